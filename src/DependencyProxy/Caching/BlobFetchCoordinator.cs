@@ -1,0 +1,117 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using DependencyProxy.Registry;
+using DependencyProxy.Storage;
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Caching;
+
+/// <summary>
+/// Starts at most one upstream download per repository and digest in this process, and lets every
+/// concurrent request join it. The download runs on the application's lifetime, not on any request's, so
+/// it finishes when the client that started it goes away (rule 3).
+/// </summary>
+public sealed partial class BlobFetchCoordinator(
+    FileSystemContentStore store,
+    UpstreamRegistryClient upstream,
+    CacheRecords records,
+    IHostApplicationLifetime lifetime,
+    ILogger<BlobFetchCoordinator> logger)
+{
+    private const int BufferSize = 128 * 1024;
+
+    private readonly ConcurrentDictionary<string, BlobFill> _fills = new();
+
+    public int ActiveFills => _fills.Count;
+
+    /// <summary>
+    /// Joins the running fill for this blob, or starts one. <paramref name="linkedByFill"/> is false when the
+    /// fill had already begun committing; the caller then links its group itself after the fill succeeds.
+    /// </summary>
+    public BlobFill Join(UpstreamRepository repository, Digest digest, long groupId, out bool linkedByFill)
+    {
+        var key = $"{repository}@{digest}";
+        var candidate = new BlobFill(digest);
+        var fill = _fills.GetOrAdd(key, candidate);
+        linkedByFill = fill.TryAddGroup(groupId);
+        if (ReferenceEquals(fill, candidate))
+        {
+            _ = Task.Run(() => RunAsync(key, fill, repository));
+        }
+
+        return fill;
+    }
+
+    private async Task RunAsync(string key, BlobFill fill, UpstreamRepository repository)
+    {
+        var stopping = lifetime.ApplicationStopping;
+        TempContentFile? temp = null;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            LogFillStarted(repository.ToString(), fill.Digest.ToString());
+            var (response, body) = await upstream.GetBlobAsync(repository, fill.Digest, stopping);
+            using (response)
+            await using (body)
+            {
+                var length = response.Content.Headers.ContentLength;
+                temp = store.CreateTemp(fill.Digest);
+                fill.ReportStarted(temp.Path, length);
+                using var hash = fill.Digest.CreateHash();
+                long written = 0;
+                int read;
+                while ((read = await body.ReadAsync(buffer, stopping)) > 0)
+                {
+                    if (written + read > length)
+                    {
+                        throw new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: more bytes than Content-Length {length}");
+                    }
+
+                    await temp.Stream.WriteAsync(buffer.AsMemory(0, read), stopping);
+                    hash.AppendData(buffer, 0, read);
+                    written += read;
+                    fill.ReportProgress(written);
+                }
+
+                if (length is not null && written != length)
+                {
+                    throw new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: body ended at {written} of {length} bytes");
+                }
+
+                if (!fill.Digest.Matches(hash))
+                {
+                    throw new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: content does not match its digest");
+                }
+
+                store.Commit(temp, fill.Digest);
+                temp = null;
+                await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);
+                fill.ReportCommitted();
+                LogFillCompleted(repository.ToString(), fill.Digest.ToString(), written);
+            }
+        }
+        catch (Exception e)
+        {
+            temp?.Discard();
+            LogFillFailed(repository.ToString(), fill.Digest.ToString(), e.Message);
+            fill.ReportFailed(e is UpstreamException or OperationCanceledException
+                ? e
+                : new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: {e.Message}", inner: e));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _fills.TryRemove(new KeyValuePair<string, BlobFill>(key, fill));
+        }
+    }
+
+    [LoggerMessage(EventId = LogEvents.BlobFillStarted, Level = LogLevel.Information, Message = "Fetching blob {Digest} from {Repository}")]
+    private partial void LogFillStarted(string repository, string digest);
+
+    [LoggerMessage(EventId = LogEvents.BlobFillCompleted, Level = LogLevel.Information,
+        Message = "Cached blob {Digest} from {Repository} ({Bytes} bytes)")]
+    private partial void LogFillCompleted(string repository, string digest, long bytes);
+
+    [LoggerMessage(EventId = LogEvents.BlobFillFailed, Level = LogLevel.Warning, Message = "Fetching blob {Digest} from {Repository} failed: {Reason}")]
+    private partial void LogFillFailed(string repository, string digest, string reason);
+}

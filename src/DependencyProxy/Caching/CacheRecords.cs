@@ -1,0 +1,77 @@
+using DependencyProxy.Data;
+using DependencyProxy.Registry;
+using DependencyProxy.Upstream;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Caching;
+
+/// <summary>
+/// The cache's metadata rows: which group holds which manifests and blobs. Inserts are upserts
+/// (<c>INSERT … ON CONFLICT</c>, which SQLite and PostgreSQL both speak), so two processes or two concurrent
+/// requests recording the same entry never fail on the unique index (rule 9).
+/// </summary>
+public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+{
+    public async Task<bool> HasBlobAsync(long groupId, Digest digest, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var value = digest.ToString();
+        return await db.CachedBlobs.AnyAsync(b => b.GroupId == groupId && b.Digest == value, cancellationToken);
+    }
+
+    public async Task LinkBlobAsync(IEnumerable<long> groupIds, Digest digest, long size, string source, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var value = digest.ToString();
+        foreach (var groupId in groupIds)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO "CachedBlobs" ("GroupId", "Digest", "Size", "Source", "CreatedAt", "ReadAt")
+                VALUES ({groupId}, {value}, {size}, {source}, {now}, {now})
+                ON CONFLICT ("GroupId", "Digest") DO UPDATE SET "ReadAt" = excluded."ReadAt"
+                """, cancellationToken);
+        }
+    }
+
+    public async Task<CachedManifest?> FindManifestAsync(
+        long groupId, UpstreamRepository repository, string reference, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.CachedManifests.AsNoTracking().FirstOrDefaultAsync(m =>
+            m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Reference == reference,
+            cancellationToken);
+    }
+
+    /// <summary>A manifest this group cached under any reference, found by its digest.</summary>
+    public async Task<CachedManifest?> FindManifestByDigestAsync(
+        long groupId, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var value = digest.ToString();
+        return await db.CachedManifests.AsNoTracking().FirstOrDefaultAsync(m =>
+            m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Digest == value,
+            cancellationToken);
+    }
+
+    /// <summary>Records that the group holds <paramref name="reference"/> (a tag or the digest) as this manifest.</summary>
+    public async Task<long> SaveManifestAsync(
+        long groupId, UpstreamRepository repository, string reference, Digest digest, string mediaType, long size,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var value = digest.ToString();
+        // A tag that moved to new content counts as cached anew; the same content only refreshes read_at.
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO "CachedManifests" ("GroupId", "Registry", "Repository", "Reference", "Digest", "MediaType", "Size", "CreatedAt", "ReadAt")
+            VALUES ({groupId}, {repository.Registry}, {repository.Name}, {reference}, {value}, {mediaType}, {size}, {now}, {now})
+            ON CONFLICT ("GroupId", "Registry", "Repository", "Reference") DO UPDATE SET
+                "CreatedAt" = CASE WHEN "CachedManifests"."Digest" = excluded."Digest" THEN "CachedManifests"."CreatedAt" ELSE excluded."CreatedAt" END,
+                "Digest" = excluded."Digest", "MediaType" = excluded."MediaType", "Size" = excluded."Size", "ReadAt" = excluded."ReadAt"
+            """, cancellationToken);
+        return await db.CachedManifests.Where(m =>
+                m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Reference == reference)
+            .Select(m => m.Id).FirstAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,137 @@
+using DependencyProxy.Registry;
+using DependencyProxy.Storage;
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Caching;
+
+/// <summary>A manifest ready to serve: from the content store (<see cref="StoredPath"/>) or just fetched (<see cref="Content"/>).</summary>
+public sealed record ManifestResponse(Digest Digest, string MediaType, long Size, string? StoredPath, byte[]? Content, bool Stale);
+
+/// <summary>
+/// Manifests per group. By digest: served from cache with no upstream call. By tag: one upstream HEAD
+/// (coalesced); the same digest is served from cache, a new one is fetched, verified and stored; an upstream
+/// outage serves the cached manifest stale.
+/// </summary>
+public sealed partial class ManifestCache(
+    FileSystemContentStore store,
+    UpstreamRegistryClient upstream,
+    CacheRecords records,
+    ReadTimeTracker readTimes,
+    IHostApplicationLifetime lifetime,
+    ILogger<ManifestCache> logger)
+{
+    private readonly SingleFlight<string, UpstreamManifestHead> _heads = new();
+    private readonly SingleFlight<string, FetchedManifest> _fetches = new();
+
+    public async Task<ManifestResponse> GetAsync(long groupId, UpstreamRepository repository, RegistryPath path, CancellationToken cancellationToken) =>
+        path.Digest is { } digest
+            ? await GetByDigestAsync(groupId, repository, digest, cancellationToken)
+            : await GetByTagAsync(groupId, repository, path.Tag!, cancellationToken);
+
+    private async Task<ManifestResponse> GetByDigestAsync(long groupId, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var cached = await records.FindManifestByDigestAsync(groupId, repository, digest, cancellationToken);
+        if (cached is not null && store.Exists(digest))
+        {
+            readTimes.ManifestRead(cached.Id);
+            return FromStore(digest, cached.MediaType, stale: false);
+        }
+
+        var fetched = await FetchAsync(repository, digest.ToString(), digest, cancellationToken);
+        return await RememberAsync(groupId, repository, digest.ToString(), fetched, cancellationToken);
+    }
+
+    private async Task<ManifestResponse> GetByTagAsync(long groupId, UpstreamRepository repository, string tag, CancellationToken cancellationToken)
+    {
+        var cached = await records.FindManifestAsync(groupId, repository, tag, cancellationToken);
+        var cachedDigest = cached is null ? (Digest?)null : Digest.Parse(cached.Digest);
+        var usable = cachedDigest is { } d && store.Exists(d);
+        var usableDigest = cachedDigest.GetValueOrDefault();
+        try
+        {
+            var head = await _heads.RunAsync($"{repository}:{tag}",
+                () => upstream.HeadManifestAsync(repository, tag, lifetime.ApplicationStopping), cancellationToken);
+            if (usable && head.Digest == cachedDigest)
+            {
+                readTimes.ManifestRead(cached!.Id);
+                return FromStore(usableDigest, cached.MediaType, stale: false);
+            }
+
+            // The tag points at new content. Content the store already holds was verified when stored, and the HEAD
+            // just proved this repository serves it, so it is linked without a GET (GETs count against rate limits).
+            if (head.Digest is { } current && store.Exists(current))
+            {
+                var stored = await File.ReadAllBytesAsync(store.PathFor(current), cancellationToken);
+                var known = new FetchedManifest(current, ManifestMediaType.Detect(head.MediaType, stored), stored);
+                return await RememberAsync(groupId, repository, tag, known, cancellationToken);
+            }
+
+            var fetched = await FetchAsync(repository, head.Digest?.ToString() ?? tag, head.Digest, cancellationToken);
+            return await RememberAsync(groupId, repository, tag, fetched, cancellationToken);
+        }
+        catch (UpstreamException e) when (e.IsOutage && usable)
+        {
+            LogServedStale(repository.ToString(), tag, cached!.Digest, e.Message);
+            readTimes.ManifestRead(cached.Id);
+            return FromStore(usableDigest, cached.MediaType, stale: true);
+        }
+    }
+
+    /// <summary>GETs a manifest once for all concurrent callers, verifies it, and stores it (schema 1 excepted).</summary>
+    private Task<FetchedManifest> FetchAsync(UpstreamRepository repository, string reference, Digest? expected, CancellationToken cancellationToken) =>
+        _fetches.RunAsync($"{repository}@{reference}", async () =>
+        {
+            var stopping = lifetime.ApplicationStopping;
+            var manifest = await upstream.GetManifestAsync(repository, reference, stopping);
+            var algorithmSource = expected ?? manifest.DeclaredDigest;
+            var actual = algorithmSource?.ComputeSameAlgorithm(manifest.Content) ?? Digest.Sha256Of(manifest.Content);
+            var mediaType = ManifestMediaType.Detect(manifest.MediaType, manifest.Content);
+            // Schema-1 digests are computed over a payload without its signatures, so they are not checked or stored.
+            if (ManifestMediaTypes.IsSchema1(mediaType))
+            {
+                LogSchema1(repository.ToString(), reference);
+                return new FetchedManifest(manifest.DeclaredDigest ?? actual, mediaType, manifest.Content, Storable: false);
+            }
+
+            if ((expected is { } e && e != actual) || (manifest.DeclaredDigest is { } declared && declared != actual))
+            {
+                LogDigestMismatch(repository.ToString(), reference, actual.ToString());
+                throw new UpstreamException(UpstreamFailureKind.BadResponse, $"manifest {reference} does not match its digest (got {actual})");
+            }
+
+            await store.PutAsync(actual, manifest.Content, stopping);
+            return new FetchedManifest(actual, mediaType, manifest.Content);
+        }, cancellationToken);
+
+    private async Task<ManifestResponse> RememberAsync(
+        long groupId, UpstreamRepository repository, string reference, FetchedManifest fetched, CancellationToken cancellationToken)
+    {
+        if (fetched.Storable)
+        {
+            await records.SaveManifestAsync(groupId, repository, reference, fetched.Digest, fetched.MediaType, fetched.Content.Length,
+                CancellationToken.None);
+        }
+
+        return new ManifestResponse(fetched.Digest, fetched.MediaType, fetched.Content.Length, null, fetched.Content, Stale: false);
+    }
+
+    private ManifestResponse FromStore(Digest digest, string mediaType, bool stale)
+    {
+        var path = store.PathFor(digest);
+        return new ManifestResponse(digest, mediaType, new FileInfo(path).Length, path, null, stale);
+    }
+
+    private sealed record FetchedManifest(Digest Digest, string MediaType, byte[] Content, bool Storable = true);
+
+    [LoggerMessage(EventId = LogEvents.ServedStaleManifest, Level = LogLevel.Warning,
+        Message = "Serving cached {Repository}:{Tag} ({Digest}) stale: upstream failed: {Reason}")]
+    private partial void LogServedStale(string repository, string tag, string digest, string reason);
+
+    [LoggerMessage(EventId = LogEvents.ManifestDigestMismatch, Level = LogLevel.Warning,
+        Message = "Upstream manifest {Repository}@{Reference} does not match its digest (computed {Digest}); not cached")]
+    private partial void LogDigestMismatch(string repository, string reference, string digest);
+
+    [LoggerMessage(EventId = LogEvents.Schema1PassedThrough, Level = LogLevel.Information,
+        Message = "Upstream sent a schema-1 manifest for {Repository}:{Reference}; passed through, not cached")]
+    private partial void LogSchema1(string repository, string reference);
+}

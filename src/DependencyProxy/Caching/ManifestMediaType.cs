@@ -1,0 +1,61 @@
+using System.Text.Json;
+using DependencyProxy.Registry;
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Caching;
+
+/// <summary>Decides which media type to serve a manifest with, without ever rewriting its bytes.</summary>
+public static class ManifestMediaType
+{
+    /// <summary>
+    /// The upstream's Content-Type when it is a manifest type; otherwise the document's own <c>mediaType</c>;
+    /// otherwise the shape (an OCI manifest may lack <c>mediaType</c>: umoci writes none).
+    /// </summary>
+    public static string Detect(string? contentType, ReadOnlySpan<byte> content)
+    {
+        if (ManifestMediaTypes.IsAccepted(contentType) || ManifestMediaTypes.IsSchema1(contentType))
+        {
+            return contentType!;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(content);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw NotAManifest();
+            }
+
+            if (root.TryGetProperty("mediaType", out var declared) && declared.ValueKind == JsonValueKind.String &&
+                ManifestMediaTypes.IsAccepted(declared.GetString()))
+            {
+                return declared.GetString()!;
+            }
+
+            if (root.TryGetProperty("schemaVersion", out var version) && version.ValueKind == JsonValueKind.Number && version.GetInt32() == 1)
+            {
+                return "application/vnd.docker.distribution.manifest.v1+json";
+            }
+
+            if (root.TryGetProperty("manifests", out _))
+            {
+                return ManifestMediaTypes.OciIndex;
+            }
+
+            if (root.TryGetProperty("config", out _) || root.TryGetProperty("layers", out _))
+            {
+                return ManifestMediaTypes.OciManifest;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw NotAManifest();
+    }
+
+    private static UpstreamException NotAManifest() =>
+        new(UpstreamFailureKind.BadResponse, "the upstream answer is not an image manifest");
+}

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using DependencyProxy.Data;
+using DependencyProxy.Registry;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Caching;
+
+/// <summary>
+/// Records <c>read_at</c> for every cache hit, blobs included (GitLab forgot blobs). Hits are gathered in
+/// memory and written in one batch every <see cref="FlushInterval"/>, so the hot path never waits on a
+/// database write; read_at is therefore precise to a few seconds, which is ample for TTLs counted in days.
+/// </summary>
+public sealed partial class ReadTimeTracker(
+    IDbContextFactory<ProxyDbContext> databases,
+    TimeProvider time,
+    ILogger<ReadTimeTracker> logger) : BackgroundService
+{
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(2);
+
+    private ConcurrentDictionary<long, byte> _manifests = new();
+    private ConcurrentDictionary<(long GroupId, string Digest), byte> _blobs = new();
+
+    public void ManifestRead(long manifestId) => _manifests.TryAdd(manifestId, 0);
+
+    public void BlobRead(long groupId, Digest digest) => _blobs.TryAdd((groupId, digest.ToString()), 0);
+
+    /// <summary>Writes every pending hit now.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var manifests = Interlocked.Exchange(ref _manifests, new()).Keys.ToArray();
+        var blobs = Interlocked.Exchange(ref _blobs, new()).Keys.ToArray();
+        if (manifests.Length == 0 && blobs.Length == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        if (manifests.Length > 0)
+        {
+            await db.CachedManifests.Where(m => manifests.Contains(m.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadAt, now), cancellationToken);
+        }
+
+        foreach (var byGroup in blobs.GroupBy(b => b.GroupId))
+        {
+            var digests = byGroup.Select(b => b.Digest).ToArray();
+            await db.CachedBlobs.Where(b => b.GroupId == byGroup.Key && digests.Contains(b.Digest))
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.ReadAt, now), cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await FlushSafelyAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await FlushSafelyAsync(CancellationToken.None);
+    }
+
+    private async Task FlushSafelyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFlushFailed(e.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = LogEvents.ReadTimesFlushFailed, Level = LogLevel.Warning, Message = "Could not record read times: {Reason}")]
+    private partial void LogFlushFailed(string reason);
+}

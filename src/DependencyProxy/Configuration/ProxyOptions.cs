@@ -1,0 +1,85 @@
+namespace DependencyProxy.Configuration;
+
+/// <summary>The <c>DependencyProxy</c> configuration section. Key names are fixed: operators and scripts rely on them.</summary>
+public sealed class ProxyOptions
+{
+    public const string Section = "DependencyProxy";
+
+    /// <summary>Holds the SQLite database and the content store.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>The URL clients use to reach this server, for image prefixes; may be unset.</summary>
+    public string? ExternalUrl { get; set; }
+
+    public DockerHubOptions DockerHub { get; set; } = new();
+
+    public UpstreamTimeoutOptions Upstream { get; set; } = new();
+
+    /// <summary>Manifests larger than this are refused; they are small JSON documents, never layers.</summary>
+    public int MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
+
+    internal static IEnumerable<string> Validate(ProxyOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            yield return "DependencyProxy:DataDirectory must not be empty.";
+        }
+
+        if (!IsHttpUrl(options.DockerHub.Url))
+        {
+            yield return $"DependencyProxy:DockerHub:Url must be an absolute http or https URL (got '{options.DockerHub.Url}').";
+        }
+
+        if (!string.IsNullOrEmpty(options.ExternalUrl) && !IsHttpUrl(options.ExternalUrl))
+        {
+            yield return $"DependencyProxy:ExternalUrl must be an absolute http or https URL (got '{options.ExternalUrl}').";
+        }
+
+        if (options.MaxManifestBytes < 4 * 1024 * 1024)
+        {
+            yield return "DependencyProxy:MaxManifestBytes must be at least 4194304 (4 MiB).";
+        }
+
+        foreach (var problem in options.Upstream.Validate())
+        {
+            yield return problem;
+        }
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}
+
+/// <summary>Docker Hub, the default upstream. The token realm is discovered from its 401 challenge, never configured.</summary>
+public sealed class DockerHubOptions
+{
+    public string Url { get; set; } = "https://registry-1.docker.io";
+
+    /// <summary>Optional Docker Hub account, sent only to the token realm (raises the rate limit).</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+}
+
+/// <summary>
+/// Timeouts for upstream calls. There is deliberately no total timeout: a multi-gigabyte layer may take an hour,
+/// and what matters is that bytes keep arriving.
+/// </summary>
+public sealed class UpstreamTimeoutOptions
+{
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long to wait for response headers after sending a request.</summary>
+    public TimeSpan ResponseHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a body may stall without a single byte arriving.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    internal IEnumerable<string> Validate()
+    {
+        if (ConnectTimeout <= TimeSpan.Zero || ResponseHeadersTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero)
+        {
+            yield return "DependencyProxy:Upstream timeouts must be positive.";
+        }
+    }
+}

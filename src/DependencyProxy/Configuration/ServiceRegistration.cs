@@ -1,0 +1,90 @@
+using DependencyProxy.Caching;
+using DependencyProxy.Data;
+using DependencyProxy.Groups;
+using DependencyProxy.Registry;
+using DependencyProxy.Storage;
+using DependencyProxy.Upstream;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Configuration;
+
+public static class ServiceRegistration
+{
+    /// <summary>Options, metadata and storage: what both the server and the CLI need.</summary>
+    public static IServiceCollection AddProxyCore(this IServiceCollection services)
+    {
+        services.AddOptions<ProxyOptions>()
+            .BindConfiguration(ProxyOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddPooledDbContextFactory<ProxyDbContext>((provider, db) =>
+        {
+            var dataDirectory = Path.GetFullPath(provider.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory);
+            Directory.CreateDirectory(dataDirectory);
+            var connection = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(dataDirectory, "dependency-proxy.db"),
+                // Another process sharing the data directory may hold the write lock briefly (rule 9): wait, don't fail.
+                DefaultTimeout = 30,
+                Pooling = true,
+            };
+            db.UseSqlite(connection.ToString());
+        });
+        services.AddSingleton(provider =>
+            new FileSystemContentStore(provider.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory));
+        services.AddSingleton<GroupDirectory>();
+        services.AddSingleton<DatabaseInitializer>();
+        return services;
+    }
+
+    /// <summary>The pull path: upstream client, caches and endpoints.</summary>
+    public static IServiceCollection AddProxyServer(this IServiceCollection services)
+    {
+        services.AddProxyCore();
+        // First hosted service: the schema and temp-file cleanup are done before anything else starts.
+        services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
+        services.AddHttpClient(UpstreamRegistryClient.HttpClientName, (provider, client) =>
+            {
+                // No total timeout: large layers take as long as they take; connect and idle timeouts guard instead.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("DependencyProxy/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                UseCookies = false,
+                ConnectTimeout = provider.GetRequiredService<IOptions<ProxyOptions>>().Value.Upstream.ConnectTimeout,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddSingleton(provider => new UpstreamRegistryClient(
+            provider.GetRequiredService<IHttpClientFactory>().CreateClient(UpstreamRegistryClient.HttpClientName),
+            provider.GetRequiredService<UpstreamTokenCache>(),
+            provider.GetRequiredService<IOptions<ProxyOptions>>(),
+            provider.GetRequiredService<ILogger<UpstreamRegistryClient>>()));
+        services.AddSingleton<UpstreamTokenCache>();
+        services.AddSingleton<UpstreamResolver>();
+        services.AddSingleton<CacheRecords>();
+        services.AddSingleton<ReadTimeTracker>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());
+        services.AddSingleton<ManifestCache>();
+        services.AddSingleton<BlobFetchCoordinator>();
+        services.AddSingleton<BlobEndpoint>();
+        return services;
+    }
+
+    private sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ProxyOptions options)
+        {
+            var problems = ProxyOptions.Validate(options).ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace DependencyProxy.Data;
+
+/// <summary>A blob linked to one group. Identical content is stored once; each group holds its own link.</summary>
+public sealed class CachedBlob
+{
+    public long Id { get; set; }
+
+    public long GroupId { get; set; }
+
+    public required string Digest { get; set; }
+
+    public long Size { get; set; }
+
+    /// <summary>Where it was first fetched from, e.g. <c>docker.io/library/alpine</c>.</summary>
+    public required string Source { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime ReadAt { get; set; }
+}

@@ -1,0 +1,32 @@
+namespace DependencyProxy.Data;
+
+/// <summary>
+/// A manifest cached for one group, under a tag or under its digest. The bytes live in the content store;
+/// this row is the group's claim on them (rule 5: a group reads only what was fetched for it).
+/// </summary>
+public sealed class CachedManifest
+{
+    public long Id { get; set; }
+
+    public long GroupId { get; set; }
+
+    /// <summary>The upstream registry the manifest came from, e.g. <c>docker.io</c>.</summary>
+    public required string Registry { get; set; }
+
+    /// <summary>The upstream repository, e.g. <c>library/alpine</c>.</summary>
+    public required string Repository { get; set; }
+
+    /// <summary>A tag, or the digest itself when the manifest was pulled by digest.</summary>
+    public required string Reference { get; set; }
+
+    public required string Digest { get; set; }
+
+    /// <summary>The media type exactly as it is served back.</summary>
+    public required string MediaType { get; set; }
+
+    public long Size { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime ReadAt { get; set; }
+}

@@ -1,0 +1,19 @@
+namespace DependencyProxy;
+
+/// <summary>Event ids for every log message, kept in one place so they stay unique.</summary>
+internal static class LogEvents
+{
+    public const int UpstreamTimeout = 1001;
+    public const int UpstreamUnreachable = 1002;
+    public const int ServedStaleManifest = 2001;
+    public const int ManifestDigestMismatch = 2002;
+    public const int Schema1PassedThrough = 2003;
+    public const int BlobFillStarted = 3001;
+    public const int BlobFillCompleted = 3002;
+    public const int BlobFillFailed = 3003;
+    public const int BlobStreamAborted = 3004;
+    public const int ClientDisconnected = 3005;
+    public const int TempFilesCleaned = 4001;
+    public const int ReadTimesFlushFailed = 4002;
+    public const int DatabaseReady = 4003;
+}

@@ -1,0 +1,14 @@
+using DependencyProxy;
+using DependencyProxy.Cli;
+
+// `dependency-proxy groups …` runs a command and exits; anything else starts the server.
+if (ProxyCommandLine.IsCommand(args))
+{
+    return await ProxyCommandLine.RunAsync(args);
+}
+
+await ProxyApp.RunAsync(args);
+return 0;
+
+/// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

@@ -1,0 +1,76 @@
+using DependencyProxy.Caching;
+using DependencyProxy.Storage;
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Registry;
+
+/// <summary>
+/// GET|HEAD of a blob. A blob linked to the group and present on disk is served with no upstream call of any
+/// kind (rule 4). Content another group fetched is served only after an upstream HEAD shows this group's
+/// repository has it (rule 5). Anything else goes through the shared fill (rule 3); a HEAD for an uncached
+/// blob is answered by an upstream HEAD and downloads nothing.
+/// </summary>
+public sealed class BlobEndpoint(
+    FileSystemContentStore store,
+    CacheRecords records,
+    BlobFetchCoordinator fills,
+    ReadTimeTracker readTimes,
+    UpstreamRegistryClient upstream,
+    ILogger<BlobFillResult> fillLogger)
+{
+    public async Task<IResult> HandleAsync(HttpContext context, long groupId, UpstreamRepository repository, Digest digest)
+    {
+        var cancellationToken = context.RequestAborted;
+        try
+        {
+            if (store.Exists(digest))
+            {
+                if (!await records.HasBlobAsync(groupId, digest, cancellationToken))
+                {
+                    var size = await upstream.HeadBlobAsync(repository, digest, cancellationToken);
+                    await records.LinkBlobAsync([groupId], digest, size ?? new FileInfo(store.PathFor(digest)).Length,
+                        repository.ToString(), CancellationToken.None);
+                }
+
+                readTimes.BlobRead(groupId, digest);
+                BlobHeaders.Apply(context.Response, digest);
+                return TypedResults.PhysicalFile(store.PathFor(digest), BlobHeaders.ContentType, enableRangeProcessing: true);
+            }
+
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                var size = await upstream.HeadBlobAsync(repository, digest, cancellationToken);
+                BlobHeaders.Apply(context.Response, digest);
+                context.Response.ContentLength = size;
+                return TypedResults.Ok();
+            }
+
+            var fill = fills.Join(repository, digest, groupId, out var linkedByFill);
+            await fill.Started.WaitAsync(cancellationToken);
+            if (!linkedByFill)
+            {
+                _ = LinkAfterCommitAsync(fill, groupId, repository);
+            }
+
+            return new BlobFillResult(fill, store, fillLogger);
+        }
+        catch (UpstreamException e)
+        {
+            return e.ToOciError(RegistryResource.Blob).ToResult();
+        }
+    }
+
+    /// <summary>A group that joined a fill after it began committing links itself once the blob is in the store.</summary>
+    private async Task LinkAfterCommitAsync(BlobFill fill, long groupId, UpstreamRepository repository)
+    {
+        try
+        {
+            await fill.Completion;
+            await records.LinkBlobAsync([groupId], fill.Digest, fill.Written, repository.ToString(), CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The fill failed (its readers saw that), or the next pull links the group.
+        }
+    }
+}

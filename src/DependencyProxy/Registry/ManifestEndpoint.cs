@@ -1,0 +1,41 @@
+using DependencyProxy.Caching;
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Registry;
+
+/// <summary>GET|HEAD of a manifest by tag or digest.</summary>
+public static class ManifestEndpoint
+{
+    /// <summary>Marks a manifest served from cache because upstream failed.</summary>
+    public const string CacheStatusHeader = "X-Dependency-Proxy-Cache";
+
+    public static async Task<IResult> HandleAsync(
+        HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, ManifestCache manifests)
+    {
+        ManifestResponse manifest;
+        try
+        {
+            manifest = await manifests.GetAsync(groupId, repository, path, context.RequestAborted);
+        }
+        catch (UpstreamException e)
+        {
+            return e.ToOciError(RegistryResource.Manifest).ToResult();
+        }
+
+        var headers = context.Response.Headers;
+        headers["Docker-Content-Digest"] = manifest.Digest.ToString();
+        headers.ETag = $"\"{manifest.Digest}\"";
+        if (manifest.Stale)
+        {
+            headers[CacheStatusHeader] = "stale";
+        }
+
+        // Content-Type is the stored media type, never re-derived from the client's Accept: bytes and type stay as fetched.
+        if (manifest.StoredPath is { } stored)
+        {
+            return TypedResults.PhysicalFile(stored, manifest.MediaType);
+        }
+
+        return TypedResults.Bytes(manifest.Content!, manifest.MediaType);
+    }
+}

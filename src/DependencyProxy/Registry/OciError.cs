@@ -1,0 +1,39 @@
+namespace DependencyProxy.Registry;
+
+/// <summary>An OCI distribution error: HTTP status, error code and a message a person can act on.</summary>
+public sealed record OciError(int Status, string Code, string Message, IReadOnlyDictionary<string, string>? Headers = null)
+{
+    public static OciError NameInvalid(string message) => new(400, "NAME_INVALID", message);
+    public static OciError NameUnknown(string message) => new(404, "NAME_UNKNOWN", message);
+    public static OciError DigestInvalid(string message) => new(400, "DIGEST_INVALID", message);
+    public static OciError TagInvalid(string message) => new(400, "TAG_INVALID", message);
+    public static OciError ManifestUnknown(string message) => new(404, "MANIFEST_UNKNOWN", message);
+    public static OciError BlobUnknown(string message) => new(404, "BLOB_UNKNOWN", message);
+    public static OciError Unsupported(string message) => new(405, "UNSUPPORTED", message);
+    public static OciError NotFound(string message) => new(404, "NOT_FOUND", message);
+
+    /// <summary>Writes the error as OCI error JSON; HEAD responses carry the status and headers only.</summary>
+    public IResult ToResult() => new OciErrorResult(this);
+
+    private sealed class OciErrorResult(OciError error) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = error.Status;
+            foreach (var (name, value) in error.Headers ?? new Dictionary<string, string>())
+            {
+                response.Headers[name] = value;
+            }
+
+            var body = new OciErrorBody([new OciErrorEntry(error.Code, error.Message)]);
+            return HttpMethods.IsHead(httpContext.Request.Method)
+                ? Task.CompletedTask
+                : response.WriteAsJsonAsync(body, RegistryJsonContext.Default.OciErrorBody);
+        }
+    }
+}
+
+public sealed record OciErrorBody(IReadOnlyList<OciErrorEntry> Errors);
+
+public sealed record OciErrorEntry(string Code, string Message);

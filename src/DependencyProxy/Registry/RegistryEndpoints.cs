@@ -1,0 +1,59 @@
+using DependencyProxy.Caching;
+using DependencyProxy.Groups;
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Registry;
+
+/// <summary>The OCI distribution read API under <c>/v2</c>. Every path goes through <see cref="RegistryPath.TryParse"/>.</summary>
+public static class RegistryEndpoints
+{
+    private static readonly string[] ReadMethods = [HttpMethods.Get, HttpMethods.Head];
+    private static readonly string[] WriteMethods = [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
+
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/v2/{**path}", ReadMethods, ServeAsync);
+        app.MapMethods("/v2/{**path}", WriteMethods, () =>
+            OciError.Unsupported("this is a read-only pull-through cache: pushing and deleting are not supported").ToResult());
+        return app;
+    }
+
+    /// <summary>The API version check clients make first (<c>/v2</c> or <c>/v2/</c>). Groups are public until authentication arrives.</summary>
+    private static IResult ApiVersionCheck() => TypedResults.Text("{}", "application/json");
+
+    private static async Task<IResult> ServeAsync(
+        HttpContext context, GroupDirectory groups, UpstreamResolver upstreams, ManifestCache manifests, BlobEndpoint blobs)
+    {
+        // Request.Path is decoded except for %2F; the parser refuses '%' and anything else no name may contain.
+        var raw = context.Request.Path.Value!["/v2".Length..].TrimStart('/');
+        if (raw.Length == 0)
+        {
+            return ApiVersionCheck();
+        }
+
+        if (!RegistryPath.TryParse(raw, out var path, out var error))
+        {
+            return error.ToResult();
+        }
+
+        var group = await groups.FindAsync(path.GroupPath, context.RequestAborted);
+        if (group is null)
+        {
+            return OciError.NameUnknown($"group '{path.GroupPath}' does not exist").ToResult();
+        }
+
+        if (!group.ProxyEnabled)
+        {
+            return OciError.NameUnknown($"the dependency proxy is disabled for group '{path.GroupPath}'").ToResult();
+        }
+
+        if (!upstreams.TryResolve(path.Image, out var repository, out error))
+        {
+            return error.ToResult();
+        }
+
+        return path.Resource == RegistryResource.Manifest
+            ? await ManifestEndpoint.HandleAsync(context, group.Id, repository, path, manifests)
+            : await blobs.HandleAsync(context, group.Id, repository, path.Digest!.Value);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+
+namespace DependencyProxy.Registry;
+
+public enum RegistryResource
+{
+    Manifest,
+    Blob,
+}
+
+/// <summary>
+/// A parsed <c>/v2/&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;/(manifests|blobs)/&lt;reference&gt;</c> path.
+/// Every registry route goes through <see cref="TryParse"/>: repository names contain slashes, so splitting
+/// strings in several handlers would let them disagree.
+/// </summary>
+public sealed partial record RegistryPath(
+    string GroupPath,
+    string Image,
+    RegistryResource Resource,
+    string? Tag,
+    Digest? Digest)
+{
+    /// <summary>The whole repository name limit from the distribution spec.</summary>
+    public const int MaxNameLength = 255;
+
+    private const string ProxySegment = "dependency_proxy";
+    private const string ContainersSegment = "containers";
+
+    /// <summary>The tag or digest as the client wrote it.</summary>
+    public string Reference => Tag ?? Digest!.Value.ToString();
+
+    /// <summary>
+    /// Parses the part of the request path after <c>/v2/</c>. The input is the path as the server decoded it;
+    /// a percent sign can only come from an encoded character that no valid name contains, so it is refused.
+    /// </summary>
+    public static bool TryParse(string path, [NotNullWhen(true)] out RegistryPath? result, [NotNullWhen(false)] out OciError? error)
+    {
+        result = null;
+        var segments = path.Split('/');
+        if (segments.Length < 5)
+        {
+            error = OciError.NotFound("not a dependency proxy path: use /v2/<group>/dependency_proxy/containers/<image>/manifests/<tag>");
+            return false;
+        }
+
+        var resource = segments[^2] switch
+        {
+            "manifests" => RegistryResource.Manifest,
+            "blobs" => RegistryResource.Blob,
+            _ => (RegistryResource?)null,
+        };
+        var proxyIndex = FindProxySegments(segments);
+        if (resource is null || proxyIndex < 0)
+        {
+            error = OciError.NotFound("not a dependency proxy path: use /v2/<group>/dependency_proxy/containers/<image>/manifests/<tag>");
+            return false;
+        }
+
+        var nameSegments = segments[..^2];
+        var name = string.Join('/', nameSegments);
+        if (name.Length > MaxNameLength)
+        {
+            error = OciError.NameInvalid($"repository name is longer than {MaxNameLength} characters");
+            return false;
+        }
+
+        var groupSegments = nameSegments[..proxyIndex];
+        var imageSegments = nameSegments[(proxyIndex + 2)..];
+        if (groupSegments.Length == 0 || imageSegments.Length == 0)
+        {
+            error = OciError.NameInvalid("both a group path and an image name are required");
+            return false;
+        }
+
+        if (!groupSegments.All(IsValidComponent) || !imageSegments.All(IsValidComponent))
+        {
+            error = OciError.NameInvalid(
+                "invalid repository name: each path component must be lowercase letters and digits, separated by '.', '_', '__' or '-'");
+            return false;
+        }
+
+        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out error))
+        {
+            return false;
+        }
+
+        result = new RegistryPath(string.Join('/', groupSegments), string.Join('/', imageSegments), resource.Value, tag, digest);
+        return true;
+    }
+
+    /// <summary>One component of a repository name, as the distribution spec defines it.</summary>
+    public static bool IsValidComponent(string component) => ComponentRegex().IsMatch(component);
+
+    public static bool IsValidTag(string tag) => TagRegex().IsMatch(tag);
+
+    private static int FindProxySegments(string[] segments)
+    {
+        // The last two segments are the resource kind and the reference; the marker must come before them.
+        for (var i = 0; i < segments.Length - 3; i++)
+        {
+            if (segments[i] == ProxySegment && segments[i + 1] == ContainersSegment)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool TryParseReference(
+        RegistryResource resource, string reference, out string? tag, out Digest? digest, [NotNullWhen(false)] out OciError? error)
+    {
+        tag = null;
+        digest = null;
+        if (resource == RegistryResource.Blob || reference.Contains(':'))
+        {
+            if (!Registry.Digest.TryParse(reference, out var parsed, out var why))
+            {
+                error = OciError.DigestInvalid(why);
+                return false;
+            }
+
+            digest = parsed;
+            error = null;
+            return true;
+        }
+
+        if (!IsValidTag(reference))
+        {
+            error = OciError.TagInvalid("invalid tag: up to 128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'");
+            return false;
+        }
+
+        tag = reference;
+        error = null;
+        return true;
+    }
+
+    [GeneratedRegex("^[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ComponentRegex();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex TagRegex();
+}

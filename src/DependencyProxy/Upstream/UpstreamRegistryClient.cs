@@ -1,0 +1,287 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using DependencyProxy.Configuration;
+using DependencyProxy.Registry;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Upstream;
+
+/// <summary>What an upstream HEAD on a manifest said.</summary>
+public sealed record UpstreamManifestHead(Digest? Digest, string? MediaType, long? Size);
+
+/// <summary>Manifest bytes fetched from upstream, exactly as sent.</summary>
+public sealed record UpstreamManifest(byte[] Content, string? MediaType, Digest? DeclaredDigest);
+
+/// <summary>
+/// Talks to upstream registries: the bearer token flow, the Accept header, redirects and timeouts.
+/// Every failure leaves as an <see cref="UpstreamException"/>.
+/// </summary>
+public sealed partial class UpstreamRegistryClient(
+    HttpClient http,
+    UpstreamTokenCache tokens,
+    IOptions<ProxyOptions> options,
+    ILogger<UpstreamRegistryClient> logger)
+{
+    public const string HttpClientName = "upstream";
+    private const int MaxRedirects = 5;
+    private const int MaxTokenResponseBytes = 1024 * 1024;
+
+    private readonly ProxyOptions _options = options.Value;
+
+    public async Task<UpstreamManifestHead> HeadManifestAsync(UpstreamRepository repository, string reference, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(repository, HttpMethod.Head, $"manifests/{reference}", ManifestMediaTypes.Accepted, cancellationToken);
+        EnsureSuccess(response, repository, reference);
+        return new UpstreamManifestHead(ReadDigestHeader(response), response.Content.Headers.ContentType?.MediaType,
+            response.Content.Headers.ContentLength);
+    }
+
+    public async Task<UpstreamManifest> GetManifestAsync(UpstreamRepository repository, string reference, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(repository, HttpMethod.Get, $"manifests/{reference}", ManifestMediaTypes.Accepted, cancellationToken);
+        EnsureSuccess(response, repository, reference);
+        var limit = _options.MaxManifestBytes;
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            throw new UpstreamException(UpstreamFailureKind.BadResponse, $"manifest {reference} is larger than {limit} bytes");
+        }
+
+        var content = await ReadLimitedAsync(response, limit, cancellationToken)
+            ?? throw new UpstreamException(UpstreamFailureKind.BadResponse, $"manifest {reference} is larger than {limit} bytes");
+        return new UpstreamManifest(content, response.Content.Headers.ContentType?.MediaType, ReadDigestHeader(response));
+    }
+
+    /// <summary>Starts a blob download. The caller owns the response and reads its body through an idle timeout.</summary>
+    public async Task<(HttpResponseMessage Response, Stream Body)> GetBlobAsync(
+        UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(repository, HttpMethod.Get, $"blobs/{digest}", [], cancellationToken);
+        try
+        {
+            EnsureSuccess(response, repository, digest.ToString());
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return (response, new IdleTimeoutStream(body, _options.Upstream.IdleTimeout));
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Asks whether the repository serves a blob, and its size, without downloading it.</summary>
+    public async Task<long?> HeadBlobAsync(UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(repository, HttpMethod.Head, $"blobs/{digest}", [], cancellationToken);
+        EnsureSuccess(response, repository, digest.ToString());
+        return response.Content.Headers.ContentLength;
+    }
+
+    /// <summary>
+    /// Sends a request with the token flow:
+    /// 1. attach a cached token when this registry's challenge is already known;
+    /// 2. on 401 with a Bearer challenge, remember the challenge, fetch a token for the pull scope and retry once;
+    /// 3. follow redirects by hand, dropping Authorization when the host changes (Docker Hub's blob CDN).
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(
+        UpstreamRepository repository, HttpMethod method, string relative, string[] accept, CancellationToken cancellationToken)
+    {
+        var uri = repository.UriFor(relative);
+        var challenge = tokens.KnownChallenge(repository.Registry);
+        var token = challenge is null ? null : await GetTokenAsync(challenge, repository, cancellationToken);
+        var response = await SendFollowingRedirectsAsync(method, uri, accept, token, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || !BearerChallenge.TryParse(response.Headers.WwwAuthenticate, out var fresh))
+        {
+            return response;
+        }
+
+        response.Dispose();
+        if (challenge is not null)
+        {
+            tokens.Invalidate(challenge, repository.PullScope);
+        }
+
+        tokens.RememberChallenge(repository.Registry, fresh);
+        token = await GetTokenAsync(fresh, repository, cancellationToken);
+        return await SendFollowingRedirectsAsync(method, uri, accept, token, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(
+        HttpMethod method, Uri uri, string[] accept, string? token, CancellationToken cancellationToken)
+    {
+        var origin = uri;
+        for (var hop = 0; ; hop++)
+        {
+            using var request = new HttpRequestMessage(method, uri);
+            foreach (var mediaType in accept)
+            {
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+            }
+
+            // A token is for the registry only; never send it to the CDN a blob redirects to.
+            if (token is not null && SameAuthority(uri, origin))
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            var response = await SendWithHeadersTimeoutAsync(request, cancellationToken);
+            if (!IsRedirect(response.StatusCode))
+            {
+                return response;
+            }
+
+            var location = response.Headers.Location;
+            response.Dispose();
+            if (location is null || hop >= MaxRedirects)
+            {
+                throw new UpstreamException(UpstreamFailureKind.BadResponse, $"too many or empty redirects from {origin.Host}");
+            }
+
+            uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
+            if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            {
+                throw new UpstreamException(UpstreamFailureKind.BadResponse, $"redirect to unsupported scheme '{uri.Scheme}'");
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendWithHeadersTimeoutAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Upstream.ResponseHeadersTimeout);
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogUpstreamTimeout(request.RequestUri!.Host);
+            throw new UpstreamException(UpstreamFailureKind.Timeout, $"{request.RequestUri!.Host} sent no answer within " +
+                $"{_options.Upstream.ResponseHeadersTimeout.TotalSeconds:0} s");
+        }
+        catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogUpstreamUnreachable(request.RequestUri!.Host, e.Message);
+            throw new UpstreamException(UpstreamFailureKind.Unreachable, $"{request.RequestUri!.Host}: {e.Message}", inner: e);
+        }
+    }
+
+    private Task<string> GetTokenAsync(BearerChallenge challenge, UpstreamRepository repository, CancellationToken cancellationToken) =>
+        tokens.GetAsync(challenge, repository.PullScope, () => FetchTokenAsync(challenge, repository.PullScope), cancellationToken);
+
+    /// <summary>GET realm?service=…&amp;scope=…, with Basic credentials when Docker Hub ones are configured.</summary>
+    private async Task<UpstreamToken> FetchTokenAsync(BearerChallenge challenge, string scope)
+    {
+        var query = new StringBuilder(challenge.Realm.Query.TrimStart('?'));
+        if (challenge.Service is not null)
+        {
+            query.Append(query.Length > 0 ? "&" : "").Append("service=").Append(Uri.EscapeDataString(challenge.Service));
+        }
+
+        query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(scope));
+        var uri = new UriBuilder(challenge.Realm) { Query = query.ToString() }.Uri;
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        var hub = _options.DockerHub;
+        if (!string.IsNullOrEmpty(hub.Username) && !string.IsNullOrEmpty(hub.Password))
+        {
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{hub.Username}:{hub.Password}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+
+        // A token fetch is shared by every waiter, so no one caller's cancellation may end it; the timeouts still apply.
+        using var response = await SendWithHeadersTimeoutAsync(request, CancellationToken.None);
+        if (!response.IsSuccessStatusCode)
+        {
+            var kind = response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => UpstreamFailureKind.Denied,
+                HttpStatusCode.TooManyRequests => UpstreamFailureKind.RateLimited,
+                _ => UpstreamFailureKind.BadResponse,
+            };
+            throw new UpstreamException(kind, $"token endpoint {uri.Host} answered {(int)response.StatusCode}");
+        }
+
+        var body = await ReadLimitedAsync(response, MaxTokenResponseBytes, CancellationToken.None)
+            ?? throw new UpstreamException(UpstreamFailureKind.BadResponse, "token response too large");
+        return ParseToken(body);
+    }
+
+    internal static UpstreamToken ParseToken(byte[] body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            var value = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
+                : root.TryGetProperty("access_token", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+            if (string.IsNullOrEmpty(value))
+            {
+                throw new UpstreamException(UpstreamFailureKind.BadResponse, "token response has no token");
+            }
+
+            var expiresIn = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : UpstreamTokenCache.DefaultLifetime;
+            return new UpstreamToken(value, expiresIn);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new UpstreamException(UpstreamFailureKind.BadResponse, "token response is not valid JSON", inner: e);
+        }
+    }
+
+    private static void EnsureSuccess(HttpResponseMessage response, UpstreamRepository repository, string reference)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var what = $"{repository}@{reference} → {(int)response.StatusCode}";
+        throw response.StatusCode switch
+        {
+            HttpStatusCode.NotFound => new UpstreamException(UpstreamFailureKind.NotFound, what),
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new UpstreamException(UpstreamFailureKind.Denied, what),
+            HttpStatusCode.TooManyRequests => new UpstreamException(UpstreamFailureKind.RateLimited, what, response.Headers.RetryAfter?.Delta),
+            _ => new UpstreamException(UpstreamFailureKind.BadResponse, what),
+        };
+    }
+
+    private static Digest? ReadDigestHeader(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Docker-Content-Digest", out var values) &&
+        Digest.TryParse(values.FirstOrDefault(), out var digest, out _) ? digest : null;
+
+    /// <summary>Reads a small body, or returns null when it is longer than <paramref name="limit"/>.</summary>
+    private async Task<byte[]?> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        await using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), _options.Upstream.IdleTimeout);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
+        or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    private static bool SameAuthority(Uri a, Uri b) =>
+        a.Scheme == b.Scheme && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+
+    [LoggerMessage(EventId = LogEvents.UpstreamTimeout, Level = LogLevel.Warning, Message = "Upstream {Host} timed out")]
+    private partial void LogUpstreamTimeout(string host);
+
+    [LoggerMessage(EventId = LogEvents.UpstreamUnreachable, Level = LogLevel.Warning, Message = "Upstream {Host} unreachable: {Reason}")]
+    private partial void LogUpstreamUnreachable(string host, string reason);
+}
