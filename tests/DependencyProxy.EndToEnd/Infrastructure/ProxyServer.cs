@@ -1,0 +1,77 @@
+using System.Diagnostics;
+
+namespace DependencyProxy.EndToEnd.Infrastructure;
+
+/// <summary>
+/// The real DependencyProxy server as a separate process, started the way an operator starts it
+/// (<c>DependencyProxy.dll --urls …</c> plus configuration on the command line).
+/// </summary>
+public sealed class ProxyServer : IAsyncDisposable
+{
+    private readonly string _dataDirectory;
+    private readonly string _upstreamUrl;
+    private Process? _process;
+
+    public ProxyServer(string dataDirectory, string upstreamUrl)
+    {
+        _dataDirectory = dataDirectory;
+        _upstreamUrl = upstreamUrl;
+        Port = Processes.FreePort();
+    }
+
+    public int Port { get; }
+
+    public string Host => $"127.0.0.1:{Port}";
+
+    public string DataDirectory => _dataDirectory;
+
+    public string LogPath => Path.Combine(_dataDirectory, "..", $"proxy-{Port}.log");
+
+    public static string ServerDll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+            return Path.Combine(Processes.RepositoryRoot(), "src", "DependencyProxy", "bin", configuration, "net10.0", "DependencyProxy.dll");
+        }
+    }
+
+    public string[] ConfigurationArguments =>
+        [$"--DependencyProxy:DataDirectory={_dataDirectory}", $"--DependencyProxy:DockerHub:Url={_upstreamUrl}"];
+
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("bash",
+            ["-c", $"exec dotnet '{ServerDll}' --urls http://{Host} {string.Join(' ', ConfigurationArguments.Select(a => $"'{a}'"))} >> '{LogPath}' 2>&1"])
+        {
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        _process = Process.Start(start)!;
+        var process = _process;
+        await Processes.WaitForHttpAsync($"http://{Host}/v2/", () => !process.HasExited, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Runs a CLI command against the same data directory, e.g. <c>groups create e2e</c>.</summary>
+    public Task<CommandResult> RunCliAsync(params string[] command) =>
+        Processes.RunAsync("dotnet", [ServerDll, .. command, .. ConfigurationArguments]);
+
+    /// <summary>SIGKILL: no shutdown hooks run, as when a machine or container dies.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+    }
+
+    public string Log() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

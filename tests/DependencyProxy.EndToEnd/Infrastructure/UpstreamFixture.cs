@@ -1,0 +1,81 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace DependencyProxy.EndToEnd.Infrastructure;
+
+/// <summary>
+/// Shared by the end-to-end tests: the token issuer, the upstream registry, and the test images pushed to it.
+/// Built once per run; every test starts its own proxy with its own data directory.
+/// </summary>
+public sealed class UpstreamFixture : IAsyncLifetime
+{
+    public string WorkDirectory { get; } = Path.Combine(Path.GetTempPath(), $"dp-e2e-{Guid.NewGuid():N}");
+
+    public TokenIssuer Issuer { get; private set; } = null!;
+
+    public UpstreamRegistry Registry { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(WorkDirectory);
+        Issuer = await TokenIssuer.StartAsync(Path.Combine(WorkDirectory, "issuer.pem"));
+        Registry = await UpstreamRegistry.StartAsync(Path.Combine(WorkDirectory, "upstream"), Issuer);
+        await TestImages.BuildAndPushAsync(Path.Combine(WorkDirectory, "images"), Registry);
+    }
+
+    /// <summary>A new proxy process in front of the upstream, with a fresh data directory and the group <c>e2e</c>.</summary>
+    public async Task<ProxyServer> StartProxyAsync(string group = "e2e")
+    {
+        var data = Path.Combine(WorkDirectory, $"proxy-{Guid.NewGuid():N}", "data");
+        Directory.CreateDirectory(data);
+        var proxy = new ProxyServer(data, Registry.Url);
+        (await proxy.RunCliAsync("groups", "create", group)).EnsureSuccess("groups create");
+        await proxy.StartAsync();
+        return proxy;
+    }
+
+    /// <summary>The manifest the upstream itself serves for a tag, asked for with all four media types.</summary>
+    public async Task<(string Digest, byte[] Content)> UpstreamManifestAsync(string repository, string reference)
+    {
+        using var http = new HttpClient();
+        var token = JsonDocument.Parse(await http.GetStringAsync(
+            $"{Issuer.Realm}?service={TokenIssuer.Service}&scope=repository:{repository}:pull")).RootElement.GetProperty("token").GetString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Registry.Url}/v2/{repository}/manifests/{reference}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var type in ManifestTypes)
+        {
+            request.Headers.Accept.ParseAdd(type);
+        }
+
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var content = await response.Content.ReadAsByteArrayAsync();
+        return ("sha256:" + Convert.ToHexStringLower(SHA256.HashData(content)), content);
+    }
+
+    public static readonly string[] ManifestTypes =
+    [
+        "application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json",
+    ];
+
+    public async Task DisposeAsync()
+    {
+        await Registry.DisposeAsync();
+        await Issuer.DisposeAsync();
+        try
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class UpstreamCollection : ICollectionFixture<UpstreamFixture>
+{
+    public const string Name = "upstream";
+}
