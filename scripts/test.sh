@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: installs the Debian tools the end-to-end tests drive when they are missing, then runs
+# all test projects and ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for tool in docker-registry:docker-registry skopeo:skopeo podman:podman umoci:umoci; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
+done
+if ((${#need[@]})); then
+  echo "Installing: ${need[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null \
+    || { echo "could not install ${need[*]}"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+results=$(mktemp -d)
+dotnet build DependencyProxy.slnx -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+status=0
+for project in tests/*/; do
+  name=$(basename "$project")
+  dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$results/$name.trx" "$@" || status=1
+done
+
+# Sum the counters of every project's TRX file, so the total covers them all.
+count() { cat "$results"/*.trx 2>/dev/null | grep -o "<Counters [^>]*" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'; }
+passed=$(count passed)
+failed=$(( $(count failed) + $(count error) + $(count timeout) + $(count aborted) ))
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; status=1; fi
+rm -rf "$results"
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace DependencyProxy.Tests.Infrastructure;
+
+public enum UpstreamFault
+{
+    None,
+    ServerError,
+    RateLimited,
+    Hang,
+    TokenEndpointDown,
+}
+
+/// <summary>
+/// An in-process registry on loopback for fault injection: Docker-Hub-style token flow, blob redirects to
+/// another host name, corrupt content, a gate that holds a blob mid-body, and counters for every request.
+/// Real-software proof lives in the end-to-end tests; this one makes failures happen on demand.
+/// </summary>
+public sealed class FakeUpstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, (byte[] Content, string MediaType)> _manifests = new();
+    private readonly ConcurrentDictionary<string, byte[]> _blobs = new();
+    private readonly ConcurrentDictionary<string, byte> _tokens = new();
+    private readonly ConcurrentQueue<string> _requests = new();
+
+    private FakeUpstream()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = builder.Build();
+        _app.Run(HandleAsync);
+    }
+
+    public string Url { get; private set; } = "";
+
+    public int Port => new Uri(Url).Port;
+
+    public UpstreamFault Fault { get; set; }
+
+    public bool CorruptBlobs { get; set; }
+
+    /// <summary>When set, a blob body stops halfway until the gate completes.</summary>
+    public TaskCompletionSource? BlobGate { get; set; }
+
+    /// <summary>Blob GETs answer 307 to <c>localhost</c> (a different host name than the registry's 127.0.0.1).</summary>
+    public bool RedirectBlobsToOtherHost { get; set; }
+
+    public ConcurrentQueue<string?> CdnAuthorizations { get; } = new();
+
+    public IReadOnlyList<string> Requests => [.. _requests];
+
+    public int Count(string prefix) => _requests.Count(r => r.StartsWith(prefix, StringComparison.Ordinal));
+
+    public static async Task<FakeUpstream> StartAsync()
+    {
+        var upstream = new FakeUpstream();
+        await upstream._app.StartAsync();
+        upstream.Url = upstream._app.Urls.First();
+        return upstream;
+    }
+
+    public Task StopAsync() => _app.StopAsync();
+
+    public string AddBlob(byte[] content)
+    {
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+        _blobs[digest] = content;
+        return digest;
+    }
+
+    /// <summary>Stores a manifest under its digest and, when given, a tag. Returns its digest.</summary>
+    public string AddManifest(string repository, string? tag, byte[] content, string mediaType)
+    {
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+        _manifests[$"{repository}@{digest}"] = (content, mediaType);
+        if (tag is not null)
+        {
+            _manifests[$"{repository}:{tag}"] = (content, mediaType);
+        }
+
+        return digest;
+    }
+
+    /// <summary>Serves <paramref name="content"/> when the digest <paramref name="digest"/> is asked for (a lying upstream).</summary>
+    public void AddManifestUnderWrongDigest(string repository, string digest, byte[] content, string mediaType) =>
+        _manifests[$"{repository}@{digest}"] = (content, mediaType);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value!;
+        var method = context.Request.Method;
+        // A request refused for want of a token is recorded apart, so counts show the requests that did the work.
+        _requests.Enqueue($"{(NeedsToken(path) && !IsAuthorized(context) ? "UNAUTHORIZED " : "")}{method} {path}");
+        if (Fault == UpstreamFault.Hang)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+            return;
+        }
+
+        if (path == "/token")
+        {
+            await TokenAsync(context);
+            return;
+        }
+
+        if (path.StartsWith("/cdn/", StringComparison.Ordinal))
+        {
+            CdnAuthorizations.Enqueue(context.Request.Headers.Authorization.FirstOrDefault());
+            await WriteBlobAsync(context, path["/cdn/".Length..]);
+            return;
+        }
+
+        if (Fault is UpstreamFault.ServerError or UpstreamFault.RateLimited)
+        {
+            context.Response.StatusCode = Fault == UpstreamFault.ServerError ? 503 : 429;
+            return;
+        }
+
+        var kindIndex = Math.Max(path.LastIndexOf("/manifests/", StringComparison.Ordinal), path.LastIndexOf("/blobs/", StringComparison.Ordinal));
+        if (!path.StartsWith("/v2/", StringComparison.Ordinal) || kindIndex < 0)
+        {
+            context.Response.StatusCode = path == "/v2/" ? 401 : 404;
+            return;
+        }
+
+        var repository = path[4..kindIndex];
+        if (!IsAuthorized(context))
+        {
+            context.Response.StatusCode = 401;
+            context.Response.Headers.WWWAuthenticate =
+                $"Bearer realm=\"{Url}/token\",service=\"fake-registry\",scope=\"repository:{repository}:pull\"";
+            return;
+        }
+
+        var rest = path[(kindIndex + 1)..];
+        var reference = rest[(rest.IndexOf('/') + 1)..];
+        if (rest.StartsWith("manifests/", StringComparison.Ordinal))
+        {
+            await WriteManifestAsync(context, repository, reference);
+        }
+        else if (RedirectBlobsToOtherHost && method == "GET")
+        {
+            context.Response.StatusCode = 307;
+            context.Response.Headers.Location = $"http://localhost:{Port}/cdn/{reference}";
+        }
+        else
+        {
+            await WriteBlobAsync(context, reference);
+        }
+    }
+
+    private async Task TokenAsync(HttpContext context)
+    {
+        if (Fault == UpstreamFault.TokenEndpointDown)
+        {
+            context.Response.StatusCode = 503;
+            return;
+        }
+
+        var token = Guid.NewGuid().ToString("N");
+        _tokens[token] = 0;
+        await context.Response.WriteAsJsonAsync(new { token, expires_in = 300 });
+    }
+
+    private static bool NeedsToken(string path) =>
+        path.StartsWith("/v2/", StringComparison.Ordinal) && (path.Contains("/manifests/") || path.Contains("/blobs/"));
+
+    private bool IsAuthorized(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens.ContainsKey(header["Bearer ".Length..]);
+    }
+
+    private async Task WriteManifestAsync(HttpContext context, string repository, string reference)
+    {
+        var key = reference.Contains(':') ? $"{repository}@{reference}" : $"{repository}:{reference}";
+        if (!_manifests.TryGetValue(key, out var manifest))
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsync("{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}");
+            return;
+        }
+
+        context.Response.ContentType = manifest.MediaType;
+        context.Response.ContentLength = manifest.Content.Length;
+        context.Response.Headers["Docker-Content-Digest"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(manifest.Content));
+        if (context.Request.Method == "GET")
+        {
+            await context.Response.Body.WriteAsync(manifest.Content);
+        }
+    }
+
+    private async Task WriteBlobAsync(HttpContext context, string digest)
+    {
+        if (!_blobs.TryGetValue(digest, out var content))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (CorruptBlobs)
+        {
+            content = [.. content];
+            content[^1] ^= 0xFF;
+        }
+
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.ContentLength = content.Length;
+        if (context.Request.Method != "GET")
+        {
+            return;
+        }
+
+        var half = content.Length / 2;
+        await context.Response.Body.WriteAsync(content.AsMemory(0, half));
+        await context.Response.Body.FlushAsync();
+        if (BlobGate is { } gate)
+        {
+            await gate.Task.WaitAsync(context.RequestAborted);
+        }
+
+        await context.Response.Body.WriteAsync(content.AsMemory(half));
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    public static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
+}

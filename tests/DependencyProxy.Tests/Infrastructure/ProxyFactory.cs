@@ -1,0 +1,49 @@
+using DependencyProxy.Caching;
+using DependencyProxy.Groups;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DependencyProxy.Tests.Infrastructure;
+
+/// <summary>The proxy in process (WebApplicationFactory), with its own data directory, in front of a <see cref="FakeUpstream"/>.</summary>
+public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>? settings = null) : WebApplicationFactory<Program>
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"dp-test-{Guid.NewGuid():N}");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("DependencyProxy:DataDirectory", DataDirectory);
+        builder.UseSetting("DependencyProxy:DockerHub:Url", upstreamUrl);
+        builder.UseSetting("DependencyProxy:Upstream:ResponseHeadersTimeout", "00:00:02");
+        builder.UseSetting("DependencyProxy:Upstream:IdleTimeout", "00:00:05");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings ?? [])
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public async Task<long> CreateGroupAsync(string path)
+    {
+        var (group, error) = await Services.GetRequiredService<GroupDirectory>().CreateAsync(path, null, CancellationToken.None);
+        return group?.Id ?? throw new InvalidOperationException(error);
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public Task FlushReadTimesAsync() => Get<ReadTimeTracker>().FlushAsync(CancellationToken.None);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace DependencyProxy.Tests.Infrastructure;
+
+/// <summary>A fake upstream, the proxy in front of it, and a group <c>grp</c> to pull through.</summary>
+public abstract class ProxyTestBase : IAsyncLifetime
+{
+    protected FakeUpstream Upstream { get; private set; } = null!;
+
+    protected ProxyFactory Proxy { get; private set; } = null!;
+
+    protected HttpClient Client { get; private set; } = null!;
+
+    protected long GroupId { get; private set; }
+
+    protected virtual Dictionary<string, string>? Settings => null;
+
+    public async Task InitializeAsync()
+    {
+        Upstream = await FakeUpstream.StartAsync();
+        Proxy = new ProxyFactory(Upstream.Url, Settings);
+        Client = Proxy.CreateClient();
+        GroupId = await Proxy.CreateGroupAsync("grp");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Proxy.DisposeAsync();
+        await Upstream.DisposeAsync();
+    }
+
+    protected static string ManifestUrl(string image, string reference, string group = "grp") =>
+        $"/v2/{group}/dependency_proxy/containers/{image}/manifests/{reference}";
+
+    protected static string BlobUrl(string image, string digest, string group = "grp") =>
+        $"/v2/{group}/dependency_proxy/containers/{image}/blobs/{digest}";
+
+    protected async Task<HttpResponseMessage> GetManifestAsync(string image, string reference, string group = "grp", HttpMethod? method = null)
+    {
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, ManifestUrl(image, reference, group));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(TestImage.OciManifest));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(TestImage.OciIndex));
+        return await Client.SendAsync(request);
+    }
+
+    /// <summary>Pulls an image as a client would: manifest by tag, then config and every layer.</summary>
+    protected async Task PullAsync(string image, TestImage expected, string group = "grp")
+    {
+        using var manifest = await GetManifestAsync(image, "latest", group);
+        Assert.Equal(System.Net.HttpStatusCode.OK, manifest.StatusCode);
+        Assert.Equal(expected.Manifest, await manifest.Content.ReadAsByteArrayAsync());
+        foreach (var (digest, content) in expected.LayerDigests.Zip(expected.Layers))
+        {
+            Assert.Equal(content, await Client.GetByteArrayAsync(BlobUrl(image, digest, group)));
+        }
+
+        (await Client.GetAsync(BlobUrl(image, expected.ConfigDigest, group))).EnsureSuccessStatusCode();
+    }
+
+    protected static async Task<string> ErrorCodeAsync(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("errors")[0].GetProperty("code").GetString()!;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using DependencyProxy.Registry;
+using DependencyProxy.Storage;
+using DependencyProxy.Tests.Infrastructure;
+
+namespace DependencyProxy.Tests.Integration;
+
+/// <summary>Rules 2 and 3: one upstream fetch per blob, bytes streamed as they arrive, fills that outlive their clients.</summary>
+public sealed class ConcurrencyTests : ProxyTestBase
+{
+    [Fact]
+    public async Task TenConcurrentColdRequests_MakeOneUpstreamGet_AndAllStreamBeforeTheFillEnds()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 4 * 1024 * 1024);
+        var gate = Upstream.BlobGate = new TaskCompletionSource();
+        var url = BlobUrl("alpine", image.LayerDigests[0]);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead)));
+        var streams = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStreamAsync()));
+        // Upstream has sent half the blob and is held: every client can already read bytes.
+        var firstChunks = await Task.WhenAll(streams.Select(async s =>
+        {
+            var buffer = new byte[1024];
+            return await s.ReadAtLeastAsync(buffer, 1024).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }));
+        Assert.All(firstChunks, n => Assert.Equal(1024, n));
+        Assert.False(gate.Task.IsCompleted);
+
+        gate.SetResult();
+        var bodies = await Task.WhenAll(responses.Select(async (r, i) =>
+        {
+            using var rest = new MemoryStream();
+            await streams[i].CopyToAsync(rest);
+            return rest.Length + 1024;
+        }));
+        Assert.All(bodies, length => Assert.Equal(image.Layers[0].Length, length));
+        Assert.Equal(1, Upstream.Count($"GET /v2/library/alpine/blobs/{image.LayerDigests[0]}"));
+        Assert.Equal(image.Layers[0], await Client.GetByteArrayAsync(url));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ConcurrentRequests_AllReceiveTheExactBytes()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 3 * 1024 * 1024 + 17);
+        var url = BlobUrl("alpine", image.LayerDigests[0]);
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Client.GetByteArrayAsync(url)));
+        Assert.All(bodies, body => Assert.Equal(image.Layers[0], body));
+        Assert.Equal(1, Upstream.Count($"GET /v2/library/alpine/blobs/{image.LayerDigests[0]}"));
+    }
+
+    [Fact]
+    public async Task ClientThatDisconnects_DoesNotAbortTheFill()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 2 * 1024 * 1024);
+        var gate = Upstream.BlobGate = new TaskCompletionSource();
+        var url = BlobUrl("alpine", image.LayerDigests[0]);
+        using (var cancel = new CancellationTokenSource())
+        {
+            var response = await Client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+            var stream = await response.Content.ReadAsStreamAsync(cancel.Token);
+            await stream.ReadAtLeastAsync(new byte[1024], 1024);
+            cancel.Cancel();
+            response.Dispose();
+        }
+
+        gate.SetResult();
+        var store = Proxy.Get<FileSystemContentStore>();
+        var digest = Digest.Parse(image.LayerDigests[0]);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!store.Exists(digest) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(store.Exists(digest));
+        Upstream.BlobGate = null;
+        Assert.Equal(image.Layers[0], await Client.GetByteArrayAsync(url));
+        Assert.Equal(1, Upstream.Count($"GET /v2/library/alpine/blobs/{image.LayerDigests[0]}"));
+    }
+
+    [Fact]
+    public async Task RangeRequestDuringAFill_GetsThePartAsItArrives()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 100_000);
+        var url = BlobUrl("alpine", image.LayerDigests[0]);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(10, 19);
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(image.Layers[0][10..20], await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal("bytes 10-19/100000", response.Content.Headers.ContentRange!.ToString());
+    }
+
+    [Fact]
+    public async Task StartAfterACrash_RemovesPartialTempFiles_AndThePullFetchesAfresh()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 1000);
+        await using var restarted = new ProxyFactory(Upstream.Url);
+        var temp = Path.Combine(restarted.DataDirectory, "content", "tmp");
+        Directory.CreateDirectory(temp);
+        // What a killed process leaves behind: half a blob in a temp file that nobody holds open.
+        await File.WriteAllBytesAsync(Path.Combine(temp, $"sha256-{image.LayerDigests[0][7..]}.deadbeef.part"), image.Layers[0][..500]);
+
+        _ = restarted.Services; // starts the app
+        Assert.Empty(Directory.GetFiles(temp));
+        Assert.False(restarted.Get<FileSystemContentStore>().Exists(Digest.Parse(image.LayerDigests[0])));
+        await restarted.CreateGroupAsync("grp");
+        using var client = restarted.CreateClient();
+        Assert.Equal(image.Layers[0], await client.GetByteArrayAsync(BlobUrl("alpine", image.LayerDigests[0])));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using DependencyProxy.Data;
+using DependencyProxy.Registry;
+using DependencyProxy.Storage;
+using DependencyProxy.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Tests.Integration;
+
+/// <summary>Rule 1: nothing unverified is stored or served from cache.</summary>
+public sealed class VerificationTests : ProxyTestBase
+{
+    [Fact]
+    public async Task BlobWhoseBytesDoNotMatchItsDigest_FailsTheTransfer_AndIsNeverCached()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 50_000);
+        Upstream.CorruptBlobs = true;
+        var url = BlobUrl("alpine", image.LayerDigests[0]);
+
+        // The last byte is held back until verification, so the client sees a broken transfer, not a wrong blob.
+        await Assert.ThrowsAnyAsync<Exception>(() => Client.GetByteArrayAsync(url));
+        Assert.False(Proxy.Get<FileSystemContentStore>().Exists(Digest.Parse(image.LayerDigests[0])));
+        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await db.CachedBlobs.ToListAsync());
+        Assert.Empty(Directory.GetFiles(Path.Combine(Proxy.DataDirectory, "content", "tmp")));
+
+        Upstream.CorruptBlobs = false;
+        Assert.Equal(image.Layers[0], await Client.GetByteArrayAsync(url));
+        Assert.Equal(2, Upstream.Count($"GET /v2/library/alpine/blobs/{image.LayerDigests[0]}"));
+    }
+
+    [Fact]
+    public async Task ManifestWhoseBytesDoNotMatchTheRequestedDigest_Is502_AndNotCached()
+    {
+        var wanted = "sha256:" + new string('c', 64);
+        Upstream.AddManifestUnderWrongDigest("library/alpine", wanted, FakeUpstream.Json("{\"schemaVersion\":2,\"layers\":[]}"), TestImage.OciManifest);
+        using var response = await GetManifestAsync("alpine", wanted);
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.False(Proxy.Get<FileSystemContentStore>().Exists(Digest.Parse(wanted)));
+        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await db.CachedManifests.ToListAsync());
+    }
+
+    [Fact]
+    public async Task ManifestLargerThanTheCap_IsRefused()
+    {
+        var huge = FakeUpstream.Json("{\"schemaVersion\":2,\"layers\":[],\"pad\":\"" + new string('x', 4 * 1024 * 1024 + 10) + "\"}");
+        Upstream.AddManifest("library/huge", "latest", huge, TestImage.OciManifest);
+        using var response = await GetManifestAsync("huge", "latest");
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Schema1Manifest_IsPassedThrough_ButNotCachedUnderTheTag()
+    {
+        var schema1 = FakeUpstream.Json("{\"schemaVersion\":1,\"name\":\"library/old\",\"tag\":\"latest\",\"fsLayers\":[],\"signatures\":[]}");
+        Upstream.AddManifest("library/old", "latest", schema1, "application/vnd.docker.distribution.manifest.v1+prettyjws");
+        using var response = await GetManifestAsync("old", "latest");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(schema1, await response.Content.ReadAsByteArrayAsync());
+        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await db.CachedManifests.ToListAsync());
+    }
+
+    [Fact]
+    public async Task UpstreamAnswerThatIsNotAManifest_Is502()
+    {
+        Upstream.AddManifest("library/html", "latest", FakeUpstream.Json("<html>captive portal</html>"), "text/html");
+        using var response = await GetManifestAsync("html", "latest");
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+    }
+}
