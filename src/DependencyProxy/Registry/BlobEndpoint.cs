@@ -33,8 +33,7 @@ public sealed class BlobEndpoint(
                 }
 
                 readTimes.BlobRead(groupId, digest);
-                BlobHeaders.Apply(context.Response, digest);
-                return TypedResults.PhysicalFile(store.PathFor(digest), BlobHeaders.ContentType, enableRangeProcessing: true);
+                return FromStore(context, digest);
             }
 
             if (HttpMethods.IsHead(context.Request.Method))
@@ -58,6 +57,22 @@ public sealed class BlobEndpoint(
         {
             return e.ToOciError(RegistryResource.Blob).ToResult();
         }
+    }
+
+    /// <summary>
+    /// Serves committed content with the OS's zero-copy file path. Range headers go through the same parser as
+    /// fills (<see cref="ByteRange"/>), so both answer alike: one the parser ignores is removed before ASP.NET sees it.
+    /// </summary>
+    private IResult FromStore(HttpContext context, Digest digest)
+    {
+        var path = store.PathFor(digest);
+        if (ByteRange.Evaluate(context.Request.Headers.Range, new FileInfo(path).Length, out _) == RangeOutcome.Whole)
+        {
+            context.Request.Headers.Remove("Range");
+        }
+
+        BlobHeaders.Apply(context.Response, digest);
+        return TypedResults.PhysicalFile(path, BlobHeaders.ContentType, enableRangeProcessing: true);
     }
 
     /// <summary>A group that joined a fill after it began committing links itself once the blob is in the store.</summary>

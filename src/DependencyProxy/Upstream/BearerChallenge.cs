@@ -62,6 +62,11 @@ public sealed record BearerChallenge(Uri Realm, string? Service, string? Scope)
             }
 
             i++;
+            while (i < input.Length && input[i] == ' ')
+            {
+                i++;
+            }
+
             var value = new StringBuilder();
             if (i < input.Length && input[i] == '"')
             {

@@ -214,6 +214,11 @@ public sealed partial class UpstreamRegistryClient(
         {
             using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new UpstreamException(UpstreamFailureKind.BadResponse, "token response is not a JSON object");
+            }
+
             var value = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
                 : root.TryGetProperty("access_token", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
             if (string.IsNullOrEmpty(value))
@@ -221,7 +226,7 @@ public sealed partial class UpstreamRegistryClient(
                 throw new UpstreamException(UpstreamFailureKind.BadResponse, "token response has no token");
             }
 
-            var expiresIn = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0
+            var expiresIn = root.TryGetProperty("expires_in", out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var seconds) && seconds > 0
                 ? TimeSpan.FromSeconds(seconds)
                 : UpstreamTokenCache.DefaultLifetime;
             return new UpstreamToken(value, expiresIn);

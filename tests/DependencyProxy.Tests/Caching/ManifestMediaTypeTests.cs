@@ -1,0 +1,31 @@
+using System.Text;
+using DependencyProxy.Caching;
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Tests.Caching;
+
+public sealed class ManifestMediaTypeTests
+{
+    [Theory]
+    [InlineData("application/vnd.docker.distribution.manifest.v2+json", "{}", "application/vnd.docker.distribution.manifest.v2+json")]
+    [InlineData("application/json", "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}",
+        "application/vnd.oci.image.index.v1+json")]
+    [InlineData(null, "{\"schemaVersion\":2,\"manifests\":[]}", "application/vnd.oci.image.index.v1+json")]
+    [InlineData("text/plain", "{\"schemaVersion\":2,\"config\":{},\"layers\":[]}", "application/vnd.oci.image.manifest.v1+json")]
+    [InlineData(null, "{\"schemaVersion\":1,\"fsLayers\":[]}", "application/vnd.docker.distribution.manifest.v1+json")]
+    public void MediaType_ComesFromTheHeader_ThenTheDocument_ThenItsShape(string? header, string json, string expected)
+    {
+        Assert.Equal(expected, ManifestMediaType.Detect(header, Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Theory]
+    [InlineData("<html></html>")]
+    [InlineData("[]")]
+    [InlineData("{\"hello\":1}")]
+    [InlineData("{\"mediaType\":\"text/html\"}")]
+    [InlineData("")]
+    public void AnythingElse_IsNotAManifest(string body)
+    {
+        Assert.Throws<UpstreamException>(() => ManifestMediaType.Detect("text/html", Encoding.UTF8.GetBytes(body)));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using DependencyProxy.Tests.Infrastructure;
+
+namespace DependencyProxy.Tests.Integration;
+
+/// <summary>Rule 7 over HTTP: whatever a stranger sends gets a clear 4xx with OCI error JSON, never a 500, and nothing leaks upstream.</summary>
+public sealed class HostileInputTests : ProxyTestBase
+{
+    [Theory]
+    [InlineData("/v2/grp/dependency_proxy/containers/..%2F..%2Fetc/manifests/latest", HttpStatusCode.BadRequest)]
+    [InlineData("/v2/grp/dependency_proxy/containers/a%2Fb/manifests/latest", HttpStatusCode.BadRequest)]
+    [InlineData("/v2/grp/dependency_proxy/containers/UPPER/manifests/latest", HttpStatusCode.BadRequest)]
+    [InlineData("/v2/grp/dependency_proxy/containers/alpine/manifests/sha256:zzz", HttpStatusCode.BadRequest)]
+    [InlineData("/v2/grp/dependency_proxy/containers/alpine/manifests/md5:d41d8cd98f00b204e9800998ecf8427e", HttpStatusCode.BadRequest)]
+    [InlineData("/v2/grp/dependency_proxy/containers/alpine/blobs/latest", HttpStatusCode.BadRequest)]
+    [InlineData("/v2/grp/dependency_proxy/containers/alpine/tags/list", HttpStatusCode.NotFound)]
+    [InlineData("/v2/_catalog", HttpStatusCode.NotFound)]
+    [InlineData("/v2/grp/dependency_proxy/containers/ghcr.io/owner/x/manifests/latest", HttpStatusCode.NotFound)]
+    [InlineData("/v2/grp/dependency_proxy/containers/169.254.169.254/latest/manifests/meta-data", HttpStatusCode.NotFound)]
+    public async Task HostilePaths_GetOciErrors_AndNoUpstreamRequest(string path, HttpStatusCode status)
+    {
+        using var response = await Client.GetAsync(path);
+        Assert.Equal(status, response.StatusCode);
+        Assert.False(string.IsNullOrEmpty(await ErrorCodeAsync(response)));
+        Assert.Empty(Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task AnOverlongPath_IsRefused()
+    {
+        var image = string.Join('/', Enumerable.Repeat("abcdefghij", 60));
+        using var response = await Client.GetAsync(ManifestUrl(image, "latest"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("NAME_INVALID", await ErrorCodeAsync(response));
+    }
+
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("PUT")]
+    [InlineData("PATCH")]
+    [InlineData("DELETE")]
+    public async Task WriteMethods_Are405Unsupported(string method)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), "/v2/grp/dependency_proxy/containers/alpine/blobs/uploads/");
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("UNSUPPORTED", await ErrorCodeAsync(response));
+    }
+
+    [Theory]
+    [InlineData("bytes=0-9", HttpStatusCode.PartialContent, 10)]
+    [InlineData("bytes=-10", HttpStatusCode.PartialContent, 10)]
+    [InlineData("bytes=990-", HttpStatusCode.PartialContent, 10)]
+    [InlineData("bytes=5000-", HttpStatusCode.RequestedRangeNotSatisfiable, 0)]
+    [InlineData("bytes=abc", HttpStatusCode.OK, 1000)]
+    [InlineData("bytes=9-1", HttpStatusCode.OK, 1000)]
+    [InlineData("bytes=0-1,5-6", HttpStatusCode.OK, 1000)]
+    [InlineData("furlongs=0-1", HttpStatusCode.OK, 1000)]
+    [InlineData("bytes=99999999999999999999999999-", HttpStatusCode.OK, 1000)]
+    public async Task RangeHeaders_OnACachedBlob_AreAnsweredCorrectly(string range, HttpStatusCode status, int length)
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 1000);
+        await PullAsync("alpine", image);
+        using var request = new HttpRequestMessage(HttpMethod.Get, BlobUrl("alpine", image.LayerDigests[0]));
+        request.Headers.TryAddWithoutValidation("Range", range);
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(length, (await response.Content.ReadAsByteArrayAsync()).Length);
+        Assert.Equal("bytes", response.Headers.AcceptRanges.Single());
+    }
+
+    [Theory]
+    [InlineData("Accept", "*/*")]
+    [InlineData("Accept", "text/html;q=0.1, application/x-garbage;;;;")]
+    [InlineData("Accept", "")]
+    [InlineData("Authorization", "Bearer ../../../../etc/passwd")]
+    [InlineData("Authorization", "Basic !!!notbase64!!!")]
+    [InlineData("Range", "bytes=0-1")]
+    public async Task OddRequestHeaders_DoNotChangeWhatIsServed(string header, string value)
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 100);
+        using var request = new HttpRequestMessage(HttpMethod.Get, ManifestUrl("alpine", "latest"));
+        request.Headers.TryAddWithoutValidation(header, value);
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(image.Manifest, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task ApiVersionCheck_AnswersWithTheVersionHeader()
+    {
+        foreach (var path in new[] { "/v2/", "/v2" })
+        {
+            using var response = await Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("{}", await response.Content.ReadAsStringAsync());
+            Assert.Equal("registry/2.0", response.Headers.GetValues("Docker-Distribution-Api-Version").Single());
+        }
+    }
+}

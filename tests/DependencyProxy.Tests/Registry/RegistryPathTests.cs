@@ -1,0 +1,106 @@
+using DependencyProxy.Registry;
+
+namespace DependencyProxy.Tests.Registry;
+
+public sealed class RegistryPathTests
+{
+    private static readonly string Sha = "sha256:" + new string('a', 64);
+
+    [Theory]
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/latest", "grp", "alpine", RegistryResource.Manifest, "latest")]
+    [InlineData("org/team/sub/dependency_proxy/containers/bitnami/redis/manifests/7.2-alpine", "org/team/sub", "bitnami/redis",
+        RegistryResource.Manifest, "7.2-alpine")]
+    [InlineData("grp/dependency_proxy/containers/a/b/c/manifests/_x", "grp", "a/b/c", RegistryResource.Manifest, "_x")]
+    [InlineData("my.org/dependency_proxy/containers/docker.io/library/alpine/manifests/3", "my.org", "docker.io/library/alpine",
+        RegistryResource.Manifest, "3")]
+    // An image may itself be called "manifests" or "blobs": only the last two segments name the resource.
+    [InlineData("grp/dependency_proxy/containers/manifests/manifests/latest", "grp", "manifests", RegistryResource.Manifest, "latest")]
+    public void ValidPaths_AreSplitIntoTheirParts(string path, string group, string image, RegistryResource resource, string reference)
+    {
+        Assert.True(RegistryPath.TryParse(path, out var parsed, out var error), error?.Message);
+        Assert.Equal(group, parsed.GroupPath);
+        Assert.Equal(image, parsed.Image);
+        Assert.Equal(resource, parsed.Resource);
+        Assert.Equal(reference, parsed.Reference);
+    }
+
+    [Fact]
+    public void DigestReferences_AreParsedAsDigests()
+    {
+        Assert.True(RegistryPath.TryParse($"grp/dependency_proxy/containers/alpine/manifests/{Sha}", out var manifest, out _));
+        Assert.Equal(Sha, manifest.Digest.ToString());
+        Assert.Null(manifest.Tag);
+        Assert.True(RegistryPath.TryParse($"grp/dependency_proxy/containers/alpine/blobs/{Sha}", out var blob, out _));
+        Assert.Equal(RegistryResource.Blob, blob.Resource);
+    }
+
+    [Theory]
+    // Traversal and encodings
+    [InlineData("grp/dependency_proxy/containers/../etc/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/a%2Fb/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/a%2e%2e/manifests/latest", "NAME_INVALID")]
+    [InlineData("../dependency_proxy/containers/alpine/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/a\\b/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp//dependency_proxy/containers/alpine/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers//alpine/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine\0/manifests/latest", "NAME_INVALID")]
+    // Case, separators, unicode
+    [InlineData("grp/dependency_proxy/containers/Alpine/manifests/latest", "NAME_INVALID")]
+    [InlineData("GRP/dependency_proxy/containers/alpine/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/-alpine/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine./manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/al___pine/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpïne/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine:3/manifests/latest", "NAME_INVALID")]
+    // Missing parts
+    [InlineData("dependency_proxy/containers/alpine/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/manifests/latest", "NAME_INVALID")]
+    [InlineData("grp/alpine/manifests/latest", "NOT_FOUND")]
+    [InlineData("grp/dependency_proxy/containers/alpine/tags/list", "NOT_FOUND")]
+    [InlineData("", "NOT_FOUND")]
+    // Tags
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/.hidden", "TAG_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/-x", "TAG_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/latest\n", "TAG_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/a b", "TAG_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/", "TAG_INVALID")]
+    // Digests
+    [InlineData("grp/dependency_proxy/containers/alpine/blobs/latest", "DIGEST_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/blobs/sha256:abc", "DIGEST_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/blobs/md5:d41d8cd98f00b204e9800998ecf8427e", "DIGEST_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/sha384:abc", "DIGEST_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/blobs/sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "DIGEST_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/blobs/sha256:../../../../etc/passwd", "NOT_FOUND")]
+    [InlineData("grp/dependency_proxy/containers/alpine/blobs/sha256:..%2F..%2Fetc%2Fpasswd", "DIGEST_INVALID")]
+    public void HostilePaths_AreRefusedWithTheRightCode(string path, string code)
+    {
+        Assert.False(RegistryPath.TryParse(path, out _, out var error));
+        Assert.Equal(code, error.Code);
+        Assert.InRange(error.Status, 400, 404);
+    }
+
+    [Fact]
+    public void TagsUpTo128Characters_AreAccepted_AndLongerOnesRefused()
+    {
+        Assert.True(RegistryPath.TryParse($"grp/dependency_proxy/containers/alpine/manifests/{new string('t', 128)}", out _, out _));
+        Assert.False(RegistryPath.TryParse($"grp/dependency_proxy/containers/alpine/manifests/{new string('t', 129)}", out _, out var error));
+        Assert.Equal("TAG_INVALID", error.Code);
+    }
+
+    [Fact]
+    public void NamesLongerThan255Characters_AreRefused()
+    {
+        var image = string.Join('/', Enumerable.Repeat(new string('a', 50), 5));
+        Assert.False(RegistryPath.TryParse($"grp/dependency_proxy/containers/{image}/manifests/latest", out _, out var error));
+        Assert.Equal("NAME_INVALID", error.Code);
+        Assert.Contains("255", error.Message);
+    }
+
+    [Fact]
+    public void AVeryLongHostilePath_IsRefusedQuickly()
+    {
+        var path = string.Concat(Enumerable.Repeat("a-", 50_000)) + "/dependency_proxy/containers/x/manifests/latest";
+        Assert.False(RegistryPath.TryParse(path, out _, out var error));
+        Assert.Equal("NAME_INVALID", error.Code);
+    }
+}
