@@ -9,6 +9,7 @@ public static class ProxyApp
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        AddShippedSettings(builder.Configuration);
         builder.Services.AddProxyServer();
         var app = builder.Build();
         app.Use(static (context, next) =>
@@ -22,6 +23,25 @@ public static class ProxyApp
         });
         app.MapRegistryApi();
         return app;
+    }
+
+    /// <summary>
+    /// The appsettings.json shipped beside the binary holds the defaults (log levels among them). The content root is
+    /// the working directory, so <c>dotnet run --project …</c> from the repository root would miss it: it is added as
+    /// the lowest-priority source, below any appsettings.json in the working directory, environment and command line.
+    /// </summary>
+    internal static void AddShippedSettings(ConfigurationManager configuration)
+    {
+        var shipped = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (File.Exists(shipped))
+        {
+            configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+            {
+                Path = shipped,
+                Optional = true,
+                FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
+            });
+        }
     }
 
     public static Task RunAsync(string[] args) => Build(args).RunAsync();

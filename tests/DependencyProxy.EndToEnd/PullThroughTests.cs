@@ -120,6 +120,11 @@ public sealed class PullThroughTests(UpstreamFixture upstream, ITestOutputHelper
         Assert.Contains($"@{expected}", repoDigests);
         Assert.DoesNotContain(upstream.Registry.RequestsSince(mark), r => r.IsBlobGet);
 
+        // Rule 6 at this scale: the 110 MB layer went through cold (tee to disk and client) and warm, never whole in memory.
+        var peak = proxy.PeakMemoryBytes();
+        output.WriteLine($"peak RSS {peak / 1024 / 1024} MB");
+        Assert.True(peak < 250L * 1024 * 1024, $"peak RSS {peak / 1024 / 1024} MB");
+
         output.WriteLine($"110 MB layer: direct {direct.Elapsed.TotalSeconds:0.00} s, cold via proxy {cold.Elapsed.TotalSeconds:0.00} s, " +
             $"warm via proxy {warm.Elapsed.TotalSeconds:0.00} s");
     }

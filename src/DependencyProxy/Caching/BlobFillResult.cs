@@ -61,7 +61,7 @@ public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore
     /// <summary>Copies [start, end) as it becomes available; <paramref name="end"/> is long.MaxValue when the length is unknown.</summary>
     private async Task CopyAsync(Stream destination, long start, long end, long? blobLength, CancellationToken cancellationToken)
     {
-        using var handle = OpenFillFile();
+        using var handle = await OpenFillFileAsync();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -106,7 +106,7 @@ public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore
     }
 
     /// <summary>The temp file while the fill runs; after the commit renamed it, the content file.</summary>
-    private Microsoft.Win32.SafeHandles.SafeFileHandle OpenFillFile()
+    private async Task<Microsoft.Win32.SafeHandles.SafeFileHandle> OpenFillFileAsync()
     {
         try
         {
@@ -114,7 +114,8 @@ public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore
         }
         catch (FileNotFoundException)
         {
-            fill.Completion.GetAwaiter().GetResult();
+            // Renamed into the store (or discarded) since this request joined: wait for the outcome.
+            await fill.Completion;
             return store.TryOpenRead(fill.Digest) ?? throw new FileNotFoundException("committed blob vanished", fill.Digest.ToString());
         }
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cli;
 
@@ -42,7 +43,8 @@ public static class ProxyCommandLine
                 return 1;
             }
 
-            Console.WriteLine($"Created group '{group.FullPath}' (id {group.Id}). Pull with: <host>/{group.FullPath}/dependency_proxy/containers/alpine:latest");
+            var host = services.GetRequiredService<IOptions<ProxyOptions>>().Value.ImageHost ?? "<host>";
+            Console.WriteLine($"Created group '{group.FullPath}' (id {group.Id}). Pull with: {host}/{group.FullPath}/dependency_proxy/containers/alpine:latest");
             return 0;
         });
 

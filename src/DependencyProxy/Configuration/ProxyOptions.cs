@@ -13,6 +13,9 @@ public sealed class ProxyOptions
 
     public DockerHubOptions DockerHub { get; set; } = new();
 
+    /// <summary>The host (and port) part of image names, from <see cref="ExternalUrl"/>: <c>proxy.example.com</c>.</summary>
+    public string? ImageHost => Uri.TryCreate(ExternalUrl, UriKind.Absolute, out var uri) ? uri.Authority : null;
+
     public UpstreamTimeoutOptions Upstream { get; set; } = new();
 
     /// <summary>Manifests larger than this are refused; they are small JSON documents, never layers.</summary>

@@ -66,6 +66,13 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Peak resident memory of the server process so far (VmHWM), in bytes.</summary>
+    public long PeakMemoryBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process!.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
     public string Log() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
     public ValueTask DisposeAsync()
