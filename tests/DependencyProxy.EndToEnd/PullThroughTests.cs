@@ -43,32 +43,23 @@ public sealed class PullThroughTests(UpstreamFixture upstream, ITestOutputHelper
         Assert.Equal(tokensBefore, upstream.Issuer.Requests);
     }
 
-    [Fact]
-    public async Task Skopeo_PullsMultiArchOciIndex_ByteExact_WithEveryPlatformAndTheAttestation()
+    [Theory]
+    // An OCI index with two platforms and a Docker-style attestation manifest, and a Docker manifest list.
+    [InlineData(TestImages.MultiArchIndex, "application/vnd.oci.image.index.v1+json", 3)]
+    [InlineData(TestImages.DockerManifestList, "application/vnd.docker.distribution.manifest.list.v2+json", 2)]
+    public async Task Skopeo_PullsEveryPlatformOfAMultiArchImage_WithTheIndexByteExact(string image, string mediaType, int platforms)
     {
         await using var proxy = await upstream.StartProxyAsync();
-        var (expected, indexBytes) = await upstream.UpstreamManifestAsync($"library/{TestImages.MultiArchIndex}", "latest");
+        var (expected, indexBytes) = await upstream.UpstreamManifestAsync($"library/{image}", "latest");
+        // Parsed, not searched: the test index spells '+' as \u002B, a valid shape the proxy must pass through untouched.
+        Assert.Equal(mediaType, System.Text.Json.JsonDocument.Parse(indexBytes).RootElement.GetProperty("mediaType").GetString());
 
-        var target = Scratch("multi");
-        (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.MultiArchIndex}:latest"), target, all: true)).EnsureSuccess("pull --all");
+        var target = Scratch(image);
+        (await SkopeoCopyAsync(ImageReference(proxy, $"{image}:latest"), target, all: true)).EnsureSuccess("pull --all");
         Assert.Equal(indexBytes, await File.ReadAllBytesAsync(Path.Combine(target, "manifest.json")));
         Assert.Equal(expected, Sha256Of(Path.Combine(target, "manifest.json")));
-        // skopeo writes each platform's manifest (the attestation one included) as <hex>.manifest.json.
-        Assert.Equal(3, Directory.GetFiles(target, "*.manifest.json").Length);
-        AssertBlobsMatchTheirNames(target);
-    }
-
-    [Fact]
-    public async Task Skopeo_PullsDockerManifestList_ByteExact()
-    {
-        await using var proxy = await upstream.StartProxyAsync();
-        var (expected, listBytes) = await upstream.UpstreamManifestAsync($"library/{TestImages.DockerManifestList}", "latest");
-
-        var target = Scratch("list");
-        (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.DockerManifestList}:latest"), target, all: true)).EnsureSuccess("pull list");
-        Assert.Equal(listBytes, await File.ReadAllBytesAsync(Path.Combine(target, "manifest.json")));
-        Assert.Contains("application/vnd.docker.distribution.manifest.list.v2+json", System.Text.Encoding.UTF8.GetString(listBytes));
-        Assert.Equal(expected, Sha256Of(Path.Combine(target, "manifest.json")));
+        // skopeo writes each platform's manifest as <hex>.manifest.json, having checked it against the index.
+        Assert.Equal(platforms, Directory.GetFiles(target, "*.manifest.json").Length);
         AssertBlobsMatchTheirNames(target);
     }
 
