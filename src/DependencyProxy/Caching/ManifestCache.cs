@@ -44,17 +44,16 @@ public sealed partial class ManifestCache(
     private async Task<ManifestResponse> GetByTagAsync(long groupId, UpstreamRepository repository, string tag, CancellationToken cancellationToken)
     {
         var cached = await records.FindManifestAsync(groupId, repository, tag, cancellationToken);
-        var cachedDigest = cached is null ? (Digest?)null : Digest.Parse(cached.Digest);
-        var usable = cachedDigest is { } d && store.Exists(d);
-        var usableDigest = cachedDigest.GetValueOrDefault();
+        // The digest this group holds for the tag, when its content is on disk and so can be served.
+        Digest? usable = cached is not null && Digest.TryParse(cached.Digest, out var d, out _) && store.Exists(d) ? d : null;
         try
         {
             var head = await _heads.RunAsync($"{repository}:{tag}",
                 () => upstream.HeadManifestAsync(repository, tag, lifetime.ApplicationStopping), cancellationToken);
-            if (usable && head.Digest == cachedDigest)
+            if (usable is { } same && head.Digest == same)
             {
                 readTimes.ManifestRead(cached!.Id);
-                return FromStore(usableDigest, cached.MediaType, stale: false);
+                return FromStore(same, cached.MediaType, stale: false);
             }
 
             // The tag points at new content. Content the store already holds was verified when stored, and the HEAD
@@ -69,11 +68,11 @@ public sealed partial class ManifestCache(
             var fetched = await FetchAsync(repository, head.Digest?.ToString() ?? tag, head.Digest, cancellationToken);
             return await RememberAsync(groupId, repository, tag, fetched, cancellationToken);
         }
-        catch (UpstreamException e) when (e.IsOutage && usable)
+        catch (UpstreamException e) when (e.IsOutage && usable is not null)
         {
             LogServedStale(repository.ToString(), tag, cached!.Digest, e.Message);
             readTimes.ManifestRead(cached.Id);
-            return FromStore(usableDigest, cached.MediaType, stale: true);
+            return FromStore(usable.Value, cached.MediaType, stale: true);
         }
     }
 

@@ -43,13 +43,10 @@ public sealed partial class UpstreamRegistryClient(
         using var response = await SendAsync(repository, HttpMethod.Get, $"manifests/{reference}", ManifestMediaTypes.Accepted, cancellationToken);
         EnsureSuccess(response, repository, reference);
         var limit = _options.MaxManifestBytes;
-        if (response.Content.Headers.ContentLength > limit)
-        {
-            throw new UpstreamException(UpstreamFailureKind.BadResponse, $"manifest {reference} is larger than {limit} bytes");
-        }
-
-        var content = await ReadLimitedAsync(response, limit, cancellationToken)
-            ?? throw new UpstreamException(UpstreamFailureKind.BadResponse, $"manifest {reference} is larger than {limit} bytes");
+        var tooLarge = new UpstreamException(UpstreamFailureKind.BadResponse, $"manifest {reference} is larger than {limit} bytes");
+        var content = response.Content.Headers.ContentLength > limit
+            ? throw tooLarge
+            : await ReadLimitedAsync(response, limit, cancellationToken) ?? throw tooLarge;
         return new UpstreamManifest(content, response.Content.Headers.ContentType?.MediaType, ReadDigestHeader(response));
     }
 
