@@ -30,7 +30,7 @@ public sealed partial class BlobFetchCoordinator(
     /// </summary>
     public BlobFill Join(UpstreamRepository repository, Digest digest, long groupId, out bool linkedByFill)
     {
-        var key = $"{repository}@{digest}";
+        var key = Key(repository, digest);
         var candidate = new BlobFill(digest);
         var fill = _fills.GetOrAdd(key, candidate);
         linkedByFill = fill.TryAddGroup(groupId);
@@ -41,6 +41,24 @@ public sealed partial class BlobFetchCoordinator(
 
         return fill;
     }
+
+    /// <summary>
+    /// Joins a fill that is running for this blob, if any. A fill stays registered until its content is renamed into
+    /// the store and linked, so a request that finds none here finds the finished blob in the store.
+    /// </summary>
+    public BlobFill? TryJoinRunning(UpstreamRepository repository, Digest digest, long groupId, out bool linkedByFill)
+    {
+        linkedByFill = false;
+        if (!_fills.TryGetValue(Key(repository, digest), out var fill))
+        {
+            return null;
+        }
+
+        linkedByFill = fill.TryAddGroup(groupId);
+        return fill;
+    }
+
+    private static string Key(UpstreamRepository repository, Digest digest) => $"{repository}@{digest}";
 
     private async Task RunAsync(string key, BlobFill fill, UpstreamRepository repository)
     {
@@ -83,6 +101,8 @@ public sealed partial class BlobFetchCoordinator(
                     throw new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: content does not match its digest");
                 }
 
+                // Verified bytes may reach clients now; making them durable (fsync, rename) and linking need not delay them.
+                fill.ReportVerified();
                 store.Commit(temp, fill.Digest);
                 temp = null;
                 await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);

@@ -11,6 +11,7 @@ public sealed class BlobFill(Digest digest)
 {
     private readonly object _gate = new();
     private readonly TaskCompletionSource<long?> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _verified = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<long> _groups = [];
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -25,7 +26,13 @@ public sealed class BlobFill(Digest digest)
     /// <summary>Completes with the upstream Content-Length (null when unknown) once bytes start to flow; faults when the fetch fails first.</summary>
     public Task<long?> Started => _started.Task;
 
-    /// <summary>Completes when the blob is verified and committed; faults when it was not.</summary>
+    /// <summary>
+    /// Completes when every byte is written and matches the digest: readers may then send the last byte. Faults when
+    /// the download failed or the content did not match.
+    /// </summary>
+    public Task Verified => _verified.Task;
+
+    /// <summary>Completes when the verified blob is also durable, renamed into the store and linked; faults when it was not.</summary>
     public Task Completion => _completion.Task;
 
     /// <summary>Bytes written to the temp file so far; readers may read up to here.</summary>
@@ -73,19 +80,23 @@ public sealed class BlobFill(Digest digest)
         Signal();
     }
 
-    internal void ReportCommitted()
+    internal void ReportVerified()
     {
-        _completion.TrySetResult();
+        _verified.TrySetResult();
         Signal();
     }
+
+    internal void ReportCommitted() => _completion.TrySetResult();
 
     internal void ReportFailed(Exception failure)
     {
         _started.TrySetException(failure);
+        _verified.TrySetException(failure);
         _completion.TrySetException(failure);
-        // Observe the fault so an unwatched failure does not surface as an unobserved task exception.
-        _ = _completion.Task.Exception;
+        // Observe the faults so an unwatched failure does not surface as an unobserved task exception.
         _ = _started.Task.Exception;
+        _ = _verified.Task.Exception;
+        _ = _completion.Task.Exception;
         Signal();
     }
 

@@ -7,7 +7,8 @@ namespace DependencyProxy.Caching;
 /// <summary>
 /// Streams a blob to one client from a fill that may still be downloading. The client gets bytes as they
 /// arrive, not after the whole blob is stored (rule 3). When the response reaches the blob's end, its last
-/// byte is held back until the digest is verified, so a corrupt download always ends as a failed transfer.
+/// byte is held back until the digest is verified (not until it is durable), so a corrupt download always ends
+/// as a failed transfer.
 /// </summary>
 public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore store, ILogger logger) : IResult
 {
@@ -69,10 +70,10 @@ public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore
             while (position < end)
             {
                 var progress = fill.WaitForProgressAsync();
-                var completed = fill.Completion.IsCompleted;
+                var completed = fill.Verified.IsCompleted;
                 if (completed)
                 {
-                    await fill.Completion; // throws when the fill failed
+                    await fill.Verified; // throws when the fill failed
                 }
 
                 var available = fill.Written;

@@ -23,8 +23,21 @@ public sealed class BlobEndpoint(
         var cancellationToken = context.RequestAborted;
         try
         {
+            if (store.Exists(digest) && await records.HasBlobAsync(groupId, digest, cancellationToken))
+            {
+                readTimes.BlobRead(groupId, digest);
+                return FromStore(context, digest);
+            }
+
+            // Checked before the store: a fill that just renamed its file may not have linked the group yet.
+            if (fills.TryJoinRunning(repository, digest, groupId, out var linkedByFill) is { } running)
+            {
+                return await StreamAsync(running, linkedByFill, groupId, repository, cancellationToken);
+            }
+
             if (store.Exists(digest))
             {
+                // Fetched by another group (or linked by a fill that finished a moment ago: then no HEAD is needed).
                 if (!await records.HasBlobAsync(groupId, digest, cancellationToken))
                 {
                     var size = await upstream.HeadBlobAsync(repository, digest, cancellationToken);
@@ -44,19 +57,25 @@ public sealed class BlobEndpoint(
                 return TypedResults.Ok();
             }
 
-            var fill = fills.Join(repository, digest, groupId, out var linkedByFill);
-            await fill.Started.WaitAsync(cancellationToken);
-            if (!linkedByFill)
-            {
-                _ = LinkAfterCommitAsync(fill, groupId, repository);
-            }
-
-            return new BlobFillResult(fill, store, fillLogger);
+            var fill = fills.Join(repository, digest, groupId, out linkedByFill);
+            return await StreamAsync(fill, linkedByFill, groupId, repository, cancellationToken);
         }
         catch (UpstreamException e)
         {
             return e.ToOciError(RegistryResource.Blob).ToResult();
         }
+    }
+
+    private async Task<IResult> StreamAsync(
+        BlobFill fill, bool linkedByFill, long groupId, UpstreamRepository repository, CancellationToken cancellationToken)
+    {
+        await fill.Started.WaitAsync(cancellationToken);
+        if (!linkedByFill)
+        {
+            _ = LinkAfterCommitAsync(fill, groupId, repository);
+        }
+
+        return new BlobFillResult(fill, store, fillLogger);
     }
 
     /// <summary>
