@@ -16,4 +16,5 @@ internal static class LogEvents
     public const int TempFilesCleaned = 4001;
     public const int ReadTimesFlushFailed = 4002;
     public const int DatabaseReady = 4003;
+    public const int RootCreated = 5001;
 }

@@ -1,3 +1,4 @@
+using DependencyProxy.Auth;
 using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
 
@@ -22,6 +23,7 @@ public static class ProxyApp
             return next(context);
         });
         app.MapRegistryApi();
+        app.MapTokenEndpoint();
         return app;
     }
 

@@ -15,7 +15,7 @@ public sealed class CrashRecoveryTests(UpstreamFixture upstream)
         var data = Path.Combine(upstream.WorkDirectory, $"crash-{Guid.NewGuid():N}", "data");
         Directory.CreateDirectory(data);
         await using var proxy = new ProxyServer(data, relay.Url);
-        (await proxy.RunCliAsync("groups", "create", "e2e")).EnsureSuccess("groups create");
+        (await proxy.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
         await proxy.StartAsync();
 
         var temp = Path.Combine(data, "content", "tmp");

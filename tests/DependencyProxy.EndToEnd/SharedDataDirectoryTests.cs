@@ -14,7 +14,7 @@ public sealed class SharedDataDirectoryTests(UpstreamFixture upstream)
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(data);
         await using var first = new ProxyServer(data, upstream.Registry.Url);
-        (await first.RunCliAsync("groups", "create", "e2e")).EnsureSuccess("groups create");
+        (await first.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
         await using var second = new ProxyServer(data, upstream.Registry.Url);
         await Task.WhenAll(first.StartAsync(), second.StartAsync());
 

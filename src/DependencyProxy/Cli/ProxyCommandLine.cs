@@ -1,8 +1,6 @@
 using System.CommandLine;
 using DependencyProxy.Configuration;
 using DependencyProxy.Data;
-using DependencyProxy.Groups;
-using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cli;
 
@@ -13,57 +11,50 @@ namespace DependencyProxy.Cli;
 /// </summary>
 public static class ProxyCommandLine
 {
-    private static readonly string[] Commands = ["groups"];
+    private static readonly string[] Commands = ["groups", "users", "tokens", "members"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("DependencyProxy: a pull-through cache for container images, organised by group.");
-        root.Subcommands.Add(GroupsCommand());
+        root.Subcommands.Add(GroupCommands.Create());
+        root.Subcommands.Add(UserCommands.Create());
+        root.Subcommands.Add(UserCommands.CreateTokens());
+        root.Subcommands.Add(GroupCommands.CreateMembers());
         return await root.Parse(args).InvokeAsync();
     }
 
-    private static Command GroupsCommand()
+    /// <summary>A command that passes options it does not know on as configuration.</summary>
+    internal static Command Leaf(string name, string description, Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action,
+        params Symbol[] symbols)
     {
-        var groups = new Command("groups", "Create and list groups.");
+        var command = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
+        foreach (var symbol in symbols)
+        {
+            switch (symbol)
+            {
+                case Argument argument:
+                    command.Arguments.Add(argument);
+                    break;
+                case Option option:
+                    command.Options.Add(option);
+                    break;
+            }
+        }
 
-        var path = new Argument<string>("path") { Description = "The group's full path, e.g. my-org or my-org/team." };
-        var name = new Option<string?>("--name") { Description = "A display name (default: the last path segment)." };
-        var create = new Command("create", "Create a group (a subgroup's parent must exist).") { path, name };
-        create.TreatUnmatchedTokensAsErrors = false;
-        create.SetAction(async (result, cancellationToken) =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             await using var services = await StartServicesAsync(result, cancellationToken);
-            var (group, error) = await services.GetRequiredService<GroupDirectory>()
-                .CreateAsync(result.GetValue(path)!, result.GetValue(name), cancellationToken);
-            if (group is null)
-            {
-                await Console.Error.WriteLineAsync($"error: {error}");
-                return 1;
-            }
-
-            var host = services.GetRequiredService<IOptions<ProxyOptions>>().Value.ImageHost ?? "<host>";
-            Console.WriteLine($"Created group '{group.FullPath}' (id {group.Id}). Pull with: {host}/{group.FullPath}/dependency_proxy/containers/alpine:latest");
-            return 0;
+            return await action(result, services, cancellationToken);
         });
+        return command;
+    }
 
-        var list = new Command("list", "List groups.");
-        list.TreatUnmatchedTokensAsErrors = false;
-        list.SetAction(async (result, cancellationToken) =>
-        {
-            await using var services = await StartServicesAsync(result, cancellationToken);
-            foreach (var group in await services.GetRequiredService<GroupDirectory>().ListAsync(cancellationToken))
-            {
-                Console.WriteLine($"{group.Id}\t{group.FullPath}\t{(group.ProxyEnabled ? "enabled" : "disabled")}");
-            }
-
-            return 0;
-        });
-
-        groups.Subcommands.Add(create);
-        groups.Subcommands.Add(list);
-        return groups;
+    internal static async Task<int> FailAsync(string? error)
+    {
+        await Console.Error.WriteLineAsync($"error: {error}");
+        return 1;
     }
 
     /// <summary>The same configuration sources and data services as the server, and the same migrations.</summary>
@@ -78,7 +69,7 @@ public static class ProxyCommandLine
             .Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddLogging()
+            .AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole())
             .AddProxyCore()
             .BuildServiceProvider();
         await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);

@@ -18,6 +18,14 @@ public sealed class ProxyOptions
 
     public UpstreamTimeoutOptions Upstream { get; set; } = new();
 
+    /// <summary>How long a registry token from <c>/jwt/auth</c> lives (GitLab: 15 minutes).</summary>
+    public TimeSpan RegistryTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>When set on first start, root's personal access token (scopes api and read_registry); for automation.</summary>
+    public string? InitialRootToken { get; set; }
+
+    public AuthOptions Auth { get; set; } = new();
+
     /// <summary>Manifests larger than this are refused; they are small JSON documents, never layers.</summary>
     public int MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -41,6 +49,21 @@ public sealed class ProxyOptions
         if (options.MaxManifestBytes < 4 * 1024 * 1024)
         {
             yield return "DependencyProxy:MaxManifestBytes must be at least 4194304 (4 MiB).";
+        }
+
+        if (options.RegistryTokenLifetime < TimeSpan.FromMinutes(1) || options.RegistryTokenLifetime > TimeSpan.FromDays(1))
+        {
+            yield return "DependencyProxy:RegistryTokenLifetime must be between 00:01:00 and 1.00:00:00.";
+        }
+
+        if (options.InitialRootToken is { } token && (token.Length < 20 || !token.StartsWith("dpat-", StringComparison.Ordinal)))
+        {
+            yield return "DependencyProxy:InitialRootToken must start with 'dpat-' and be at least 20 characters long.";
+        }
+
+        if (options.Auth.MaxFailedLogins < 1 || options.Auth.FailedLoginWindow <= TimeSpan.Zero)
+        {
+            yield return "DependencyProxy:Auth:MaxFailedLogins must be at least 1 and FailedLoginWindow positive.";
         }
 
         foreach (var problem in options.Upstream.Validate())
@@ -85,4 +108,12 @@ public sealed class UpstreamTimeoutOptions
             yield return "DependencyProxy:Upstream timeouts must be positive.";
         }
     }
+}
+
+/// <summary>Login throttling.</summary>
+public sealed class AuthOptions
+{
+    public int MaxFailedLogins { get; set; } = 10;
+
+    public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -1,4 +1,6 @@
+using DependencyProxy.Auth;
 using DependencyProxy.Caching;
+using DependencyProxy.Identity;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Registry;
@@ -38,6 +40,12 @@ public static class ServiceRegistration
         services.AddSingleton(provider =>
             new FileSystemContentStore(provider.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory));
         services.AddSingleton<GroupDirectory>();
+        services.AddSingleton<GroupAccess>();
+        services.AddSingleton<CredentialValidator>();
+        services.AddSingleton<GroupMemberships>();
+        services.AddSingleton<UserAccounts>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<RootBootstrap>();
         services.AddSingleton<DatabaseInitializer>();
         return services;
     }
@@ -76,6 +84,11 @@ public static class ServiceRegistration
         services.AddSingleton<ManifestCache>();
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddSingleton<BlobEndpoint>();
+        services.AddSingleton<JwtSigningKey>();
+        services.AddSingleton<RegistryTokens>();
+        services.AddSingleton<RegistryChallenge>();
+        services.AddSingleton<RegistryAuthorizer>();
+        services.AddSingleton<LoginThrottle>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using DependencyProxy.Identity;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,6 +8,7 @@ namespace DependencyProxy.Data;
 public sealed partial class DatabaseInitializer(
     IDbContextFactory<ProxyDbContext> databases,
     FileSystemContentStore store,
+    RootBootstrap root,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => InitializeAsync(cancellationToken);
@@ -22,6 +24,7 @@ public sealed partial class DatabaseInitializer(
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
 
+        await root.EnsureRootAsync(cancellationToken);
         var removed = store.DeleteAbandonedTempFiles();
         LogReady(removed);
     }

@@ -17,8 +17,27 @@ public sealed class Group
 
     public Group? Parent { get; set; }
 
+    /// <summary><c>public</c> (anyone may pull, anonymously too) or <c>private</c> (members and tokens only).</summary>
+    public string Visibility { get; set; } = GroupVisibility.Private;
+
+    public string Description { get; set; } = "";
+
+    /// <summary>Docker Hub account for this group's upstream token requests.</summary>
+    public string? DockerHubIdentity { get; set; }
+
+    /// <summary>Its secret, encrypted with ASP.NET Core Data Protection; never returned by any API.</summary>
+    public string? DockerHubSecretProtected { get; set; }
+
     /// <summary>Whether the Dependency Proxy is switched on for this group (GitLab's default: true).</summary>
     public bool ProxyEnabled { get; set; } = true;
 
     public DateTime CreatedAt { get; set; }
+}
+
+public static class GroupVisibility
+{
+    public const string Public = "public";
+    public const string Private = "private";
+
+    public static bool IsValid(string? value) => value is Public or Private;
 }

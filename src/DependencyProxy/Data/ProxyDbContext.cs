@@ -14,6 +14,14 @@ public class ProxyDbContext(DbContextOptions<ProxyDbContext> options) : DbContex
 
     public DbSet<CachedBlob> CachedBlobs => Set<CachedBlob>();
 
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
+
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+
+    public DbSet<DeployToken> DeployTokens => Set<DeployToken>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Group>(group =>
@@ -22,7 +30,48 @@ public class ProxyDbContext(DbContextOptions<ProxyDbContext> options) : DbContex
             group.Property(g => g.FullPath).HasMaxLength(255);
             group.Property(g => g.Name).HasMaxLength(255);
             group.HasIndex(g => g.FullPath).IsUnique();
+            group.Property(g => g.Visibility).HasMaxLength(16);
+            group.Property(g => g.Description).HasMaxLength(2000);
+            group.Property(g => g.DockerHubIdentity).HasMaxLength(255);
             group.HasOne(g => g.Parent).WithMany().HasForeignKey(g => g.ParentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<User>(user =>
+        {
+            user.Property(u => u.Username).HasMaxLength(255);
+            user.Property(u => u.Email).HasMaxLength(255);
+            user.Property(u => u.Name).HasMaxLength(255);
+            user.HasIndex(u => u.Username).IsUnique();
+            user.HasIndex(u => u.Email).IsUnique();
+            user.HasOne<Group>().WithMany().HasForeignKey(u => u.BotGroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<PersonalAccessToken>(token =>
+        {
+            token.Property(t => t.Name).HasMaxLength(255);
+            token.Property(t => t.Scopes).HasMaxLength(255);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<GroupMember>(member =>
+        {
+            member.HasIndex(m => new { m.GroupId, m.UserId }).IsUnique();
+            member.HasIndex(m => m.UserId);
+            member.HasOne<Group>().WithMany().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<DeployToken>(token =>
+        {
+            token.Property(t => t.Name).HasMaxLength(255);
+            token.Property(t => t.Username).HasMaxLength(255);
+            token.Property(t => t.Scopes).HasMaxLength(255);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.Username).IsUnique();
+            token.HasOne<Group>().WithMany().HasForeignKey(t => t.GroupId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<CachedManifest>(manifest =>

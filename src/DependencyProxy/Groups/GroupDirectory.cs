@@ -1,4 +1,5 @@
 using DependencyProxy.Data;
+using DependencyProxy.Identity;
 using DependencyProxy.Registry;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,14 +20,39 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
         return await db.Groups.AsNoTracking().OrderBy(g => g.FullPath).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Creates a group; a subgroup's parent must exist. Returns the group, or an error a person can act on.</summary>
-    public async Task<(Group? Group, string? Error)> CreateAsync(string fullPath, string? name, CancellationToken cancellationToken)
+    public async Task<Group?> FindAsync(long id, CancellationToken cancellationToken)
     {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Groups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, cancellationToken);
+    }
+
+    /// <summary>A numeric id or a full path (<c>:id</c> in the REST API).</summary>
+    public Task<Group?> FindByIdOrPathAsync(string idOrPath, CancellationToken cancellationToken) =>
+        long.TryParse(idOrPath, out var id) ? FindAsync(id, cancellationToken) : FindAsync(idOrPath, cancellationToken);
+
+    /// <summary>
+    /// Creates a group; a subgroup's parent must exist. The creator of a top-level group becomes its owner (subgroups
+    /// inherit their members). Returns the group, or an error a person can act on.
+    /// </summary>
+    public async Task<(Group? Group, string? Error)> CreateAsync(
+        string fullPath, string? name, CancellationToken cancellationToken, string visibility = GroupVisibility.Private,
+        string? description = null, long? creatorUserId = null)
+    {
+        if (!GroupVisibility.IsValid(visibility))
+        {
+            return (null, "visibility must be public or private");
+        }
+
         var segments = fullPath.Split('/');
         if (fullPath.Length is 0 or > 200 || !segments.All(RegistryPath.IsValidComponent))
         {
             return (null, "a group path is 1 to 200 characters of path components made of lowercase letters and digits, " +
                 "separated by '.', '_', '__' or '-', joined by '/' (e.g. my-org/team)");
+        }
+
+        if (name is { Length: > 255 })
+        {
+            return (null, "name is too long (maximum is 255 characters)");
         }
 
         if (segments.Contains("dependency_proxy"))
@@ -57,12 +83,22 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
             FullPath = fullPath,
             Name = string.IsNullOrWhiteSpace(name) ? segments[^1] : name.Trim(),
             ParentId = parent?.Id,
+            Visibility = visibility,
+            Description = description ?? "",
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Groups.Add(group);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            if (creatorUserId is { } creator && parent is null)
+            {
+                db.GroupMembers.Add(new GroupMember
+                {
+                    GroupId = group.Id, UserId = creator, AccessLevel = AccessLevels.Owner, CreatedAt = group.CreatedAt,
+                });
+                await db.SaveChangesAsync(cancellationToken);
+            }
         }
         catch (DbUpdateException)
         {
@@ -70,5 +106,47 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
         }
 
         return (group, null);
+    }
+
+    /// <summary>Changes name, description or visibility.</summary>
+    public async Task<(Group? Group, string? Error)> UpdateAsync(
+        long id, string? name, string? description, string? visibility, CancellationToken cancellationToken)
+    {
+        if (visibility is not null && !GroupVisibility.IsValid(visibility))
+        {
+            return (null, "visibility must be public or private");
+        }
+
+        if (name is { Length: 0 or > 255 })
+        {
+            return (null, "name must be 1 to 255 characters");
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var group = await db.Groups.FirstOrDefaultAsync(g => g.Id == id, cancellationToken);
+        if (group is null)
+        {
+            return (null, null);
+        }
+
+        group.Name = name ?? group.Name;
+        group.Description = description ?? group.Description;
+        group.Visibility = visibility ?? group.Visibility;
+        await db.SaveChangesAsync(cancellationToken);
+        return (group, null);
+    }
+
+    /// <summary>Deletes a group with its subgroups, members, tokens and cache entries (the rows cascade).</summary>
+    public async Task DeleteAsync(Group group, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var prefix = group.FullPath + "/";
+        var subtree = await db.Groups.Where(g => g.Id == group.Id || g.FullPath.StartsWith(prefix)).ToListAsync(cancellationToken);
+        // Deepest first: a parent cannot go while a child still points at it.
+        foreach (var doomed in subtree.OrderByDescending(g => g.FullPath.Count(c => c == '/')))
+        {
+            await db.Users.Where(u => u.BotGroupId == doomed.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.Groups.Where(g => g.Id == doomed.Id).ExecuteDeleteAsync(cancellationToken);
+        }
     }
 }

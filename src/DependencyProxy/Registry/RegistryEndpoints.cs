@@ -1,5 +1,5 @@
+using DependencyProxy.Auth;
 using DependencyProxy.Caching;
-using DependencyProxy.Groups;
 using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Registry;
@@ -18,17 +18,21 @@ public static class RegistryEndpoints
         return app;
     }
 
-    /// <summary>The API version check clients make first (<c>/v2</c> or <c>/v2/</c>). Groups are public until authentication arrives.</summary>
-    private static IResult ApiVersionCheck() => TypedResults.Text("{}", "application/json");
+    /// <summary>
+    /// The API version check clients make first (<c>/v2</c> or <c>/v2/</c>): 200 with a valid token, otherwise 401 with
+    /// the challenge that starts Docker's token flow (anonymous callers then get a token for public groups).
+    /// </summary>
+    private static async Task<IResult> ApiVersionCheckAsync(HttpContext context, RegistryAuthorizer authorizer) =>
+        await authorizer.CheckLoginAsync(context.Request) is { } error ? error.ToResult() : TypedResults.Text("{}", "application/json");
 
     private static async Task<IResult> ServeAsync(
-        HttpContext context, GroupDirectory groups, UpstreamResolver upstreams, ManifestCache manifests, BlobEndpoint blobs)
+        HttpContext context, RegistryAuthorizer authorizer, UpstreamResolver upstreams, ManifestCache manifests, BlobEndpoint blobs)
     {
         // Request.Path is decoded except for %2F; the parser refuses '%' and anything else no name may contain.
         var raw = context.Request.Path.Value!["/v2".Length..].TrimStart('/');
         if (raw.Length == 0)
         {
-            return ApiVersionCheck();
+            return await ApiVersionCheckAsync(context, authorizer);
         }
 
         if (!RegistryPath.TryParse(raw, out var path, out var error))
@@ -36,10 +40,10 @@ public static class RegistryEndpoints
             return error.ToResult();
         }
 
-        var group = await groups.FindAsync(path.GroupPath, context.RequestAborted);
+        var (group, denied) = await authorizer.AuthorizePullAsync(context.Request, path);
         if (group is null)
         {
-            return OciError.NameUnknown($"group '{path.GroupPath}' does not exist").ToResult();
+            return denied!.ToResult();
         }
 
         if (!group.ProxyEnabled)

@@ -89,6 +89,16 @@ public sealed partial record RegistryPath(
         return true;
     }
 
+    /// <summary>
+    /// Parses a repository name as it appears in a token scope (<c>&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;</c>),
+    /// with the same rules as a request path.
+    /// </summary>
+    public static bool TryParseRepository(string name, [NotNullWhen(true)] out RegistryPath? result) =>
+        TryParse($"{name}/manifests/latest", out result, out _);
+
+    /// <summary>The repository name a client uses for this path: <c>&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;</c>.</summary>
+    public string RepositoryName => $"{GroupPath}/{ProxySegment}/{ContainersSegment}/{Image}";
+
     /// <summary>One component of a repository name, as the distribution spec defines it.</summary>
     public static bool IsValidComponent(string component) => ComponentRegex().IsMatch(component);
 

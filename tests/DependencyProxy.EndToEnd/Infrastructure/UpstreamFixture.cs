@@ -24,13 +24,13 @@ public sealed class UpstreamFixture : IAsyncLifetime
         await TestImages.BuildAndPushAsync(Path.Combine(WorkDirectory, "images"), Registry);
     }
 
-    /// <summary>A new proxy process in front of the upstream, with a fresh data directory and the group <c>e2e</c>.</summary>
+    /// <summary>A new proxy process in front of the upstream, with a fresh data directory and the public group <c>e2e</c>.</summary>
     public async Task<ProxyServer> StartProxyAsync(string group = "e2e")
     {
         var data = Path.Combine(WorkDirectory, $"proxy-{Guid.NewGuid():N}", "data");
         Directory.CreateDirectory(data);
         var proxy = new ProxyServer(data, Registry.Url);
-        (await proxy.RunCliAsync("groups", "create", group)).EnsureSuccess("groups create");
+        (await proxy.RunCliAsync("groups", "create", group, "--visibility", "public")).EnsureSuccess("groups create");
         await proxy.StartAsync();
         return proxy;
     }

@@ -25,9 +25,9 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         }
     }
 
-    public async Task<long> CreateGroupAsync(string path)
+    public async Task<long> CreateGroupAsync(string path, string visibility = "public")
     {
-        var (group, error) = await Services.GetRequiredService<GroupDirectory>().CreateAsync(path, null, CancellationToken.None);
+        var (group, error) = await Services.GetRequiredService<GroupDirectory>().CreateAsync(path, null, CancellationToken.None, visibility);
         return group?.Id ?? throw new InvalidOperationException(error);
     }
 

@@ -171,15 +171,16 @@ public sealed class PullThroughTests : ProxyTestBase
     }
 
     [Fact]
-    public async Task UpstreamNotFound_Is404ManifestUnknown_AndDisabledOrMissingGroups_AreNameUnknown()
+    public async Task UpstreamNotFound_Is404ManifestUnknown_DisabledGroupsAreNameUnknown_AndMissingOnesAskToLogIn()
     {
         using var missing = await GetManifestAsync("nothing-here", "latest");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("MANIFEST_UNKNOWN", await ErrorCodeAsync(missing));
 
+        // Anonymous callers are asked to log in rather than told which private groups exist.
         using var noGroup = await GetManifestAsync("alpine", "latest", group: "nope");
-        Assert.Equal(HttpStatusCode.NotFound, noGroup.StatusCode);
-        Assert.Equal("NAME_UNKNOWN", await ErrorCodeAsync(noGroup));
+        Assert.Equal(HttpStatusCode.Unauthorized, noGroup.StatusCode);
+        Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(noGroup));
 
         await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
         await db.Groups.ExecuteUpdateAsync(s => s.SetProperty(g => g.ProxyEnabled, false));

@@ -1,0 +1,84 @@
+using DependencyProxy.Data;
+using DependencyProxy.Groups;
+using DependencyProxy.Identity;
+using DependencyProxy.Registry;
+
+namespace DependencyProxy.Auth;
+
+/// <summary>
+/// Decides, for every manifest and blob request, whether the caller may pull from the group, checking the token
+/// and the caller's access right then. Denials say what to do:
+/// 401 with the challenge when no valid credentials came; 403 when the caller is known but not allowed;
+/// 404 only for groups that do not exist or that the caller may not know about.
+/// </summary>
+public sealed class RegistryAuthorizer(
+    RegistryTokens tokens,
+    CredentialValidator credentials,
+    GroupDirectory groups,
+    GroupAccess access,
+    RegistryChallenge challenge)
+{
+    /// <summary>The <c>/v2/</c> check: any valid token we issued, anonymous ones included, is enough.</summary>
+    public async Task<OciError?> CheckLoginAsync(HttpRequest request) =>
+        BearerToken(request) is { } token && await tokens.ValidateAsync(token) is not null
+            ? null
+            : challenge.Unauthorized(request, $"authentication required: log in with 'docker login {challenge.LoginHost(request)}'");
+
+    /// <summary>Returns the group when the caller may pull from it, or the error to answer with.</summary>
+    public async Task<(Group? Group, OciError? Error)> AuthorizePullAsync(HttpRequest request, RegistryPath path)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var repository = path.RepositoryName;
+        var group = await groups.FindAsync(path.GroupPath, cancellationToken);
+        var principal = Principal.Anonymous;
+        if (request.Headers.Authorization.Count > 0)
+        {
+            // Deny by default: credentials that are present must be a valid token of ours, never silently ignored.
+            var claims = BearerToken(request) is { } token ? await tokens.ValidateAsync(token) : null;
+            if (claims is null)
+            {
+                return (null, challenge.Unauthorized(request, "the registry token is invalid or expired: log in again", repository, "invalid_token"));
+            }
+
+            if (!claims.AllowsPull(repository))
+            {
+                return (null, challenge.Unauthorized(request, $"the registry token does not cover {repository}", repository, "insufficient_scope"));
+            }
+
+            if (claims.Kind != PrincipalKind.Anonymous)
+            {
+                var current = await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, cancellationToken);
+                if (current is null)
+                {
+                    return (null, challenge.Unauthorized(request,
+                        "the credentials behind this token were revoked, expired or blocked: log in again with valid ones", repository, "invalid_token"));
+                }
+
+                principal = current;
+            }
+        }
+
+        var visible = group is not null && await access.CanSeeAsync(principal, group, cancellationToken);
+        if (!visible)
+        {
+            // Anonymous callers are asked to log in, whether the group is private or missing: that reveals nothing.
+            return principal.Kind == PrincipalKind.Anonymous
+                ? (null, challenge.Unauthorized(request,
+                    $"group '{path.GroupPath}' needs you to log in ('docker login {challenge.LoginHost(request)}') or does not exist", repository))
+                : (null, OciError.NameUnknown($"group '{path.GroupPath}' does not exist or you do not have access to it"));
+        }
+
+        if (!principal.CanReadRegistry)
+        {
+            return (null, new OciError(403, "DENIED", "this token lacks the read_registry scope: create one with read_registry and log in with it"));
+        }
+
+        return (group, null);
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+}

@@ -1,0 +1,35 @@
+using DependencyProxy.Configuration;
+using DependencyProxy.Registry;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Auth;
+
+/// <summary>Builds the 401 answers of Docker's token flow: <c>WWW-Authenticate: Bearer realm="…/jwt/auth",service="dependency_proxy"</c>.</summary>
+public sealed class RegistryChallenge(IOptions<ProxyOptions> options)
+{
+    public OciError Unauthorized(HttpRequest request, string message, string? repository = null, string? error = null)
+    {
+        var challenge = $"Bearer realm=\"{Realm(request)}\",service=\"{RegistryTokens.Service}\"";
+        if (repository is not null)
+        {
+            challenge += $",scope=\"repository:{repository}:pull\"";
+        }
+
+        if (error is not null)
+        {
+            challenge += $",error=\"{error}\"";
+        }
+
+        return new OciError(401, "UNAUTHORIZED", message, new Dictionary<string, string> { ["WWW-Authenticate"] = challenge });
+    }
+
+    /// <summary>
+    /// The configured external URL, else the URL this request came in on. The Host header only shapes the answer to the
+    /// same client; the server never contacts it.
+    /// </summary>
+    public string Realm(HttpRequest request) =>
+        $"{(options.Value.ExternalUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}")}/jwt/auth";
+
+    /// <summary>What users type after <c>docker login</c>.</summary>
+    public string LoginHost(HttpRequest request) => options.Value.ImageHost ?? request.Host.ToString();
+}

@@ -1,0 +1,125 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using DependencyProxy.Configuration;
+using DependencyProxy.Identity;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace DependencyProxy.Auth;
+
+/// <summary>What a valid registry token says: who, through which credential, and for which repositories.</summary>
+public sealed record RegistryTokenClaims(PrincipalKind Kind, long Id, long? PersonalAccessTokenId, IReadOnlyList<RepositoryAccess> Access)
+{
+    public bool AllowsPull(string repository) =>
+        Access.Any(a => a.Type == "repository" && a.Name == repository && a.Actions.Contains(RepositoryAccess.Pull));
+}
+
+/// <summary>
+/// Issues and checks the short-lived JWTs of Docker's token flow (<c>/jwt/auth</c>). Only ES256 with our own key is
+/// accepted; issuer, audience (the service) and lifetime are checked. The JWT names the credential it came from,
+/// which every request re-checks, so revoking that credential ends access before the JWT expires.
+/// </summary>
+public sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOptions<ProxyOptions> options)
+{
+    public const string Service = "dependency_proxy";
+    public const string Issuer = "dependency-proxy";
+
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    public TimeSpan Lifetime => options.Value.RegistryTokenLifetime;
+
+    public string Issue(Principal principal, IReadOnlyList<RepositoryAccess> access, out DateTime issuedAt)
+    {
+        issuedAt = time.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = principal.Name,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["kind"] = principal.Kind.ToString(),
+            ["access"] = access.Select(a => (object)new Dictionary<string, object>
+            {
+                ["type"] = a.Type,
+                ["name"] = a.Name,
+                ["actions"] = a.Actions.Cast<object>().ToList(),
+            }).ToList(),
+        };
+        if ((principal.Kind == PrincipalKind.DeployToken ? principal.DeployTokenId : principal.UserId) is { } id)
+        {
+            claims["uid"] = id;
+        }
+
+        if (principal.PersonalAccessTokenId is { } pat)
+        {
+            claims["pat"] = pat;
+        }
+
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Service,
+            IssuedAt = issuedAt,
+            NotBefore = issuedAt,
+            Expires = issuedAt + Lifetime,
+            Claims = claims,
+            SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.EcdsaSha256),
+        });
+    }
+
+    /// <summary>Returns the claims of a token we issued that is still valid, or null for anything else.</summary>
+    public async Task<RegistryTokenClaims?> ValidateAsync(string token)
+    {
+        if (token.Length > 16 * 1024)
+        {
+            return null;
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = Service,
+            IssuerSigningKey = key.SecurityKey,
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = (notBefore, expires, _, parameters) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return expires is { } e && now < e + parameters.ClockSkew && (notBefore is not { } nb || now >= nb - parameters.ClockSkew);
+            },
+        });
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            return null;
+        }
+
+        return ReadClaims(jwt);
+    }
+
+    private static RegistryTokenClaims? ReadClaims(JsonWebToken jwt)
+    {
+        try
+        {
+            using var payload = JsonDocument.Parse(Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload)));
+            var root = payload.RootElement;
+            if (!Enum.TryParse<PrincipalKind>(root.GetProperty("kind").GetString(), out var kind))
+            {
+                return null;
+            }
+
+            var id = root.TryGetProperty("uid", out var uid) ? uid.GetInt64() : 0;
+            long? pat = root.TryGetProperty("pat", out var p) ? p.GetInt64() : null;
+            var access = root.GetProperty("access").EnumerateArray().Select(a => new RepositoryAccess(
+                a.GetProperty("type").GetString()!, a.GetProperty("name").GetString()!,
+                a.GetProperty("actions").EnumerateArray().Select(x => x.GetString()!).ToList())).ToList();
+            return new RegistryTokenClaims(kind, id, pat, access);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+}

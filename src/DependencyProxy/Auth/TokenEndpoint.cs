@@ -1,0 +1,99 @@
+using System.Text;
+using DependencyProxy.Identity;
+using DependencyProxy.Registry;
+
+namespace DependencyProxy.Auth;
+
+/// <summary>
+/// <c>GET /jwt/auth?service=dependency_proxy&amp;scope=repository:&lt;path&gt;:pull</c>: Docker's token endpoint.
+/// HTTP Basic credentials (password, personal, deploy or group access token) give a token for that caller;
+/// no credentials give an anonymous one, which pulls from public groups only. Whether the caller may pull from a
+/// group is decided on each request, so revocations take effect at once.
+/// </summary>
+public static class TokenEndpoint
+{
+    public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/jwt/auth", IssueAsync);
+        return app;
+    }
+
+    private static async Task<IResult> IssueAsync(
+        HttpContext context, CredentialValidator credentials, RegistryTokens tokens, LoginThrottle throttle)
+    {
+        var request = context.Request;
+        var service = request.Query["service"].ToString();
+        if (service.Length > 0 && service != RegistryTokens.Service)
+        {
+            return new OciError(400, "UNSUPPORTED", $"unknown service: this server issues tokens for '{RegistryTokens.Service}'").ToResult();
+        }
+
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var principal = Principal.Anonymous;
+        if (ReadBasic(request) is var (username, secret))
+        {
+            if (throttle.IsBlocked(address, username))
+            {
+                return new OciError(429, "TOOMANYREQUESTS", "too many failed logins: wait a few minutes before trying again").ToResult();
+            }
+
+            var validated = await credentials.ValidateBasicAsync(username, secret, context.RequestAborted);
+            if (validated is null)
+            {
+                throttle.RecordFailure(address, username);
+                return new OciError(401, "UNAUTHORIZED", "invalid username, password or token").ToResult();
+            }
+
+            if (!validated.CanReadRegistry)
+            {
+                return new OciError(403, "DENIED", "this token lacks the read_registry scope: create one with read_registry").ToResult();
+            }
+
+            principal = validated;
+        }
+        else if (request.Headers.Authorization.Count > 0)
+        {
+            throttle.RecordFailure(address, null);
+            return new OciError(401, "UNAUTHORIZED", "use HTTP Basic credentials: a username with a password or token").ToResult();
+        }
+
+        // Only pull is ever granted, and only on names in this server's namespace; the group check happens per request.
+        var access = RepositoryAccess.ParseScopes(request.Query["scope"])
+            .Where(a => RegistryPath.TryParseRepository(a.Name, out _))
+            .Select(a => a with { Actions = a.Actions.Where(x => x == RepositoryAccess.Pull).Distinct().ToList() })
+            .ToList();
+        var token = tokens.Issue(principal, access, out var issuedAt);
+        return TypedResults.Json(new TokenResponse(token, token, (int)tokens.Lifetime.TotalSeconds, issuedAt.ToString("O")),
+            AuthJsonContext.Default.TokenResponse);
+    }
+
+    /// <summary>Reads <c>Authorization: Basic</c>; null when absent or malformed.</summary>
+    internal static (string Username, string Secret)? ReadBasic(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || header.Length > 4096)
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+            var colon = decoded.IndexOf(':');
+            return colon <= 0 ? null : (decoded[..colon], decoded[(colon + 1)..]);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed record TokenResponse(
+    [property: System.Text.Json.Serialization.JsonPropertyName("token")] string Token,
+    [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string AccessToken,
+    [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: System.Text.Json.Serialization.JsonPropertyName("issued_at")] string IssuedAt);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(TokenResponse))]
+internal sealed partial class AuthJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,51 @@
+using DependencyProxy.Data;
+using DependencyProxy.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Groups;
+
+/// <summary>
+/// What a principal may do in a group. Membership is inherited down the subgroup tree: the effective level is the
+/// highest membership on the group or any ancestor. Administrators act as owners everywhere.
+/// </summary>
+public sealed class GroupAccess(IDbContextFactory<ProxyDbContext> databases)
+{
+    public async Task<int> LevelAsync(Principal principal, Group group, CancellationToken cancellationToken)
+    {
+        if (principal.IsAdmin)
+        {
+            return AccessLevels.Owner;
+        }
+
+        var ancestry = Ancestry(group.FullPath);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        switch (principal.Kind)
+        {
+            case PrincipalKind.User:
+                var levels = await (
+                    from g in db.Groups
+                    join m in db.GroupMembers on g.Id equals m.GroupId
+                    where ancestry.Contains(g.FullPath) && m.UserId == principal.UserId
+                    select m.AccessLevel).ToListAsync(cancellationToken);
+                return levels.Count == 0 ? AccessLevels.None : levels.Max();
+            case PrincipalKind.DeployToken:
+                // A group deploy token reads its group and everything below it, like a reporter.
+                var tokenGroupPath = await db.Groups.Where(g => g.Id == principal.DeployTokenGroupId).Select(g => g.FullPath)
+                    .FirstOrDefaultAsync(cancellationToken);
+                return tokenGroupPath is not null && ancestry.Contains(tokenGroupPath) ? AccessLevels.Reporter : AccessLevels.None;
+            default:
+                return AccessLevels.None;
+        }
+    }
+
+    /// <summary>Whether the principal may know the group exists: public, or any access at all.</summary>
+    public async Task<bool> CanSeeAsync(Principal principal, Group group, CancellationToken cancellationToken) =>
+        group.Visibility == GroupVisibility.Public || await LevelAsync(principal, group, cancellationToken) >= AccessLevels.Guest;
+
+    /// <summary><c>a/b/c</c> → <c>a</c>, <c>a/b</c>, <c>a/b/c</c>.</summary>
+    public static string[] Ancestry(string fullPath)
+    {
+        var segments = fullPath.Split('/');
+        return Enumerable.Range(1, segments.Length).Select(n => string.Join('/', segments[..n])).ToArray();
+    }
+}

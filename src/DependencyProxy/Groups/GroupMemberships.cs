@@ -1,0 +1,81 @@
+using DependencyProxy.Data;
+using DependencyProxy.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Groups;
+
+/// <summary>A direct member of a group, with the user's details.</summary>
+public sealed record MemberView(User User, int AccessLevel, DateTime CreatedAt);
+
+/// <summary>Direct memberships of groups. Who may change them is decided by the caller (API or CLI).</summary>
+public sealed class GroupMemberships(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+{
+    public async Task<(IReadOnlyList<MemberView> Page, int Total)> ListAsync(long groupId, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var query = from m in db.GroupMembers
+                    join u in db.Users on m.UserId equals u.Id
+                    where m.GroupId == groupId
+                    orderby m.Id
+                    select new MemberView(u, m.AccessLevel, m.CreatedAt);
+        return (await query.Skip(skip).Take(take).ToListAsync(cancellationToken), await db.GroupMembers.CountAsync(m => m.GroupId == groupId, cancellationToken));
+    }
+
+    public async Task<MemberView?> FindAsync(long groupId, long userId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await (from m in db.GroupMembers
+                      join u in db.Users on m.UserId equals u.Id
+                      where m.GroupId == groupId && m.UserId == userId
+                      select new MemberView(u, m.AccessLevel, m.CreatedAt)).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Adds a member; false when the user already is one.</summary>
+    public async Task<bool> AddAsync(long groupId, long userId, int accessLevel, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        if (await db.GroupMembers.AnyAsync(m => m.GroupId == groupId && m.UserId == userId, cancellationToken))
+        {
+            return false;
+        }
+
+        db.GroupMembers.Add(new GroupMember { GroupId = groupId, UserId = userId, AccessLevel = accessLevel, CreatedAt = time.GetUtcNow().UtcDateTime });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> UpdateAsync(long groupId, long userId, int accessLevel, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.AccessLevel, accessLevel), cancellationToken) > 0;
+    }
+
+    public async Task<bool> RemoveAsync(long groupId, long userId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>How many direct owners a group has, so the last one is never removed or demoted.</summary>
+    public async Task<int> CountOwnersAsync(long groupId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.GroupMembers.CountAsync(m => m.GroupId == groupId && m.AccessLevel == AccessLevels.Owner, cancellationToken);
+    }
+
+    /// <summary>Full paths of the groups where the user is a direct member, for visibility checks over many groups.</summary>
+    public async Task<HashSet<string>> MemberGroupPathsAsync(long userId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return (await (from m in db.GroupMembers join g in db.Groups on m.GroupId equals g.Id where m.UserId == userId select g.FullPath)
+            .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+    }
+}

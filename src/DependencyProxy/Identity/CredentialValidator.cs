@@ -1,0 +1,110 @@
+using DependencyProxy.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Identity;
+
+/// <summary>
+/// Turns presented credentials into a <see cref="Principal"/>: username + password, username + personal access
+/// token (bots included), or deploy-token username + token. Also re-checks a principal named in a registry JWT,
+/// so a revoked token, a blocked user or a removed deploy token loses access at once.
+/// </summary>
+public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+{
+    /// <summary>Checks HTTP Basic credentials from <c>docker login</c>; null when they are wrong.</summary>
+    public async Task<Principal?> ValidateBasicAsync(string username, string secret, CancellationToken cancellationToken)
+    {
+        if (username.Length is 0 or > 255 || secret.Length is 0 or > 1024)
+        {
+            return null;
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        if (secret.StartsWith(Secrets.DeployTokenPrefix, StringComparison.Ordinal))
+        {
+            var deploy = await FindDeployTokenAsync(db, secret, cancellationToken);
+            return deploy is not null && deploy.Username == username ? ForDeployToken(deploy) : null;
+        }
+
+        if (secret.StartsWith(Secrets.PersonalTokenPrefix, StringComparison.Ordinal))
+        {
+            var principal = await ValidatePersonalTokenAsync(db, secret, cancellationToken);
+            return principal?.Name == username ? principal : null;
+        }
+
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+        if (!Secrets.PasswordMatches(user, secret) || user is null || user.IsBlocked || user.BotGroupId is not null)
+        {
+            return null;
+        }
+
+        return new Principal(PrincipalKind.User, user.Username, user.Id, user.IsAdmin);
+    }
+
+    /// <summary>Checks a personal access token from <c>PRIVATE-TOKEN</c> or <c>Authorization: Bearer</c>.</summary>
+    public async Task<Principal?> ValidateApiTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        if (!token.StartsWith(Secrets.PersonalTokenPrefix, StringComparison.Ordinal) || token.Length > 1024)
+        {
+            return null;
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await ValidatePersonalTokenAsync(db, token, cancellationToken);
+    }
+
+    /// <summary>Re-reads a principal from its JWT claims; null when its user, token or deploy token is no longer valid.</summary>
+    public async Task<Principal?> RevalidateAsync(PrincipalKind kind, long id, long? tokenId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        if (kind == PrincipalKind.DeployToken)
+        {
+            var deploy = await db.DeployTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+            return deploy is not null && IsLive(deploy.Revoked, deploy.ExpiresAt) ? ForDeployToken(deploy) : null;
+        }
+
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+        if (user is null || user.IsBlocked)
+        {
+            return null;
+        }
+
+        if (tokenId is null)
+        {
+            return new Principal(PrincipalKind.User, user.Username, user.Id, user.IsAdmin);
+        }
+
+        var pat = await db.PersonalAccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == id, cancellationToken);
+        return pat is not null && IsLive(pat.Revoked, pat.ExpiresAt) ? ForUserToken(user, pat) : null;
+    }
+
+    private async Task<Principal?> ValidatePersonalTokenAsync(ProxyDbContext db, string token, CancellationToken cancellationToken)
+    {
+        var hash = Secrets.HashToken(token);
+        var pat = await db.PersonalAccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        if (pat is null || !Secrets.TokenMatches(token, pat.TokenHash) || !IsLive(pat.Revoked, pat.ExpiresAt))
+        {
+            return null;
+        }
+
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == pat.UserId, cancellationToken);
+        return user is null || user.IsBlocked ? null : ForUserToken(user, pat);
+    }
+
+    private async Task<DeployToken?> FindDeployTokenAsync(ProxyDbContext db, string token, CancellationToken cancellationToken)
+    {
+        var hash = Secrets.HashToken(token);
+        var deploy = await db.DeployTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        return deploy is not null && Secrets.TokenMatches(token, deploy.TokenHash) && IsLive(deploy.Revoked, deploy.ExpiresAt) ? deploy : null;
+    }
+
+    /// <summary>GitLab tokens expire at the end of their expiry date (UTC).</summary>
+    private bool IsLive(bool revoked, DateTime? expiresAt) =>
+        !revoked && (expiresAt is null || time.GetUtcNow().UtcDateTime < expiresAt.Value.Date.AddDays(1));
+
+    private static Principal ForUserToken(User user, PersonalAccessToken pat) =>
+        new(PrincipalKind.User, user.Username, user.Id, user.IsAdmin, PersonalAccessTokenId: pat.Id, TokenScopes: TokenScopes.Split(pat.Scopes));
+
+    private static Principal ForDeployToken(DeployToken deploy) =>
+        new(PrincipalKind.DeployToken, deploy.Username, deploy.Id, DeployTokenId: deploy.Id, DeployTokenGroupId: deploy.GroupId,
+            TokenScopes: TokenScopes.Split(deploy.Scopes));
+}

@@ -1,0 +1,117 @@
+using System.Text.RegularExpressions;
+using DependencyProxy.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Identity;
+
+/// <summary>Creates, finds and lists users. Validation messages read like GitLab's.</summary>
+public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+{
+    public const string RootUsername = "root";
+
+    public async Task<(User? User, string? Error)> CreateAsync(
+        string username, string email, string name, string? password, bool isAdmin, CancellationToken cancellationToken)
+    {
+        if (!UsernamePattern().IsMatch(username) || username.Length > 255)
+        {
+            return (null, "username can contain only letters, digits, '_', '-' and '.', and cannot start with '-' or end in '.'");
+        }
+
+        if (email.Length is < 3 or > 255 || !EmailPattern().IsMatch(email))
+        {
+            return (null, "email is invalid");
+        }
+
+        if (name.Length is 0 or > 255)
+        {
+            return (null, "name must be 1 to 255 characters");
+        }
+
+        if (password is not null && Secrets.CheckPasswordStrength(password) is { } weak)
+        {
+            return (null, weak);
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken))
+        {
+            return (null, "Username has already been taken");
+        }
+
+        if (await db.Users.AnyAsync(u => u.Email == email, cancellationToken))
+        {
+            return (null, "Email has already been taken");
+        }
+
+        var user = new User { Username = username, Email = email, Name = name, IsAdmin = isAdmin, CreatedAt = time.GetUtcNow().UtcDateTime };
+        user.PasswordHash = password is null ? null : Secrets.HashPassword(user, password);
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return (null, "Username has already been taken");
+        }
+
+        return (user, null);
+    }
+
+    public async Task<bool> SetPasswordAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+        if (user is null)
+        {
+            return false;
+        }
+
+        user.PasswordHash = Secrets.HashPassword(user, password);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<User?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+    }
+
+    public async Task<User?> FindAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
+    }
+
+    /// <summary>People (not bots), optionally filtered by exact username or a search in username, name and email.</summary>
+    public async Task<(IReadOnlyList<User> Page, int Total)> ListAsync(
+        string? username, string? search, int skip, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var query = db.Users.AsNoTracking().Where(u => u.BotGroupId == null);
+        if (username is not null)
+        {
+            query = query.Where(u => u.Username == username);
+        }
+
+        if (!string.IsNullOrEmpty(search))
+        {
+            query = query.Where(u => u.Username.Contains(search) || u.Name.Contains(search) || u.Email.Contains(search));
+        }
+
+        return (await query.OrderBy(u => u.Id).Skip(skip).Take(take).ToListAsync(cancellationToken), await query.CountAsync(cancellationToken));
+    }
+
+    public async Task<bool> AnyAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AnyAsync(cancellationToken);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.][A-Za-z0-9_.-]*(?<!\\.)\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex UsernamePattern();
+
+    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex EmailPattern();
+}
