@@ -1,3 +1,4 @@
+using DependencyProxy.Api;
 using DependencyProxy.Auth;
 using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
@@ -24,6 +25,7 @@ public static class ProxyApp
         });
         app.MapRegistryApi();
         app.MapTokenEndpoint();
+        app.MapRestApi();
         return app;
     }
 

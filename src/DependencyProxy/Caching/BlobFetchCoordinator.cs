@@ -58,7 +58,7 @@ public sealed partial class BlobFetchCoordinator(
         return fill;
     }
 
-    private static string Key(UpstreamRepository repository, Digest digest) => $"{repository}@{digest}";
+    private static string Key(UpstreamRepository repository, Digest digest) => $"{repository.CacheKey}@{digest}";
 
     private async Task RunAsync(string key, BlobFill fill, UpstreamRepository repository)
     {

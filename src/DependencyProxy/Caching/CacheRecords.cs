@@ -74,4 +74,12 @@ public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, Ti
                 m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Reference == reference)
             .Select(m => m.Id).FirstAsync(cancellationToken);
     }
+
+    /// <summary>Forgets everything a group has cached; the content files stay for other groups and for garbage collection.</summary>
+    public async Task PurgeGroupAsync(long groupId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.CachedManifests.Where(m => m.GroupId == groupId).ExecuteDeleteAsync(cancellationToken);
+        await db.CachedBlobs.Where(b => b.GroupId == groupId).ExecuteDeleteAsync(cancellationToken);
+    }
 }

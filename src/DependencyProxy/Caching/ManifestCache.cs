@@ -48,7 +48,7 @@ public sealed partial class ManifestCache(
         Digest? usable = cached is not null && Digest.TryParse(cached.Digest, out var d, out _) && store.Exists(d) ? d : null;
         try
         {
-            var head = await _heads.RunAsync($"{repository}:{tag}",
+            var head = await _heads.RunAsync($"{repository.CacheKey}:{tag}",
                 () => upstream.HeadManifestAsync(repository, tag, lifetime.ApplicationStopping), cancellationToken);
             if (usable is { } same && head.Digest == same)
             {
@@ -78,7 +78,7 @@ public sealed partial class ManifestCache(
 
     /// <summary>GETs a manifest once for all concurrent callers, verifies it, and stores it (schema 1 excepted).</summary>
     private Task<FetchedManifest> FetchAsync(UpstreamRepository repository, string reference, Digest? expected, CancellationToken cancellationToken) =>
-        _fetches.RunAsync($"{repository}@{reference}", async () =>
+        _fetches.RunAsync($"{repository.CacheKey}@{reference}", async () =>
         {
             var stopping = lifetime.ApplicationStopping;
             var manifest = await upstream.GetManifestAsync(repository, reference, stopping);

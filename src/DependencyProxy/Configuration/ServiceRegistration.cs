@@ -1,4 +1,8 @@
+using DependencyProxy.Api;
 using DependencyProxy.Auth;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using DependencyProxy.Caching;
 using DependencyProxy.Identity;
 using DependencyProxy.Data;
@@ -46,6 +50,12 @@ public static class ServiceRegistration
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<RootBootstrap>();
+        services.AddSingleton<DependencyProxySettings>();
+        // Upstream secrets are encrypted with keys kept in the data directory, shared by every process that uses it.
+        services.AddDataProtection().SetApplicationName("DependencyProxy");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<ProxyOptions>, ILoggerFactory>((keys, proxy, loggers) =>
+            keys.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(Path.GetFullPath(proxy.Value.DataDirectory), "keys", "data-protection")), loggers));
         services.AddSingleton<DatabaseInitializer>();
         return services;
     }
@@ -89,6 +99,8 @@ public static class ServiceRegistration
         services.AddSingleton<RegistryChallenge>();
         services.AddSingleton<RegistryAuthorizer>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<ApiCaller>();
+        services.AddSingleton<ApiGroupAccess>();
         return services;
     }
 

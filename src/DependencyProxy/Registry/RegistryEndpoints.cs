@@ -1,5 +1,6 @@
 using DependencyProxy.Auth;
 using DependencyProxy.Caching;
+using DependencyProxy.Groups;
 using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Registry;
@@ -26,7 +27,8 @@ public static class RegistryEndpoints
         await authorizer.CheckLoginAsync(context.Request) is { } error ? error.ToResult() : TypedResults.Text("{}", "application/json");
 
     private static async Task<IResult> ServeAsync(
-        HttpContext context, RegistryAuthorizer authorizer, UpstreamResolver upstreams, ManifestCache manifests, BlobEndpoint blobs)
+        HttpContext context, RegistryAuthorizer authorizer, UpstreamResolver upstreams, DependencyProxySettings settings, ManifestCache manifests,
+        BlobEndpoint blobs)
     {
         // Request.Path is decoded except for %2F; the parser refuses '%' and anything else no name may contain.
         var raw = context.Request.Path.Value!["/v2".Length..].TrimStart('/');
@@ -55,6 +57,9 @@ public static class RegistryEndpoints
         {
             return error.ToResult();
         }
+
+        // A group with its own Docker Hub account fetches with it.
+        repository = repository with { Credentials = settings.CredentialsOf(group) };
 
         return path.Resource == RegistryResource.Manifest
             ? await ManifestEndpoint.HandleAsync(context, group.Id, repository, path, manifests)

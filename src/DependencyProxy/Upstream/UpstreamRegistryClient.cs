@@ -97,7 +97,7 @@ public sealed partial class UpstreamRegistryClient(
         response.Dispose();
         if (challenge is not null)
         {
-            tokens.Invalidate(challenge, repository.PullScope);
+            tokens.Invalidate(challenge, TokenKey(repository));
         }
 
         tokens.RememberChallenge(repository.Registry, fresh);
@@ -166,11 +166,19 @@ public sealed partial class UpstreamRegistryClient(
     }
 
     private Task<string> GetTokenAsync(BearerChallenge challenge, UpstreamRepository repository, CancellationToken cancellationToken) =>
-        tokens.GetAsync(challenge, repository.PullScope, () => FetchTokenAsync(challenge, repository.PullScope), cancellationToken);
+        tokens.GetAsync(challenge, TokenKey(repository), () => FetchTokenAsync(challenge, repository), cancellationToken);
 
-    /// <summary>GET realm?service=…&amp;scope=…, with Basic credentials when Docker Hub ones are configured.</summary>
-    private async Task<UpstreamToken> FetchTokenAsync(BearerChallenge challenge, string scope)
+    /// <summary>Tokens are per scope and per account: a group's own Docker Hub account gets tokens of its own.</summary>
+    private static string TokenKey(UpstreamRepository repository) =>
+        repository.Credentials is null ? repository.PullScope : $"{repository.PullScope}|{repository.Credentials.Identity}";
+
+    /// <summary>
+    /// GET realm?service=…&amp;scope=…, with Basic credentials: the group's own account, else the instance's Docker Hub
+    /// account, else none (anonymous, as Docker Hub allows for public images).
+    /// </summary>
+    private async Task<UpstreamToken> FetchTokenAsync(BearerChallenge challenge, UpstreamRepository repository)
     {
+        var scope = repository.PullScope;
         var query = new StringBuilder(challenge.Realm.Query.TrimStart('?'));
         if (challenge.Service is not null)
         {
@@ -181,9 +189,10 @@ public sealed partial class UpstreamRegistryClient(
         var uri = new UriBuilder(challenge.Realm) { Query = query.ToString() }.Uri;
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         var hub = _options.DockerHub;
-        if (!string.IsNullOrEmpty(hub.Username) && !string.IsNullOrEmpty(hub.Password))
+        var (username, password) = repository.Credentials is { } own ? (own.Identity, own.Secret) : (hub.Username, hub.Password);
+        if (!string.IsNullOrEmpty(username) && !string.IsNullOrEmpty(password))
         {
-            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{hub.Username}:{hub.Password}"));
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}"));
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
         }
 

@@ -4,8 +4,15 @@ namespace DependencyProxy.Upstream;
 /// <param name="Registry">The registry's name as recorded with cache entries, e.g. <c>docker.io</c>.</param>
 /// <param name="BaseUrl">The configured URL of that registry; client input never chooses it.</param>
 /// <param name="Name">The repository name at that registry.</param>
-public sealed record UpstreamRepository(string Registry, Uri BaseUrl, string Name)
+/// <param name="Credentials">The group's own account at that registry, if it has one.</param>
+public sealed record UpstreamRepository(string Registry, Uri BaseUrl, string Name, Groups.UpstreamCredentials? Credentials = null)
 {
+    /// <summary>
+    /// Identifies what an upstream fetch for this repository returns: the same repository fetched with another
+    /// account may hold other content, so shared work (fills, coalesced requests, tokens) is keyed by both.
+    /// </summary>
+    public string CacheKey => Credentials is null ? ToString() : $"{this}|{Credentials.Identity}";
+
     /// <summary>The token scope that allows pulling from this repository.</summary>
     public string PullScope => $"repository:{Name}:pull";
 

@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace DependencyProxy.Api;
+
+/// <summary>
+/// Request parameters from the query string, a form, or a JSON object body, as GitLab accepts them. Anything
+/// malformed (not JSON, not an object, too large, wrong types) is a clear 400, never a 500.
+/// </summary>
+public sealed class ApiParameters
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    private readonly Dictionary<string, List<string?>> _values = new(StringComparer.Ordinal);
+
+    public static async Task<(ApiParameters? Parameters, IResult? Error)> ReadAsync(HttpRequest request)
+    {
+        var parameters = new ApiParameters();
+        foreach (var (key, values) in request.Query)
+        {
+            parameters.AddAll(key, values.ToArray());
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, ApiResults.BadRequest($"request body is larger than {MaxBodyBytes} bytes"));
+        }
+
+        try
+        {
+            if (request.HasFormContentType)
+            {
+                foreach (var (key, values) in await request.ReadFormAsync(request.HttpContext.RequestAborted))
+                {
+                    parameters.AddAll(key, values.ToArray());
+                }
+            }
+            else if (request.HasJsonContentType() || (request.ContentLength ?? 0) > 0)
+            {
+                var error = await parameters.ReadJsonAsync(request);
+                if (error is not null)
+                {
+                    return (null, ApiResults.BadRequest(error));
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            return (null, ApiResults.BadRequest("the request body could not be read"));
+        }
+
+        return (parameters, null);
+    }
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public string? String(string name) => _values.TryGetValue(name, out var values) ? values[^1] : null;
+
+    /// <summary>A list: a JSON array, repeated <c>name[]</c> form fields, or a comma-separated string.</summary>
+    public IReadOnlyList<string> List(string name) =>
+        _values.TryGetValue(name, out var values)
+            ? values.Where(v => v is not null).SelectMany(v => v!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
+            : [];
+
+    /// <summary>An optional integer; <paramref name="error"/> names the parameter when it is present but not one.</summary>
+    public bool TryInt(string name, out long? value, out string? error)
+    {
+        value = null;
+        error = null;
+        if (String(name) is not { } text)
+        {
+            return true;
+        }
+
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+        {
+            value = number;
+            return true;
+        }
+
+        error = $"{name} is invalid";
+        return false;
+    }
+
+    public bool TryBool(string name, out bool? value, out string? error)
+    {
+        value = null;
+        error = null;
+        switch (String(name)?.ToLowerInvariant())
+        {
+            case null:
+                return true;
+            case "true" or "1" or "yes":
+                value = true;
+                return true;
+            case "false" or "0" or "no":
+                value = false;
+                return true;
+            default:
+                error = $"{name} is invalid";
+                return false;
+        }
+    }
+
+    /// <summary>A date <c>YYYY-MM-DD</c> (GitLab's expires_at), as UTC midnight.</summary>
+    public bool TryDate(string name, out DateTime? value, out string? error)
+    {
+        value = null;
+        error = null;
+        if (String(name) is not { Length: > 0 } text)
+        {
+            return true;
+        }
+
+        if (DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var date))
+        {
+            value = DateTime.SpecifyKind(date, DateTimeKind.Utc);
+            return true;
+        }
+
+        error = $"{name} is invalid: use YYYY-MM-DD";
+        return false;
+    }
+
+    private void AddAll(string key, string?[] values)
+    {
+        // Rails-style list fields: scopes[]=a&scopes[]=b.
+        var name = key.EndsWith("[]", StringComparison.Ordinal) ? key[..^2] : key;
+        if (!_values.TryGetValue(name, out var list))
+        {
+            _values[name] = list = [];
+        }
+
+        list.AddRange(values);
+    }
+
+    private async Task<string?> ReadJsonAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return $"request body is larger than {MaxBodyBytes} bytes";
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return "the request body must be a JSON object";
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                switch (property.Value.ValueKind)
+                {
+                    case JsonValueKind.Array:
+                        if (property.Value.EnumerateArray().Any(e => e.ValueKind is JsonValueKind.Object or JsonValueKind.Array))
+                        {
+                            return $"{property.Name} is invalid";
+                        }
+
+                        AddAll(property.Name, property.Value.EnumerateArray().Select(Scalar).ToArray());
+                        break;
+                    case JsonValueKind.Object:
+                        return $"{property.Name} is invalid";
+                    default:
+                        AddAll(property.Name, [Scalar(property.Value)]);
+                        break;
+                }
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return "the request body is not valid JSON";
+        }
+    }
+
+    private static string? Scalar(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Null => null,
+        _ => element.GetRawText(),
+    };
+}

@@ -1,0 +1,67 @@
+using DependencyProxy.Caching;
+using DependencyProxy.Groups;
+using DependencyProxy.Identity;
+
+namespace DependencyProxy.Api;
+
+/// <summary><c>/groups/:id/dependency_proxy/settings</c> (read: maintainers, change: owners) and <c>…/cache</c> (owners).</summary>
+public static class DependencyProxyApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/groups/{id}/dependency_proxy/settings", ShowAsync);
+        api.MapPut("/groups/{id}/dependency_proxy/settings", UpdateAsync);
+        api.MapDelete("/groups/{id}/dependency_proxy/cache", PurgeAsync);
+    }
+
+    private static async Task<IResult> ShowAsync(HttpContext context, string id, ApiGroupAccess access)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
+        return group is null
+            ? denied!
+            : ApiResults.Ok(new DependencyProxySettingsJson(group.ProxyEnabled, group.DockerHubIdentity, group.DockerHubSecretProtected is not null));
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpContext context, string id, ApiGroupAccess access, DependencyProxySettings settings)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (group is null || parameters is null)
+        {
+            return denied ?? error!;
+        }
+
+        if (!parameters.TryBool("enabled", out var enabled, out var invalid))
+        {
+            return ApiResults.BadRequest(invalid!);
+        }
+
+        var identity = parameters.Has("identity") ? parameters.String("identity") ?? "" : null;
+        var secret = parameters.Has("secret") ? parameters.String("secret") ?? "" : null;
+        if (identity is { Length: > 255 } || secret is { Length: > 1024 })
+        {
+            return ApiResults.BadRequest(identity is { Length: > 255 } ? "identity is too long" : "secret is too long");
+        }
+
+        var updated = await settings.UpdateAsync(group.Id, enabled, identity, secret, context.RequestAborted);
+        return updated is null
+            ? ApiResults.NotFound("Group")
+            : ApiResults.Ok(new DependencyProxySettingsJson(updated.ProxyEnabled, updated.DockerHubIdentity, updated.DockerHubSecretProtected is not null));
+    }
+
+    /// <summary>
+    /// 202 Accepted, as GitLab. The group's cache entries are removed before answering, so the next pull goes upstream;
+    /// reclaiming disk space for content no group uses any more is the garbage collector's work.
+    /// </summary>
+    private static async Task<IResult> PurgeAsync(HttpContext context, string id, ApiGroupAccess access, CacheRecords records)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        await records.PurgeGroupAsync(group.Id, context.RequestAborted);
+        return ApiResults.Accepted();
+    }
+}

@@ -1,0 +1,156 @@
+using DependencyProxy.Identity;
+
+namespace DependencyProxy.Api;
+
+/// <summary>
+/// <c>/groups/:id/deploy_tokens</c> (maintainers) and <c>/groups/:id/access_tokens</c> (owners). A new token's
+/// value is in the creating answer only.
+/// </summary>
+public static class GroupTokensApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/groups/{id}/deploy_tokens", ListDeployAsync);
+        api.MapPost("/groups/{id}/deploy_tokens", CreateDeployAsync);
+        api.MapDelete("/groups/{id}/deploy_tokens/{tokenId}", DeleteDeployAsync);
+        api.MapGet("/groups/{id}/access_tokens", ListAccessAsync);
+        api.MapPost("/groups/{id}/access_tokens", CreateAccessAsync);
+        api.MapDelete("/groups/{id}/access_tokens/{tokenId}", RevokeAccessAsync);
+    }
+
+    private static async Task<IResult> ListDeployAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (group is null || parameters is null)
+        {
+            return denied ?? error!;
+        }
+
+        if (!Pagination.TryRead(parameters, out var page, out var invalid))
+        {
+            return ApiResults.BadRequest(invalid!);
+        }
+
+        var (list, total) = await tokens.ListDeployAsync(group.Id, page.Skip, page.PerPage, context.RequestAborted);
+        page.WriteHeaders(context, total);
+        return ApiResults.Ok(list.Select(t => DeployTokenJson.From(t, tokens.IsActive(t.Revoked, t.ExpiresAt))));
+    }
+
+    private static async Task<IResult> CreateDeployAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens, TimeProvider time)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (group is null || parameters is null)
+        {
+            return denied ?? error!;
+        }
+
+        if (!parameters.TryDate("expires_at", out var expiresAt, out var invalid))
+        {
+            return ApiResults.BadRequest(invalid!);
+        }
+
+        var scopes = parameters.List("scopes");
+        if (AccessTokens.CheckRequest(parameters.String("name"), scopes, TokenScopes.DeployTokenScopes, expiresAt, time.GetUtcNow().UtcDateTime)
+            is { } problem)
+        {
+            return ApiResults.BadRequest(problem);
+        }
+
+        var username = parameters.String("username");
+        if (username is not null && (username.Length is 0 or > 255 || username.Any(c => char.IsWhiteSpace(c) || c == ':')))
+        {
+            return ApiResults.BadRequest("username is invalid");
+        }
+
+        if (username is not null && await tokens.DeployUsernameTakenAsync(username, context.RequestAborted))
+        {
+            return ApiResults.BadRequest("username has already been taken");
+        }
+
+        var created = await tokens.CreateDeployAsync(group.Id, parameters.String("name")!, username, scopes, expiresAt, context.RequestAborted);
+        return ApiResults.Created(DeployTokenJson.From(created.Row, active: true, created.Token));
+    }
+
+    private static async Task<IResult> DeleteDeployAsync(HttpContext context, string id, string tokenId, ApiGroupAccess access, AccessTokens tokens)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        return long.TryParse(tokenId, out var tid) && await tokens.DeleteDeployAsync(group.Id, tid, context.RequestAborted)
+            ? ApiResults.NoContent()
+            : ApiResults.NotFound("Deploy Token");
+    }
+
+    private static async Task<IResult> ListAccessAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (group is null || parameters is null)
+        {
+            return denied ?? error!;
+        }
+
+        if (!Pagination.TryRead(parameters, out var page, out var invalid))
+        {
+            return ApiResults.BadRequest(invalid!);
+        }
+
+        var (list, total) = await tokens.ListGroupAccessAsync(group.Id, page.Skip, page.PerPage, context.RequestAborted);
+        page.WriteHeaders(context, total);
+        return ApiResults.Ok(list.Select(v =>
+            PersonalAccessTokenJson.From(v.Token, tokens.IsActive(v.Token.Revoked, v.Token.ExpiresAt), accessLevel: v.AccessLevel)));
+    }
+
+    private static async Task<IResult> CreateAccessAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens, TimeProvider time)
+    {
+        var (group, level, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (group is null || parameters is null)
+        {
+            return denied ?? error!;
+        }
+
+        if (!parameters.TryDate("expires_at", out var expiresAt, out var invalid) || !parameters.TryInt("access_level", out var accessLevel, out invalid))
+        {
+            return ApiResults.BadRequest(invalid!);
+        }
+
+        var role = (int)(accessLevel ?? AccessLevels.Maintainer);
+        if (!AccessLevels.IsValid(role))
+        {
+            return ApiResults.BadRequest("access_level does not have a valid value");
+        }
+
+        var scopes = parameters.List("scopes");
+        if (AccessTokens.CheckRequest(parameters.String("name"), scopes, TokenScopes.All, expiresAt, time.GetUtcNow().UtcDateTime) is { } problem)
+        {
+            return ApiResults.BadRequest(problem);
+        }
+
+        if (role > level)
+        {
+            return ApiResults.Forbidden("you cannot grant a role above your own");
+        }
+
+        var created = await tokens.CreateGroupAccessAsync(group.Id, parameters.String("name")!, scopes, role, expiresAt, context.RequestAborted);
+        return ApiResults.Created(PersonalAccessTokenJson.From(created.Row, active: true, created.Token, role));
+    }
+
+    private static async Task<IResult> RevokeAccessAsync(HttpContext context, string id, string tokenId, ApiGroupAccess access, AccessTokens tokens)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        return long.TryParse(tokenId, out var tid) && await tokens.RevokeGroupAccessAsync(group.Id, tid, context.RequestAborted)
+            ? ApiResults.NoContent()
+            : ApiResults.NotFound("Access Token");
+    }
+}

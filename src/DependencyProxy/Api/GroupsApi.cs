@@ -1,0 +1,138 @@
+using DependencyProxy.Data;
+using DependencyProxy.Groups;
+using DependencyProxy.Identity;
+
+namespace DependencyProxy.Api;
+
+/// <summary><c>/groups</c>: create, list, show, update and delete groups.</summary>
+public static class GroupsApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/groups", CreateAsync);
+        api.MapGet("/groups", ListAsync);
+        api.MapGet("/groups/{id}", ShowAsync);
+        api.MapPut("/groups/{id}", UpdateAsync);
+        api.MapDelete("/groups/{id}", DeleteAsync);
+    }
+
+    /// <summary>Anyone may create a top-level group (and becomes its owner); a subgroup needs maintainer on the parent.</summary>
+    private static async Task<IResult> CreateAsync(HttpContext context, GroupDirectory groups, ApiGroupAccess access)
+    {
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (parameters is null)
+        {
+            return error!;
+        }
+
+        var name = parameters.String("name");
+        var path = parameters.String("path");
+        if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(path))
+        {
+            return ApiResults.BadRequest(string.IsNullOrEmpty(name) ? "name is missing" : "path is missing");
+        }
+
+        if (!parameters.TryInt("parent_id", out var parentId, out var invalid))
+        {
+            return ApiResults.BadRequest(invalid!);
+        }
+
+        var fullPath = path;
+        if (parentId is not null)
+        {
+            var (parent, _, denied) = await access.ResolveAsync(context, parentId.Value.ToString(), AccessLevels.Maintainer);
+            if (parent is null)
+            {
+                return denied!;
+            }
+
+            fullPath = $"{parent.FullPath}/{path}";
+        }
+
+        if (path.Contains('/'))
+        {
+            return ApiResults.BadRequest("path is invalid: use parent_id for subgroups");
+        }
+
+        var principal = ApiCaller.Of(context);
+        var (group, problem) = await groups.CreateAsync(fullPath, name, context.RequestAborted,
+            parameters.String("visibility") ?? GroupVisibility.Private, parameters.String("description"), principal.UserId);
+        if (group is null)
+        {
+            return problem!.Contains("already exists") ? ApiResults.Message(400, $"Failed to save group {{:path=>[\"{problem}\"]}}")
+                : ApiResults.BadRequest(problem);
+        }
+
+        return ApiResults.Created(GroupJson.From(group, access.BaseUrl(context.Request)));
+    }
+
+    /// <summary>The groups the caller can see: public ones, those with a membership above them, all for administrators.</summary>
+    private static async Task<IResult> ListAsync(HttpContext context, GroupDirectory groups, GroupMemberships memberships, ApiGroupAccess access)
+    {
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (parameters is null)
+        {
+            return error!;
+        }
+
+        if (!Pagination.TryRead(parameters, out var page, out var invalid) || !parameters.TryBool("top_level_only", out var topLevelOnly, out invalid))
+        {
+            return ApiResults.BadRequest(invalid!);
+        }
+
+        var principal = ApiCaller.Of(context);
+        var memberOf = principal.UserId is { } userId ? await memberships.MemberGroupPathsAsync(userId, context.RequestAborted) : [];
+        var search = parameters.String("search");
+        var visible = (await groups.ListAsync(context.RequestAborted))
+            .Where(g => principal.IsAdmin || g.Visibility == GroupVisibility.Public || GroupAccess.Ancestry(g.FullPath).Any(memberOf.Contains))
+            .Where(g => topLevelOnly != true || g.ParentId is null)
+            .Where(g => string.IsNullOrEmpty(search) || g.FullPath.Contains(search, StringComparison.OrdinalIgnoreCase)
+                || g.Name.Contains(search, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        page.WriteHeaders(context, visible.Count);
+        var baseUrl = access.BaseUrl(context.Request);
+        return ApiResults.Ok(visible.Skip(page.Skip).Take(page.PerPage).Select(g => GroupJson.From(g, baseUrl)));
+    }
+
+    private static async Task<IResult> ShowAsync(HttpContext context, string id, ApiGroupAccess access)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.None);
+        return group is null ? denied! : ApiResults.Ok(GroupJson.From(group, access.BaseUrl(context.Request)));
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpContext context, string id, GroupDirectory groups, ApiGroupAccess access)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (parameters is null)
+        {
+            return error!;
+        }
+
+        if (parameters.String("path") is { } path && path != group.Path)
+        {
+            return ApiResults.BadRequest("path cannot be changed: image names and caches depend on it");
+        }
+
+        var (updated, problem) = await groups.UpdateAsync(group.Id, parameters.String("name"), parameters.String("description"),
+            parameters.String("visibility"), context.RequestAborted);
+        return updated is null ? ApiResults.BadRequest(problem ?? "group vanished") : ApiResults.Ok(GroupJson.From(updated, access.BaseUrl(context.Request)));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, string id, GroupDirectory groups, ApiGroupAccess access)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        await groups.DeleteAsync(group, context.RequestAborted);
+        return ApiResults.Accepted();
+    }
+}

@@ -1,0 +1,18 @@
+namespace DependencyProxy.Api;
+
+/// <summary>The GitLab-shaped REST API under <c>/api/v4</c>; every endpoint needs a personal access token.</summary>
+public static class RestApi
+{
+    public static IEndpointRouteBuilder MapRestApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v4").AddEndpointFilter<ApiCaller>();
+        GroupsApi.Map(api);
+        MembersApi.Map(api);
+        UsersApi.Map(api);
+        GroupTokensApi.Map(api);
+        DependencyProxyApi.Map(api);
+        // Anything else under /api/v4 is GitLab's 404, not an empty 404 from routing.
+        api.Map("/{**rest}", () => ApiResults.Message(StatusCodes.Status404NotFound, "404 Not Found"));
+        return app;
+    }
+}
