@@ -51,7 +51,7 @@ public static class GroupsApi
 
         if (path.Contains('/'))
         {
-            return ApiResults.BadRequest("path is invalid: use parent_id for subgroups");
+            return ApiResults.BadRequest("path is invalid: a path is a single segment; use parent_id to create a subgroup");
         }
 
         var principal = ApiCaller.Of(context);

@@ -55,6 +55,9 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public ConcurrentQueue<string?> CdnAuthorizations { get; } = new();
 
+    /// <summary>The Authorization header of every token request (Basic credentials of the proxy's Docker Hub account).</summary>
+    public ConcurrentQueue<string> TokenAuthorizations { get; } = new();
+
     public IReadOnlyList<string> Requests => [.. _requests];
 
     public int Count(string prefix) => _requests.Count(r => r.StartsWith(prefix, StringComparison.Ordinal));
@@ -107,6 +110,7 @@ public sealed class FakeUpstream : IAsyncDisposable
 
         if (path == "/token")
         {
+            TokenAuthorizations.Enqueue(context.Request.Headers.Authorization.ToString());
             await TokenAsync(context);
             return;
         }

@@ -3,12 +3,18 @@ using DependencyProxy.Groups;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DependencyProxy.Tests.Infrastructure;
 
 /// <summary>The proxy in process (WebApplicationFactory), with its own data directory, in front of a <see cref="FakeUpstream"/>.</summary>
 public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
+    /// <summary>Root's personal access token in every test proxy (DependencyProxy:InitialRootToken).</summary>
+    public const string RootToken = "dpat-test-root-token-0123456789";
+
+    public CapturedLogs Logs { get; } = new();
+
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"dp-test-{Guid.NewGuid():N}");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -19,6 +25,8 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         builder.UseSetting("DependencyProxy:Upstream:ResponseHeadersTimeout", "00:00:02");
         builder.UseSetting("DependencyProxy:Upstream:IdleTimeout", "00:00:05");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("DependencyProxy:InitialRootToken", RootToken);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         foreach (var (key, value) in settings ?? [])
         {
             builder.UseSetting(key, value);

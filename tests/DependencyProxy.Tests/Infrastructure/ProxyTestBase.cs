@@ -14,6 +14,10 @@ public abstract class ProxyTestBase : IAsyncLifetime
 
     protected long GroupId { get; private set; }
 
+    protected ApiClient Api { get; private set; } = null!;
+
+    protected const string Root = ProxyFactory.RootToken;
+
     protected virtual Dictionary<string, string>? Settings => null;
 
     public async Task InitializeAsync()
@@ -21,6 +25,7 @@ public abstract class ProxyTestBase : IAsyncLifetime
         Upstream = await FakeUpstream.StartAsync();
         Proxy = new ProxyFactory(Upstream.Url, Settings);
         Client = Proxy.CreateClient();
+        Api = new ApiClient(Client);
         GroupId = await Proxy.CreateGroupAsync("grp");
     }
 
