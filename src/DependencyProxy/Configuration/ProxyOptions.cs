@@ -56,7 +56,7 @@ public sealed class ProxyOptions
             yield return "DependencyProxy:RegistryTokenLifetime must be between 00:01:00 and 1.00:00:00.";
         }
 
-        if (options.InitialRootToken is { } token && (token.Length < 20 || !token.StartsWith("dpat-", StringComparison.Ordinal)))
+        if (options.InitialRootToken is { Length: > 0 } token && (token.Length < 20 || !token.StartsWith("dpat-", StringComparison.Ordinal)))
         {
             yield return "DependencyProxy:InitialRootToken must start with 'dpat-' and be at least 20 characters long.";
         }

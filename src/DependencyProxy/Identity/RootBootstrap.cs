@@ -21,7 +21,7 @@ public sealed partial class RootBootstrap(
             return;
         }
 
-        var initialToken = options.Value.InitialRootToken;
+        var initialToken = string.IsNullOrEmpty(options.Value.InitialRootToken) ? null : options.Value.InitialRootToken;
         var password = initialToken is null ? Secrets.NewPassword() : null;
         var (root, _) = await users.CreateAsync(UserAccounts.RootUsername, "admin@example.com", "Administrator", password, isAdmin: true,
             cancellationToken);
