@@ -36,8 +36,14 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Root's personal access token in every end-to-end proxy, for scripting the REST API as an operator would.</summary>
+    public const string RootToken = "dpat-e2e-root-token-0123456789";
+
     public string[] ConfigurationArguments =>
-        [$"--DependencyProxy:DataDirectory={_dataDirectory}", $"--DependencyProxy:DockerHub:Url={_upstreamUrl}"];
+    [
+        $"--DependencyProxy:DataDirectory={_dataDirectory}", $"--DependencyProxy:DockerHub:Url={_upstreamUrl}",
+        $"--DependencyProxy:InitialRootToken={RootToken}",
+    ];
 
     public async Task StartAsync()
     {

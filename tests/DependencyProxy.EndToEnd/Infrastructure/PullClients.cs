@@ -9,9 +9,14 @@ public static class PullClients
         $"{proxy.Host}/{group}/dependency_proxy/containers/{image}";
 
     /// <summary><c>skopeo copy docker://… dir:OUT</c>; skopeo checks every blob's digest as it copies.</summary>
-    public static async Task<CommandResult> SkopeoCopyAsync(string source, string destinationDirectory, bool all = false)
+    public static async Task<CommandResult> SkopeoCopyAsync(string source, string destinationDirectory, bool all = false, string? authFile = null)
     {
         List<string> arguments = ["copy", "--src-tls-verify=false", "--retry-times", "0"];
+        if (authFile is not null)
+        {
+            arguments.AddRange(["--src-authfile", authFile]);
+        }
+
         if (all)
         {
             arguments.Add("--all");
@@ -25,12 +30,14 @@ public static class PullClients
     /// <c>podman pull</c> into its own storage; returns the digests podman recorded for the image's repository
     /// (<c>RepoDigests</c>: one image pulled under several names or platforms has several).
     /// </summary>
-    public static async Task<(CommandResult Pull, string RepoDigests)> PodmanPullAsync(string reference, string storageDirectory)
+    public static async Task<(CommandResult Pull, string RepoDigests)> PodmanPullAsync(string reference, string storageDirectory,
+        string? authFile = null)
     {
         // podman refuses a runroot longer than 50 characters, so it gets a short path of its own.
         var runRoot = Path.Combine("/tmp", "pr-" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(storageDirectory)))[..12]);
         string[] storage = ["--root", Path.Combine(storageDirectory, "root"), "--runroot", runRoot, "--storage-driver", "vfs"];
-        var pull = await Processes.RunAsync("podman", [.. storage, "pull", "--tls-verify=false", reference], TimeSpan.FromMinutes(5));
+        string[] auth = authFile is null ? [] : ["--authfile", authFile];
+        var pull = await Processes.RunAsync("podman", [.. storage, "pull", "--tls-verify=false", .. auth, reference], TimeSpan.FromMinutes(5));
         if (pull.ExitCode != 0)
         {
             return (pull, "");
@@ -57,4 +64,8 @@ public static class PullClients
         using var stream = File.OpenRead(file);
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
     }
+
+    /// <summary><c>skopeo login</c> or <c>podman login</c> into a private auth file, as <c>docker login</c> does.</summary>
+    public static Task<CommandResult> LoginAsync(string tool, string host, string username, string secret, string authFile) =>
+        Processes.RunAsync(tool, ["login", "--tls-verify=false", "--authfile", authFile, "--username", username, "--password", secret, host]);
 }
