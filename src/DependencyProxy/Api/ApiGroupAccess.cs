@@ -30,6 +30,40 @@ public sealed class ApiGroupAccess(GroupDirectory groups, GroupAccess access, IO
         return level < minimumLevel ? (null, level, ApiResults.Forbidden()) : (group, level, null);
     }
 
+    /// <summary>Resolves the group, then reads the request's parameters; the first problem found is the answer.</summary>
+    public async Task<(Group? Group, int Level, ApiParameters? Parameters, IResult? Error)> ResolveWithParametersAsync(
+        HttpContext context, string id, int minimumLevel)
+    {
+        var (group, level, denied) = await ResolveAsync(context, id, minimumLevel);
+        if (group is null)
+        {
+            return (null, level, null, denied);
+        }
+
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        return (parameters is null ? null : group, level, parameters, error);
+    }
+
+    /// <summary>A paginated list of something in a group: resolve, read page and per_page, fetch, write the headers, map to JSON.</summary>
+    public async Task<IResult> ListAsync<T>(HttpContext context, string id, int minimumLevel,
+        Func<Group, Pagination, CancellationToken, Task<(IReadOnlyList<T> Page, int Total)>> fetch, Func<T, object> toJson)
+    {
+        var (group, _, parameters, error) = await ResolveWithParametersAsync(context, id, minimumLevel);
+        if (group is null || parameters is null)
+        {
+            return error!;
+        }
+
+        if (!Pagination.TryRead(parameters, out var page, out var invalid))
+        {
+            return ApiResults.BadRequest(invalid!);
+        }
+
+        var (items, total) = await fetch(group, page, context.RequestAborted);
+        page.WriteHeaders(context, total);
+        return ApiResults.Ok(items.Select(toJson));
+    }
+
     /// <summary>The base of web_url fields: the configured external URL, else this request's.</summary>
     public string BaseUrl(HttpRequest request) => options.Value.ExternalUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}";
 }

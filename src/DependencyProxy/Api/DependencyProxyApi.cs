@@ -24,11 +24,10 @@ public static class DependencyProxyApi
 
     private static async Task<IResult> UpdateAsync(HttpContext context, string id, ApiGroupAccess access, DependencyProxySettings settings)
     {
-        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
-        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        var (group, _, parameters, error) = await access.ResolveWithParametersAsync(context, id, AccessLevels.Owner);
         if (group is null || parameters is null)
         {
-            return denied ?? error!;
+            return error!;
         }
 
         if (!parameters.TryBool("enabled", out var enabled, out var invalid))

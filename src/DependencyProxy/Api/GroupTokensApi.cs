@@ -18,32 +18,16 @@ public static class GroupTokensApi
         api.MapDelete("/groups/{id}/access_tokens/{tokenId}", RevokeAccessAsync);
     }
 
-    private static async Task<IResult> ListDeployAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens)
-    {
-        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
-        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
-        if (group is null || parameters is null)
-        {
-            return denied ?? error!;
-        }
-
-        if (!Pagination.TryRead(parameters, out var page, out var invalid))
-        {
-            return ApiResults.BadRequest(invalid!);
-        }
-
-        var (list, total) = await tokens.ListDeployAsync(group.Id, page.Skip, page.PerPage, context.RequestAborted);
-        page.WriteHeaders(context, total);
-        return ApiResults.Ok(list.Select(t => DeployTokenJson.From(t, tokens.IsActive(t.Revoked, t.ExpiresAt))));
-    }
+    private static Task<IResult> ListDeployAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens) =>
+        access.ListAsync(context, id, AccessLevels.Maintainer, (group, page, ct) => tokens.ListDeployAsync(group.Id, page.Skip, page.PerPage, ct),
+            token => DeployTokenJson.From(token, tokens.IsActive(token.Revoked, token.ExpiresAt)));
 
     private static async Task<IResult> CreateDeployAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens, TimeProvider time)
     {
-        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
-        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        var (group, _, parameters, error) = await access.ResolveWithParametersAsync(context, id, AccessLevels.Maintainer);
         if (group is null || parameters is null)
         {
-            return denied ?? error!;
+            return error!;
         }
 
         if (!parameters.TryDate("expires_at", out var expiresAt, out var invalid))
@@ -86,33 +70,16 @@ public static class GroupTokensApi
             : ApiResults.NotFound("Deploy Token");
     }
 
-    private static async Task<IResult> ListAccessAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens)
-    {
-        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
-        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
-        if (group is null || parameters is null)
-        {
-            return denied ?? error!;
-        }
-
-        if (!Pagination.TryRead(parameters, out var page, out var invalid))
-        {
-            return ApiResults.BadRequest(invalid!);
-        }
-
-        var (list, total) = await tokens.ListGroupAccessAsync(group.Id, page.Skip, page.PerPage, context.RequestAborted);
-        page.WriteHeaders(context, total);
-        return ApiResults.Ok(list.Select(v =>
-            PersonalAccessTokenJson.From(v.Token, tokens.IsActive(v.Token.Revoked, v.Token.ExpiresAt), accessLevel: v.AccessLevel)));
-    }
+    private static Task<IResult> ListAccessAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens) =>
+        access.ListAsync(context, id, AccessLevels.Owner, (group, page, ct) => tokens.ListGroupAccessAsync(group.Id, page.Skip, page.PerPage, ct),
+            view => PersonalAccessTokenJson.From(view.Token, tokens.IsActive(view.Token.Revoked, view.Token.ExpiresAt), accessLevel: view.AccessLevel));
 
     private static async Task<IResult> CreateAccessAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens, TimeProvider time)
     {
-        var (group, level, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
-        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        var (group, level, parameters, error) = await access.ResolveWithParametersAsync(context, id, AccessLevels.Owner);
         if (group is null || parameters is null)
         {
-            return denied ?? error!;
+            return error!;
         }
 
         if (!parameters.TryDate("expires_at", out var expiresAt, out var invalid) || !parameters.TryInt("access_level", out var accessLevel, out invalid))

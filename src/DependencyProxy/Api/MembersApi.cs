@@ -17,33 +17,16 @@ public static class MembersApi
         api.MapDelete("/groups/{id}/members/{userId}", RemoveAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, string id, ApiGroupAccess access, GroupMemberships memberships)
-    {
-        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.None);
-        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
-        if (group is null || parameters is null)
-        {
-            return denied ?? error!;
-        }
-
-        if (!Pagination.TryRead(parameters, out var page, out var invalid))
-        {
-            return ApiResults.BadRequest(invalid!);
-        }
-
-        var (members, total) = await memberships.ListAsync(group.Id, page.Skip, page.PerPage, context.RequestAborted);
-        page.WriteHeaders(context, total);
-        var baseUrl = access.BaseUrl(context.Request);
-        return ApiResults.Ok(members.Select(m => MemberJson.From(m, baseUrl)));
-    }
+    private static Task<IResult> ListAsync(HttpContext context, string id, ApiGroupAccess access, GroupMemberships memberships) =>
+        access.ListAsync(context, id, AccessLevels.None, (group, page, ct) => memberships.ListAsync(group.Id, page.Skip, page.PerPage, ct),
+            member => MemberJson.From(member, access.BaseUrl(context.Request)));
 
     private static async Task<IResult> AddAsync(HttpContext context, string id, ApiGroupAccess access, GroupMemberships memberships, UserAccounts users)
     {
-        var (group, level, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
-        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        var (group, level, parameters, error) = await access.ResolveWithParametersAsync(context, id, AccessLevels.Maintainer);
         if (group is null || parameters is null)
         {
-            return denied ?? error!;
+            return error!;
         }
 
         if (!parameters.TryInt("user_id", out var userId, out var invalid) || userId is null)
@@ -73,11 +56,10 @@ public static class MembersApi
 
     private static async Task<IResult> UpdateAsync(HttpContext context, string id, string userId, ApiGroupAccess access, GroupMemberships memberships)
     {
-        var (group, level, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
-        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        var (group, level, parameters, error) = await access.ResolveWithParametersAsync(context, id, AccessLevels.Maintainer);
         if (group is null || parameters is null)
         {
-            return denied ?? error!;
+            return error!;
         }
 
         var (accessLevel, problem) = ReadLevel(parameters, level);

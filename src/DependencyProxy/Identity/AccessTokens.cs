@@ -168,9 +168,7 @@ public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, Ti
         return true;
     }
 
-    /// <summary>Whether a token row is usable now: not revoked, and not past the end of its expiry day.</summary>
-    public bool IsActive(bool revoked, DateTime? expiresAt) =>
-        !revoked && (expiresAt is null || time.GetUtcNow().UtcDateTime < expiresAt.Value.Date.AddDays(1));
+    public bool IsActive(bool revoked, DateTime? expiresAt) => TokenExpiry.IsActive(revoked, expiresAt, time.GetUtcNow());
 
     private PersonalAccessToken NewPersonalRow(long userId, string name, IEnumerable<string> scopes, DateTime? expiresAt, string token) => new()
     {

@@ -97,9 +97,7 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
         return deploy is not null && Secrets.TokenMatches(token, deploy.TokenHash) && IsLive(deploy.Revoked, deploy.ExpiresAt) ? deploy : null;
     }
 
-    /// <summary>GitLab tokens expire at the end of their expiry date (UTC).</summary>
-    private bool IsLive(bool revoked, DateTime? expiresAt) =>
-        !revoked && (expiresAt is null || time.GetUtcNow().UtcDateTime < expiresAt.Value.Date.AddDays(1));
+    private bool IsLive(bool revoked, DateTime? expiresAt) => TokenExpiry.IsActive(revoked, expiresAt, time.GetUtcNow());
 
     private static Principal ForUserToken(User user, PersonalAccessToken pat) =>
         new(PrincipalKind.User, user.Username, user.Id, user.IsAdmin, PersonalAccessTokenId: pat.Id, TokenScopes: TokenScopes.Split(pat.Scopes));
