@@ -17,4 +17,8 @@ internal static class LogEvents
     public const int ReadTimesFlushFailed = 4002;
     public const int DatabaseReady = 4003;
     public const int RootCreated = 5001;
+    public const int GarbageCollected = 6001;
+    public const int CleanupRan = 6002;
+    public const int CleanupFailed = 6003;
+    public const int QuotaEvicted = 6004;
 }

@@ -1,4 +1,5 @@
 using DependencyProxy.Caching;
+using DependencyProxy.Cleanup;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
 
@@ -49,10 +50,10 @@ public static class DependencyProxyApi
     }
 
     /// <summary>
-    /// 202 Accepted, as GitLab. The group's cache entries are removed before answering, so the next pull goes upstream;
-    /// reclaiming disk space for content no group uses any more is the garbage collector's work.
+    /// 202 Accepted, as GitLab. Before answering, every entry of the group is marked <c>pending_destruction</c>, so none is
+    /// served again and the next pull goes upstream; the cleaner then deletes them and collects the content no group uses.
     /// </summary>
-    private static async Task<IResult> PurgeAsync(HttpContext context, string id, ApiGroupAccess access, CacheRecords records)
+    private static async Task<IResult> PurgeAsync(HttpContext context, string id, ApiGroupAccess access, CacheRecords records, CleanupSignal cleanup)
     {
         var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
         if (group is null)
@@ -60,7 +61,8 @@ public static class DependencyProxyApi
             return denied!;
         }
 
-        await records.PurgeGroupAsync(group.Id, context.RequestAborted);
+        await records.MarkGroupForDestructionAsync(group.Id, context.RequestAborted);
+        cleanup.Request();
         return ApiResults.Accepted();
     }
 }

@@ -16,6 +16,7 @@ public sealed partial class BlobFetchCoordinator(
     UpstreamRegistryClient upstream,
     CacheRecords records,
     IHostApplicationLifetime lifetime,
+    Cleanup.CleanupSignal cleanup,
     ILogger<BlobFetchCoordinator> logger)
 {
     private const int BufferSize = 128 * 1024;
@@ -107,6 +108,8 @@ public sealed partial class BlobFetchCoordinator(
                 temp = null;
                 await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);
                 fill.ReportCommitted();
+                // New content may have passed the storage quota.
+                cleanup.Request();
                 LogFillCompleted(repository.ToString(), fill.Digest.ToString(), written);
             }
         }

@@ -16,7 +16,7 @@ public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, Ti
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var value = digest.ToString();
-        return await db.CachedBlobs.AnyAsync(b => b.GroupId == groupId && b.Digest == value, cancellationToken);
+        return await db.CachedBlobs.AnyAsync(b => b.GroupId == groupId && b.Digest == value && b.Status == CacheStatus.Default, cancellationToken);
     }
 
     public async Task LinkBlobAsync(IEnumerable<long> groupIds, Digest digest, long size, string source, CancellationToken cancellationToken)
@@ -27,9 +27,9 @@ public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, Ti
         foreach (var groupId in groupIds)
         {
             await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO "CachedBlobs" ("GroupId", "Digest", "Size", "Source", "CreatedAt", "ReadAt")
-                VALUES ({groupId}, {value}, {size}, {source}, {now}, {now})
-                ON CONFLICT ("GroupId", "Digest") DO UPDATE SET "ReadAt" = excluded."ReadAt"
+                INSERT INTO "CachedBlobs" ("GroupId", "Digest", "Size", "Source", "CreatedAt", "ReadAt", "Status")
+                VALUES ({groupId}, {value}, {size}, {source}, {now}, {now}, {CacheStatus.Default})
+                ON CONFLICT ("GroupId", "Digest") DO UPDATE SET "ReadAt" = excluded."ReadAt", "Status" = excluded."Status"
                 """, cancellationToken);
         }
     }
@@ -39,8 +39,8 @@ public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, Ti
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.CachedManifests.AsNoTracking().FirstOrDefaultAsync(m =>
-            m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Reference == reference,
-            cancellationToken);
+            m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Reference == reference
+            && m.Status == CacheStatus.Default, cancellationToken);
     }
 
     /// <summary>A manifest this group cached under any reference, found by its digest.</summary>
@@ -50,8 +50,8 @@ public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, Ti
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var value = digest.ToString();
         return await db.CachedManifests.AsNoTracking().FirstOrDefaultAsync(m =>
-            m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Digest == value,
-            cancellationToken);
+            m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Digest == value
+            && m.Status == CacheStatus.Default, cancellationToken);
     }
 
     /// <summary>Records that the group holds <paramref name="reference"/> (a tag or the digest) as this manifest.</summary>
@@ -64,22 +64,29 @@ public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, Ti
         var value = digest.ToString();
         // A tag that moved to new content counts as cached anew; the same content only refreshes read_at.
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO "CachedManifests" ("GroupId", "Registry", "Repository", "Reference", "Digest", "MediaType", "Size", "CreatedAt", "ReadAt")
-            VALUES ({groupId}, {repository.Registry}, {repository.Name}, {reference}, {value}, {mediaType}, {size}, {now}, {now})
+            INSERT INTO "CachedManifests" ("GroupId", "Registry", "Repository", "Reference", "Digest", "MediaType", "Size", "CreatedAt", "ReadAt", "Status")
+            VALUES ({groupId}, {repository.Registry}, {repository.Name}, {reference}, {value}, {mediaType}, {size}, {now}, {now}, {CacheStatus.Default})
             ON CONFLICT ("GroupId", "Registry", "Repository", "Reference") DO UPDATE SET
-                "CreatedAt" = CASE WHEN "CachedManifests"."Digest" = excluded."Digest" THEN "CachedManifests"."CreatedAt" ELSE excluded."CreatedAt" END,
-                "Digest" = excluded."Digest", "MediaType" = excluded."MediaType", "Size" = excluded."Size", "ReadAt" = excluded."ReadAt"
+                "CreatedAt" = CASE WHEN "CachedManifests"."Digest" = excluded."Digest" AND "CachedManifests"."Status" = excluded."Status"
+                    THEN "CachedManifests"."CreatedAt" ELSE excluded."CreatedAt" END,
+                "Digest" = excluded."Digest", "MediaType" = excluded."MediaType", "Size" = excluded."Size", "ReadAt" = excluded."ReadAt",
+                "Status" = excluded."Status"
             """, cancellationToken);
         return await db.CachedManifests.Where(m =>
                 m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Reference == reference)
             .Select(m => m.Id).FirstAsync(cancellationToken);
     }
 
-    /// <summary>Forgets everything a group has cached; the content files stay for other groups and for garbage collection.</summary>
-    public async Task PurgeGroupAsync(long groupId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks every entry of a group <c>pending_destruction</c>: from this moment it is never served again, and a pull
+    /// fetches afresh (which makes the entry current again). The cleaner deletes what is still marked.
+    /// </summary>
+    public async Task MarkGroupForDestructionAsync(long groupId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await db.CachedManifests.Where(m => m.GroupId == groupId).ExecuteDeleteAsync(cancellationToken);
-        await db.CachedBlobs.Where(b => b.GroupId == groupId).ExecuteDeleteAsync(cancellationToken);
+        await db.CachedManifests.Where(m => m.GroupId == groupId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, CacheStatus.PendingDestruction), cancellationToken);
+        await db.CachedBlobs.Where(b => b.GroupId == groupId)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, CacheStatus.PendingDestruction), cancellationToken);
     }
 }

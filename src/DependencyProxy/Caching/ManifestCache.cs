@@ -4,8 +4,8 @@ using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Caching;
 
-/// <summary>A manifest ready to serve: from the content store (<see cref="StoredPath"/>) or just fetched (<see cref="Content"/>).</summary>
-public sealed record ManifestResponse(Digest Digest, string MediaType, long Size, string? StoredPath, byte[]? Content, bool Stale);
+/// <summary>A manifest ready to serve, bytes exactly as fetched; <see cref="Stale"/> when upstream failed and the cache answered.</summary>
+public sealed record ManifestResponse(Digest Digest, string MediaType, byte[] Content, bool Stale);
 
 /// <summary>
 /// Manifests per group. By digest: served from cache with no upstream call. By tag: one upstream HEAD
@@ -18,6 +18,7 @@ public sealed partial class ManifestCache(
     CacheRecords records,
     ReadTimeTracker readTimes,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<ManifestCache> logger)
 {
     private readonly SingleFlight<string, UpstreamManifestHead> _heads = new();
@@ -31,10 +32,11 @@ public sealed partial class ManifestCache(
     private async Task<ManifestResponse> GetByDigestAsync(long groupId, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {
         var cached = await records.FindManifestByDigestAsync(groupId, repository, digest, cancellationToken);
-        if (cached is not null && store.Exists(digest))
+        // Read whole (manifests are small): content deleted a moment ago is then simply a cache miss.
+        if (cached is not null && await store.TryReadAllBytesAsync(digest, cancellationToken) is { } content)
         {
             readTimes.ManifestRead(cached.Id);
-            return FromStore(digest, cached.MediaType, stale: false);
+            return new ManifestResponse(digest, cached.MediaType, content, Stale: false);
         }
 
         var fetched = await FetchAsync(repository, digest.ToString(), digest, cancellationToken);
@@ -44,23 +46,27 @@ public sealed partial class ManifestCache(
     private async Task<ManifestResponse> GetByTagAsync(long groupId, UpstreamRepository repository, string tag, CancellationToken cancellationToken)
     {
         var cached = await records.FindManifestAsync(groupId, repository, tag, cancellationToken);
-        // The digest this group holds for the tag, when its content is on disk and so can be served.
-        Digest? usable = cached is not null && Digest.TryParse(cached.Digest, out var d, out _) && store.Exists(d) ? d : null;
+        // What this group holds for the tag, when its content is still on disk and so can be served.
+        var usable = cached is not null && Digest.TryParse(cached.Digest, out var d, out _)
+            && await store.TryReadAllBytesAsync(d, cancellationToken) is { } bytes
+                ? new ManifestResponse(d, cached.MediaType, bytes, Stale: false)
+                : null;
         try
         {
             var head = await _heads.RunAsync($"{repository.CacheKey}:{tag}",
                 () => upstream.HeadManifestAsync(repository, tag, lifetime.ApplicationStopping), cancellationToken);
-            if (usable is { } same && head.Digest == same)
+            if (usable is not null && head.Digest == usable.Digest)
             {
                 readTimes.ManifestRead(cached!.Id);
-                return FromStore(same, cached.MediaType, stale: false);
+                return usable;
             }
 
             // The tag points at new content. Content the store already holds was verified when stored, and the HEAD
             // just proved this repository serves it, so it is linked without a GET (GETs count against rate limits).
-            if (head.Digest is { } current && store.Exists(current))
+            // Touched first, so garbage collection leaves it alone while the link is written.
+            if (head.Digest is { } current && store.Touch(current, time.GetUtcNow())
+                && await store.TryReadAllBytesAsync(current, cancellationToken) is { } stored)
             {
-                var stored = await File.ReadAllBytesAsync(store.PathFor(current), cancellationToken);
                 var known = new FetchedManifest(current, ManifestMediaType.Detect(head.MediaType, stored), stored);
                 return await RememberAsync(groupId, repository, tag, known, cancellationToken);
             }
@@ -72,7 +78,7 @@ public sealed partial class ManifestCache(
         {
             LogServedStale(repository.ToString(), tag, cached!.Digest, e.Message);
             readTimes.ManifestRead(cached.Id);
-            return FromStore(usable.Value, cached.MediaType, stale: true);
+            return usable with { Stale = true };
         }
     }
 
@@ -111,13 +117,7 @@ public sealed partial class ManifestCache(
                 CancellationToken.None);
         }
 
-        return new ManifestResponse(fetched.Digest, fetched.MediaType, fetched.Content.Length, null, fetched.Content, Stale: false);
-    }
-
-    private ManifestResponse FromStore(Digest digest, string mediaType, bool stale)
-    {
-        var path = store.PathFor(digest);
-        return new ManifestResponse(digest, mediaType, new FileInfo(path).Length, path, null, stale);
+        return new ManifestResponse(fetched.Digest, fetched.MediaType, fetched.Content, Stale: false);
     }
 
     private sealed record FetchedManifest(Digest Digest, string MediaType, byte[] Content, bool Storable = true);

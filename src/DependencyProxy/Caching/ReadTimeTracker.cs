@@ -17,6 +17,7 @@ public sealed partial class ReadTimeTracker(
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(2);
 
+    private readonly SemaphoreSlim _flushing = new(1, 1);
     private ConcurrentDictionary<long, byte> _manifests = new();
     private ConcurrentDictionary<(long GroupId, string Digest), byte> _blobs = new();
 
@@ -24,8 +25,21 @@ public sealed partial class ReadTimeTracker(
 
     public void BlobRead(long groupId, Digest digest) => _blobs.TryAdd((groupId, digest.ToString()), 0);
 
-    /// <summary>Writes every pending hit now.</summary>
+    /// <summary>Writes every pending hit now. Flushes are serialised, so when this returns, every earlier hit is written.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            await WriteAsync(cancellationToken);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task WriteAsync(CancellationToken cancellationToken)
     {
         var manifests = Interlocked.Exchange(ref _manifests, new()).Keys.ToArray();
         var blobs = Interlocked.Exchange(ref _blobs, new()).Keys.ToArray();

@@ -26,6 +26,10 @@ public sealed class ProxyOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    public CleanupOptions Cleanup { get; set; } = new();
+
+    public StorageOptions Storage { get; set; } = new();
+
     /// <summary>Manifests larger than this are refused; they are small JSON documents, never layers.</summary>
     public int MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -64,6 +68,16 @@ public sealed class ProxyOptions
         if (options.Auth.MaxFailedLogins < 1 || options.Auth.FailedLoginWindow <= TimeSpan.Zero)
         {
             yield return "DependencyProxy:Auth:MaxFailedLogins must be at least 1 and FailedLoginWindow positive.";
+        }
+
+        if (options.Cleanup.Interval < TimeSpan.FromSeconds(1) || options.Cleanup.GracePeriod < TimeSpan.Zero)
+        {
+            yield return "DependencyProxy:Cleanup:Interval must be at least 00:00:01 and GracePeriod not negative.";
+        }
+
+        if (options.Storage.MaxBytes is <= 0 || options.Storage.LowWaterPercent is < 1 or > 100)
+        {
+            yield return "DependencyProxy:Storage:MaxBytes must be positive when set, and LowWaterPercent between 1 and 100.";
         }
 
         foreach (var problem in options.Upstream.Validate())
@@ -116,4 +130,27 @@ public sealed class AuthOptions
     public int MaxFailedLogins { get; set; } = 10;
 
     public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>The cleaner: TTL policies, purges, garbage collection and the quota.</summary>
+public sealed class CleanupOptions
+{
+    /// <summary>How often the cleaner runs on its own (purges and new content also wake it).</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Content is deleted only when nothing has referenced it for this long (by its file time), so a request that
+    /// just found a reference, or is about to record one, never loses the file under it.
+    /// </summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>The content store's budget.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>Optional: past this many bytes on disk, the least recently read content is evicted.</summary>
+    public long? MaxBytes { get; set; }
+
+    /// <summary>Eviction goes on until the store is at or below this share of <see cref="MaxBytes"/>.</summary>
+    public int LowWaterPercent { get; set; } = 90;
 }

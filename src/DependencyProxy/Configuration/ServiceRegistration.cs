@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using DependencyProxy.Caching;
+using DependencyProxy.Cleanup;
 using DependencyProxy.Identity;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
@@ -51,6 +52,11 @@ public static class ServiceRegistration
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<RootBootstrap>();
         services.AddSingleton<DependencyProxySettings>();
+        services.AddSingleton<CacheRecords>();
+        services.AddSingleton<GarbageCollector>();
+        services.AddSingleton<QuotaEnforcer>();
+        services.AddSingleton<CacheCleaner>();
+        services.AddSingleton<CleanupSignal>();
         // Upstream secrets are encrypted with keys kept in the data directory, shared by every process that uses it.
         services.AddDataProtection().SetApplicationName("DependencyProxy");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<ProxyOptions>, ILoggerFactory>((keys, proxy, loggers) =>
@@ -88,7 +94,7 @@ public static class ServiceRegistration
             provider.GetRequiredService<ILogger<UpstreamRegistryClient>>()));
         services.AddSingleton<UpstreamTokenCache>();
         services.AddSingleton<UpstreamResolver>();
-        services.AddSingleton<CacheRecords>();
+        services.AddHostedService<CleanupWorker>();
         services.AddSingleton<ReadTimeTracker>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());
         services.AddSingleton<ManifestCache>();

@@ -17,4 +17,14 @@ public sealed class CachedBlob
     public DateTime CreatedAt { get; set; }
 
     public DateTime ReadAt { get; set; }
+
+    /// <summary><see cref="CacheStatus.Default"/>, or <see cref="CacheStatus.PendingDestruction"/>: never served again, deleted soon.</summary>
+    public string Status { get; set; } = CacheStatus.Default;
+}
+
+/// <summary>GitLab's statuses for cache entries.</summary>
+public static class CacheStatus
+{
+    public const string Default = "default";
+    public const string PendingDestruction = "pending_destruction";
 }

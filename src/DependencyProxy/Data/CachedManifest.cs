@@ -29,4 +29,7 @@ public sealed class CachedManifest
     public DateTime CreatedAt { get; set; }
 
     public DateTime ReadAt { get; set; }
+
+    /// <summary><see cref="CacheStatus.Default"/>, or <see cref="CacheStatus.PendingDestruction"/>: never served again, deleted soon.</summary>
+    public string Status { get; set; } = CacheStatus.Default;
 }

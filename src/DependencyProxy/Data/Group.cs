@@ -28,6 +28,11 @@ public sealed class Group
     /// <summary>Its secret, encrypted with ASP.NET Core Data Protection; never returned by any API.</summary>
     public string? DockerHubSecretProtected { get; set; }
 
+    /// <summary>Whether entries unread for <see cref="CleanupTtlDays"/> are removed (GitLab's image_ttl_policy; default off).</summary>
+    public bool CleanupEnabled { get; set; }
+
+    public int CleanupTtlDays { get; set; } = 90;
+
     /// <summary>Whether the Dependency Proxy is switched on for this group (GitLab's default: true).</summary>
     public bool ProxyEnabled { get; set; } = true;
 

@@ -33,6 +33,7 @@ public class ProxyDbContext(DbContextOptions<ProxyDbContext> options) : DbContex
             group.Property(g => g.Visibility).HasMaxLength(16);
             group.Property(g => g.Description).HasMaxLength(2000);
             group.Property(g => g.DockerHubIdentity).HasMaxLength(255);
+            group.Property(g => g.CleanupTtlDays).HasDefaultValue(90);
             group.HasOne(g => g.Parent).WithMany().HasForeignKey(g => g.ParentId).OnDelete(DeleteBehavior.Restrict);
         });
 
@@ -83,6 +84,9 @@ public class ProxyDbContext(DbContextOptions<ProxyDbContext> options) : DbContex
             manifest.Property(m => m.MediaType).HasMaxLength(255);
             manifest.HasIndex(m => new { m.GroupId, m.Registry, m.Repository, m.Reference }).IsUnique();
             manifest.HasIndex(m => new { m.GroupId, m.Registry, m.Repository, m.Digest });
+            manifest.Property(m => m.Status).HasMaxLength(32).HasDefaultValue(CacheStatus.Default);
+            manifest.HasIndex(m => m.Digest);
+            manifest.HasIndex(m => new { m.GroupId, m.ReadAt });
             manifest.HasOne<Group>().WithMany().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -92,6 +96,8 @@ public class ProxyDbContext(DbContextOptions<ProxyDbContext> options) : DbContex
             blob.Property(b => b.Source).HasMaxLength(600);
             blob.HasIndex(b => new { b.GroupId, b.Digest }).IsUnique();
             blob.HasIndex(b => b.Digest);
+            blob.Property(b => b.Status).HasMaxLength(32).HasDefaultValue(CacheStatus.Default);
+            blob.HasIndex(b => new { b.GroupId, b.ReadAt });
             blob.HasOne<Group>().WithMany().HasForeignKey(b => b.GroupId).OnDelete(DeleteBehavior.Cascade);
         });
     }

@@ -16,17 +16,20 @@ public sealed class BlobEndpoint(
     BlobFetchCoordinator fills,
     ReadTimeTracker readTimes,
     UpstreamRegistryClient upstream,
+    TimeProvider time,
     ILogger<BlobFillResult> fillLogger)
 {
     public async Task<IResult> HandleAsync(HttpContext context, long groupId, UpstreamRepository repository, Digest digest)
     {
         var cancellationToken = context.RequestAborted;
+        // Opened first: once open, the content stays readable even if garbage collection or eviction unlinks it now.
+        var stored = store.TryOpenStream(digest);
         try
         {
-            if (store.Exists(digest) && await records.HasBlobAsync(groupId, digest, cancellationToken))
+            if (stored is not null && await records.HasBlobAsync(groupId, digest, cancellationToken))
             {
                 readTimes.BlobRead(groupId, digest);
-                return FromStore(context, digest);
+                return FromStore(context, digest, Interlocked.Exchange(ref stored, null)!);
             }
 
             // Checked before the store: a fill that just renamed its file may not have linked the group yet.
@@ -35,18 +38,19 @@ public sealed class BlobEndpoint(
                 return await StreamAsync(running, linkedByFill, groupId, repository, cancellationToken);
             }
 
-            if (store.Exists(digest))
+            if (stored is not null)
             {
                 // Fetched by another group (or linked by a fill that finished a moment ago: then no HEAD is needed).
                 if (!await records.HasBlobAsync(groupId, digest, cancellationToken))
                 {
                     var size = await upstream.HeadBlobAsync(repository, digest, cancellationToken);
-                    await records.LinkBlobAsync([groupId], digest, size ?? new FileInfo(store.PathFor(digest)).Length,
-                        repository.ToString(), CancellationToken.None);
+                    // Touched before the link is written, so garbage collection leaves it alone meanwhile.
+                    store.Touch(digest, time.GetUtcNow());
+                    await records.LinkBlobAsync([groupId], digest, size ?? stored.Length, repository.ToString(), CancellationToken.None);
                 }
 
                 readTimes.BlobRead(groupId, digest);
-                return FromStore(context, digest);
+                return FromStore(context, digest, Interlocked.Exchange(ref stored, null)!);
             }
 
             if (HttpMethods.IsHead(context.Request.Method))
@@ -64,6 +68,10 @@ public sealed class BlobEndpoint(
         {
             return e.ToOciError(RegistryResource.Blob).ToResult();
         }
+        finally
+        {
+            stored?.Dispose();
+        }
     }
 
     private async Task<IResult> StreamAsync(
@@ -79,19 +87,18 @@ public sealed class BlobEndpoint(
     }
 
     /// <summary>
-    /// Serves committed content with the OS's zero-copy file path. Range headers go through the same parser as
-    /// fills (<see cref="ByteRange"/>), so both answer alike: one the parser ignores is removed before ASP.NET sees it.
+    /// Serves committed content from the already open file (the result disposes it). Range headers go through the same
+    /// parser as fills (<see cref="ByteRange"/>), so both answer alike: one the parser ignores is removed before ASP.NET sees it.
     /// </summary>
-    private IResult FromStore(HttpContext context, Digest digest)
+    private static IResult FromStore(HttpContext context, Digest digest, FileStream content)
     {
-        var path = store.PathFor(digest);
-        if (ByteRange.Evaluate(context.Request.Headers.Range, new FileInfo(path).Length, out _) == RangeOutcome.Whole)
+        if (ByteRange.Evaluate(context.Request.Headers.Range, content.Length, out _) == RangeOutcome.Whole)
         {
             context.Request.Headers.Remove("Range");
         }
 
         BlobHeaders.Apply(context.Response, digest);
-        return TypedResults.PhysicalFile(path, BlobHeaders.ContentType, enableRangeProcessing: true);
+        return TypedResults.Stream(content, BlobHeaders.ContentType, enableRangeProcessing: true);
     }
 
     /// <summary>A group that joined a fill after it began committing links itself once the blob is in the store.</summary>

@@ -31,11 +31,6 @@ public static class ManifestEndpoint
         }
 
         // Content-Type is the stored media type, never re-derived from the client's Accept: bytes and type stay as fetched.
-        if (manifest.StoredPath is { } stored)
-        {
-            return TypedResults.PhysicalFile(stored, manifest.MediaType);
-        }
-
-        return TypedResults.Bytes(manifest.Content!, manifest.MediaType);
+        return TypedResults.Bytes(manifest.Content, manifest.MediaType);
     }
 }

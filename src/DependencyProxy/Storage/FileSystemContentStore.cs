@@ -39,6 +39,74 @@ public sealed class FileSystemContentStore
         }
     }
 
+    /// <summary>Opens committed content as a seekable stream, or null when it is not (or no longer) stored.</summary>
+    public FileStream? TryOpenStream(Digest digest)
+    {
+        try
+        {
+            return new FileStream(PathFor(digest), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024,
+                FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads small committed content (a manifest) whole, or null when it is not stored.</summary>
+    public async Task<byte[]?> TryReadAllBytesAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(PathFor(digest), cancellationToken);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Marks content as just used, so garbage collection leaves it alone for its grace period: called before a new
+    /// reference to existing content is recorded. False when the content is gone.
+    /// </summary>
+    public bool Touch(Digest digest, DateTimeOffset now)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(PathFor(digest), now.UtcDateTime);
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Removes committed content. Readers that hold it open keep reading it (POSIX unlink semantics).</summary>
+    public void Delete(Digest digest) => File.Delete(PathFor(digest));
+
+    /// <summary>Every committed file: its digest, size and last write time. Files whose names are not digests are skipped.</summary>
+    public IEnumerable<StoredContent> EnumerateContent()
+    {
+        foreach (var algorithm in new[] { "sha256", "sha512" })
+        {
+            var directory = new DirectoryInfo(Path.Combine(_root, algorithm));
+            if (!directory.Exists)
+            {
+                continue;
+            }
+
+            foreach (var file in directory.EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                if (Digest.TryParse($"{algorithm}:{file.Name}", out var digest, out _) && file.Exists)
+                {
+                    yield return new StoredContent(digest, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Creates a temp file for new content. The writer holds it open, which keeps a shared lock on it, so
     /// <see cref="DeleteAbandonedTempFiles"/> in another process never removes a file still being written.
@@ -116,6 +184,9 @@ public sealed class FileSystemContentStore
     internal static SafeFileHandle OpenShared(string path) =>
         File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
 }
+
+/// <summary>One committed content file.</summary>
+public sealed record StoredContent(Digest Digest, long Size, DateTimeOffset LastWrite);
 
 /// <summary>A temp file being written; either committed by the store or discarded.</summary>
 public sealed class TempContentFile(string path, FileStream stream)

@@ -75,6 +75,10 @@ public sealed class DependencyProxyApiTests : ProxyTestBase
         Assert.Equal("202 Accepted", body.GetProperty("message").GetString());
         await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
         var teamId = (await db.Groups.SingleAsync(g => g.FullPath == "team")).Id;
+        // Marked before the answer (never served again), deleted by the cleaner in the background.
+        Assert.False(await db.CachedManifests.AnyAsync(m => m.GroupId == teamId && m.Status == CacheStatus.Default));
+        Assert.False(await db.CachedBlobs.AnyAsync(b => b.GroupId == teamId && b.Status == CacheStatus.Default));
+        await Proxy.Get<DependencyProxy.Cleanup.CacheCleaner>().RunOnceAsync(CancellationToken.None);
         Assert.False(await db.CachedManifests.AnyAsync(m => m.GroupId == teamId));
         Assert.False(await db.CachedBlobs.AnyAsync(b => b.GroupId == teamId));
 

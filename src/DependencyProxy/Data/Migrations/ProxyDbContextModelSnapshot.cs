@@ -45,12 +45,21 @@ namespace DependencyProxy.Data.Migrations
                         .HasMaxLength(600)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Digest");
 
                     b.HasIndex("GroupId", "Digest")
                         .IsUnique();
+
+                    b.HasIndex("GroupId", "ReadAt");
 
                     b.ToTable("CachedBlobs");
                 });
@@ -98,7 +107,18 @@ namespace DependencyProxy.Data.Migrations
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("GroupId", "ReadAt");
 
                     b.HasIndex("GroupId", "Registry", "Repository", "Digest");
 
@@ -164,6 +184,14 @@ namespace DependencyProxy.Data.Migrations
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CleanupEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CleanupTtlDays")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(90);
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");

@@ -1,0 +1,81 @@
+using DependencyProxy.Caching;
+using DependencyProxy.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Cleanup;
+
+public sealed record CleanupResult(int ExpiredEntries, int DestroyedEntries, CollectionResult Collected, QuotaResult Quota);
+
+/// <summary>
+/// One cleanup run, in this order:
+/// 1. write pending read times, so nothing just read looks stale;
+/// 2. mark entries unread for longer than their group's TTL <c>pending_destruction</c> (policy on);
+/// 3. delete every entry marked <c>pending_destruction</c> (purges and TTL);
+/// 4. garbage-collect content no entry references;
+/// 5. enforce the storage quota.
+/// Every step is idempotent SQL or a guarded file deletion, so two runs at once (this process or another) are safe;
+/// within one process runs are serialised anyway.
+/// </summary>
+public sealed partial class CacheCleaner(
+    IDbContextFactory<ProxyDbContext> databases,
+    GarbageCollector collector,
+    QuotaEnforcer quota,
+    TimeProvider time,
+    IServiceProvider services,
+    ILogger<CacheCleaner> logger)
+{
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    public async Task<CleanupResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            // The server batches read times; the CLI has no tracker and nothing to flush.
+            if (services.GetService<ReadTimeTracker>() is { } readTimes)
+            {
+                await readTimes.FlushAsync(cancellationToken);
+            }
+
+            var expired = await MarkExpiredAsync(cancellationToken);
+            var destroyed = await DestroyMarkedAsync(cancellationToken);
+            var collected = await collector.CollectAsync(cancellationToken);
+            var enforced = await quota.EnforceAsync(cancellationToken);
+            LogRan(expired, destroyed, collected.FilesDeleted, enforced.FilesEvicted);
+            return new CleanupResult(expired, destroyed, collected, enforced);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Marks what the TTL policies expire: entries of policy groups whose read_at is older than ttl days.</summary>
+    private async Task<int> MarkExpiredAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var marked = 0;
+        foreach (var policy in await db.Groups.Where(g => g.CleanupEnabled).Select(g => new { g.Id, g.CleanupTtlDays }).ToListAsync(cancellationToken))
+        {
+            var cutoff = now.AddDays(-policy.CleanupTtlDays);
+            marked += await db.CachedManifests.Where(m => m.GroupId == policy.Id && m.ReadAt < cutoff && m.Status == CacheStatus.Default)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, CacheStatus.PendingDestruction), cancellationToken);
+            marked += await db.CachedBlobs.Where(b => b.GroupId == policy.Id && b.ReadAt < cutoff && b.Status == CacheStatus.Default)
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, CacheStatus.PendingDestruction), cancellationToken);
+        }
+
+        return marked;
+    }
+
+    private async Task<int> DestroyMarkedAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.CachedManifests.Where(m => m.Status == CacheStatus.PendingDestruction).ExecuteDeleteAsync(cancellationToken)
+            + await db.CachedBlobs.Where(b => b.Status == CacheStatus.PendingDestruction).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = LogEvents.CleanupRan, Level = LogLevel.Information,
+        Message = "Cleanup: {Expired} entries expired, {Destroyed} entries deleted, {Collected} files collected, {Evicted} files evicted")]
+    private partial void LogRan(int expired, int destroyed, int collected, int evicted);
+}

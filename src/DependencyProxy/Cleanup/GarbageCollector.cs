@@ -1,0 +1,75 @@
+using DependencyProxy.Configuration;
+using DependencyProxy.Data;
+using DependencyProxy.Registry;
+using DependencyProxy.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Cleanup;
+
+public sealed record CollectionResult(int FilesDeleted, long BytesDeleted);
+
+/// <summary>
+/// Deletes content that no cache entry of any group references. It only ever deletes files, never rows, so a kill at
+/// any moment leaves every reference intact; each file is re-checked against the database just before it goes, and
+/// content written or referenced within the grace period is left alone. Temp files (downloads in progress) live
+/// elsewhere and are never looked at. Two collectors at once, in one process or two, only race to delete the same files.
+/// </summary>
+public sealed partial class GarbageCollector(
+    FileSystemContentStore store,
+    IDbContextFactory<ProxyDbContext> databases,
+    TimeProvider time,
+    IOptions<ProxyOptions> options,
+    ILogger<GarbageCollector> logger)
+{
+    /// <summary>Test seam: called after each deletion, so a test can stop a run part-way as a kill would.</summary>
+    internal Func<Task>? AfterEachDelete { get; set; }
+
+    public async Task<CollectionResult> CollectAsync(CancellationToken cancellationToken)
+    {
+        var referenced = await ReferencedDigestsAsync(cancellationToken);
+        var cutoff = time.GetUtcNow() - options.Value.Cleanup.GracePeriod;
+        int files = 0;
+        long bytes = 0;
+        foreach (var content in store.EnumerateContent().ToList())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (referenced.Contains(content.Digest.ToString()) || content.LastWrite > cutoff
+                || await IsReferencedAsync(content.Digest, cancellationToken))
+            {
+                continue;
+            }
+
+            store.Delete(content.Digest);
+            files++;
+            bytes += content.Size;
+            if (AfterEachDelete is { } hook)
+            {
+                await hook();
+            }
+        }
+
+        LogCollected(files, bytes);
+        return new CollectionResult(files, bytes);
+    }
+
+    private async Task<HashSet<string>> ReferencedDigestsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var blobs = await db.CachedBlobs.Select(b => b.Digest).Distinct().ToListAsync(cancellationToken);
+        var manifests = await db.CachedManifests.Select(m => m.Digest).Distinct().ToListAsync(cancellationToken);
+        return [.. blobs, .. manifests];
+    }
+
+    private async Task<bool> IsReferencedAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var value = digest.ToString();
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.CachedBlobs.AnyAsync(b => b.Digest == value, cancellationToken)
+            || await db.CachedManifests.AnyAsync(m => m.Digest == value, cancellationToken);
+    }
+
+    [LoggerMessage(EventId = LogEvents.GarbageCollected, Level = LogLevel.Information,
+        Message = "Garbage collection deleted {Files} unreferenced files ({Bytes} bytes)")]
+    private partial void LogCollected(int files, long bytes);
+}
