@@ -11,6 +11,7 @@ public static class RestApi
         UsersApi.Map(api);
         GroupTokensApi.Map(api);
         DependencyProxyApi.Map(api);
+        CacheApi.Map(api);
         // Anything else under /api/v4 is GitLab's 404, not an empty 404 from routing.
         api.Map("/{**rest}", () => ApiResults.Message(StatusCodes.Status404NotFound, "404 Not Found"));
         return app;

@@ -11,7 +11,7 @@ namespace DependencyProxy.Cli;
 /// </summary>
 public static class ProxyCommandLine
 {
-    private static readonly string[] Commands = ["groups", "users", "tokens", "members"];
+    private static readonly string[] Commands = ["groups", "users", "tokens", "members", "cache", "cleanup", "usage"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -22,6 +22,9 @@ public static class ProxyCommandLine
         root.Subcommands.Add(UserCommands.Create());
         root.Subcommands.Add(UserCommands.CreateTokens());
         root.Subcommands.Add(GroupCommands.CreateMembers());
+        root.Subcommands.Add(CacheCommands.CreateCache());
+        root.Subcommands.Add(CacheCommands.CreateCleanup());
+        root.Subcommands.Add(CacheCommands.CreateUsage());
         return await root.Parse(args).InvokeAsync();
     }
 

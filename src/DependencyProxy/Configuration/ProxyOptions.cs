@@ -135,6 +135,9 @@ public sealed class AuthOptions
 /// <summary>The cleaner: TTL policies, purges, garbage collection and the quota.</summary>
 public sealed class CleanupOptions
 {
+    /// <summary>Whether this process runs the cleaner itself; off, cleanup runs only from the CLI (<c>cleanup run</c>, e.g. from cron).</summary>
+    public bool Background { get; set; } = true;
+
     /// <summary>How often the cleaner runs on its own (purges and new content also wake it).</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 

@@ -57,6 +57,7 @@ public static class ServiceRegistration
         services.AddSingleton<QuotaEnforcer>();
         services.AddSingleton<CacheCleaner>();
         services.AddSingleton<CleanupSignal>();
+        services.AddSingleton<UsageReport>();
         // Upstream secrets are encrypted with keys kept in the data directory, shared by every process that uses it.
         services.AddDataProtection().SetApplicationName("DependencyProxy");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<ProxyOptions>, ILoggerFactory>((keys, proxy, loggers) =>

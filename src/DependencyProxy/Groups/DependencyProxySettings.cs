@@ -48,6 +48,22 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
         return group;
     }
 
+    /// <summary>Changes the cleanup policy (GitLab's image_ttl_policy); null leaves a field alone.</summary>
+    public async Task<Group?> UpdateCleanupPolicyAsync(long groupId, bool? enabled, int? ttlDays, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var group = await db.Groups.FirstOrDefaultAsync(g => g.Id == groupId, cancellationToken);
+        if (group is null)
+        {
+            return null;
+        }
+
+        group.CleanupEnabled = enabled ?? group.CleanupEnabled;
+        group.CleanupTtlDays = ttlDays ?? group.CleanupTtlDays;
+        await db.SaveChangesAsync(cancellationToken);
+        return group;
+    }
+
     /// <summary>The group's Docker Hub credentials, when both parts are set and the secret can be decrypted.</summary>
     public UpstreamCredentials? CredentialsOf(Group group)
     {

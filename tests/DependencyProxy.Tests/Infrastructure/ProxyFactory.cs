@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace DependencyProxy.Tests.Infrastructure;
 
 /// <summary>The proxy in process (WebApplicationFactory), with its own data directory, in front of a <see cref="FakeUpstream"/>.</summary>
-public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>? settings = null) : WebApplicationFactory<Program>
+public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>? settings = null, TimeProvider? time = null)
+    : WebApplicationFactory<Program>
 {
     /// <summary>Root's personal access token in every test proxy (DependencyProxy:InitialRootToken).</summary>
     public const string RootToken = "dpat-test-root-token-0123456789";
@@ -27,6 +28,10 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("DependencyProxy:InitialRootToken", RootToken);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (time is not null)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(time));
+        }
         foreach (var (key, value) in settings ?? [])
         {
             builder.UseSetting(key, value);

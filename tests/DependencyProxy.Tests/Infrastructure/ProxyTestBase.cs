@@ -20,10 +20,13 @@ public abstract class ProxyTestBase : IAsyncLifetime
 
     protected virtual Dictionary<string, string>? Settings => null;
 
+    /// <summary>A clock the test controls, or null for the real one.</summary>
+    protected virtual TimeProvider? Time => null;
+
     public async Task InitializeAsync()
     {
         Upstream = await FakeUpstream.StartAsync();
-        Proxy = new ProxyFactory(Upstream.Url, Settings);
+        Proxy = new ProxyFactory(Upstream.Url, Settings, Time);
         Client = Proxy.CreateClient();
         Api = new ApiClient(Client);
         GroupId = await Proxy.CreateGroupAsync("grp");

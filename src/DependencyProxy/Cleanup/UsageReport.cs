@@ -1,0 +1,46 @@
+using DependencyProxy.Data;
+using DependencyProxy.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Cleanup;
+
+/// <summary>
+/// A group's cache: images (manifest entries), blobs, and logical bytes: what the group would hold on its own, each
+/// distinct blob and manifest once. Entries marked for destruction no longer count.
+/// </summary>
+public sealed record GroupUsage(long GroupId, string FullPath, int ManifestCount, int BlobCount, long TotalBytes);
+
+/// <summary>The whole instance: bytes actually on disk, where content shared by groups is stored once.</summary>
+public sealed record InstanceUsage(long BytesOnDisk, int FilesOnDisk, long LogicalBytes, long? MaxBytes, IReadOnlyList<GroupUsage> Groups);
+
+public sealed class UsageReport(IDbContextFactory<ProxyDbContext> databases, FileSystemContentStore store, Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
+{
+    public async Task<GroupUsage> ForGroupAsync(Group group, CancellationToken cancellationToken) =>
+        (await ForGroupsAsync([group], cancellationToken))[0];
+
+    public async Task<InstanceUsage> ForInstanceAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var groups = await ForGroupsAsync(await db.Groups.AsNoTracking().OrderBy(g => g.FullPath).ToListAsync(cancellationToken), cancellationToken);
+        var files = store.EnumerateContent().ToList();
+        return new InstanceUsage(files.Sum(f => f.Size), files.Count, groups.Sum(g => g.TotalBytes), options.Value.Storage.MaxBytes, groups);
+    }
+
+    private async Task<IReadOnlyList<GroupUsage>> ForGroupsAsync(IReadOnlyList<Group> groups, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var ids = groups.Select(g => g.Id).ToList();
+        var blobs = await db.CachedBlobs.Where(b => ids.Contains(b.GroupId) && b.Status == CacheStatus.Default)
+            .GroupBy(b => b.GroupId).Select(g => new { GroupId = g.Key, Count = g.Count(), Bytes = g.Sum(b => b.Size) })
+            .ToDictionaryAsync(x => x.GroupId, cancellationToken);
+        var manifests = await db.CachedManifests.Where(m => ids.Contains(m.GroupId) && m.Status == CacheStatus.Default)
+            .Select(m => new { m.GroupId, m.Digest, m.Size }).ToListAsync(cancellationToken);
+        return groups.Select(group =>
+        {
+            var own = manifests.Where(m => m.GroupId == group.Id).ToList();
+            var manifestBytes = own.DistinctBy(m => m.Digest).Sum(m => m.Size);
+            var blob = blobs.GetValueOrDefault(group.Id);
+            return new GroupUsage(group.Id, group.FullPath, own.Count, blob?.Count ?? 0, (blob?.Bytes ?? 0) + manifestBytes);
+        }).ToList();
+    }
+}

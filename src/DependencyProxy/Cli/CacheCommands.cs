@@ -1,0 +1,59 @@
+using System.CommandLine;
+using DependencyProxy.Caching;
+using DependencyProxy.Cleanup;
+using DependencyProxy.Groups;
+
+namespace DependencyProxy.Cli;
+
+/// <summary><c>cache purge</c>, <c>cleanup run</c> and <c>usage</c>: the cache lifecycle without HTTP.</summary>
+internal static class CacheCommands
+{
+    public static Command CreateCache()
+    {
+        var group = new Argument<string>("group") { Description = "The group's full path." };
+        var cache = new Command("cache", "Manage a group's cache.");
+        cache.Subcommands.Add(ProxyCommandLine.Leaf("purge", "Remove everything a group has cached (then clean up at once).", async (result, services, ct) =>
+        {
+            var target = await services.GetRequiredService<GroupDirectory>().FindAsync(result.GetValue(group)!, ct);
+            if (target is null)
+            {
+                return await ProxyCommandLine.FailAsync("no such group");
+            }
+
+            await services.GetRequiredService<CacheRecords>().MarkGroupForDestructionAsync(target.Id, ct);
+            var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
+            Console.WriteLine($"Purged '{target.FullPath}': {run.DestroyedEntries} entries deleted, {run.Collected.FilesDeleted} files " +
+                $"({run.Collected.BytesDeleted} bytes) collected; content still within the grace period goes on the next run.");
+            return 0;
+        }, group));
+        return cache;
+    }
+
+    public static Command CreateCleanup()
+    {
+        var cleanup = new Command("cleanup", "Run the cleaner: TTL policies, purges, garbage collection and the quota.");
+        cleanup.Subcommands.Add(ProxyCommandLine.Leaf("run", "Run one cleanup now (safe while servers run, and twice at once).", async (_, services, ct) =>
+        {
+            var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
+            Console.WriteLine($"expired entries: {run.ExpiredEntries}, deleted entries: {run.DestroyedEntries}, " +
+                $"collected files: {run.Collected.FilesDeleted} ({run.Collected.BytesDeleted} bytes), evicted files: {run.Quota.FilesEvicted}, " +
+                $"store: {run.Quota.BytesAfter} bytes");
+            return 0;
+        }));
+        return cleanup;
+    }
+
+    public static Command CreateUsage() => ProxyCommandLine.Leaf("usage", "Show what each group's cache holds and what is on disk.", async (_, services, ct) =>
+    {
+        var usage = await services.GetRequiredService<UsageReport>().ForInstanceAsync(ct);
+        Console.WriteLine($"on disk: {usage.BytesOnDisk} bytes in {usage.FilesOnDisk} files (logical, summed over groups: {usage.LogicalBytes} bytes)" +
+            (usage.MaxBytes is { } max ? $"; quota {max} bytes" : ""));
+        Console.WriteLine("group\timages\tblobs\tbytes");
+        foreach (var group in usage.Groups)
+        {
+            Console.WriteLine($"{group.FullPath}\t{group.ManifestCount}\t{group.BlobCount}\t{group.TotalBytes}");
+        }
+
+        return 0;
+    });
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using DependencyProxy.Cleanup;
+using DependencyProxy.Data;
+using DependencyProxy.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace DependencyProxy.Tests.Cleanup;
+
+public sealed class PurgeAndCollectionTests : LifecycleTestBase
+{
+    [Fact]
+    public async Task APurgeDuringTenPulls_LetsEveryPullFinishWithTheRightBytes_AndNothingStaleIsServedAfter()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 2 * 1024 * 1024, 300_000);
+        await PullNowAsync("alpine", image);
+
+        // Ten pulls of the cached image hold their blob responses open...
+        var pulls = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+        {
+            using var manifest = await GetManifestAsync("alpine", "latest");
+            Assert.Equal(image.Manifest, await manifest.Content.ReadAsByteArrayAsync());
+            return await Task.WhenAll(image.LayerDigests.Select(d => Client.GetAsync(BlobUrl("alpine", d), HttpCompletionOption.ResponseHeadersRead)));
+        }));
+
+        // ...while the group is purged and the files are collected from under them.
+        Assert.Equal(HttpStatusCode.Accepted, (await Api.DeleteAsync($"/groups/{GroupId}/dependency_proxy/cache", Root)).Status);
+        Clock.Advance(TimeSpan.FromHours(1));
+        var run = await CleanAsync();
+        Assert.True(run.Collected.FilesDeleted >= 2);
+        Assert.False(OnDisk(image.LayerDigests[0]));
+
+        foreach (var responses in pulls)
+        {
+            foreach (var (response, expected) in responses.Zip(image.Layers))
+            {
+                Assert.Equal(expected, await response.Content.ReadAsByteArrayAsync());
+                response.Dispose();
+            }
+        }
+
+        // After the purge, the cache answers nothing: the next pull fetches every part again.
+        var before = Upstream.Requests.Count;
+        await PullAsync("alpine", image);
+        var after = Upstream.Requests.Skip(before).ToList();
+        Assert.Contains($"GET /v2/library/alpine/manifests/{image.ManifestDigest}", after);
+        Assert.All(image.LayerDigests, d => Assert.Contains($"GET /v2/library/alpine/blobs/{d}", after));
+    }
+
+    [Fact]
+    public async Task PullsDuringAPurge_NeverFail_TheyFetchAgain()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 50_000);
+        await PullNowAsync("alpine", image);
+        await Proxy.Get<DependencyProxy.Caching.CacheRecords>().MarkGroupForDestructionAsync(GroupId, CancellationToken.None);
+        Clock.Advance(TimeSpan.FromHours(1));
+        var cleaning = CleanAsync();
+        var concurrent = Enumerable.Range(0, 10).Select(_ => PullAsync("alpine", image)).ToList();
+        await Task.WhenAll(concurrent);
+        await cleaning;
+        await PullAsync("alpine", image);
+    }
+
+    [Fact]
+    public async Task ACollectionKilledMidRun_LosesNothingReferenced_AndTheNextRunFinishesTheJob()
+    {
+        var keep = TestImage.Add(Upstream, "library/keep", "latest", 10_000, 20_000);
+        var drop = TestImage.Add(Upstream, "library/drop", "latest", 11_000, 12_000, 13_000, 14_000);
+        await Proxy.CreateGroupAsync("other");
+        await PullNowAsync("keep", keep);
+        await PullNowAsync("drop", drop, group: "other");
+        var otherId = (await Api.GetAsync("/groups/other", Root)).Body.GetProperty("id").GetInt64();
+        await Proxy.Get<DependencyProxy.Caching.CacheRecords>().MarkGroupForDestructionAsync(otherId, CancellationToken.None);
+        Clock.Advance(TimeSpan.FromHours(1));
+
+        using var kill = new CancellationTokenSource();
+        Proxy.Get<GarbageCollector>().AfterEachDelete = () =>
+        {
+            kill.Cancel(); // the process dies right after its first deletion
+            return Task.CompletedTask;
+        };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CleanAsync(kill.Token));
+        Proxy.Get<GarbageCollector>().AfterEachDelete = null;
+
+        Assert.All(keep.LayerDigests.Append(keep.ConfigDigest).Append(keep.ManifestDigest), d => Assert.True(OnDisk(d)));
+        Assert.Contains(drop.LayerDigests, OnDisk); // the run really stopped part-way
+
+        await CleanAsync();
+        Assert.All(keep.LayerDigests.Append(keep.ConfigDigest).Append(keep.ManifestDigest), d => Assert.True(OnDisk(d)));
+        Assert.DoesNotContain(drop.LayerDigests, OnDisk);
+        var before = Upstream.Requests.Count;
+        using var byDigest = await GetManifestAsync("keep", keep.ManifestDigest);
+        Assert.Equal(HttpStatusCode.OK, byDigest.StatusCode);
+        Assert.Equal(before, Upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task RecentlyWrittenContent_IsLeftAloneForTheGracePeriod_EvenUnreferenced()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 1000);
+        await PullNowAsync("alpine", image);
+        await Proxy.Get<DependencyProxy.Caching.CacheRecords>().MarkGroupForDestructionAsync(GroupId, CancellationToken.None);
+        await CleanAsync();
+        Assert.True(OnDisk(image.LayerDigests[0]));   // 10 minutes have not passed
+        Clock.Advance(TimeSpan.FromMinutes(11));
+        await CleanAsync();
+        Assert.False(OnDisk(image.LayerDigests[0]));
+        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
+        Assert.Empty(await db.CachedBlobs.ToListAsync());
+    }
+}
