@@ -65,6 +65,21 @@ public abstract class ProxyTestBase : IAsyncLifetime
         }
 
         (await Client.GetAsync(BlobUrl(image, expected.ConfigDigest, group))).EnsureSuccessStatusCode();
+        await WaitForFillsAsync();
+    }
+
+    /// <summary>
+    /// A client has every byte once the digest is verified, a moment before the blob is renamed into the store and
+    /// linked; tests that look at the store or the database wait for that moment.
+    /// </summary>
+    protected async Task WaitForFillsAsync()
+    {
+        var fills = Proxy.Get<DependencyProxy.Caching.BlobFetchCoordinator>();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (fills.ActiveFills > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
     }
 
     protected static async Task<string> ErrorCodeAsync(HttpResponseMessage response)
