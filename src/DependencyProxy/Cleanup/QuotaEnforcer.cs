@@ -13,12 +13,14 @@ public sealed record QuotaResult(long BytesBefore, long BytesAfter, int FilesEvi
 /// Keeps the content store within <c>Storage:MaxBytes</c>: once past it, content is evicted least recently read
 /// first (by the newest read_at of any group's entry for it), across all groups, until the store is at or below the
 /// low-water mark. Eviction deletes the entries first and the file after, so a pull either still finds both or finds
-/// neither and fetches again. Evicted content simply comes back on the next pull.
+/// neither and fetches again; content written within the grace period is never evicted (a fill may be linking it right
+/// now). Evicted content simply comes back on the next pull.
 /// </summary>
 public sealed partial class QuotaEnforcer(
     FileSystemContentStore store,
     IDbContextFactory<ProxyDbContext> databases,
     IOptions<ProxyOptions> options,
+    TimeProvider time,
     ILogger<QuotaEnforcer> logger)
 {
     public async Task<QuotaResult> EnforceAsync(CancellationToken cancellationToken)
@@ -33,7 +35,9 @@ public sealed partial class QuotaEnforcer(
         var target = max * options.Value.Storage.LowWaterPercent / 100;
         var before = used;
         var evicted = 0;
-        foreach (var digest in await LeastRecentlyReadFirstAsync(files.Keys, cancellationToken))
+        var youngest = time.GetUtcNow() - options.Value.Cleanup.GracePeriod;
+        var candidates = files.Values.Where(f => f.LastWrite <= youngest).Select(f => f.Digest.ToString());
+        foreach (var digest in await LeastRecentlyReadFirstAsync(candidates, cancellationToken))
         {
             if (used <= target)
             {

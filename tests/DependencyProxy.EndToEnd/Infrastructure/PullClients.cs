@@ -22,6 +22,8 @@ public static class PullClients
             arguments.Add("--all");
         }
 
+        // skopeo creates the directory, but not its parents.
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destinationDirectory))!);
         arguments.AddRange([$"docker://{source}", $"dir:{destinationDirectory}"]);
         return await Processes.RunAsync("skopeo", arguments, TimeSpan.FromMinutes(5));
     }

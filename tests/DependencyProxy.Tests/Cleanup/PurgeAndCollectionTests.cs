@@ -107,4 +107,20 @@ public sealed class PurgeAndCollectionTests : LifecycleTestBase
         await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
         Assert.Empty(await db.CachedBlobs.ToListAsync());
     }
+
+    [Fact]
+    public async Task Cleanup_NeverTouchesADownloadInProgress()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 500_000);
+        var gate = Upstream.BlobGate = new TaskCompletionSource();
+        using var response = await Client.GetAsync(BlobUrl("alpine", image.LayerDigests[0]), HttpCompletionOption.ResponseHeadersRead);
+        Clock.Advance(TimeSpan.FromDays(30));
+        await CleanAsync();                           // runs while the fill is half written
+        gate.SetResult();
+        Assert.Equal(image.Layers[0], await response.Content.ReadAsByteArrayAsync());
+        await WaitForFillsAsync();
+        Assert.True(OnDisk(image.LayerDigests[0]));
+        await CleanAsync();                           // and once it is committed and linked, it stays
+        Assert.True(OnDisk(image.LayerDigests[0]));
+    }
 }
