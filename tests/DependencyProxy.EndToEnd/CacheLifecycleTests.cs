@@ -25,6 +25,10 @@ public sealed class CacheLifecycleTests(UpstreamFixture upstream)
         (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), Path.Combine(root, "second"))).EnsureSuccess("warm pull");
         Assert.DoesNotContain(upstream.Registry.RequestsSince(mark), r => r.IsBlobGet);
 
+        var policy = (await proxy.RunCliAsync("cache", "policy", "e2e", "--enabled", "true", "--ttl", "30")).EnsureSuccess("cache policy");
+        Assert.Contains("cleanup policy enabled, ttl 30 days", policy.Output);
+        Assert.NotEqual(0, (await proxy.RunCliAsync("cache", "policy", "e2e", "--ttl", "0")).ExitCode);
+
         var purge = (await proxy.RunCliAsync("cache", "purge", "e2e", "--DependencyProxy:Cleanup:GracePeriod=00:00:00")).EnsureSuccess("cache purge");
         Assert.Contains("Purged 'e2e'", purge.Output);
         Assert.Matches(@"e2e\t0\t0\t0", (await proxy.RunCliAsync("usage")).Output);

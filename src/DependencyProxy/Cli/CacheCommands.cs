@@ -26,6 +26,27 @@ internal static class CacheCommands
                 $"({run.Collected.BytesDeleted} bytes) collected; content still within the grace period goes on the next run.");
             return 0;
         }, group));
+
+        var enabled = new Option<bool?>("--enabled") { Description = "Turn the cleanup policy on (true) or off (false)." };
+        var ttl = new Option<int?>("--ttl") { Description = "Days an entry may go unread before cleanup removes it (1 to 3650)." };
+        cache.Subcommands.Add(ProxyCommandLine.Leaf("policy", "Show or change a group's cleanup policy (image_ttl_policy).", async (result, services, ct) =>
+        {
+            var target = await services.GetRequiredService<GroupDirectory>().FindAsync(result.GetValue(group)!, ct);
+            if (target is null)
+            {
+                return await ProxyCommandLine.FailAsync("no such group");
+            }
+
+            if (result.GetValue(ttl) is < 1 or > 3650)
+            {
+                return await ProxyCommandLine.FailAsync("--ttl must be between 1 and 3650 days");
+            }
+
+            var updated = await services.GetRequiredService<DependencyProxySettings>()
+                .UpdateCleanupPolicyAsync(target.Id, result.GetValue(enabled), result.GetValue(ttl), ct);
+            Console.WriteLine($"'{target.FullPath}': cleanup policy {(updated!.CleanupEnabled ? "enabled" : "disabled")}, ttl {updated.CleanupTtlDays} days");
+            return 0;
+        }, group, enabled, ttl));
         return cache;
     }
 
