@@ -13,6 +13,14 @@ public sealed class ProxyOptions
 
     public DockerHubOptions DockerHub { get; set; } = new();
 
+    /// <summary>
+    /// Registries other than Docker Hub, each under a name of the operator's choosing
+    /// (<c>DependencyProxy:Upstreams:ghcr:Enabled=true</c>) and addressed by its host in image paths
+    /// (<c>…/containers/ghcr.io/owner/image</c>). Only these are ever contacted; the shipped appsettings.json lists
+    /// common ones, switched off. Named rather than listed: list entries merge by index, which hides mistakes.
+    /// </summary>
+    public Dictionary<string, UpstreamRegistryOptions> Upstreams { get; set; } = [];
+
     /// <summary>The host (and port) part of image names, from <see cref="ExternalUrl"/>: <c>proxy.example.com</c>.</summary>
     public string? ImageHost => Uri.TryCreate(ExternalUrl, UriKind.Absolute, out var uri) ? uri.Authority : null;
 
@@ -78,6 +86,21 @@ public sealed class ProxyOptions
         if (options.Storage.MaxBytes is <= 0 || options.Storage.LowWaterPercent is < 1 or > 100)
         {
             yield return "DependencyProxy:Storage:MaxBytes must be positive when set, and LowWaterPercent between 1 and 100.";
+        }
+
+        var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Entries switched off (the shipped examples) are not checked: only enabled ones are ever used.
+        foreach (var upstream in options.Upstreams.Values.Where(u => u.Enabled))
+        {
+            if (string.IsNullOrWhiteSpace(upstream.Host) || upstream.Host.Contains('/') || !hosts.Add(upstream.Host))
+            {
+                yield return $"DependencyProxy:Upstreams: host '{upstream.Host}' is empty, contains '/', or is listed twice.";
+            }
+
+            if (!IsHttpUrl(upstream.Url))
+            {
+                yield return $"DependencyProxy:Upstreams: the URL of '{upstream.Host}' must be an absolute http or https URL (got '{upstream.Url}').";
+            }
         }
 
         foreach (var problem in options.Upstream.Validate())
@@ -156,4 +179,21 @@ public sealed class StorageOptions
 
     /// <summary>Eviction goes on until the store is at or below this share of <see cref="MaxBytes"/>.</summary>
     public int LowWaterPercent { get; set; } = 90;
+}
+
+/// <summary>One upstream registry besides Docker Hub.</summary>
+public sealed class UpstreamRegistryOptions
+{
+    /// <summary>The host as it appears in image paths, e.g. <c>ghcr.io</c> or <c>registry.example.com:5000</c>.</summary>
+    public string Host { get; set; } = "";
+
+    /// <summary>Where it is reached; usually <c>https://</c> + host, or a local mirror of it.</summary>
+    public string Url { get; set; } = "";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Optional account, sent only to this registry (its token realm, or Basic auth).</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
 }

@@ -58,8 +58,11 @@ public static class RegistryEndpoints
             return error.ToResult();
         }
 
-        // A group with its own Docker Hub account fetches with it.
-        repository = repository with { Credentials = settings.CredentialsOf(group) };
+        // A group with its own Docker Hub account fetches Docker Hub with it; other registries use the configured account.
+        if (repository.Registry == UpstreamResolver.DockerHubRegistry && settings.CredentialsOf(group) is { } own)
+        {
+            repository = repository with { Credentials = own };
+        }
 
         return path.Resource == RegistryResource.Manifest
             ? await ManifestEndpoint.HandleAsync(context, group.Id, repository, path, manifests)

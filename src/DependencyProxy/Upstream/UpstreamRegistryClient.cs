@@ -88,7 +88,15 @@ public sealed partial class UpstreamRegistryClient(
         var uri = repository.UriFor(relative);
         var challenge = tokens.KnownChallenge(repository.Registry);
         var token = challenge is null ? null : await GetTokenAsync(challenge, repository, cancellationToken);
-        var response = await SendFollowingRedirectsAsync(method, uri, accept, token, cancellationToken);
+        var response = await SendFollowingRedirectsAsync(method, uri, accept, Bearer(token), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized && repository.Credentials is { } account
+            && response.Headers.WwwAuthenticate.Any(h => string.Equals(h.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)))
+        {
+            // A registry with plain Basic auth (no token service): send the configured account to it directly.
+            response.Dispose();
+            return await SendFollowingRedirectsAsync(method, uri, accept, BasicFor(account), cancellationToken);
+        }
+
         if (response.StatusCode != HttpStatusCode.Unauthorized || !BearerChallenge.TryParse(response.Headers.WwwAuthenticate, out var fresh))
         {
             return response;
@@ -102,11 +110,13 @@ public sealed partial class UpstreamRegistryClient(
 
         tokens.RememberChallenge(repository.Registry, fresh);
         token = await GetTokenAsync(fresh, repository, cancellationToken);
-        return await SendFollowingRedirectsAsync(method, uri, accept, token, cancellationToken);
+        return await SendFollowingRedirectsAsync(method, uri, accept, Bearer(token), cancellationToken);
     }
 
+    private static AuthenticationHeaderValue? Bearer(string? token) => token is null ? null : new AuthenticationHeaderValue("Bearer", token);
+
     private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(
-        HttpMethod method, Uri uri, string[] accept, string? token, CancellationToken cancellationToken)
+        HttpMethod method, Uri uri, string[] accept, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
         var origin = uri;
         for (var hop = 0; ; hop++)
@@ -117,10 +127,10 @@ public sealed partial class UpstreamRegistryClient(
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
             }
 
-            // A token is for the registry only; never send it to the CDN a blob redirects to.
-            if (token is not null && SameAuthority(uri, origin))
+            // Credentials are for the registry only; never send them to the CDN a blob redirects to.
+            if (authorization is not null && SameAuthority(uri, origin))
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                request.Headers.Authorization = authorization;
             }
 
             var response = await SendWithHeadersTimeoutAsync(request, cancellationToken);
@@ -173,8 +183,8 @@ public sealed partial class UpstreamRegistryClient(
         repository.Credentials is null ? repository.PullScope : $"{repository.PullScope}|{repository.Credentials.Identity}";
 
     /// <summary>
-    /// GET realm?service=…&amp;scope=…, with Basic credentials: the group's own account, else the instance's Docker Hub
-    /// account, else none (anonymous, as Docker Hub allows for public images).
+    /// GET realm?service=…&amp;scope=…, with Basic credentials when the repository carries an account (the group's own,
+    /// else the one configured for that registry), else anonymous, as public images allow.
     /// </summary>
     private async Task<UpstreamToken> FetchTokenAsync(BearerChallenge challenge, UpstreamRepository repository)
     {
@@ -188,12 +198,9 @@ public sealed partial class UpstreamRegistryClient(
         query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(scope));
         var uri = new UriBuilder(challenge.Realm) { Query = query.ToString() }.Uri;
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        var hub = _options.DockerHub;
-        var (username, password) = repository.Credentials is { } own ? (own.Identity, own.Secret) : (hub.Username, hub.Password);
-        if (!string.IsNullOrEmpty(username) && !string.IsNullOrEmpty(password))
+        if (repository.Credentials is { } account)
         {
-            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+            request.Headers.Authorization = BasicFor(account);
         }
 
         // A token fetch is shared by every waiter, so no one caller's cancellation may end it; the timeouts still apply.
@@ -213,6 +220,9 @@ public sealed partial class UpstreamRegistryClient(
             ?? throw new UpstreamException(UpstreamFailureKind.BadResponse, "token response too large");
         return ParseToken(body);
     }
+
+    private static AuthenticationHeaderValue BasicFor(Groups.UpstreamCredentials account) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Identity}:{account.Secret}")));
 
     internal static UpstreamToken ParseToken(byte[] body)
     {

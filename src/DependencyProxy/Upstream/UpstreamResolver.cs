@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DependencyProxy.Configuration;
+using DependencyProxy.Groups;
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Options;
 
@@ -17,16 +18,31 @@ public sealed class UpstreamResolver(IOptions<ProxyOptions> options)
 
     private readonly Uri _dockerHubUrl = new(options.Value.DockerHub.Url);
 
+    private readonly Dictionary<string, UpstreamRegistryOptions> _others = options.Value.Upstreams.Values
+        .Where(u => u.Enabled)
+        .ToDictionary(u => u.Host, StringComparer.OrdinalIgnoreCase);
+
     public bool TryResolve(string image, [NotNullWhen(true)] out UpstreamRepository? repository, [NotNullWhen(false)] out OciError? error)
     {
         var components = image.Split('/');
         // Docker's rule: a first component with '.' or ':' or equal to localhost names a registry host.
         if (components.Length > 1 && (components[0].Contains('.') || components[0].Contains(':') || components[0] == "localhost"))
         {
-            if (!DockerHubAliases.Contains(components[0]))
+            var host = components[0];
+            if (_others.TryGetValue(host, out var upstream))
+            {
+                var credentials = string.IsNullOrEmpty(upstream.Username) || string.IsNullOrEmpty(upstream.Password)
+                    ? null
+                    : new UpstreamCredentials(upstream.Username, upstream.Password);
+                repository = new UpstreamRepository(upstream.Host.ToLowerInvariant(), new Uri(upstream.Url), string.Join('/', components[1..]), credentials);
+                error = null;
+                return true;
+            }
+
+            if (!DockerHubAliases.Contains(host))
             {
                 repository = null;
-                error = OciError.NameUnknown($"upstream registry '{components[0]}' is not configured on this server");
+                error = OciError.NameUnknown($"upstream registry '{host}' is not configured on this server (DependencyProxy:Upstreams)");
                 return false;
             }
 
@@ -35,7 +51,9 @@ public sealed class UpstreamResolver(IOptions<ProxyOptions> options)
 
         // Docker Hub's official images live under library/.
         var name = components.Length == 1 ? $"library/{components[0]}" : string.Join('/', components);
-        repository = new UpstreamRepository(DockerHubRegistry, _dockerHubUrl, name);
+        var hub = options.Value.DockerHub;
+        repository = new UpstreamRepository(DockerHubRegistry, _dockerHubUrl, name,
+            string.IsNullOrEmpty(hub.Username) || string.IsNullOrEmpty(hub.Password) ? null : new UpstreamCredentials(hub.Username, hub.Password));
         error = null;
         return true;
     }

@@ -10,12 +10,14 @@ public sealed class ProxyServer : IAsyncDisposable
 {
     private readonly string _dataDirectory;
     private readonly string _upstreamUrl;
+    private readonly string[] _extraArguments;
     private Process? _process;
 
-    public ProxyServer(string dataDirectory, string upstreamUrl)
+    public ProxyServer(string dataDirectory, string upstreamUrl, params string[] extraArguments)
     {
         _dataDirectory = dataDirectory;
         _upstreamUrl = upstreamUrl;
+        _extraArguments = extraArguments;
         Port = Processes.FreePort();
     }
 
@@ -42,7 +44,7 @@ public sealed class ProxyServer : IAsyncDisposable
     public string[] ConfigurationArguments =>
     [
         $"--DependencyProxy:DataDirectory={_dataDirectory}", $"--DependencyProxy:DockerHub:Url={_upstreamUrl}",
-        $"--DependencyProxy:InitialRootToken={RootToken}",
+        $"--DependencyProxy:InitialRootToken={RootToken}", .. _extraArguments,
     ];
 
     public async Task StartAsync()

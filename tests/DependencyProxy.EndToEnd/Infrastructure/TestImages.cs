@@ -110,9 +110,19 @@ public static class TestImages
         await File.WriteAllTextAsync(indexPath, layoutIndex.ToJsonString());
     }
 
-    private static Task PushAsync(UpstreamRegistry registry, string layout, string tag, string target, bool all = false, bool dockerFormat = false)
+    /// <summary>Pushes the single-arch test image to another registry, with that registry's account.</summary>
+    public static Task PushTinyAsync(string directory, UpstreamRegistry registry, string target, string credentials) =>
+        PushAsync(registry, Path.Combine(directory, "layout"), "amd64", target, credentials: credentials);
+
+    private static Task PushAsync(UpstreamRegistry registry, string layout, string tag, string target, bool all = false, bool dockerFormat = false,
+        string? credentials = null)
     {
         List<string> arguments = ["copy", "--dest-tls-verify=false", "--retry-times", "2"];
+        if (credentials is not null)
+        {
+            arguments.AddRange(["--dest-creds", credentials]);
+        }
+
         if (all)
         {
             arguments.Add("--all");

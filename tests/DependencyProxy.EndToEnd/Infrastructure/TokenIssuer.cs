@@ -24,8 +24,11 @@ public sealed class TokenIssuer : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
     private int _requests;
 
-    private TokenIssuer(string certificatePath)
+    private readonly string? _requiredCredentials;
+
+    private TokenIssuer(string certificatePath, string? requiredCredentials)
     {
+        _requiredCredentials = requiredCredentials;
         var request = new CertificateRequest($"CN={Issuer}", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
         File.WriteAllText(certificatePath, _certificate.ExportCertificatePem());
@@ -38,6 +41,13 @@ public sealed class TokenIssuer : IAsyncDisposable
         _app.MapGet("/token", (HttpContext context) =>
         {
             Interlocked.Increment(ref _requests);
+            // Like a private registry's token service: only the right account gets a token.
+            if (_requiredCredentials is not null && context.Request.Headers.Authorization.ToString() !=
+                "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(_requiredCredentials)))
+            {
+                return Results.Unauthorized();
+            }
+
             var scopes = context.Request.Query["scope"].Where(s => s is not null).Select(s => s!).ToArray();
             var token = CreateToken(context.Request.Query["service"].ToString(), scopes);
             return Results.Json(new { token, access_token = token, expires_in = 300, issued_at = DateTime.UtcNow.ToString("O") });
@@ -51,9 +61,10 @@ public sealed class TokenIssuer : IAsyncDisposable
     /// <summary>Token requests answered so far; tests read it before and after a pull.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
-    public static async Task<TokenIssuer> StartAsync(string certificatePath)
+    /// <summary>Starts the issuer; with <paramref name="requiredCredentials"/> (<c>user:password</c>) it refuses everyone else.</summary>
+    public static async Task<TokenIssuer> StartAsync(string certificatePath, string? requiredCredentials = null)
     {
-        var issuer = new TokenIssuer(certificatePath);
+        var issuer = new TokenIssuer(certificatePath, requiredCredentials);
         await issuer._app.StartAsync();
         issuer.Realm = $"{issuer._app.Urls.First()}/token";
         return issuer;

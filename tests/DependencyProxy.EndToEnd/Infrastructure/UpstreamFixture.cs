@@ -16,20 +16,31 @@ public sealed class UpstreamFixture : IAsyncLifetime
 
     public UpstreamRegistry Registry { get; private set; } = null!;
 
+    /// <summary>The account the second registry (standing in for ghcr.io) demands.</summary>
+    public const string SecondRegistryCredentials = "ghuser:ghpass-123";
+
+    /// <summary>A second registry, private: its token service only answers <see cref="SecondRegistryCredentials"/>.</summary>
+    public UpstreamRegistry SecondRegistry { get; private set; } = null!;
+
+    private TokenIssuer _secondIssuer = null!;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(WorkDirectory);
         Issuer = await TokenIssuer.StartAsync(Path.Combine(WorkDirectory, "issuer.pem"));
         Registry = await UpstreamRegistry.StartAsync(Path.Combine(WorkDirectory, "upstream"), Issuer);
         await TestImages.BuildAndPushAsync(Path.Combine(WorkDirectory, "images"), Registry);
+        _secondIssuer = await TokenIssuer.StartAsync(Path.Combine(WorkDirectory, "issuer2.pem"), SecondRegistryCredentials);
+        SecondRegistry = await UpstreamRegistry.StartAsync(Path.Combine(WorkDirectory, "upstream2"), _secondIssuer);
+        await TestImages.PushTinyAsync(Path.Combine(WorkDirectory, "images"), SecondRegistry, "owner/tool:1.0", SecondRegistryCredentials);
     }
 
     /// <summary>A new proxy process in front of the upstream, with a fresh data directory and the public group <c>e2e</c>.</summary>
-    public async Task<ProxyServer> StartProxyAsync(string group = "e2e")
+    public async Task<ProxyServer> StartProxyAsync(string group = "e2e", params string[] extraArguments)
     {
         var data = Path.Combine(WorkDirectory, $"proxy-{Guid.NewGuid():N}", "data");
         Directory.CreateDirectory(data);
-        var proxy = new ProxyServer(data, Registry.Url);
+        var proxy = new ProxyServer(data, Registry.Url, extraArguments);
         (await proxy.RunCliAsync("groups", "create", group, "--visibility", "public")).EnsureSuccess("groups create");
         await proxy.StartAsync();
         return proxy;
@@ -62,6 +73,8 @@ public sealed class UpstreamFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await SecondRegistry.DisposeAsync();
+        await _secondIssuer.DisposeAsync();
         await Registry.DisposeAsync();
         await Issuer.DisposeAsync();
         try

@@ -2,6 +2,7 @@ using DependencyProxy.Caching;
 using DependencyProxy.Groups;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +17,9 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>Every host:port the proxy's upstream client opened a connection to.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Connections { get; } = new();
+
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"dp-test-{Guid.NewGuid():N}");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -28,6 +32,20 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("DependencyProxy:InitialRootToken", RootToken);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        // The same handler settings as the server's, plus a record of every connection it makes.
+        builder.ConfigureTestServices(services => services.AddHttpClient(DependencyProxy.Upstream.UpstreamRegistryClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    Connections.Enqueue($"{context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}");
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                },
+            }));
         if (time is not null)
         {
             builder.ConfigureServices(services => services.AddSingleton(time));

@@ -23,7 +23,7 @@ public abstract class ProxyTestBase : IAsyncLifetime
     /// <summary>A clock the test controls, or null for the real one.</summary>
     protected virtual TimeProvider? Time => null;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Upstream = await FakeUpstream.StartAsync();
         Proxy = new ProxyFactory(Upstream.Url, Settings, Time);
@@ -32,7 +32,7 @@ public abstract class ProxyTestBase : IAsyncLifetime
         GroupId = await Proxy.CreateGroupAsync("grp");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client.Dispose();
         await Proxy.DisposeAsync();

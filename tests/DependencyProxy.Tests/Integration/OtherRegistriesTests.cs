@@ -1,0 +1,74 @@
+using System.Net;
+using DependencyProxy.Tests.Infrastructure;
+
+namespace DependencyProxy.Tests.Integration;
+
+/// <summary>Only configured, enabled registries are contacted: anything else is refused before a single connection.</summary>
+public sealed class OtherRegistriesTests : ProxyTestBase
+{
+    private FakeUpstream _ghcr = null!;
+
+    protected override Dictionary<string, string> Settings => new()
+    {
+        ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
+        ["DependencyProxy:Upstreams:ghcr:Url"] = _ghcr.Url,
+    };
+
+    public override async Task InitializeAsync()
+    {
+        _ghcr = await FakeUpstream.StartAsync(); // before the proxy starts: its URL is part of the settings
+        await base.InitializeAsync();
+    }
+
+    [Theory]
+    [InlineData("quay.io/owner/tool")]              // shipped, but switched off
+    [InlineData("registry.elsewhere/owner/tool")]
+    [InlineData("169.254.169.254/latest/meta-data")]
+    [InlineData("localhost/owner/tool")]
+    [InlineData("metadata.google.internal/computemetadata/v1")]
+    public async Task UnconfiguredHosts_AreRefused_AndNoConnectionIsEverMade(string image)
+    {
+        using var response = await GetManifestAsync(image, "latest");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("NAME_UNKNOWN", await ErrorCodeAsync(response));
+        Assert.Empty(Proxy.Connections);
+    }
+
+    [Fact]
+    public async Task AConfiguredRegistry_IsReachedAtItsUrl_WithoutDockerHubsLibraryPrefix_AndRecordedAsItsSource()
+    {
+        var image = TestImage.Add(_ghcr, "owner/tool", "latest", 2000);
+        await PullAsync("ghcr.io/owner/tool", image);
+        Assert.All(Proxy.Connections, c => Assert.Equal($"127.0.0.1:{_ghcr.Port}", c));
+        Assert.Contains("HEAD /v2/owner/tool/manifests/latest", _ghcr.Requests);
+        Assert.Empty(Upstream.Requests); // Docker Hub's stand-in never heard of it
+
+        var (_, manifests) = await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/manifests", Root);
+        Assert.Equal("ghcr.io", manifests[0].GetProperty("registry").GetString());
+        var (_, blobs) = await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/blobs", Root);
+        Assert.All(blobs.EnumerateArray(), b => Assert.StartsWith("ghcr.io/owner/tool", b.GetProperty("source").GetString()));
+    }
+
+    [Fact]
+    public async Task TheInstancesDockerHubAccount_IsNeverSentToAnotherRegistry()
+    {
+        await using var proxy = new ProxyFactory(Upstream.Url, new()
+        {
+            ["DependencyProxy:DockerHub:Username"] = "hub-user",
+            ["DependencyProxy:DockerHub:Password"] = "hub-password",
+            ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
+            ["DependencyProxy:Upstreams:ghcr:Url"] = _ghcr.Url,
+        });
+        await proxy.CreateGroupAsync("g");
+        using var client = proxy.CreateClient();
+        TestImage.Add(_ghcr, "owner/tool", "latest", 10);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(ManifestUrl("ghcr.io/owner/tool", "latest", "g"))).StatusCode);
+        Assert.All(_ghcr.TokenAuthorizations, a => Assert.Equal("", a));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _ghcr.DisposeAsync();
+    }
+}
