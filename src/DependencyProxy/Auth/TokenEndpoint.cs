@@ -19,8 +19,10 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> IssueAsync(
-        HttpContext context, CredentialValidator credentials, RegistryTokens tokens, LoginThrottle throttle)
+        HttpContext context, CredentialValidator credentials, RegistryTokens tokens, LoginThrottle throttle,
+        Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
     {
+        var mirrorGroup = options.Value.Mirror.Group;
         var request = context.Request;
         var service = request.Query["service"].ToString();
         if (service.Length > 0 && service != RegistryTokens.Service)
@@ -57,9 +59,11 @@ public static class TokenEndpoint
             return new OciError(401, "UNAUTHORIZED", "use HTTP Basic credentials: a username with a password or token").ToResult();
         }
 
-        // Only pull is ever granted, and only on names in this server's namespace; the group check happens per request.
+        // Only pull is ever granted, and only on names in this server's namespace (group paths, and bare names when a
+        // mirror group is configured); whether the caller may pull is decided on each request.
         var access = RepositoryAccess.ParseScopes(request.Query["scope"])
-            .Where(a => RegistryPath.TryParseRepository(a.Name, out _))
+            .Where(a => RegistryPath.TryParseRepository(a.Name, out _)
+                || (mirrorGroup is not null && RegistryPath.TryParseMirror($"{a.Name}/manifests/latest", mirrorGroup, null, out _, out _)))
             .Select(a => a with { Actions = a.Actions.Where(x => x == RepositoryAccess.Pull).Distinct().ToList() })
             .ToList();
         var token = tokens.Issue(principal, access, out var issuedAt);

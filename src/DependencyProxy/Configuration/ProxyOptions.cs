@@ -36,6 +36,8 @@ public sealed class ProxyOptions
 
     public CleanupOptions Cleanup { get; set; } = new();
 
+    public MirrorOptions Mirror { get; set; } = new();
+
     public StorageOptions Storage { get; set; } = new();
 
     /// <summary>Manifests larger than this are refused; they are small JSON documents, never layers.</summary>
@@ -196,4 +198,11 @@ public sealed class UpstreamRegistryOptions
     public string? Username { get; set; }
 
     public string? Password { get; set; }
+}
+
+/// <summary>Registry-mirror mode: <c>/v2/&lt;repository&gt;/…</c> at the server root, as dockerd and containerd mirrors ask.</summary>
+public sealed class MirrorOptions
+{
+    /// <summary>The group whose cache and access rules serve mirror requests; unset (the default) switches mirror mode off.</summary>
+    public string? Group { get; set; }
 }

@@ -19,7 +19,8 @@ public sealed partial record RegistryPath(
     string Image,
     RegistryResource Resource,
     string? Tag,
-    Digest? Digest)
+    Digest? Digest,
+    string? MirrorName = null)
 {
     /// <summary>The whole repository name limit from the distribution spec.</summary>
     public const int MaxNameLength = 255;
@@ -96,8 +97,58 @@ public sealed partial record RegistryPath(
     public static bool TryParseRepository(string name, [NotNullWhen(true)] out RegistryPath? result) =>
         TryParse($"{name}/manifests/latest", out result, out _);
 
-    /// <summary>The repository name a client uses for this path: <c>&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;</c>.</summary>
-    public string RepositoryName => $"{GroupPath}/{ProxySegment}/{ContainersSegment}/{Image}";
+    /// <summary>
+    /// The repository name the client uses, as in its token scope: <c>&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;</c>,
+    /// or in mirror mode the bare name it sent (<c>library/alpine</c>).
+    /// </summary>
+    public string RepositoryName => MirrorName ?? $"{GroupPath}/{ProxySegment}/{ContainersSegment}/{Image}";
+
+    /// <summary>
+    /// Parses a registry-mirror request, <c>&lt;name&gt;/(manifests|blobs)/&lt;reference&gt;</c> with no group in it, as dockerd's
+    /// <c>registry-mirrors</c> and containerd's mirrors send it; it is served by <paramref name="mirrorGroup"/>. containerd's
+    /// <c>ns</c> (the registry the client meant) becomes the image's host, so the same upstream allowlist decides.
+    /// </summary>
+    public static bool TryParseMirror(string path, string mirrorGroup, string? ns, [NotNullWhen(true)] out RegistryPath? result,
+        [NotNullWhen(false)] out OciError? error)
+    {
+        result = null;
+        var segments = path.Split('/');
+        var resource = segments.Length >= 3 ? segments[^2] switch
+        {
+            "manifests" => RegistryResource.Manifest,
+            "blobs" => RegistryResource.Blob,
+            _ => (RegistryResource?)null,
+        } : null;
+        if (resource is null)
+        {
+            error = OciError.NotFound("not a registry path: use /v2/<name>/manifests/<tag> or /v2/<name>/blobs/<digest>");
+            return false;
+        }
+
+        var nameSegments = segments[..^2];
+        var name = string.Join('/', nameSegments);
+        if (name.Length > MaxNameLength || !nameSegments.All(IsValidComponent))
+        {
+            error = OciError.NameInvalid("invalid repository name: each path component must be lowercase letters and digits, separated by '.', '_', '__' or '-'");
+            return false;
+        }
+
+        if (ns is not null && (ns.Length is 0 or > 255 || ns.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':'))))
+        {
+            error = OciError.NameInvalid("invalid ns parameter: it names a registry host");
+            return false;
+        }
+
+        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out error))
+        {
+            return false;
+        }
+
+        // Docker Hub is the default upstream, so its own name adds nothing; another host is prefixed as in a group path.
+        var image = ns is null or "docker.io" or "index.docker.io" or "registry-1.docker.io" ? name : $"{ns.ToLowerInvariant()}/{name}";
+        result = new RegistryPath(mirrorGroup, image, resource.Value, tag, digest, name);
+        return true;
+    }
 
     /// <summary>One component of a repository name, as the distribution spec defines it.</summary>
     public static bool IsValidComponent(string component) => ComponentRegex().IsMatch(component);

@@ -52,6 +52,20 @@ public sealed class Containerd : IAsyncDisposable
         return containerd;
     }
 
+    /// <summary>Writes a <c>hosts.toml</c> that sends docker.io pulls to <paramref name="mirrorUrl"/>; returns the hosts directory.</summary>
+    public string WriteDockerHubMirror(string mirrorUrl)
+    {
+        var hosts = Path.Combine(_directory, "certs.d");
+        Directory.CreateDirectory(Path.Combine(hosts, "docker.io"));
+        File.WriteAllText(Path.Combine(hosts, "docker.io", "hosts.toml"), $"""
+            server = "https://registry-1.docker.io"
+
+            [host."{mirrorUrl}"]
+              capabilities = ["pull", "resolve"]
+            """);
+        return hosts;
+    }
+
     public Task<CommandResult> CtrAsync(params string[] arguments) =>
         Processes.RunAsync("ctr", ["--address", Socket, "--namespace", "e2e", .. arguments], TimeSpan.FromMinutes(5));
 

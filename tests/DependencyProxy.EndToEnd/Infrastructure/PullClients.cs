@@ -33,13 +33,16 @@ public static class PullClients
     /// (<c>RepoDigests</c>: one image pulled under several names or platforms has several).
     /// </summary>
     public static async Task<(CommandResult Pull, string RepoDigests)> PodmanPullAsync(string reference, string storageDirectory,
-        string? authFile = null)
+        string? authFile = null, string? registriesConf = null)
     {
         // podman refuses a runroot longer than 50 characters, so it gets a short path of its own.
         var runRoot = Path.Combine("/tmp", "pr-" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(storageDirectory)))[..12]);
         string[] storage = ["--root", Path.Combine(storageDirectory, "root"), "--runroot", runRoot, "--storage-driver", "vfs"];
         string[] auth = authFile is null ? [] : ["--authfile", authFile];
-        var pull = await Processes.RunAsync("podman", [.. storage, "pull", "--tls-verify=false", .. auth, reference], TimeSpan.FromMinutes(5));
+        // With a registries.conf of its own, podman resolves short names and mirrors the way a configured machine does.
+        var environment = registriesConf is null ? null : new Dictionary<string, string> { ["CONTAINERS_REGISTRIES_CONF"] = registriesConf };
+        var pull = await Processes.RunAsync("podman", [.. storage, "pull", "--tls-verify=false", .. auth, reference], TimeSpan.FromMinutes(5),
+            environment);
         if (pull.ExitCode != 0)
         {
             return (pull, "");

@@ -1,0 +1,105 @@
+using System.Net;
+using DependencyProxy.Tests.Infrastructure;
+
+namespace DependencyProxy.Tests.Integration;
+
+/// <summary>Registry-mirror mode: <c>/v2/&lt;repository&gt;/…</c> with no group, served by the configured mirror group.</summary>
+public sealed class MirrorModeTests : ProxyTestBase
+{
+    private FakeUpstream _ghcr = null!;
+
+    protected override Dictionary<string, string> Settings => new()
+    {
+        ["DependencyProxy:Mirror:Group"] = "grp",
+        ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
+        ["DependencyProxy:Upstreams:ghcr:Url"] = _ghcr.Url,
+    };
+
+    public override async Task InitializeAsync()
+    {
+        _ghcr = await FakeUpstream.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _ghcr.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("?ns=docker.io")]
+    public async Task DockerHubNames_AtTheRoot_AreServedThroughTheMirrorGroupsCache(string query)
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 3000);
+        using var manifest = await Client.GetAsync($"/v2/library/alpine/manifests/latest{query}");
+        Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
+        Assert.Equal(image.Manifest, await manifest.Content.ReadAsByteArrayAsync());
+        Assert.Equal(image.Layers[0], await Client.GetByteArrayAsync($"/v2/library/alpine/blobs/{image.LayerDigests[0]}{query}"));
+
+        // The same cache as the group path: a pull through grp's path is a cache hit now.
+        await WaitForFillsAsync();
+        var before = Upstream.Requests.Count;
+        Assert.Equal(image.Layers[0], await Client.GetByteArrayAsync(BlobUrl("alpine", image.LayerDigests[0])));
+        Assert.Equal(before, Upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task ContainerdsNsParameter_PicksAConfiguredRegistry_AndOnlyThose()
+    {
+        var image = TestImage.Add(_ghcr, "owner/tool", "1.0", 500);
+        using var ghcr = await Client.GetAsync("/v2/owner/tool/manifests/1.0?ns=ghcr.io");
+        Assert.Equal(HttpStatusCode.OK, ghcr.StatusCode);
+        Assert.Equal(image.Manifest, await ghcr.Content.ReadAsByteArrayAsync());
+
+        using var quay = await Client.GetAsync("/v2/owner/tool/manifests/1.0?ns=quay.io");
+        Assert.Equal(HttpStatusCode.NotFound, quay.StatusCode);
+        Assert.Contains("not configured", await quay.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(Proxy.Connections, c => !c.EndsWith($":{_ghcr.Port}", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/v2/library/alpine/manifests/latest?ns=evil.com/../x")]
+    [InlineData("/v2/library/alpine/manifests/latest?ns=")]
+    [InlineData("/v2/library/alpine/manifests/latest?ns=a%20b")]
+    [InlineData("/v2/Library/alpine/manifests/latest")]
+    [InlineData("/v2/library/alpine/tags/list")]
+    public async Task HostileMirrorRequests_GetOciErrors_AndNoConnection(string url)
+    {
+        using var response = await Client.GetAsync(url);
+        Assert.InRange((int)response.StatusCode, 400, 404);
+        Assert.False(string.IsNullOrEmpty(await ErrorCodeAsync(response)));
+        Assert.Empty(Proxy.Connections);
+    }
+
+    [Fact]
+    public async Task TheMirrorGroupsAccessRulesApply()
+    {
+        await Api.PutAsync($"/groups/{GroupId}", Root, new { visibility = "private" });
+        TestImage.Add(Upstream, "library/alpine", "latest", 10);
+        using var anonymous = await Client.GetAsync("/v2/library/alpine/manifests/latest");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Contains("scope=\"repository:library/alpine:pull\"", anonymous.Headers.WwwAuthenticate.ToString());
+
+        var (_, token) = await Api.PostAsync("/users/1/personal_access_tokens", Root, new { name = "pull", scopes = new[] { "read_registry" } });
+        var (status, rootJwt) = await Api.LoginAsync("root", token.GetProperty("token").GetString(), "library/alpine");
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/library/alpine/manifests/latest");
+        request.Headers.Authorization = new("Bearer", rootJwt);
+        Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(request)).StatusCode);
+    }
+}
+
+/// <summary>Mirror mode is off unless the operator names a mirror group.</summary>
+public sealed class MirrorModeOffTests : ProxyTestBase
+{
+    [Fact]
+    public async Task RootPaths_Are404_WhenNoMirrorGroupIsConfigured()
+    {
+        TestImage.Add(Upstream, "library/alpine", "latest", 10);
+        using var response = await Client.GetAsync("/v2/library/alpine/manifests/latest");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(Upstream.Requests);
+    }
+}
