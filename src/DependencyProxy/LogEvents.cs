@@ -5,6 +5,8 @@ internal static class LogEvents
 {
     public const int UpstreamTimeout = 1001;
     public const int UpstreamUnreachable = 1002;
+    public const int CircuitOpened = 1003;
+    public const int CircuitClosed = 1004;
     public const int ServedStaleManifest = 2001;
     public const int ManifestDigestMismatch = 2002;
     public const int Schema1PassedThrough = 2003;

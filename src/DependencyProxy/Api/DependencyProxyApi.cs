@@ -20,7 +20,7 @@ public static class DependencyProxyApi
         var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
         return group is null
             ? denied!
-            : ApiResults.Ok(new DependencyProxySettingsJson(group.ProxyEnabled, group.DockerHubIdentity, group.DockerHubSecretProtected is not null));
+            : ApiResults.Ok(DependencyProxySettingsJson.From(group));
     }
 
     private static async Task<IResult> UpdateAsync(HttpContext context, string id, ApiGroupAccess access, DependencyProxySettings settings)
@@ -31,9 +31,15 @@ public static class DependencyProxyApi
             return error!;
         }
 
-        if (!parameters.TryBool("enabled", out var enabled, out var invalid))
+        if (!parameters.TryBool("enabled", out var enabled, out var invalid)
+            || !parameters.TryInt("revalidation_window_seconds", out var window, out invalid))
         {
             return ApiResults.BadRequest(invalid!);
+        }
+
+        if (window is < 0 or > 86400)
+        {
+            return ApiResults.BadRequest("revalidation_window_seconds must be between 0 and 86400");
         }
 
         var identity = parameters.Has("identity") ? parameters.String("identity") ?? "" : null;
@@ -43,10 +49,8 @@ public static class DependencyProxyApi
             return ApiResults.BadRequest(identity is { Length: > 255 } ? "identity is too long" : "secret is too long");
         }
 
-        var updated = await settings.UpdateAsync(group.Id, enabled, identity, secret, context.RequestAborted);
-        return updated is null
-            ? ApiResults.NotFound("Group")
-            : ApiResults.Ok(new DependencyProxySettingsJson(updated.ProxyEnabled, updated.DockerHubIdentity, updated.DockerHubSecretProtected is not null));
+        var updated = await settings.UpdateAsync(group.Id, enabled, identity, secret, context.RequestAborted, (int?)window);
+        return updated is null ? ApiResults.NotFound("Group") : ApiResults.Ok(DependencyProxySettingsJson.From(updated));
     }
 
     /// <summary>

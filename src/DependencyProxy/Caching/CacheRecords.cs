@@ -64,17 +64,25 @@ public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, Ti
         var value = digest.ToString();
         // A tag that moved to new content counts as cached anew; the same content only refreshes read_at.
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO "CachedManifests" ("GroupId", "Registry", "Repository", "Reference", "Digest", "MediaType", "Size", "CreatedAt", "ReadAt", "Status")
-            VALUES ({groupId}, {repository.Registry}, {repository.Name}, {reference}, {value}, {mediaType}, {size}, {now}, {now}, {CacheStatus.Default})
+            INSERT INTO "CachedManifests" ("GroupId", "Registry", "Repository", "Reference", "Digest", "MediaType", "Size", "CreatedAt", "ReadAt", "Status", "CheckedAt")
+            VALUES ({groupId}, {repository.Registry}, {repository.Name}, {reference}, {value}, {mediaType}, {size}, {now}, {now}, {CacheStatus.Default}, {now})
             ON CONFLICT ("GroupId", "Registry", "Repository", "Reference") DO UPDATE SET
                 "CreatedAt" = CASE WHEN "CachedManifests"."Digest" = excluded."Digest" AND "CachedManifests"."Status" = excluded."Status"
                     THEN "CachedManifests"."CreatedAt" ELSE excluded."CreatedAt" END,
                 "Digest" = excluded."Digest", "MediaType" = excluded."MediaType", "Size" = excluded."Size", "ReadAt" = excluded."ReadAt",
-                "Status" = excluded."Status"
+                "Status" = excluded."Status", "CheckedAt" = excluded."CheckedAt"
             """, cancellationToken);
         return await db.CachedManifests.Where(m =>
                 m.GroupId == groupId && m.Registry == repository.Registry && m.Repository == repository.Name && m.Reference == reference)
             .Select(m => m.Id).FirstAsync(cancellationToken);
+    }
+
+    /// <summary>Records that upstream just confirmed a cached tag (for revalidation windows).</summary>
+    public async Task MarkCheckedAsync(long manifestId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.CachedManifests.Where(m => m.Id == manifestId).ExecuteUpdateAsync(s => s.SetProperty(m => m.CheckedAt, now), cancellationToken);
     }
 
     /// <summary>

@@ -24,10 +24,15 @@ public sealed partial class ManifestCache(
     private readonly SingleFlight<string, UpstreamManifestHead> _heads = new();
     private readonly SingleFlight<string, FetchedManifest> _fetches = new();
 
-    public async Task<ManifestResponse> GetAsync(long groupId, UpstreamRepository repository, RegistryPath path, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Serves a manifest for a group. <paramref name="revalidationWindow"/> is the group's window: a tag confirmed
+    /// upstream within it is served without asking again.
+    /// </summary>
+    public async Task<ManifestResponse> GetAsync(
+        long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, CancellationToken cancellationToken) =>
         path.Digest is { } digest
             ? await GetByDigestAsync(groupId, repository, digest, cancellationToken)
-            : await GetByTagAsync(groupId, repository, path.Tag!, cancellationToken);
+            : await GetByTagAsync(groupId, repository, path.Tag!, revalidationWindow, cancellationToken);
 
     private async Task<ManifestResponse> GetByDigestAsync(long groupId, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {
@@ -43,7 +48,8 @@ public sealed partial class ManifestCache(
         return await RememberAsync(groupId, repository, digest.ToString(), fetched, cancellationToken);
     }
 
-    private async Task<ManifestResponse> GetByTagAsync(long groupId, UpstreamRepository repository, string tag, CancellationToken cancellationToken)
+    private async Task<ManifestResponse> GetByTagAsync(
+        long groupId, UpstreamRepository repository, string tag, TimeSpan revalidationWindow, CancellationToken cancellationToken)
     {
         var cached = await records.FindManifestAsync(groupId, repository, tag, cancellationToken);
         // What this group holds for the tag, when its content is still on disk and so can be served.
@@ -51,6 +57,12 @@ public sealed partial class ManifestCache(
             && await store.TryReadAllBytesAsync(d, cancellationToken) is { } bytes
                 ? new ManifestResponse(d, cached.MediaType, bytes, Stale: false)
                 : null;
+        if (usable is not null && cached!.CheckedAt is { } checkedAt && time.GetUtcNow().UtcDateTime - checkedAt < revalidationWindow)
+        {
+            readTimes.ManifestRead(cached.Id);
+            return usable;
+        }
+
         try
         {
             var head = await _heads.RunAsync($"{repository.CacheKey}:{tag}",
@@ -58,6 +70,12 @@ public sealed partial class ManifestCache(
             if (usable is not null && head.Digest == usable.Digest)
             {
                 readTimes.ManifestRead(cached!.Id);
+                if (revalidationWindow > TimeSpan.Zero)
+                {
+                    // Only groups with a window pay for this write; for the others every pull asks upstream anyway.
+                    await records.MarkCheckedAsync(cached.Id, CancellationToken.None);
+                }
+
                 return usable;
             }
 

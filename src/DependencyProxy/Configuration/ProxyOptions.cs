@@ -140,11 +140,22 @@ public sealed class UpstreamTimeoutOptions
     /// <summary>How long a body may stall without a single byte arriving.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>After this many failures in a row, an upstream is skipped (the circuit opens) instead of waited for.</summary>
+    public int CircuitFailureThreshold { get; set; } = 5;
+
+    /// <summary>How long an open circuit skips its upstream before one request probes it again.</summary>
+    public TimeSpan CircuitOpenDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     internal IEnumerable<string> Validate()
     {
         if (ConnectTimeout <= TimeSpan.Zero || ResponseHeadersTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero)
         {
             yield return "DependencyProxy:Upstream timeouts must be positive.";
+        }
+
+        if (CircuitFailureThreshold < 1 || CircuitOpenDuration <= TimeSpan.Zero)
+        {
+            yield return "DependencyProxy:Upstream:CircuitFailureThreshold must be at least 1 and CircuitOpenDuration positive.";
         }
     }
 }

@@ -91,9 +91,11 @@ public static class ServiceRegistration
         services.AddSingleton(provider => new UpstreamRegistryClient(
             provider.GetRequiredService<IHttpClientFactory>().CreateClient(UpstreamRegistryClient.HttpClientName),
             provider.GetRequiredService<UpstreamTokenCache>(),
+            provider.GetRequiredService<UpstreamCircuits>(),
             provider.GetRequiredService<IOptions<ProxyOptions>>(),
             provider.GetRequiredService<ILogger<UpstreamRegistryClient>>()));
         services.AddSingleton<UpstreamTokenCache>();
+        services.AddSingleton<UpstreamCircuits>();
         services.AddSingleton<UpstreamResolver>();
         services.AddHostedService<CleanupWorker>();
         services.AddSingleton<ReadTimeTracker>();

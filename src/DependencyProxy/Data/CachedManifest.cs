@@ -30,6 +30,9 @@ public sealed class CachedManifest
 
     public DateTime ReadAt { get; set; }
 
+    /// <summary>When upstream last confirmed this tag's digest; only kept for groups with a revalidation window.</summary>
+    public DateTime? CheckedAt { get; set; }
+
     /// <summary><see cref="CacheStatus.Default"/>, or <see cref="CacheStatus.PendingDestruction"/>: never served again, deleted soon.</summary>
     public string Status { get; set; } = CacheStatus.Default;
 }

@@ -33,6 +33,12 @@ public sealed class Group
 
     public int CleanupTtlDays { get; set; } = 90;
 
+    /// <summary>
+    /// Seconds during which a cached tag is served without asking upstream again (0, the default: ask every time, as
+    /// GitLab does). For hot tags in large CI fleets.
+    /// </summary>
+    public int RevalidationWindowSeconds { get; set; }
+
     /// <summary>Whether the Dependency Proxy is switched on for this group (GitLab's default: true).</summary>
     public bool ProxyEnabled { get; set; } = true;
 

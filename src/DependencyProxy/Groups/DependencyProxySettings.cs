@@ -24,7 +24,8 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
     private readonly IDataProtector _secrets = protection.CreateProtector("DependencyProxy.UpstreamSecrets.v1");
 
     /// <summary>Changes what is given: null leaves a field alone, an empty identity or secret clears it.</summary>
-    public async Task<Group?> UpdateAsync(long groupId, bool? enabled, string? identity, string? secret, CancellationToken cancellationToken)
+    public async Task<Group?> UpdateAsync(
+        long groupId, bool? enabled, string? identity, string? secret, CancellationToken cancellationToken, int? revalidationWindowSeconds = null)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var group = await db.Groups.FirstOrDefaultAsync(g => g.Id == groupId, cancellationToken);
@@ -34,6 +35,7 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
         }
 
         group.ProxyEnabled = enabled ?? group.ProxyEnabled;
+        group.RevalidationWindowSeconds = revalidationWindowSeconds ?? group.RevalidationWindowSeconds;
         if (identity is not null)
         {
             group.DockerHubIdentity = identity.Length == 0 ? null : identity;

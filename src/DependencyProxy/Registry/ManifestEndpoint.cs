@@ -10,12 +10,12 @@ public static class ManifestEndpoint
     public const string CacheStatusHeader = "X-Dependency-Proxy-Cache";
 
     public static async Task<IResult> HandleAsync(
-        HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, ManifestCache manifests)
+        HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, ManifestCache manifests)
     {
         ManifestResponse manifest;
         try
         {
-            manifest = await manifests.GetAsync(groupId, repository, path, context.RequestAborted);
+            manifest = await manifests.GetAsync(groupId, repository, path, revalidationWindow, context.RequestAborted);
         }
         catch (UpstreamException e)
         {

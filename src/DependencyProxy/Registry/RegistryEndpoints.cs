@@ -69,7 +69,7 @@ public static class RegistryEndpoints
         }
 
         return path.Resource == RegistryResource.Manifest
-            ? await ManifestEndpoint.HandleAsync(context, group.Id, repository, path, manifests)
+            ? await ManifestEndpoint.HandleAsync(context, group.Id, repository, path, TimeSpan.FromSeconds(group.RevalidationWindowSeconds), manifests)
             : await blobs.HandleAsync(context, group.Id, repository, path.Digest!.Value);
     }
 }

@@ -21,6 +21,7 @@ public sealed record UpstreamManifest(byte[] Content, string? MediaType, Digest?
 public sealed partial class UpstreamRegistryClient(
     HttpClient http,
     UpstreamTokenCache tokens,
+    UpstreamCircuits circuits,
     IOptions<ProxyOptions> options,
     ILogger<UpstreamRegistryClient> logger)
 {
@@ -83,6 +84,45 @@ public sealed partial class UpstreamRegistryClient(
     /// 3. follow redirects by hand, dropping Authorization when the host changes (Docker Hub's blob CDN).
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(
+        UpstreamRepository repository, HttpMethod method, string relative, string[] accept, CancellationToken cancellationToken)
+    {
+        circuits.ThrowIfOpen(repository.Registry);
+        try
+        {
+            var response = await SendWithTokenFlowAsync(repository, method, relative, accept, cancellationToken);
+            if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                circuits.RecordFailure(repository.Registry);
+            }
+            else
+            {
+                circuits.RecordSuccess(repository.Registry);
+            }
+
+            return response;
+        }
+        catch (UpstreamException e)
+        {
+            // A 404 or a refusal is an answer: the upstream is up.
+            if (e.IsOutage)
+            {
+                circuits.RecordFailure(repository.Registry);
+            }
+            else
+            {
+                circuits.RecordSuccess(repository.Registry);
+            }
+
+            throw;
+        }
+        catch (Exception)
+        {
+            circuits.ReleaseProbe(repository.Registry); // the caller gave up: the outcome says nothing about upstream
+            throw;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendWithTokenFlowAsync(
         UpstreamRepository repository, HttpMethod method, string relative, string[] accept, CancellationToken cancellationToken)
     {
         var uri = repository.UriFor(relative);

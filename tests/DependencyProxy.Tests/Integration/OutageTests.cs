@@ -17,7 +17,10 @@ public sealed class OutageTests : ProxyTestBase
         await PullAsync("alpine", image);
         Upstream.Fault = fault;
 
+        // Bounded: at worst the 2 s headers timeout of these tests, never a hang.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         using var response = await GetManifestAsync("alpine", "latest");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(image.Manifest, await response.Content.ReadAsByteArrayAsync());
         Assert.Equal("stale", response.Headers.GetValues(ManifestEndpoint.CacheStatusHeader).Single());

@@ -70,6 +70,9 @@ namespace DependencyProxy.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("CheckedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -227,6 +230,9 @@ namespace DependencyProxy.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("ProxyEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RevalidationWindowSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Visibility")

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using DependencyProxy.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Upstream;
+
+/// <summary>
+/// One circuit breaker per upstream registry. After <c>CircuitFailureThreshold</c> failures in a row (unreachable,
+/// timeouts, 5xx, 429), the circuit opens: calls fail at once for <c>CircuitOpenDuration</c>, so a cached tag is
+/// served stale immediately instead of every pull waiting for a timeout. Then one call at a time probes; a success
+/// closes the circuit, a failure opens it again. Per process: each node learns about outages by itself.
+/// </summary>
+public sealed partial class UpstreamCircuits(TimeProvider time, IOptions<ProxyOptions> options, ILogger<UpstreamCircuits> logger)
+{
+    private readonly ConcurrentDictionary<string, Circuit> _circuits = new();
+
+    /// <summary>Throws when the registry's circuit is open and this call may not probe.</summary>
+    public void ThrowIfOpen(string registry)
+    {
+        var circuit = _circuits.GetOrAdd(registry, _ => new Circuit());
+        lock (circuit)
+        {
+            if (circuit.OpenUntil is not { } until)
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            if (now < until || circuit.Probing)
+            {
+                throw new UpstreamException(UpstreamFailureKind.Unreachable,
+                    $"{registry} failed {circuit.Failures} times in a row; not asking it again until {until:HH:mm:ss} UTC");
+            }
+
+            circuit.Probing = true; // this call is the probe
+        }
+    }
+
+    public void RecordSuccess(string registry)
+    {
+        if (_circuits.TryGetValue(registry, out var circuit))
+        {
+            lock (circuit)
+            {
+                if (circuit.OpenUntil is not null)
+                {
+                    LogClosed(registry);
+                }
+
+                circuit.Failures = 0;
+                circuit.OpenUntil = null;
+                circuit.Probing = false;
+            }
+        }
+    }
+
+    public void RecordFailure(string registry)
+    {
+        var circuit = _circuits.GetOrAdd(registry, _ => new Circuit());
+        lock (circuit)
+        {
+            circuit.Failures++;
+            circuit.Probing = false;
+            if (circuit.Failures >= options.Value.Upstream.CircuitFailureThreshold)
+            {
+                circuit.OpenUntil = time.GetUtcNow() + options.Value.Upstream.CircuitOpenDuration;
+                LogOpened(registry, circuit.Failures, options.Value.Upstream.CircuitOpenDuration.TotalSeconds);
+            }
+        }
+    }
+
+    /// <summary>Lets another call probe when this one ended without an answer either way (it was cancelled).</summary>
+    public void ReleaseProbe(string registry)
+    {
+        if (_circuits.TryGetValue(registry, out var circuit))
+        {
+            lock (circuit)
+            {
+                circuit.Probing = false;
+            }
+        }
+    }
+
+    public bool IsOpen(string registry) =>
+        _circuits.TryGetValue(registry, out var circuit) && circuit.OpenUntil is { } until && time.GetUtcNow() < until;
+
+    private sealed class Circuit
+    {
+        public int Failures { get; set; }
+
+        public DateTimeOffset? OpenUntil { get; set; }
+
+        public bool Probing { get; set; }
+    }
+
+    [LoggerMessage(EventId = LogEvents.CircuitOpened, Level = LogLevel.Warning,
+        Message = "Upstream {Registry} failed {Failures} times in a row: skipping it for {Seconds} s, serving the cache")]
+    private partial void LogOpened(string registry, int failures, double seconds);
+
+    [LoggerMessage(EventId = LogEvents.CircuitClosed, Level = LogLevel.Information, Message = "Upstream {Registry} answers again")]
+    private partial void LogClosed(string registry);
+}
