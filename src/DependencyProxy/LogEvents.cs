@@ -7,6 +7,7 @@ internal static class LogEvents
     public const int UpstreamUnreachable = 1002;
     public const int CircuitOpened = 1003;
     public const int CircuitClosed = 1004;
+    public const int RateLimitSeen = 1005;
     public const int ServedStaleManifest = 2001;
     public const int ManifestDigestMismatch = 2002;
     public const int Schema1PassedThrough = 2003;

@@ -71,7 +71,8 @@ public static class CacheApi
                 await query.CountAsync(ct));
         }, b => new CachedBlobJson(b.Id, b.Digest, b.Digest, b.Size, b.Source, b.CreatedAt, b.ReadAt, b.Status));
 
-    private static async Task<IResult> GroupStatisticsAsync(HttpContext context, string id, ApiGroupAccess access, UsageReport usage)
+    private static async Task<IResult> GroupStatisticsAsync(
+        HttpContext context, string id, ApiGroupAccess access, UsageReport usage, IServiceProvider services)
     {
         var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Guest);
         if (group is null)
@@ -80,7 +81,15 @@ public static class CacheApi
         }
 
         var report = await usage.ForGroupAsync(group, context.RequestAborted);
-        return ApiResults.Ok(new { manifest_count = report.ManifestCount, blob_count = report.BlobCount, total_bytes = report.TotalBytes });
+        // The upstream budgets this server last saw (per process; absent in tools without an upstream client).
+        var rateLimits = services.GetService<DependencyProxy.Upstream.UpstreamBudgets>()?.RateLimits ?? [];
+        return ApiResults.Ok(new
+        {
+            manifest_count = report.ManifestCount,
+            blob_count = report.BlobCount,
+            total_bytes = report.TotalBytes,
+            upstream_rate_limits = rateLimits.Select(r => new { registry = r.Registry, remaining = r.Remaining, limit = r.Limit, seen_at = r.SeenAt.UtcDateTime }),
+        });
     }
 
     private static async Task<IResult> InstanceStatisticsAsync(HttpContext context, UsageReport usage)

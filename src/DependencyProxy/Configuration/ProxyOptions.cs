@@ -140,6 +140,9 @@ public sealed class UpstreamTimeoutOptions
     /// <summary>How long a body may stall without a single byte arriving.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>At most this many requests per upstream wait for their answers at once; more wait their turn.</summary>
+    public int MaxConcurrentRequests { get; set; } = 32;
+
     /// <summary>After this many failures in a row, an upstream is skipped (the circuit opens) instead of waited for.</summary>
     public int CircuitFailureThreshold { get; set; } = 5;
 
@@ -151,6 +154,11 @@ public sealed class UpstreamTimeoutOptions
         if (ConnectTimeout <= TimeSpan.Zero || ResponseHeadersTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero)
         {
             yield return "DependencyProxy:Upstream timeouts must be positive.";
+        }
+
+        if (MaxConcurrentRequests < 1)
+        {
+            yield return "DependencyProxy:Upstream:MaxConcurrentRequests must be at least 1.";
         }
 
         if (CircuitFailureThreshold < 1 || CircuitOpenDuration <= TimeSpan.Zero)

@@ -92,10 +92,12 @@ public static class ServiceRegistration
             provider.GetRequiredService<IHttpClientFactory>().CreateClient(UpstreamRegistryClient.HttpClientName),
             provider.GetRequiredService<UpstreamTokenCache>(),
             provider.GetRequiredService<UpstreamCircuits>(),
+            provider.GetRequiredService<UpstreamBudgets>(),
             provider.GetRequiredService<IOptions<ProxyOptions>>(),
             provider.GetRequiredService<ILogger<UpstreamRegistryClient>>()));
         services.AddSingleton<UpstreamTokenCache>();
         services.AddSingleton<UpstreamCircuits>();
+        services.AddSingleton<UpstreamBudgets>();
         services.AddSingleton<UpstreamResolver>();
         services.AddHostedService<CleanupWorker>();
         services.AddSingleton<ReadTimeTracker>();

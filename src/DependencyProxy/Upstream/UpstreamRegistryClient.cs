@@ -22,6 +22,7 @@ public sealed partial class UpstreamRegistryClient(
     HttpClient http,
     UpstreamTokenCache tokens,
     UpstreamCircuits circuits,
+    UpstreamBudgets budgets,
     IOptions<ProxyOptions> options,
     ILogger<UpstreamRegistryClient> logger)
 {
@@ -89,7 +90,13 @@ public sealed partial class UpstreamRegistryClient(
         circuits.ThrowIfOpen(repository.Registry);
         try
         {
-            var response = await SendWithTokenFlowAsync(repository, method, relative, accept, cancellationToken);
+            HttpResponseMessage response;
+            using (await budgets.AcquireAsync(repository.Registry, cancellationToken))
+            {
+                response = await SendWithTokenFlowAsync(repository, method, relative, accept, cancellationToken);
+            }
+
+            budgets.Observe(repository.Registry, response);
             if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 circuits.RecordFailure(repository.Registry);

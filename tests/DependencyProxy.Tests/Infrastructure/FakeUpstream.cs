@@ -60,6 +60,18 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public IReadOnlyList<string> Requests => [.. _requests];
 
+    /// <summary>When set, manifest answers carry Docker Hub's rate-limit headers with this many left of 100.</summary>
+    public int? RateLimitRemaining { get; set; }
+
+    /// <summary>How long each manifest answer takes.</summary>
+    public TimeSpan ManifestDelay { get; set; }
+
+    /// <summary>The most requests that were being answered at the same moment.</summary>
+    public int PeakConcurrency => Volatile.Read(ref _peak);
+
+    private int _inFlight;
+    private int _peak;
+
     public int Count(string prefix) => _requests.Count(r => r.StartsWith(prefix, StringComparison.Ordinal));
 
     public static async Task<FakeUpstream> StartAsync()
@@ -97,6 +109,24 @@ public sealed class FakeUpstream : IAsyncDisposable
         _manifests[$"{repository}@{digest}"] = (content, mediaType);
 
     private async Task HandleAsync(HttpContext context)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        int peak;
+        while (now > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
+        {
+        }
+
+        try
+        {
+            await HandleCountedAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task HandleCountedAsync(HttpContext context)
     {
         var path = context.Request.Path.Value!;
         var method = context.Request.Method;
@@ -191,6 +221,17 @@ public sealed class FakeUpstream : IAsyncDisposable
             context.Response.StatusCode = 404;
             await context.Response.WriteAsync("{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}");
             return;
+        }
+
+        if (ManifestDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(ManifestDelay);
+        }
+
+        if (RateLimitRemaining is { } remaining)
+        {
+            context.Response.Headers["ratelimit-limit"] = "100;w=21600";
+            context.Response.Headers["ratelimit-remaining"] = $"{remaining};w=21600";
         }
 
         context.Response.ContentType = manifest.MediaType;
