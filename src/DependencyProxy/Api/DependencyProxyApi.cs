@@ -13,6 +13,60 @@ public static class DependencyProxyApi
         api.MapGet("/groups/{id}/dependency_proxy/settings", ShowAsync);
         api.MapPut("/groups/{id}/dependency_proxy/settings", UpdateAsync);
         api.MapDelete("/groups/{id}/dependency_proxy/cache", PurgeAsync);
+        api.MapGet("/groups/{id}/dependency_proxy/upstream_credentials", ListCredentialsAsync);
+        api.MapPut("/groups/{id}/dependency_proxy/upstream_credentials/{registry}", SetCredentialsAsync);
+        api.MapDelete("/groups/{id}/dependency_proxy/upstream_credentials/{registry}", RemoveCredentialsAsync);
+    }
+
+    /// <summary>The group's own upstream accounts: registry and identity; secrets are never returned.</summary>
+    private static async Task<IResult> ListCredentialsAsync(HttpContext context, string id, ApiGroupAccess access, DependencyProxySettings settings)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
+        return group is null
+            ? denied!
+            : ApiResults.Ok((await settings.ListUpstreamCredentialsAsync(group, context.RequestAborted))
+                .Select(c => new { registry = c.Registry, identity = c.Identity, secret_set = true }));
+    }
+
+    private static async Task<IResult> SetCredentialsAsync(
+        HttpContext context, string id, string registry, ApiGroupAccess access, DependencyProxySettings settings, Upstream.UpstreamResolver upstreams)
+    {
+        var (group, _, parameters, error) = await access.ResolveWithParametersAsync(context, id, AccessLevels.Owner);
+        if (group is null || parameters is null)
+        {
+            return error!;
+        }
+
+        var host = Uri.UnescapeDataString(registry).ToLowerInvariant();
+        if (!upstreams.IsConfigured(host))
+        {
+            return ApiResults.BadRequest($"registry '{host}' is not a configured upstream");
+        }
+
+        var identity = parameters.String("identity");
+        var secret = parameters.String("secret");
+        if (identity is not { Length: > 0 and <= 255 } || secret is not { Length: > 0 and <= 1024 })
+        {
+            return ApiResults.BadRequest(identity is not { Length: > 0 and <= 255 } ? "identity is missing or too long" : "secret is missing or too long");
+        }
+
+        await settings.SetUpstreamCredentialsAsync(group.Id, host == "index.docker.io" || host == "registry-1.docker.io" ? "docker.io" : host,
+            identity, secret, context.RequestAborted);
+        return ApiResults.Ok(new { registry = host, identity, secret_set = true });
+    }
+
+    private static async Task<IResult> RemoveCredentialsAsync(HttpContext context, string id, string registry, ApiGroupAccess access,
+        DependencyProxySettings settings)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        return await settings.RemoveUpstreamCredentialsAsync(group.Id, Uri.UnescapeDataString(registry).ToLowerInvariant(), context.RequestAborted)
+            ? ApiResults.NoContent()
+            : ApiResults.NotFound("Credentials");
     }
 
     private static async Task<IResult> ShowAsync(HttpContext context, string id, ApiGroupAccess access)

@@ -22,6 +22,8 @@ public class ProxyDbContext(DbContextOptions<ProxyDbContext> options) : DbContex
 
     public DbSet<DeployToken> DeployTokens => Set<DeployToken>();
 
+    public DbSet<GroupUpstreamCredential> GroupUpstreamCredentials => Set<GroupUpstreamCredential>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Group>(group =>
@@ -73,6 +75,14 @@ public class ProxyDbContext(DbContextOptions<ProxyDbContext> options) : DbContex
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.Username).IsUnique();
             token.HasOne<Group>().WithMany().HasForeignKey(t => t.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<GroupUpstreamCredential>(credential =>
+        {
+            credential.Property(c => c.Registry).HasMaxLength(255);
+            credential.Property(c => c.Identity).HasMaxLength(255);
+            credential.HasIndex(c => new { c.GroupId, c.Registry }).IsUnique();
+            credential.HasOne<Group>().WithMany().HasForeignKey(c => c.GroupId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<CachedManifest>(manifest =>

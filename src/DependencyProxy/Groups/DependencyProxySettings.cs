@@ -19,8 +19,10 @@ public sealed class UpstreamCredentials(string identity, string secret)
 /// A group's Dependency Proxy settings: enabled, and Docker Hub credentials whose secret is encrypted at rest with
 /// ASP.NET Core Data Protection (keys in the data directory) and never returned by any API.
 /// </summary>
-public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> databases, IDataProtectionProvider protection)
+public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> databases, IDataProtectionProvider protection, TimeProvider time)
 {
+    public const string DockerHub = "docker.io";
+
     private readonly IDataProtector _secrets = protection.CreateProtector("DependencyProxy.UpstreamSecrets.v1");
 
     /// <summary>Changes what is given: null leaves a field alone, an empty identity or secret clears it.</summary>
@@ -66,6 +68,69 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
         return group;
     }
 
+    /// <summary>The hosts the group holds an account for, with the identity (never the secret); Docker Hub's included.</summary>
+    public async Task<IReadOnlyList<(string Registry, string Identity)>> ListUpstreamCredentialsAsync(Group group, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var others = await db.GroupUpstreamCredentials.Where(c => c.GroupId == group.Id).OrderBy(c => c.Registry)
+            .Select(c => new { c.Registry, c.Identity }).ToListAsync(cancellationToken);
+        var hub = group.DockerHubIdentity is { } identity && group.DockerHubSecretProtected is not null ? [(DockerHub, identity)] : new List<(string, string)>();
+        return [.. hub, .. others.Select(o => (o.Registry, o.Identity))];
+    }
+
+    /// <summary>Sets the group's account at a registry; Docker Hub's is the one of the settings API.</summary>
+    public async Task SetUpstreamCredentialsAsync(long groupId, string registry, string identity, string secret, CancellationToken cancellationToken)
+    {
+        if (registry == DockerHub)
+        {
+            await UpdateAsync(groupId, null, identity, secret, cancellationToken);
+            return;
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var existing = await db.GroupUpstreamCredentials.FirstOrDefaultAsync(c => c.GroupId == groupId && c.Registry == registry, cancellationToken);
+        if (existing is null)
+        {
+            db.GroupUpstreamCredentials.Add(new GroupUpstreamCredential
+            {
+                GroupId = groupId, Registry = registry, Identity = identity, SecretProtected = _secrets.Protect(secret),
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+            });
+        }
+        else
+        {
+            existing.Identity = identity;
+            existing.SecretProtected = _secrets.Protect(secret);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task<bool> RemoveUpstreamCredentialsAsync(long groupId, string registry, CancellationToken cancellationToken)
+    {
+        if (registry == DockerHub)
+        {
+            return await UpdateAsync(groupId, null, "", "", cancellationToken) is not null;
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.GroupUpstreamCredentials.Where(c => c.GroupId == groupId && c.Registry == registry).ExecuteDeleteAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>The group's account at <paramref name="registry"/>, decrypted, or null when it has none.</summary>
+    public async Task<UpstreamCredentials?> CredentialsForAsync(Group group, string registry, CancellationToken cancellationToken)
+    {
+        if (registry == DockerHub)
+        {
+            return CredentialsOf(group);
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var stored = await db.GroupUpstreamCredentials.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.GroupId == group.Id && c.Registry == registry, cancellationToken);
+        return stored is null ? null : Unprotect(stored.Identity, stored.SecretProtected);
+    }
+
     /// <summary>The group's Docker Hub credentials, when both parts are set and the secret can be decrypted.</summary>
     public UpstreamCredentials? CredentialsOf(Group group)
     {
@@ -74,6 +139,11 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
             return null;
         }
 
+        return Unprotect(identity, stored);
+    }
+
+    private UpstreamCredentials? Unprotect(string identity, string stored)
+    {
         try
         {
             return new UpstreamCredentials(identity, _secrets.Unprotect(stored));

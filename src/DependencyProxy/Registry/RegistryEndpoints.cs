@@ -62,8 +62,8 @@ public static class RegistryEndpoints
             return error.ToResult();
         }
 
-        // A group with its own Docker Hub account fetches Docker Hub with it; other registries use the configured account.
-        if (repository.Registry == UpstreamResolver.DockerHubRegistry && settings.CredentialsOf(group) is { } own)
+        // A group with its own account at this registry fetches with it; otherwise the account configured for the registry.
+        if (await settings.CredentialsForAsync(group, repository.Registry, context.RequestAborted) is { } own)
         {
             repository = repository with { Credentials = own };
         }

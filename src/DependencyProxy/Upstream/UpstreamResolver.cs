@@ -22,6 +22,9 @@ public sealed class UpstreamResolver(IOptions<ProxyOptions> options)
         .Where(u => u.Enabled)
         .ToDictionary(u => u.Host, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Whether <paramref name="host"/> is Docker Hub or an enabled, configured upstream.</summary>
+    public bool IsConfigured(string host) => DockerHubAliases.Contains(host) || _others.ContainsKey(host);
+
     public bool TryResolve(string image, [NotNullWhen(true)] out UpstreamRepository? repository, [NotNullWhen(false)] out OciError? error)
     {
         var components = image.Split('/');

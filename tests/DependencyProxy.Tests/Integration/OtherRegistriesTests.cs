@@ -66,6 +66,31 @@ public sealed class OtherRegistriesTests : ProxyTestBase
         Assert.All(_ghcr.TokenAuthorizations, a => Assert.Equal("", a));
     }
 
+    [Fact]
+    public async Task AGroupsOwnAccountAtARegistry_IsUsedForItsTokens_WriteOnly_AndOnlyForConfiguredRegistries()
+    {
+        var (status, body) = await Api.PutAsync($"/groups/{GroupId}/dependency_proxy/upstream_credentials/ghcr.io", Root,
+            new { identity = "gh-user", secret = "gh-secret-value" });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain("gh-secret-value", body.ToString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.PutAsync($"/groups/{GroupId}/dependency_proxy/upstream_credentials/quay.io", Root,
+            new { identity = "x", secret = "y" })).Status);
+
+        var (_, listed) = await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/upstream_credentials", Root);
+        var entry = Assert.Single(listed.EnumerateArray());
+        Assert.Equal("ghcr.io", entry.GetProperty("registry").GetString());
+        Assert.DoesNotContain("gh-secret-value", listed.ToString());
+
+        TestImage.Add(_ghcr, "owner/private", "latest", 10);
+        using var pull = await GetManifestAsync("ghcr.io/owner/private", "latest");
+        Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+        Assert.Contains("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("gh-user:gh-secret-value")), _ghcr.TokenAuthorizations);
+        Assert.All(Upstream.TokenAuthorizations, a => Assert.Equal("", a));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/groups/{GroupId}/dependency_proxy/upstream_credentials/ghcr.io", Root)).Status);
+        Assert.Empty((await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/upstream_credentials", Root)).Body.EnumerateArray());
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
