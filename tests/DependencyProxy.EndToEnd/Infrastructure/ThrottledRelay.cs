@@ -24,6 +24,9 @@ public sealed class ThrottledRelay : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
+    /// <summary>When set, nothing more is forwarded on any connection, old or new: the upstream "hangs".</summary>
+    public bool Stalled { get; set; }
+
     private async Task AcceptLoopAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -50,8 +53,8 @@ public sealed class ThrottledRelay : IAsyncDisposable
             try
             {
                 await target.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-                var up = client.GetStream().CopyToAsync(target.GetStream(), _stop.Token);
-                var down = CopyThrottledAsync(target.GetStream(), client.GetStream());
+                var up = CopyAsync(client.GetStream(), target.GetStream(), int.MaxValue);
+                var down = CopyAsync(target.GetStream(), client.GetStream(), _bytesPerSecond);
                 await Task.WhenAny(up, down);
             }
             catch (Exception)
@@ -61,22 +64,35 @@ public sealed class ThrottledRelay : IAsyncDisposable
         }
     }
 
-    private async Task CopyThrottledAsync(Stream source, Stream destination)
+    private async Task CopyAsync(Stream source, Stream destination, int bytesPerSecond)
     {
-        var chunk = Math.Max(1024, _bytesPerSecond / 20);
-        var buffer = new byte[chunk];
+        var buffer = new byte[Math.Clamp(bytesPerSecond / 20, 1024, 256 * 1024)];
         int read;
         while ((read = await source.ReadAsync(buffer, _stop.Token)) > 0)
         {
+            while (Stalled)
+            {
+                await Task.Delay(50, _stop.Token);
+            }
+
             await destination.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
-            await Task.Delay(TimeSpan.FromSeconds((double)read / _bytesPerSecond), _stop.Token);
+            if (bytesPerSecond < int.MaxValue / 4)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)read / bytesPerSecond), _stop.Token);
+            }
         }
+    }
+
+    /// <summary>Closes every connection and refuses new ones, as when the upstream is down.</summary>
+    public void Stop()
+    {
+        _stop.Cancel();
+        _listener.Stop();
     }
 
     public ValueTask DisposeAsync()
     {
-        _stop.Cancel();
-        _listener.Stop();
+        Stop();
         _stop.Dispose();
         return ValueTask.CompletedTask;
     }
