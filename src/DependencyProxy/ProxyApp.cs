@@ -1,7 +1,9 @@
 using DependencyProxy.Api;
 using DependencyProxy.Auth;
 using DependencyProxy.Configuration;
+using DependencyProxy.Observability;
 using DependencyProxy.Registry;
+using Prometheus;
 
 namespace DependencyProxy;
 
@@ -23,9 +25,14 @@ public static class ProxyApp
 
             return next(context);
         });
+        app.UseRouting();
+        // Requests by route and status, labelled with the endpoint's route pattern.
+        app.UseHttpMetrics();
         app.MapRegistryApi();
         app.MapTokenEndpoint();
         app.MapRestApi();
+        app.MapProxyHealth();
+        app.MapGet("/metrics", (HttpContext context, ProxyMetrics metrics) => metrics.WriteAsync(context));
         return app;
     }
 

@@ -111,7 +111,8 @@ public static class DependencyProxyApi
     /// 202 Accepted, as GitLab. Before answering, every entry of the group is marked <c>pending_destruction</c>, so none is
     /// served again and the next pull goes upstream; the cleaner then deletes them and collects the content no group uses.
     /// </summary>
-    private static async Task<IResult> PurgeAsync(HttpContext context, string id, ApiGroupAccess access, CacheRecords records, CleanupSignal cleanup)
+    private static async Task<IResult> PurgeAsync(
+        HttpContext context, string id, ApiGroupAccess access, CacheRecords records, CleanupSignal cleanup, Observability.ProxyMetrics metrics)
     {
         var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
         if (group is null)
@@ -120,6 +121,7 @@ public static class DependencyProxyApi
         }
 
         await records.MarkGroupForDestructionAsync(group.Id, context.RequestAborted);
+        metrics.Purged();
         cleanup.Request();
         return ApiResults.Accepted();
     }

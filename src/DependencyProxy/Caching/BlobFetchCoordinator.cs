@@ -17,6 +17,7 @@ public sealed partial class BlobFetchCoordinator(
     CacheRecords records,
     IHostApplicationLifetime lifetime,
     Cleanup.CleanupSignal cleanup,
+    Observability.ProxyMetrics metrics,
     ILogger<BlobFetchCoordinator> logger)
 {
     private const int BufferSize = 128 * 1024;
@@ -89,6 +90,7 @@ public sealed partial class BlobFetchCoordinator(
                     await temp.Stream.WriteAsync(buffer.AsMemory(0, read), stopping);
                     hash.AppendData(buffer, 0, read);
                     written += read;
+                    metrics.BytesFromUpstream(read);
                     fill.ReportProgress(written);
                 }
 

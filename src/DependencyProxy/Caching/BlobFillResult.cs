@@ -10,7 +10,8 @@ namespace DependencyProxy.Caching;
 /// byte is held back until the digest is verified (not until it is durable), so a corrupt download always ends
 /// as a failed transfer.
 /// </summary>
-public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore store, ILogger logger) : IResult
+public sealed partial class BlobFillResult(
+    BlobFill fill, FileSystemContentStore store, Observability.ProxyMetrics metrics, Func<TimeSpan> sinceRequestStart, ILogger logger) : IResult
 {
     private const int BufferSize = 64 * 1024;
 
@@ -43,6 +44,7 @@ public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore
             return;
         }
 
+        metrics.WaiterJoined();
         try
         {
             await CopyAsync(response.Body, range.Start, length is null ? long.MaxValue : range.End + 1, length, aborted);
@@ -56,6 +58,10 @@ public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore
             // Headers are sent: an error can no longer be reported in the body, so the connection is cut.
             LogAborted(fill.Digest.ToString(), e.Message);
             httpContext.Abort();
+        }
+        finally
+        {
+            metrics.WaiterLeft();
         }
     }
 
@@ -90,6 +96,11 @@ public sealed partial class BlobFillResult(BlobFill fill, FileSystemContentStore
                     if (read == 0)
                     {
                         throw new IOException("the fill file is shorter than reported");
+                    }
+
+                    if (position == start)
+                    {
+                        metrics.MissFirstByte(sinceRequestStart());
                     }
 
                     await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);

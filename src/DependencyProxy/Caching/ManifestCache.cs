@@ -19,6 +19,7 @@ public sealed partial class ManifestCache(
     ReadTimeTracker readTimes,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
+    Observability.ProxyMetrics metrics,
     ILogger<ManifestCache> logger)
 {
     private readonly SingleFlight<string, UpstreamManifestHead> _heads = new();
@@ -41,10 +42,12 @@ public sealed partial class ManifestCache(
         if (cached is not null && await store.TryReadAllBytesAsync(digest, cancellationToken) is { } content)
         {
             readTimes.ManifestRead(cached.Id);
+            metrics.CacheRequest("manifest", "hit");
             return new ManifestResponse(digest, cached.MediaType, content, Stale: false);
         }
 
         var fetched = await FetchAsync(repository, digest.ToString(), digest, cancellationToken);
+        metrics.CacheRequest("manifest", "miss");
         return await RememberAsync(groupId, repository, digest.ToString(), fetched, cancellationToken);
     }
 
@@ -60,6 +63,7 @@ public sealed partial class ManifestCache(
         if (usable is not null && cached!.CheckedAt is { } checkedAt && time.GetUtcNow().UtcDateTime - checkedAt < revalidationWindow)
         {
             readTimes.ManifestRead(cached.Id);
+            metrics.CacheRequest("manifest", "hit");
             return usable;
         }
 
@@ -70,6 +74,7 @@ public sealed partial class ManifestCache(
             if (usable is not null && head.Digest == usable.Digest)
             {
                 readTimes.ManifestRead(cached!.Id);
+                metrics.CacheRequest("manifest", "hit");
                 if (revalidationWindow > TimeSpan.Zero)
                 {
                     // Only groups with a window pay for this write; for the others every pull asks upstream anyway.
@@ -90,11 +95,14 @@ public sealed partial class ManifestCache(
             }
 
             var fetched = await FetchAsync(repository, head.Digest?.ToString() ?? tag, head.Digest, cancellationToken);
+            metrics.CacheRequest("manifest", "miss");
             return await RememberAsync(groupId, repository, tag, fetched, cancellationToken);
         }
         catch (UpstreamException e) when (e.IsOutage && usable is not null)
         {
             LogServedStale(repository.ToString(), tag, cached!.Digest, e.Message);
+            metrics.CacheRequest("manifest", "stale");
+            metrics.StaleServed();
             readTimes.ManifestRead(cached.Id);
             return usable with { Stale = true };
         }

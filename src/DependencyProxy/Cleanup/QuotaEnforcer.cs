@@ -21,6 +21,7 @@ public sealed partial class QuotaEnforcer(
     IDbContextFactory<ProxyDbContext> databases,
     IOptions<ProxyOptions> options,
     TimeProvider time,
+    Observability.ProxyMetrics metrics,
     ILogger<QuotaEnforcer> logger)
 {
     public async Task<QuotaResult> EnforceAsync(CancellationToken cancellationToken)
@@ -56,6 +57,7 @@ public sealed partial class QuotaEnforcer(
             evicted++;
         }
 
+        metrics.Evicted(evicted);
         LogEvicted(evicted, before, used, max);
         return new QuotaResult(before, used, evicted);
     }

@@ -10,6 +10,7 @@ using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
+using DependencyProxy.Observability;
 using DependencyProxy.Upstream;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -58,6 +59,7 @@ public static class ServiceRegistration
         services.AddSingleton<CacheCleaner>();
         services.AddSingleton<CleanupSignal>();
         services.AddSingleton<UsageReport>();
+        services.AddSingleton<ProxyMetrics>();
         // Upstream secrets are encrypted with keys kept in the data directory, shared by every process that uses it.
         services.AddDataProtection().SetApplicationName("DependencyProxy");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<ProxyOptions>, ILoggerFactory>((keys, proxy, loggers) =>
@@ -93,11 +95,13 @@ public static class ServiceRegistration
             provider.GetRequiredService<UpstreamTokenCache>(),
             provider.GetRequiredService<UpstreamCircuits>(),
             provider.GetRequiredService<UpstreamBudgets>(),
+            provider.GetRequiredService<ProxyMetrics>(),
             provider.GetRequiredService<IOptions<ProxyOptions>>(),
             provider.GetRequiredService<ILogger<UpstreamRegistryClient>>()));
         services.AddSingleton<UpstreamTokenCache>();
         services.AddSingleton<UpstreamCircuits>();
         services.AddSingleton<UpstreamBudgets>();
+        services.AddProxyHealthChecks();
         services.AddSingleton<UpstreamResolver>();
         services.AddHostedService<CleanupWorker>();
         services.AddSingleton<ReadTimeTracker>();

@@ -17,11 +17,13 @@ public sealed class BlobEndpoint(
     ReadTimeTracker readTimes,
     UpstreamRegistryClient upstream,
     TimeProvider time,
+    Observability.ProxyMetrics metrics,
     ILogger<BlobFillResult> fillLogger)
 {
     public async Task<IResult> HandleAsync(HttpContext context, long groupId, UpstreamRepository repository, Digest digest)
     {
         var cancellationToken = context.RequestAborted;
+        var started = time.GetTimestamp();
         // Opened first: once open, the content stays readable even if garbage collection or eviction unlinks it now.
         var stored = store.TryOpenStream(digest);
         try
@@ -35,7 +37,7 @@ public sealed class BlobEndpoint(
             // Checked before the store: a fill that just renamed its file may not have linked the group yet.
             if (fills.TryJoinRunning(repository, digest, groupId, out var linkedByFill) is { } running)
             {
-                return await StreamAsync(running, linkedByFill, groupId, repository, cancellationToken);
+                return await StreamAsync(running, linkedByFill, groupId, repository, started, cancellationToken);
             }
 
             if (stored is not null)
@@ -62,7 +64,7 @@ public sealed class BlobEndpoint(
             }
 
             var fill = fills.Join(repository, digest, groupId, out linkedByFill);
-            return await StreamAsync(fill, linkedByFill, groupId, repository, cancellationToken);
+            return await StreamAsync(fill, linkedByFill, groupId, repository, started, cancellationToken);
         }
         catch (UpstreamException e)
         {
@@ -75,23 +77,26 @@ public sealed class BlobEndpoint(
     }
 
     private async Task<IResult> StreamAsync(
-        BlobFill fill, bool linkedByFill, long groupId, UpstreamRepository repository, CancellationToken cancellationToken)
+        BlobFill fill, bool linkedByFill, long groupId, UpstreamRepository repository, long started, CancellationToken cancellationToken)
     {
+        metrics.CacheRequest("blob", "miss");
         await fill.Started.WaitAsync(cancellationToken);
         if (!linkedByFill)
         {
             _ = LinkAfterCommitAsync(fill, groupId, repository);
         }
 
-        return new BlobFillResult(fill, store, fillLogger);
+        return new BlobFillResult(fill, store, metrics, () => time.GetElapsedTime(started), fillLogger);
     }
 
     /// <summary>
     /// Serves committed content from the already open file (the result disposes it). Range headers go through the same
     /// parser as fills (<see cref="ByteRange"/>), so both answer alike: one the parser ignores is removed before ASP.NET sees it.
     /// </summary>
-    private static IResult FromStore(HttpContext context, Digest digest, FileStream content)
+    private IResult FromStore(HttpContext context, Digest digest, FileStream content)
     {
+        metrics.CacheRequest("blob", "hit");
+        metrics.BytesFromCache(content.Length);
         if (ByteRange.Evaluate(context.Request.Headers.Range, content.Length, out _) == RangeOutcome.Whole)
         {
             context.Request.Headers.Remove("Range");

@@ -23,6 +23,7 @@ public sealed partial class UpstreamRegistryClient(
     UpstreamTokenCache tokens,
     UpstreamCircuits circuits,
     UpstreamBudgets budgets,
+    Observability.ProxyMetrics metrics,
     IOptions<ProxyOptions> options,
     ILogger<UpstreamRegistryClient> logger)
 {
@@ -97,6 +98,7 @@ public sealed partial class UpstreamRegistryClient(
             }
 
             budgets.Observe(repository.Registry, response);
+            metrics.UpstreamRequest(repository.Registry, ((int)response.StatusCode).ToString());
             if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 circuits.RecordFailure(repository.Registry);
@@ -110,6 +112,7 @@ public sealed partial class UpstreamRegistryClient(
         }
         catch (UpstreamException e)
         {
+            metrics.UpstreamRequest(repository.Registry, e.Kind.ToString().ToLowerInvariant());
             // A 404 or a refusal is an answer: the upstream is up.
             if (e.IsOutage)
             {
