@@ -196,11 +196,13 @@ public sealed partial class UpstreamRegistryClient(
                 throw new UpstreamException(UpstreamFailureKind.BadResponse, $"too many or empty redirects from {origin.Host}");
             }
 
-            uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
-            if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
+            if (!RedirectPolicy.IsAllowed(origin, next, out var refused))
             {
-                throw new UpstreamException(UpstreamFailureKind.BadResponse, $"redirect to unsupported scheme '{uri.Scheme}'");
+                throw new UpstreamException(UpstreamFailureKind.BadResponse, $"{origin.Host}: {refused}; not followed");
             }
+
+            uri = next;
         }
     }
 

@@ -60,6 +60,17 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public IReadOnlyList<string> Requests => [.. _requests];
 
+    /// <summary>Blob faults: cut the connection halfway, end the body early, trickle, answer a status, or redirect somewhere.</summary>
+    public bool DropBlobsMidBody { get; set; }
+
+    public bool ShortBlobBodies { get; set; }
+
+    public int? TrickleBytesPerSecond { get; set; }
+
+    public int? BlobStatus { get; set; }
+
+    public string? BlobRedirectTarget { get; set; }
+
     /// <summary>When set, manifest answers carry Docker Hub's rate-limit headers with this many left of 100.</summary>
     public int? RateLimitRemaining { get; set; }
 
@@ -180,6 +191,15 @@ public sealed class FakeUpstream : IAsyncDisposable
         {
             await WriteManifestAsync(context, repository, reference);
         }
+        else if (BlobStatus is { } status)
+        {
+            context.Response.StatusCode = status;
+        }
+        else if (BlobRedirectTarget is { } target && method == "GET")
+        {
+            context.Response.StatusCode = 307;
+            context.Response.Headers.Location = target;
+        }
         else if (RedirectBlobsToOtherHost && method == "GET")
         {
             context.Response.StatusCode = 307;
@@ -264,9 +284,33 @@ public sealed class FakeUpstream : IAsyncDisposable
             return;
         }
 
+        if (TrickleBytesPerSecond is { } rate)
+        {
+            for (var offset = 0; offset < content.Length; offset += 100)
+            {
+                await context.Response.Body.WriteAsync(content.AsMemory(offset, Math.Min(100, content.Length - offset)));
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(TimeSpan.FromSeconds(100.0 / rate));
+            }
+
+            return;
+        }
+
         var half = content.Length / 2;
         await context.Response.Body.WriteAsync(content.AsMemory(0, half));
         await context.Response.Body.FlushAsync();
+        if (DropBlobsMidBody)
+        {
+            context.Abort();
+            return;
+        }
+
+        if (ShortBlobBodies)
+        {
+            await context.Response.Body.WriteAsync(content.AsMemory(half, content.Length - half - 10));
+            return; // ten bytes short of Content-Length
+        }
+
         if (BlobGate is { } gate)
         {
             await gate.Task.WaitAsync(context.RequestAborted);

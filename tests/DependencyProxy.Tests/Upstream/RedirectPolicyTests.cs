@@ -1,0 +1,28 @@
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Tests.Upstream;
+
+public sealed class RedirectPolicyTests
+{
+    [Theory]
+    [InlineData("https://registry-1.docker.io/v2/x", "https://production.cloudflare.docker.com/blob", true)]
+    [InlineData("http://127.0.0.1:5000/v2/x", "http://localhost:5000/cdn/x", true)]
+    [InlineData("http://10.0.0.5/v2/x", "http://10.0.0.6/blob", true)]
+    [InlineData("https://registry-1.docker.io/v2/x", "http://cdn.example.com/blob", false)]
+    [InlineData("https://registry-1.docker.io/v2/x", "https://169.254.169.254/latest", false)]
+    [InlineData("http://127.0.0.1:5000/v2/x", "http://169.254.169.254/latest", false)]
+    [InlineData("http://10.0.0.5/v2/x", "http://169.254.169.254/latest", false)]
+    [InlineData("http://127.0.0.1:5000/v2/x", "http://10.1.2.3/blob", false)]
+    [InlineData("https://ghcr.io/v2/x", "https://192.168.1.1/blob", false)]
+    [InlineData("https://ghcr.io/v2/x", "https://127.0.0.1/blob", false)]
+    [InlineData("https://ghcr.io/v2/x", "https://[::1]/blob", false)]
+    [InlineData("https://ghcr.io/v2/x", "https://[fe80::1]/blob", false)]
+    [InlineData("https://ghcr.io/v2/x", "https://[::ffff:169.254.169.254]/blob", false)]
+    [InlineData("https://ghcr.io/v2/x", "https://0.0.0.0/blob", false)]
+    [InlineData("https://ghcr.io/v2/x", "file:///etc/passwd", false)]
+    public void Redirects_AreFollowedOnlyWhereTheyCannotTurnTheProxyInward(string origin, string target, bool allowed)
+    {
+        Assert.Equal(allowed, RedirectPolicy.IsAllowed(new Uri(origin), new Uri(target), out var reason));
+        Assert.Equal(allowed, reason is null);
+    }
+}
