@@ -46,4 +46,55 @@ public sealed class CrashRecoveryTests(UpstreamFixture upstream)
         Assert.Equal(expected, Sha256Of(Path.Combine(target, "manifest.json")));
         AssertBlobsMatchTheirNames(target);
     }
+
+    [Fact]
+    public async Task KilledDuringTenConcurrentColdPulls_RestartsWithNoTempFiles_EntriesMatchTheStore_AndEveryPullThenSucceeds()
+    {
+        await using var relay = new ThrottledRelay(upstream.Registry.Port, 30 * 1024 * 1024);
+        var root = Path.Combine(upstream.WorkDirectory, $"crash10-{Guid.NewGuid():N}");
+        var data = Path.Combine(root, "data");
+        Directory.CreateDirectory(data);
+        await using var proxy = new ProxyServer(data, relay.Url);
+        (await proxy.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
+        await proxy.StartAsync();
+
+        string[] images = [TestImages.Big, TestImages.Tiny, TestImages.MultiArchIndex, TestImages.DockerManifestList, "team/app:1.0"];
+        string Reference(ProxyServer p, string image) => ImageReference(p, image.Contains(':') ? image : $"{image}:latest");
+        var pulls = Enumerable.Range(0, 10).Select(i =>
+            SkopeoCopyAsync(Reference(proxy, images[i % images.Length]), Path.Combine(root, $"pull-{i}"), all: true)).ToList();
+        var temp = Path.Combine(data, "content", "tmp");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!Directory.EnumerateFiles(temp).Any(f => new FileInfo(f).Length > 20 * 1024 * 1024))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the big fill never got going");
+            await Task.Delay(20);
+        }
+
+        proxy.Kill();
+        await Task.WhenAll(pulls);
+
+        await using var restarted = new ProxyServer(data, upstream.Registry.Url);
+        await restarted.StartAsync();
+        Assert.Empty(Directory.EnumerateFiles(temp));
+
+        // The database agrees with the store: every entry's content is there, whole and verified.
+        using var api = new RestApi(restarted, ProxyServer.RootToken);
+        var entries = (await api.GetAsync("groups/e2e/dependency_proxy/blobs?per_page=100")).EnumerateArray()
+            .Concat((await api.GetAsync("groups/e2e/dependency_proxy/manifests?per_page=100")).EnumerateArray())
+            .Select(e => e.GetProperty("digest").GetString()!).Distinct().ToList();
+        Assert.NotEmpty(entries); // the small images finished before the kill
+        foreach (var digest in entries)
+        {
+            var file = Path.Combine(data, "content", "sha256", digest[7..9], digest[7..]);
+            Assert.True(File.Exists(file), $"{digest} has an entry but no content");
+            Assert.Equal(digest, Sha256Of(file));
+        }
+
+        for (var i = 0; i < images.Length; i++)
+        {
+            var target = Path.Combine(root, $"again-{i}");
+            (await SkopeoCopyAsync(Reference(restarted, images[i]), target, all: true)).EnsureSuccess($"pull {images[i]} after restart");
+            AssertBlobsMatchTheirNames(target);
+        }
+    }
 }
