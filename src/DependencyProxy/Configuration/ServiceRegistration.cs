@@ -41,7 +41,7 @@ public static class ServiceRegistration
                 DefaultTimeout = 30,
                 Pooling = true,
             };
-            db.UseSqlite(connection.ToString());
+            db.UseSqlite(connection.ToString()).AddInterceptors(new SqlitePragmas());
         });
         services.AddSingleton(provider =>
             new FileSystemContentStore(provider.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory));
