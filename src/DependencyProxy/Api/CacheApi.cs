@@ -56,7 +56,7 @@ public static class CacheApi
         {
             await using var db = await databases.CreateDbContextAsync(ct);
             var query = db.CachedManifests.AsNoTracking().Where(m => m.GroupId == group.Id);
-            return (await query.OrderByDescending(m => m.ReadAt).ThenBy(m => m.Id).Skip(page.Skip).Take(page.PerPage).ToListAsync(ct),
+            return (await query.OrderByDescending(m => m.ReadAt).ThenBy(m => m.Id).Skip(page.Offset).Take(page.PerPage).ToListAsync(ct),
                 await query.CountAsync(ct));
         }, m => new CachedManifestJson(m.Id, m.Repository, m.Reference,
             m.Reference.Contains(':') ? $"{m.Repository}@{m.Reference}" : $"{m.Repository}:{m.Reference}", m.Digest, m.Size, m.MediaType,
@@ -67,7 +67,7 @@ public static class CacheApi
         {
             await using var db = await databases.CreateDbContextAsync(ct);
             var query = db.CachedBlobs.AsNoTracking().Where(b => b.GroupId == group.Id);
-            return (await query.OrderByDescending(b => b.ReadAt).ThenBy(b => b.Id).Skip(page.Skip).Take(page.PerPage).ToListAsync(ct),
+            return (await query.OrderByDescending(b => b.ReadAt).ThenBy(b => b.Id).Skip(page.Offset).Take(page.PerPage).ToListAsync(ct),
                 await query.CountAsync(ct));
         }, b => new CachedBlobJson(b.Id, b.Digest, b.Digest, b.Size, b.Source, b.CreatedAt, b.ReadAt, b.Status));
 

@@ -19,7 +19,7 @@ public static class GroupTokensApi
     }
 
     private static Task<IResult> ListDeployAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens) =>
-        access.ListAsync(context, id, AccessLevels.Maintainer, (group, page, ct) => tokens.ListDeployAsync(group.Id, page.Skip, page.PerPage, ct),
+        access.ListAsync(context, id, AccessLevels.Maintainer, (group, page, ct) => tokens.ListDeployAsync(group.Id, page.Offset, page.PerPage, ct),
             token => DeployTokenJson.From(token, tokens.IsActive(token.Revoked, token.ExpiresAt)));
 
     private static async Task<IResult> CreateDeployAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens, TimeProvider time)
@@ -71,7 +71,7 @@ public static class GroupTokensApi
     }
 
     private static Task<IResult> ListAccessAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens) =>
-        access.ListAsync(context, id, AccessLevels.Owner, (group, page, ct) => tokens.ListGroupAccessAsync(group.Id, page.Skip, page.PerPage, ct),
+        access.ListAsync(context, id, AccessLevels.Owner, (group, page, ct) => tokens.ListGroupAccessAsync(group.Id, page.Offset, page.PerPage, ct),
             view => PersonalAccessTokenJson.From(view.Token, tokens.IsActive(view.Token.Revoked, view.Token.ExpiresAt), accessLevel: view.AccessLevel));
 
     private static async Task<IResult> CreateAccessAsync(HttpContext context, string id, ApiGroupAccess access, AccessTokens tokens, TimeProvider time)

@@ -91,7 +91,7 @@ public static class GroupsApi
             .ToList();
         page.WriteHeaders(context, visible.Count);
         var baseUrl = access.BaseUrl(context.Request);
-        return ApiResults.Ok(visible.Skip(page.Skip).Take(page.PerPage).Select(g => GroupJson.From(g, baseUrl)));
+        return ApiResults.Ok(visible.Skip(page.Offset).Take(page.PerPage).Select(g => GroupJson.From(g, baseUrl)));
     }
 
     private static async Task<IResult> ShowAsync(HttpContext context, string id, ApiGroupAccess access)

@@ -18,7 +18,7 @@ public static class MembersApi
     }
 
     private static Task<IResult> ListAsync(HttpContext context, string id, ApiGroupAccess access, GroupMemberships memberships) =>
-        access.ListAsync(context, id, AccessLevels.None, (group, page, ct) => memberships.ListAsync(group.Id, page.Skip, page.PerPage, ct),
+        access.ListAsync(context, id, AccessLevels.None, (group, page, ct) => memberships.ListAsync(group.Id, page.Offset, page.PerPage, ct),
             member => MemberJson.From(member, access.BaseUrl(context.Request)));
 
     private static async Task<IResult> AddAsync(HttpContext context, string id, ApiGroupAccess access, GroupMemberships memberships, UserAccounts users)

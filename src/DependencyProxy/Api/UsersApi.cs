@@ -64,7 +64,7 @@ public static class UsersApi
             return ApiResults.BadRequest(invalid!);
         }
 
-        var (list, total) = await users.ListAsync(parameters.String("username"), parameters.String("search"), page.Skip, page.PerPage,
+        var (list, total) = await users.ListAsync(parameters.String("username"), parameters.String("search"), page.Offset, page.PerPage,
             context.RequestAborted);
         page.WriteHeaders(context, total);
         var principal = ApiCaller.Of(context);
@@ -129,7 +129,7 @@ public static class UsersApi
 
         var principal = ApiCaller.Of(context);
         var owner = principal.IsAdmin ? userId : principal.UserId;
-        var (list, total) = await tokens.ListPersonalAsync(owner, page.Skip, page.PerPage, context.RequestAborted);
+        var (list, total) = await tokens.ListPersonalAsync(owner, page.Offset, page.PerPage, context.RequestAborted);
         page.WriteHeaders(context, total);
         return ApiResults.Ok(list.Select(t => PersonalAccessTokenJson.From(t, tokens.IsActive(t.Revoked, t.ExpiresAt))));
     }
