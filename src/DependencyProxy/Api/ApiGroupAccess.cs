@@ -65,5 +65,5 @@ public sealed class ApiGroupAccess(GroupDirectory groups, GroupAccess access, IO
     }
 
     /// <summary>The base of web_url fields: the configured external URL, else this request's.</summary>
-    public string BaseUrl(HttpRequest request) => options.Value.ExternalUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}";
+    public string BaseUrl(HttpRequest request) => options.Value.PublicBaseUrl(request);
 }

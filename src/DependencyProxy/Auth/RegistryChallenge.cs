@@ -23,12 +23,7 @@ public sealed class RegistryChallenge(IOptions<ProxyOptions> options)
         return new OciError(401, "UNAUTHORIZED", message, new Dictionary<string, string> { ["WWW-Authenticate"] = challenge });
     }
 
-    /// <summary>
-    /// The configured external URL, else the URL this request came in on. The Host header only shapes the answer to the
-    /// same client; the server never contacts it.
-    /// </summary>
-    public string Realm(HttpRequest request) =>
-        $"{(options.Value.ExternalUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}")}/jwt/auth";
+    public string Realm(HttpRequest request) => $"{options.Value.PublicBaseUrl(request)}/jwt/auth";
 
     /// <summary>What users type after <c>docker login</c>.</summary>
     public string LoginHost(HttpRequest request) => options.Value.ImageHost ?? request.Host.ToString();

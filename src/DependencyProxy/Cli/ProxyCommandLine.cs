@@ -11,22 +11,21 @@ namespace DependencyProxy.Cli;
 /// </summary>
 public static class ProxyCommandLine
 {
-    private static readonly string[] Commands = ["groups", "users", "tokens", "members", "cache", "cleanup", "usage"];
+    /// <summary>True when the first argument names a command; anything else starts the server.</summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && Root().Subcommands.Any(c => c.Name == args[0]);
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+    public static Task<int> RunAsync(string[] args) => Root().Parse(args).InvokeAsync();
 
-    public static async Task<int> RunAsync(string[] args)
+    private static RootCommand Root() => new("DependencyProxy: a pull-through cache for container images, organised by group.")
     {
-        var root = new RootCommand("DependencyProxy: a pull-through cache for container images, organised by group.");
-        root.Subcommands.Add(GroupCommands.Create());
-        root.Subcommands.Add(UserCommands.Create());
-        root.Subcommands.Add(UserCommands.CreateTokens());
-        root.Subcommands.Add(GroupCommands.CreateMembers());
-        root.Subcommands.Add(CacheCommands.CreateCache());
-        root.Subcommands.Add(CacheCommands.CreateCleanup());
-        root.Subcommands.Add(CacheCommands.CreateUsage());
-        return await root.Parse(args).InvokeAsync();
-    }
+        GroupCommands.Create(),
+        UserCommands.Create(),
+        UserCommands.CreateTokens(),
+        GroupCommands.CreateMembers(),
+        CacheCommands.CreateCache(),
+        CacheCommands.CreateCleanup(),
+        CacheCommands.CreateUsage(),
+    };
 
     /// <summary>A command that passes options it does not know on as configuration.</summary>
     internal static Command Leaf(string name, string description, Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action,

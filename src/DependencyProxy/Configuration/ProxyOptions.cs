@@ -21,6 +21,12 @@ public sealed class ProxyOptions
     /// </summary>
     public Dictionary<string, UpstreamRegistryOptions> Upstreams { get; set; } = [];
 
+    /// <summary>
+    /// The URL clients reach this server at: <see cref="ExternalUrl"/>, else the URL this request came in on. The Host
+    /// header only shapes answers to the same client (realms, web_url); the server never contacts it.
+    /// </summary>
+    public string PublicBaseUrl(HttpRequest request) => ExternalUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}";
+
     /// <summary>The host (and port) part of image names, from <see cref="ExternalUrl"/>: <c>proxy.example.com</c>.</summary>
     public string? ImageHost => Uri.TryCreate(ExternalUrl, UriKind.Absolute, out var uri) ? uri.Authority : null;
 

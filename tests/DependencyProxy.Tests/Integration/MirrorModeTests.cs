@@ -4,28 +4,9 @@ using DependencyProxy.Tests.Infrastructure;
 namespace DependencyProxy.Tests.Integration;
 
 /// <summary>Registry-mirror mode: <c>/v2/&lt;repository&gt;/…</c> with no group, served by the configured mirror group.</summary>
-public sealed class MirrorModeTests : ProxyTestBase
+public sealed class MirrorModeTests : SecondUpstreamTestBase
 {
-    private FakeUpstream _ghcr = null!;
-
-    protected override Dictionary<string, string> Settings => new()
-    {
-        ["DependencyProxy:Mirror:Group"] = "grp",
-        ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
-        ["DependencyProxy:Upstreams:ghcr:Url"] = _ghcr.Url,
-    };
-
-    public override async Task InitializeAsync()
-    {
-        _ghcr = await FakeUpstream.StartAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _ghcr.DisposeAsync();
-    }
+    protected override Dictionary<string, string> ExtraSettings => new() { ["DependencyProxy:Mirror:Group"] = "grp" };
 
     [Theory]
     [InlineData("")]
@@ -48,7 +29,7 @@ public sealed class MirrorModeTests : ProxyTestBase
     [Fact]
     public async Task ContainerdsNsParameter_PicksAConfiguredRegistry_AndOnlyThose()
     {
-        var image = TestImage.Add(_ghcr, "owner/tool", "1.0", 500);
+        var image = TestImage.Add(Ghcr, "owner/tool", "1.0", 500);
         using var ghcr = await Client.GetAsync("/v2/owner/tool/manifests/1.0?ns=ghcr.io");
         Assert.Equal(HttpStatusCode.OK, ghcr.StatusCode);
         Assert.Equal(image.Manifest, await ghcr.Content.ReadAsByteArrayAsync());
@@ -56,7 +37,7 @@ public sealed class MirrorModeTests : ProxyTestBase
         using var quay = await Client.GetAsync("/v2/owner/tool/manifests/1.0?ns=quay.io");
         Assert.Equal(HttpStatusCode.NotFound, quay.StatusCode);
         Assert.Contains("not configured", await quay.Content.ReadAsStringAsync());
-        Assert.DoesNotContain(Proxy.Connections, c => !c.EndsWith($":{_ghcr.Port}", StringComparison.Ordinal));
+        Assert.DoesNotContain(Proxy.Connections, c => !c.EndsWith($":{Ghcr.Port}", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -4,22 +4,8 @@ using DependencyProxy.Tests.Infrastructure;
 namespace DependencyProxy.Tests.Integration;
 
 /// <summary>Only configured, enabled registries are contacted: anything else is refused before a single connection.</summary>
-public sealed class OtherRegistriesTests : ProxyTestBase
+public sealed class OtherRegistriesTests : SecondUpstreamTestBase
 {
-    private FakeUpstream _ghcr = null!;
-
-    protected override Dictionary<string, string> Settings => new()
-    {
-        ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
-        ["DependencyProxy:Upstreams:ghcr:Url"] = _ghcr.Url,
-    };
-
-    public override async Task InitializeAsync()
-    {
-        _ghcr = await FakeUpstream.StartAsync(); // before the proxy starts: its URL is part of the settings
-        await base.InitializeAsync();
-    }
-
     [Theory]
     [InlineData("quay.io/owner/tool")]              // shipped, but switched off
     [InlineData("registry.elsewhere/owner/tool")]
@@ -37,10 +23,10 @@ public sealed class OtherRegistriesTests : ProxyTestBase
     [Fact]
     public async Task AConfiguredRegistry_IsReachedAtItsUrl_WithoutDockerHubsLibraryPrefix_AndRecordedAsItsSource()
     {
-        var image = TestImage.Add(_ghcr, "owner/tool", "latest", 2000);
+        var image = TestImage.Add(Ghcr, "owner/tool", "latest", 2000);
         await PullAsync("ghcr.io/owner/tool", image);
-        Assert.All(Proxy.Connections, c => Assert.Equal($"127.0.0.1:{_ghcr.Port}", c));
-        Assert.Contains("HEAD /v2/owner/tool/manifests/latest", _ghcr.Requests);
+        Assert.All(Proxy.Connections, c => Assert.Equal($"127.0.0.1:{Ghcr.Port}", c));
+        Assert.Contains("HEAD /v2/owner/tool/manifests/latest", Ghcr.Requests);
         Assert.Empty(Upstream.Requests); // Docker Hub's stand-in never heard of it
 
         var (_, manifests) = await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/manifests", Root);
@@ -57,13 +43,13 @@ public sealed class OtherRegistriesTests : ProxyTestBase
             ["DependencyProxy:DockerHub:Username"] = "hub-user",
             ["DependencyProxy:DockerHub:Password"] = "hub-password",
             ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
-            ["DependencyProxy:Upstreams:ghcr:Url"] = _ghcr.Url,
+            ["DependencyProxy:Upstreams:ghcr:Url"] = Ghcr.Url,
         });
         await proxy.CreateGroupAsync("g");
         using var client = proxy.CreateClient();
-        TestImage.Add(_ghcr, "owner/tool", "latest", 10);
+        TestImage.Add(Ghcr, "owner/tool", "latest", 10);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(ManifestUrl("ghcr.io/owner/tool", "latest", "g"))).StatusCode);
-        Assert.All(_ghcr.TokenAuthorizations, a => Assert.Equal("", a));
+        Assert.All(Ghcr.TokenAuthorizations, a => Assert.Equal("", a));
     }
 
     [Fact]
@@ -81,19 +67,14 @@ public sealed class OtherRegistriesTests : ProxyTestBase
         Assert.Equal("ghcr.io", entry.GetProperty("registry").GetString());
         Assert.DoesNotContain("gh-secret-value", listed.ToString());
 
-        TestImage.Add(_ghcr, "owner/private", "latest", 10);
+        TestImage.Add(Ghcr, "owner/private", "latest", 10);
         using var pull = await GetManifestAsync("ghcr.io/owner/private", "latest");
         Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
-        Assert.Contains("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("gh-user:gh-secret-value")), _ghcr.TokenAuthorizations);
+        Assert.Contains("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("gh-user:gh-secret-value")), Ghcr.TokenAuthorizations);
         Assert.All(Upstream.TokenAuthorizations, a => Assert.Equal("", a));
 
         Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/groups/{GroupId}/dependency_proxy/upstream_credentials/ghcr.io", Root)).Status);
         Assert.Empty((await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/upstream_credentials", Root)).Body.EnumerateArray());
     }
 
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _ghcr.DisposeAsync();
-    }
 }

@@ -1,0 +1,27 @@
+namespace DependencyProxy.Tests.Infrastructure;
+
+/// <summary>A proxy with a second fake registry configured and switched on as <c>ghcr.io</c>.</summary>
+public abstract class SecondUpstreamTestBase : ProxyTestBase
+{
+    protected FakeUpstream Ghcr { get; private set; } = null!;
+
+    protected override Dictionary<string, string> Settings => new(ExtraSettings)
+    {
+        ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
+        ["DependencyProxy:Upstreams:ghcr:Url"] = Ghcr.Url,
+    };
+
+    protected virtual Dictionary<string, string> ExtraSettings => [];
+
+    public override async Task InitializeAsync()
+    {
+        Ghcr = await FakeUpstream.StartAsync(); // before the proxy starts: its URL is part of the settings
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Ghcr.DisposeAsync();
+    }
+}
