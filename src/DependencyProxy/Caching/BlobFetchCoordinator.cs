@@ -17,6 +17,7 @@ public sealed partial class BlobFetchCoordinator(
     CacheRecords records,
     IHostApplicationLifetime lifetime,
     Cleanup.CleanupSignal cleanup,
+    Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options,
     Observability.ProxyMetrics metrics,
     ILogger<BlobFetchCoordinator> logger)
 {
@@ -70,11 +71,14 @@ public sealed partial class BlobFetchCoordinator(
         try
         {
             LogFillStarted(repository.ToString(), fill.Digest.ToString());
+            // Checked before asking upstream, so a full disk costs no download (or rate-limited request).
+            store.EnsureRoomFor(0);
             var (response, body) = await upstream.GetBlobAsync(repository, fill.Digest, stopping);
             using (response)
             await using (body)
             {
                 var length = response.Content.Headers.ContentLength;
+                store.EnsureRoomFor(length ?? 0);
                 temp = store.CreateTemp(fill.Digest);
                 fill.ReportStarted(temp.Path, length);
                 using var hash = fill.Digest.CreateHash();
@@ -87,7 +91,7 @@ public sealed partial class BlobFetchCoordinator(
                         throw new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: more bytes than Content-Length {length}");
                     }
 
-                    await temp.Stream.WriteAsync(buffer.AsMemory(0, read), stopping);
+                    await temp.WriteAsync(buffer.AsMemory(0, read), stopping);
                     hash.AppendData(buffer, 0, read);
                     written += read;
                     metrics.BytesFromUpstream(read);
@@ -110,16 +114,27 @@ public sealed partial class BlobFetchCoordinator(
                 temp = null;
                 await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);
                 fill.ReportCommitted();
-                // New content may have passed the storage quota.
-                cleanup.Request();
+                // New content may have passed the storage quota. Only then: a cleanup run walks the whole store, which
+                // after every fill cost about as much CPU as the fill itself (bench/profile cold).
+                if (options.Value.Storage.MaxBytes is not null)
+                {
+                    cleanup.Request();
+                }
                 LogFillCompleted(repository.ToString(), fill.Digest.ToString(), written);
             }
         }
-        catch (Exception e)
+        catch (Exception caught)
         {
             temp?.Discard();
+            var e = store.Classify(caught);
             LogFillFailed(repository.ToString(), fill.Digest.ToString(), e.Message);
-            fill.ReportFailed(e is UpstreamException or OperationCanceledException
+            if (e is StorageFullException)
+            {
+                // Eviction (when a quota is set) may make room for the next request.
+                cleanup.Request();
+            }
+
+            fill.ReportFailed(e is UpstreamException or OperationCanceledException or StorageFullException
                 ? e
                 : new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: {e.Message}", inner: e));
         }

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.IO.Pipelines;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 
@@ -13,33 +13,11 @@ namespace DependencyProxy.Caching;
 public sealed partial class BlobFillResult(
     BlobFill fill, FileSystemContentStore store, Observability.ProxyMetrics metrics, Func<TimeSpan> sinceRequestStart, ILogger logger) : IResult
 {
-    private const int BufferSize = 64 * 1024;
-
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var request = httpContext.Request;
-        var response = httpContext.Response;
         var aborted = httpContext.RequestAborted;
         var length = await fill.Started.WaitAsync(aborted);
-
-        var range = new ByteRange(0, (length ?? 0) - 1);
-        var outcome = length is { } known ? ByteRange.Evaluate(request.Headers.Range, known, out range) : RangeOutcome.Whole;
-        BlobHeaders.Apply(response, fill.Digest);
-        if (outcome == RangeOutcome.Unsatisfiable)
-        {
-            response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
-            response.Headers.ContentRange = $"bytes */{length}";
-            return;
-        }
-
-        response.StatusCode = outcome == RangeOutcome.Partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
-        if (outcome == RangeOutcome.Partial)
-        {
-            response.Headers.ContentRange = $"bytes {range.Start}-{range.End}/{length}";
-        }
-
-        response.ContentLength = length is null ? null : range.Length;
-        if (HttpMethods.IsHead(request.Method))
+        if (BlobResponse.Begin(httpContext, fill.Digest, length) is not { } range)
         {
             return;
         }
@@ -47,7 +25,8 @@ public sealed partial class BlobFillResult(
         metrics.WaiterJoined();
         try
         {
-            await CopyAsync(response.Body, range.Start, length is null ? long.MaxValue : range.End + 1, length, aborted);
+            await httpContext.Response.StartAsync(aborted);
+            await CopyAsync(httpContext.Response.BodyWriter, range.Start, length is null ? long.MaxValue : range.End + 1, length, aborted);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -66,54 +45,39 @@ public sealed partial class BlobFillResult(
     }
 
     /// <summary>Copies [start, end) as it becomes available; <paramref name="end"/> is long.MaxValue when the length is unknown.</summary>
-    private async Task CopyAsync(Stream destination, long start, long end, long? blobLength, CancellationToken cancellationToken)
+    private async Task CopyAsync(PipeWriter destination, long start, long end, long? blobLength, CancellationToken cancellationToken)
     {
         using var handle = await OpenFillFileAsync();
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        var position = start;
+        while (position < end)
         {
-            var position = start;
-            while (position < end)
+            var progress = fill.WaitForProgressAsync();
+            var completed = fill.Verified.IsCompleted;
+            if (completed)
             {
-                var progress = fill.WaitForProgressAsync();
-                var completed = fill.Verified.IsCompleted;
-                if (completed)
-                {
-                    await fill.Verified; // throws when the fill failed
-                }
-
-                var available = fill.Written;
-                var sendable = Math.Min(end, completed || available < blobLength ? available : available - 1);
-                if (completed && position >= available)
-                {
-                    break;
-                }
-
-                if (position < sendable)
-                {
-                    var count = (int)Math.Min(buffer.Length, sendable - position);
-                    var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, count), position, cancellationToken);
-                    if (read == 0)
-                    {
-                        throw new IOException("the fill file is shorter than reported");
-                    }
-
-                    if (position == start)
-                    {
-                        metrics.MissFirstByte(sinceRequestStart());
-                    }
-
-                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    position += read;
-                    continue;
-                }
-
-                await progress.WaitAsync(cancellationToken);
+                await fill.Verified; // throws when the fill failed
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            var available = fill.Written;
+            var sendable = Math.Min(end, completed || available < blobLength ? available : available - 1);
+            if (completed && position >= available)
+            {
+                break;
+            }
+
+            if (position < sendable)
+            {
+                if (position == start)
+                {
+                    metrics.MissFirstByte(sinceRequestStart());
+                }
+
+                await BlobResponse.CopyAsync(destination, handle, position, sendable - position, cancellationToken);
+                position = sendable;
+                continue;
+            }
+
+            await progress.WaitAsync(cancellationToken);
         }
     }
 

@@ -28,13 +28,15 @@ public static class ManifestMediaType
                 throw NotAManifest();
             }
 
+            // Compared in UTF-8, not read as a string: GetString throws (not JsonException) on invalid UTF-8, which bench/fuzz found.
             if (root.TryGetProperty("mediaType", out var declared) && declared.ValueKind == JsonValueKind.String &&
-                ManifestMediaTypes.IsAccepted(declared.GetString()))
+                ManifestMediaTypes.Accepted.FirstOrDefault(declared.ValueEquals) is { } accepted)
             {
-                return declared.GetString()!;
+                return accepted;
             }
 
-            if (root.TryGetProperty("schemaVersion", out var version) && version.ValueKind == JsonValueKind.Number && version.GetInt32() == 1)
+            if (root.TryGetProperty("schemaVersion", out var version) && version.ValueKind == JsonValueKind.Number &&
+                version.TryGetInt32(out var number) && number == 1)
             {
                 return "application/vnd.docker.distribution.manifest.v1+json";
             }

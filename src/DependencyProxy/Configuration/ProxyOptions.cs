@@ -91,9 +91,9 @@ public sealed class ProxyOptions
             yield return "DependencyProxy:Cleanup:Interval must be at least 00:00:01 and GracePeriod not negative.";
         }
 
-        if (options.Storage.MaxBytes is <= 0 || options.Storage.LowWaterPercent is < 1 or > 100)
+        if (options.Storage.MaxBytes is <= 0 || options.Storage.LowWaterPercent is < 1 or > 100 || options.Storage.MinFreeBytes < 0)
         {
-            yield return "DependencyProxy:Storage:MaxBytes must be positive when set, and LowWaterPercent between 1 and 100.";
+            yield return "DependencyProxy:Storage:MaxBytes must be positive when set, LowWaterPercent between 1 and 100, and MinFreeBytes not negative.";
         }
 
         var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -206,6 +206,12 @@ public sealed class StorageOptions
 
     /// <summary>Eviction goes on until the store is at or below this share of <see cref="MaxBytes"/>.</summary>
     public int LowWaterPercent { get; set; } = 90;
+
+    /// <summary>
+    /// Free space the proxy leaves on the data directory's disk (for the database, logs, other programs): new content
+    /// that would cut into it is refused with 507 before it is downloaded.
+    /// </summary>
+    public long MinFreeBytes { get; set; } = 100L * 1024 * 1024;
 }
 
 /// <summary>One upstream registry besides Docker Hub.</summary>

@@ -44,7 +44,10 @@ public static class ServiceRegistration
             db.UseSqlite(connection.ToString()).AddInterceptors(new SqlitePragmas());
         });
         services.AddSingleton(provider =>
-            new FileSystemContentStore(provider.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory));
+        {
+            var options = provider.GetRequiredService<IOptions<ProxyOptions>>().Value;
+            return new FileSystemContentStore(options.DataDirectory, options.Storage.MinFreeBytes, provider.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<GroupDirectory>();
         services.AddSingleton<GroupAccess>();
         services.AddSingleton<CredentialValidator>();

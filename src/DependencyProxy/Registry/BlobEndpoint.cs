@@ -1,6 +1,7 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
+using Microsoft.Win32.SafeHandles;
 
 namespace DependencyProxy.Registry;
 
@@ -18,20 +19,20 @@ public sealed class BlobEndpoint(
     UpstreamRegistryClient upstream,
     TimeProvider time,
     Observability.ProxyMetrics metrics,
-    ILogger<BlobFillResult> fillLogger)
+    ILogger<BlobEndpoint> logger)
 {
     public async Task<IResult> HandleAsync(HttpContext context, long groupId, UpstreamRepository repository, Digest digest)
     {
         var cancellationToken = context.RequestAborted;
         var started = time.GetTimestamp();
         // Opened first: once open, the content stays readable even if garbage collection or eviction unlinks it now.
-        var stored = store.TryOpenStream(digest);
+        var stored = store.TryOpenRead(digest);
         try
         {
             if (stored is not null && await records.HasBlobAsync(groupId, digest, cancellationToken))
             {
                 readTimes.BlobRead(groupId, digest);
-                return FromStore(context, digest, Interlocked.Exchange(ref stored, null)!);
+                return FromStore(digest, Interlocked.Exchange(ref stored, null)!);
             }
 
             // Checked before the store: a fill that just renamed its file may not have linked the group yet.
@@ -48,11 +49,11 @@ public sealed class BlobEndpoint(
                     var size = await upstream.HeadBlobAsync(repository, digest, cancellationToken);
                     // Touched before the link is written, so garbage collection leaves it alone meanwhile.
                     store.Touch(digest, time.GetUtcNow());
-                    await records.LinkBlobAsync([groupId], digest, size ?? stored.Length, repository.ToString(), CancellationToken.None);
+                    await records.LinkBlobAsync([groupId], digest, size ?? RandomAccess.GetLength(stored), repository.ToString(), CancellationToken.None);
                 }
 
                 readTimes.BlobRead(groupId, digest);
-                return FromStore(context, digest, Interlocked.Exchange(ref stored, null)!);
+                return FromStore(digest, Interlocked.Exchange(ref stored, null)!);
             }
 
             if (HttpMethods.IsHead(context.Request.Method))
@@ -70,6 +71,10 @@ public sealed class BlobEndpoint(
         {
             return e.ToOciError(RegistryResource.Blob).ToResult();
         }
+        catch (StorageFullException e)
+        {
+            return e.ToOciError().ToResult();
+        }
         finally
         {
             stored?.Dispose();
@@ -86,24 +91,15 @@ public sealed class BlobEndpoint(
             _ = LinkAfterCommitAsync(fill, groupId, repository);
         }
 
-        return new BlobFillResult(fill, store, metrics, () => time.GetElapsedTime(started), fillLogger);
+        return new BlobFillResult(fill, store, metrics, () => time.GetElapsedTime(started), logger);
     }
 
-    /// <summary>
-    /// Serves committed content from the already open file (the result disposes it). Range headers go through the same
-    /// parser as fills (<see cref="ByteRange"/>), so both answer alike: one the parser ignores is removed before ASP.NET sees it.
-    /// </summary>
-    private IResult FromStore(HttpContext context, Digest digest, FileStream content)
+    /// <summary>Serves committed content from the already open file (the result disposes it).</summary>
+    private IResult FromStore(Digest digest, SafeFileHandle content)
     {
         metrics.CacheRequest("blob", "hit");
-        metrics.BytesFromCache(content.Length);
-        if (ByteRange.Evaluate(context.Request.Headers.Range, content.Length, out _) == RangeOutcome.Whole)
-        {
-            context.Request.Headers.Remove("Range");
-        }
-
-        BlobHeaders.Apply(context.Response, digest);
-        return TypedResults.Stream(content, BlobHeaders.ContentType, enableRangeProcessing: true);
+        metrics.BytesFromCache(RandomAccess.GetLength(content));
+        return new StoredBlobResult(digest, content, logger);
     }
 
     /// <summary>A group that joined a fill after it began committing links itself once the blob is in the store.</summary>

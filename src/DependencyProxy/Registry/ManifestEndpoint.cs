@@ -21,6 +21,10 @@ public static class ManifestEndpoint
         {
             return e.ToOciError(RegistryResource.Manifest).ToResult();
         }
+        catch (Storage.StorageFullException e)
+        {
+            return e.ToOciError().ToResult();
+        }
 
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = manifest.Digest.ToString();

@@ -10,17 +10,28 @@ namespace DependencyProxy.Storage;
 /// </summary>
 public sealed class FileSystemContentStore
 {
+    /// <summary>After a write failed for want of room, new content is refused at once for this long rather than
+    /// downloaded only to fail again part-way (the free-space figure may not show why, e.g. a quota or file-size limit).</summary>
+    private static readonly TimeSpan FullBackoff = TimeSpan.FromSeconds(30);
+
     private readonly string _root;
     private readonly string _tempDirectory;
+    private readonly TimeProvider _time;
+    private long _fullUntilTicks;
 
-    public FileSystemContentStore(string dataDirectory)
+    public FileSystemContentStore(string dataDirectory, long minFreeBytes = 0, TimeProvider? time = null)
     {
+        MinFreeBytes = minFreeBytes;
+        _time = time ?? TimeProvider.System;
         _root = Path.Combine(Path.GetFullPath(dataDirectory), "content");
         _tempDirectory = Path.Combine(_root, "tmp");
         Directory.CreateDirectory(_tempDirectory);
     }
 
     public string TempDirectory => _tempDirectory;
+
+    /// <summary>Free space to leave on the disk (<c>DependencyProxy:Storage:MinFreeBytes</c>).</summary>
+    public long MinFreeBytes { get; set; }
 
     public string PathFor(Digest digest) => Path.Combine(_root, digest.Algorithm, digest.Hex[..2], digest.Hex);
 
@@ -32,20 +43,6 @@ public sealed class FileSystemContentStore
         try
         {
             return OpenShared(PathFor(digest));
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Opens committed content as a seekable stream, or null when it is not (or no longer) stored.</summary>
-    public FileStream? TryOpenStream(Digest digest)
-    {
-        try
-        {
-            return new FileStream(PathFor(digest), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024,
-                FileOptions.Asynchronous);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -111,6 +108,38 @@ public sealed class FileSystemContentStore
     /// Creates a temp file for new content. The writer holds it open, which keeps a shared lock on it, so
     /// <see cref="DeleteAbandonedTempFiles"/> in another process never removes a file still being written.
     /// </summary>
+    /// <summary>
+    /// Throws <see cref="StorageFullException"/> unless <paramref name="bytes"/> more can be written while keeping the
+    /// configured free-space reserve, so a full disk is reported before a download starts, not half-way through it.
+    /// </summary>
+    public void EnsureRoomFor(long bytes)
+    {
+        if (_time.GetUtcNow().UtcTicks < Interlocked.Read(ref _fullUntilTicks))
+        {
+            throw new StorageFullException("a recent write failed for lack of space");
+        }
+
+        var free = new DriveInfo(_root).AvailableFreeSpace;
+        if (free - bytes < MinFreeBytes)
+        {
+            throw new StorageFullException(
+                $"{bytes} bytes would leave {Math.Max(0, free - bytes)} of the {MinFreeBytes} bytes kept free (DependencyProxy:Storage:MinFreeBytes)");
+        }
+    }
+
+    /// <summary>Turns a write failure that means "no room" into <see cref="StorageFullException"/> and remembers it.</summary>
+    public Exception Classify(Exception failure)
+    {
+        // The reserve check's refusal has no inner failure: the free-space figure explains it and is asked again next time.
+        if (!StorageFullException.IsDiskFull(failure) || failure is StorageFullException { InnerException: null })
+        {
+            return failure;
+        }
+
+        Interlocked.Exchange(ref _fullUntilTicks, (_time.GetUtcNow() + FullBackoff).UtcTicks);
+        return failure as StorageFullException ?? new StorageFullException(failure.Message, failure);
+    }
+
     public TempContentFile CreateTemp(Digest digest)
     {
         var path = Path.Combine(_tempDirectory, $"{digest.Algorithm}-{digest.Hex}.{Guid.NewGuid():N}.part");
@@ -141,15 +170,22 @@ public sealed class FileSystemContentStore
             throw new InvalidOperationException($"content does not match {digest}");
         }
 
-        var temp = CreateTemp(digest);
+        EnsureRoomFor(content.Length);
+        TempContentFile? temp = null;
         try
         {
-            await temp.Stream.WriteAsync(content, cancellationToken);
+            temp = CreateTemp(digest);
+            await temp.WriteAsync(content, cancellationToken);
             Commit(temp, digest);
         }
-        catch
+        catch (Exception e)
         {
-            temp.Discard();
+            temp?.Discard();
+            if (Classify(e) is StorageFullException full)
+            {
+                throw full;
+            }
+
             throw;
         }
     }
@@ -194,6 +230,19 @@ public sealed class TempContentFile(string path, FileStream stream)
     public string Path { get; } = path;
 
     public FileStream Stream { get; } = stream;
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Stream.WriteAsync(content, cancellationToken);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // How .NET reports EFBIG: a file-size limit (a quota, ulimit -f) is as full as a full disk.
+            throw new StorageFullException($"the file grew past the size this process may write ({e.Message})", e);
+        }
+    }
 
     public void Discard()
     {

@@ -27,6 +27,9 @@ public sealed class ProxyServer : IAsyncDisposable
 
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>Shell commands run just before the server replaces the shell, e.g. resource limits (<c>ulimit</c>).</summary>
+    public string ShellSetup { get; init; } = "true";
+
     public string LogPath => Path.Combine(_dataDirectory, "..", $"proxy-{Port}.log");
 
     public static string ServerDll
@@ -50,7 +53,7 @@ public sealed class ProxyServer : IAsyncDisposable
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo("bash",
-            ["-c", $"exec dotnet '{ServerDll}' --urls http://{Host} {string.Join(' ', ConfigurationArguments.Select(a => $"'{a}'"))} >> '{LogPath}' 2>&1"])
+            ["-c", $"{ShellSetup}; exec dotnet '{ServerDll}' --urls http://{Host} {string.Join(' ', ConfigurationArguments.Select(a => $"'{a}'"))} >> '{LogPath}' 2>&1"])
         {
             UseShellExecute = false,
         };

@@ -28,4 +28,14 @@ public sealed class ManifestMediaTypeTests
     {
         Assert.Throws<UpstreamException>(() => ManifestMediaType.Detect("text/html", Encoding.UTF8.GetBytes(body)));
     }
+
+    /// <summary>Found by bench/fuzz: invalid UTF-8 inside a string, and numbers no int holds, once escaped as other exceptions (a 500).</summary>
+    [Theory]
+    [InlineData("eyJzY2lvbiI6MiwibWVkaWFUeXBlIjoiYXBwbGljYXRpb25/dm5km29jaS5pbWFnZS5tYW5pZmVzdC52MStqc29uIiwiY29uIjoiYXNvbiJ9")]
+    [InlineData("eyJzY2hlbWFWZXJzaW9uIjoxZTk5fQ==")]
+    [InlineData("eyJzY2hlbWFWZXJzaW9uIjoxLjV9")]
+    public void MalformedDocumentsFromTheFuzzer_AreNotManifests_NotCrashes(string base64)
+    {
+        Assert.Throws<UpstreamException>(() => ManifestMediaType.Detect(null, Convert.FromBase64String(base64)));
+    }
 }

@@ -72,6 +72,37 @@ public sealed class HostileInputTests : ProxyTestBase
     }
 
     [Theory]
+    [InlineData("If-None-Match", "\"{digest}\"", null, HttpStatusCode.NotModified, 0)]
+    [InlineData("If-None-Match", "*", null, HttpStatusCode.NotModified, 0)]
+    [InlineData("If-None-Match", "\"sha256:0000\"", null, HttpStatusCode.OK, 1000)]
+    [InlineData("If-Range", "\"{digest}\"", "bytes=0-9", HttpStatusCode.PartialContent, 10)]
+    [InlineData("If-Range", "\"sha256:other\"", "bytes=0-9", HttpStatusCode.OK, 1000)]
+    [InlineData("If-Range", "Wed, 21 Oct 2015 07:28:00 GMT", "bytes=0-9", HttpStatusCode.OK, 1000)]
+    public async Task ConditionalHeaders_OnCachedAndFillingBlobs_FollowTheDigestETag(
+        string header, string value, string? range, HttpStatusCode status, int length)
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 1000);
+        var digest = image.LayerDigests[0];
+        // The first request meets a fill, the second the stored file: both must answer alike.
+        foreach (var source in new[] { "fill", "store" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, BlobUrl("alpine", digest));
+            request.Headers.TryAddWithoutValidation(header, value.Replace("{digest}", digest));
+            if (range is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Range", range);
+            }
+
+            using var response = await Client.SendAsync(request);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.True(status == response.StatusCode, $"{source}: {response.StatusCode}");
+            Assert.Equal(image.Layers[0].AsSpan(0, length).ToArray(), body);
+            Assert.Equal($"\"{digest}\"", response.Headers.ETag?.ToString());
+            await WaitForFillsAsync();
+        }
+    }
+
+    [Theory]
     [InlineData("Accept", "*/*")]
     [InlineData("Accept", "text/html;q=0.1, application/x-garbage;;;;")]
     [InlineData("Accept", "")]

@@ -47,6 +47,26 @@ public sealed class FileSystemContentStoreTests : IDisposable
         Assert.Equal(content, File.ReadAllBytes(store.PathFor(digest)));
     }
 
+    [Fact]
+    public void AfterAWriteFailsForLackOfRoom_NewContentIsRefusedForThirtySeconds_ThenTriedAgain()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new FileSystemContentStore(_directory, minFreeBytes: 0, clock);
+        store.EnsureRoomFor(1);
+
+        Assert.IsType<StorageFullException>(store.Classify(new IOException("No space left on device", 28)));
+        Assert.Throws<StorageFullException>(() => store.EnsureRoomFor(1));
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Throws<StorageFullException>(() => store.EnsureRoomFor(1));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        store.EnsureRoomFor(1);
+
+        // Other failures pass through unchanged and do not make the store refuse content.
+        var broken = new IOException("Input/output error", 5);
+        Assert.Same(broken, store.Classify(broken));
+        store.EnsureRoomFor(1);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))

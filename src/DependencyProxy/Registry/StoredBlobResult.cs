@@ -1,0 +1,40 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace DependencyProxy.Registry;
+
+/// <summary>
+/// Serves committed content from a file handle opened before the request was checked (it owns and closes it), so
+/// garbage collection or eviction unlinking the file meanwhile cannot cut the response short.
+/// </summary>
+public sealed partial class StoredBlobResult(Digest digest, SafeFileHandle content, ILogger logger) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        using (content)
+        {
+            if (BlobResponse.Begin(httpContext, digest, RandomAccess.GetLength(content)) is not { } range)
+            {
+                return;
+            }
+
+            try
+            {
+                await httpContext.Response.StartAsync(httpContext.RequestAborted);
+                await BlobResponse.CopyAsync(httpContext.Response.BodyWriter, content, range.Start, range.Length, httpContext.RequestAborted);
+            }
+            catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; nothing to report to it.
+            }
+            catch (IOException e)
+            {
+                // Headers are sent: the only honest signal left is a cut connection.
+                LogAborted(digest.ToString(), e.Message);
+                httpContext.Abort();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = LogEvents.BlobStreamAborted, Level = LogLevel.Warning, Message = "Aborted serving stored {Digest}: {Reason}")]
+    private partial void LogAborted(string digest, string reason);
+}
