@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in docker-registry:docker-registry skopeo:skopeo podman:podman umoci:umoci containerd:containerd; do
+for tool in docker-registry:docker-registry skopeo:skopeo podman:podman umoci:umoci containerd:containerd chromium:chromium; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if ((${#need[@]})); then

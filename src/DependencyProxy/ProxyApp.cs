@@ -3,6 +3,7 @@ using DependencyProxy.Auth;
 using DependencyProxy.Configuration;
 using DependencyProxy.Observability;
 using DependencyProxy.Registry;
+using DependencyProxy.Web;
 using Prometheus;
 
 namespace DependencyProxy;
@@ -15,6 +16,7 @@ public static class ProxyApp
         var builder = WebApplication.CreateBuilder(args);
         AddShippedSettings(builder.Configuration);
         builder.Services.AddProxyServer();
+        builder.Services.AddWebInterface();
         var app = builder.Build();
         app.Use(static (context, next) =>
         {
@@ -25,13 +27,16 @@ public static class ProxyApp
 
             return next(context);
         });
+        app.UseWebErrorPages();
         app.UseRouting();
+        app.UseAuthentication();
         // Requests by route and status, labelled with the endpoint's route pattern.
         app.UseHttpMetrics();
         app.MapRegistryApi();
         app.MapTokenEndpoint();
         app.MapRestApi();
         app.MapProxyHealth();
+        app.MapWebInterface();
         app.MapGet("/metrics", (HttpContext context, ProxyMetrics metrics) => metrics.WriteAsync(context));
         return app;
     }

@@ -1,3 +1,4 @@
+using DependencyProxy.Caching;
 using DependencyProxy.Cleanup;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
@@ -42,23 +43,18 @@ public static class CacheApi
             return ApiResults.BadRequest(invalid!);
         }
 
-        if (ttl is < 1 or > 3650)
+        if (DependencyProxySettings.CheckTtl(ttl) is { } problem)
         {
-            return ApiResults.BadRequest("ttl must be between 1 and 3650 days");
+            return ApiResults.BadRequest(problem);
         }
 
         var updated = await settings.UpdateCleanupPolicyAsync(group.Id, enabled, (int?)ttl, context.RequestAborted);
         return updated is null ? ApiResults.NotFound("Group") : ApiResults.Ok(new { enabled = updated.CleanupEnabled, ttl = updated.CleanupTtlDays });
     }
 
-    private static Task<IResult> ListManifestsAsync(HttpContext context, string id, ApiGroupAccess access, IDbContextFactory<ProxyDbContext> databases) =>
-        access.ListAsync<CachedManifest>(context, id, AccessLevels.Guest, async (group, page, ct) =>
-        {
-            await using var db = await databases.CreateDbContextAsync(ct);
-            var query = db.CachedManifests.AsNoTracking().Where(m => m.GroupId == group.Id);
-            return (await query.OrderByDescending(m => m.ReadAt).ThenBy(m => m.Id).Skip(page.Offset).Take(page.PerPage).ToListAsync(ct),
-                await query.CountAsync(ct));
-        }, m => new CachedManifestJson(m.Id, m.Repository, m.Reference,
+    private static Task<IResult> ListManifestsAsync(HttpContext context, string id, ApiGroupAccess access, CachedImages images) =>
+        access.ListAsync<CachedManifest>(context, id, AccessLevels.Guest,
+            (group, page, ct) => images.ListAsync(group.Id, filter: null, page.Offset, page.PerPage, ct), m => new CachedManifestJson(m.Id, m.Repository, m.Reference,
             m.Reference.Contains(':') ? $"{m.Repository}@{m.Reference}" : $"{m.Repository}:{m.Reference}", m.Digest, m.Size, m.MediaType,
             m.Registry, m.CreatedAt, m.ReadAt, m.Status));
 

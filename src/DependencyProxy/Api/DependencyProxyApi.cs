@@ -45,13 +45,12 @@ public static class DependencyProxyApi
 
         var identity = parameters.String("identity");
         var secret = parameters.String("secret");
-        if (identity is not { Length: > 0 and <= 255 } || secret is not { Length: > 0 and <= 1024 })
+        if (DependencyProxySettings.CheckUpstreamCredentials(identity, secret) is { } problem)
         {
-            return ApiResults.BadRequest(identity is not { Length: > 0 and <= 255 } ? "identity is missing or too long" : "secret is missing or too long");
+            return ApiResults.BadRequest(problem);
         }
 
-        await settings.SetUpstreamCredentialsAsync(group.Id, host == "index.docker.io" || host == "registry-1.docker.io" ? "docker.io" : host,
-            identity, secret, context.RequestAborted);
+        await settings.SetUpstreamCredentialsAsync(group.Id, DependencyProxySettings.CanonicalRegistry(host), identity!, secret!, context.RequestAborted);
         return ApiResults.Ok(new { registry = host, identity, secret_set = true });
     }
 
@@ -91,16 +90,11 @@ public static class DependencyProxyApi
             return ApiResults.BadRequest(invalid!);
         }
 
-        if (window is < 0 or > 86400)
-        {
-            return ApiResults.BadRequest("revalidation_window_seconds must be between 0 and 86400");
-        }
-
         var identity = parameters.Has("identity") ? parameters.String("identity") ?? "" : null;
         var secret = parameters.Has("secret") ? parameters.String("secret") ?? "" : null;
-        if (identity is { Length: > 255 } || secret is { Length: > 1024 })
+        if (DependencyProxySettings.CheckSettings(window, identity, secret) is { } problem)
         {
-            return ApiResults.BadRequest(identity is { Length: > 255 } ? "identity is too long" : "secret is too long");
+            return ApiResults.BadRequest(problem);
         }
 
         var updated = await settings.UpdateAsync(group.Id, enabled, identity, secret, context.RequestAborted, (int?)window);
@@ -112,7 +106,7 @@ public static class DependencyProxyApi
     /// served again and the next pull goes upstream; the cleaner then deletes them and collects the content no group uses.
     /// </summary>
     private static async Task<IResult> PurgeAsync(
-        HttpContext context, string id, ApiGroupAccess access, CacheRecords records, CleanupSignal cleanup, Observability.ProxyMetrics metrics)
+        HttpContext context, string id, ApiGroupAccess access, GroupCachePurge purge)
     {
         var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
         if (group is null)
@@ -120,9 +114,7 @@ public static class DependencyProxyApi
             return denied!;
         }
 
-        await records.MarkGroupForDestructionAsync(group.Id, context.RequestAborted);
-        metrics.Purged();
-        cleanup.Request();
+        await purge.PurgeAsync(group.Id, context.RequestAborted);
         return ApiResults.Accepted();
     }
 }

@@ -67,7 +67,7 @@ public static class GroupsApi
     }
 
     /// <summary>The groups the caller can see: public ones, those with a membership above them, all for administrators.</summary>
-    private static async Task<IResult> ListAsync(HttpContext context, GroupDirectory groups, GroupMemberships memberships, ApiGroupAccess access)
+    private static async Task<IResult> ListAsync(HttpContext context, VisibleGroups visibleGroups, ApiGroupAccess access)
     {
         var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
         if (parameters is null)
@@ -80,15 +80,7 @@ public static class GroupsApi
             return ApiResults.BadRequest(invalid!);
         }
 
-        var principal = ApiCaller.Of(context);
-        var memberOf = principal.UserId is { } userId ? await memberships.MemberGroupPathsAsync(userId, context.RequestAborted) : [];
-        var search = parameters.String("search");
-        var visible = (await groups.ListAsync(context.RequestAborted))
-            .Where(g => principal.IsAdmin || g.Visibility == GroupVisibility.Public || GroupAccess.Ancestry(g.FullPath).Any(memberOf.Contains))
-            .Where(g => topLevelOnly != true || g.ParentId is null)
-            .Where(g => string.IsNullOrEmpty(search) || g.FullPath.Contains(search, StringComparison.OrdinalIgnoreCase)
-                || g.Name.Contains(search, StringComparison.OrdinalIgnoreCase))
-            .ToList();
+        var visible = await visibleGroups.ListAsync(ApiCaller.Of(context), parameters.String("search"), topLevelOnly == true, context.RequestAborted);
         page.WriteHeaders(context, visible.Count);
         var baseUrl = access.BaseUrl(context.Request);
         return ApiResults.Ok(visible.Skip(page.Offset).Take(page.PerPage).Select(g => GroupJson.From(g, baseUrl)));

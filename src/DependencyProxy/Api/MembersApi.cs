@@ -21,7 +21,7 @@ public static class MembersApi
         access.ListAsync(context, id, AccessLevels.None, (group, page, ct) => memberships.ListAsync(group.Id, page.Offset, page.PerPage, ct),
             member => MemberJson.From(member, access.BaseUrl(context.Request)));
 
-    private static async Task<IResult> AddAsync(HttpContext context, string id, ApiGroupAccess access, GroupMemberships memberships, UserAccounts users)
+    private static async Task<IResult> AddAsync(HttpContext context, string id, ApiGroupAccess access, MembershipChanges changes, GroupMemberships memberships)
     {
         var (group, level, parameters, error) = await access.ResolveWithParametersAsync(context, id, AccessLevels.Maintainer);
         if (group is null || parameters is null)
@@ -34,27 +34,21 @@ public static class MembersApi
             return ApiResults.BadRequest(invalid ?? "user_id is missing");
         }
 
-        var (accessLevel, problem) = ReadLevel(parameters, level);
-        if (problem is not null)
+        if (!parameters.TryInt("access_level", out var accessLevel, out invalid))
         {
-            return problem;
+            return ApiResults.BadRequest(invalid!);
         }
 
-        var user = await users.FindAsync(userId.Value, context.RequestAborted);
-        if (user is null || user.BotGroupId is not null)
+        if (await changes.AddAsync(group, level, userId.Value, accessLevel, context.RequestAborted) is { } refused)
         {
-            return ApiResults.NotFound("User");
+            return ToResult(refused);
         }
 
-        if (!await memberships.AddAsync(group.Id, user.Id, accessLevel, context.RequestAborted))
-        {
-            return ApiResults.Conflict("Member already exists");
-        }
-
-        return ApiResults.Created(MemberJson.From((await memberships.FindAsync(group.Id, user.Id, context.RequestAborted))!, access.BaseUrl(context.Request)));
+        return ApiResults.Created(MemberJson.From((await memberships.FindAsync(group.Id, userId.Value, context.RequestAborted))!, access.BaseUrl(context.Request)));
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, string id, string userId, ApiGroupAccess access, GroupMemberships memberships)
+    private static async Task<IResult> UpdateAsync(
+        HttpContext context, string id, string userId, ApiGroupAccess access, MembershipChanges changes, GroupMemberships memberships)
     {
         var (group, level, parameters, error) = await access.ResolveWithParametersAsync(context, id, AccessLevels.Maintainer);
         if (group is null || parameters is null)
@@ -62,34 +56,22 @@ public static class MembersApi
             return error!;
         }
 
-        var (accessLevel, problem) = ReadLevel(parameters, level);
-        if (problem is not null)
+        if (!parameters.TryInt("access_level", out var accessLevel, out var invalid))
         {
-            return problem;
+            return ApiResults.BadRequest(invalid!);
         }
 
-        var member = long.TryParse(userId, out var uid) ? await memberships.FindAsync(group.Id, uid, context.RequestAborted) : null;
-        if (member is null)
+        // An id that does not parse names no member: the same answers as an unknown one, in the same order.
+        var uid = long.TryParse(userId, out var parsed) ? parsed : -1;
+        if (await changes.UpdateAsync(group, level, uid, accessLevel, context.RequestAborted) is { } refused)
         {
-            return ApiResults.NotFound("Member");
+            return ToResult(refused);
         }
 
-        if (member.AccessLevel == AccessLevels.Owner && level < AccessLevels.Owner)
-        {
-            return ApiResults.Forbidden("only owners can change an owner's role");
-        }
-
-        if (member.AccessLevel == AccessLevels.Owner && accessLevel < AccessLevels.Owner
-            && await memberships.CountOwnersAsync(group.Id, context.RequestAborted) <= 1 && group.ParentId is null)
-        {
-            return ApiResults.Forbidden("a group keeps at least one owner");
-        }
-
-        await memberships.UpdateAsync(group.Id, uid, accessLevel, context.RequestAborted);
         return ApiResults.Ok(MemberJson.From((await memberships.FindAsync(group.Id, uid, context.RequestAborted))!, access.BaseUrl(context.Request)));
     }
 
-    private static async Task<IResult> RemoveAsync(HttpContext context, string id, string userId, ApiGroupAccess access, GroupMemberships memberships)
+    private static async Task<IResult> RemoveAsync(HttpContext context, string id, string userId, ApiGroupAccess access, MembershipChanges changes)
     {
         var (group, level, denied) = await access.ResolveAsync(context, id, AccessLevels.Guest);
         if (group is null)
@@ -97,45 +79,16 @@ public static class MembersApi
             return denied!;
         }
 
-        var member = long.TryParse(userId, out var uid) ? await memberships.FindAsync(group.Id, uid, context.RequestAborted) : null;
-        var leaving = uid == ApiCaller.Of(context).UserId;
-        if (!leaving && level < AccessLevels.Maintainer)
-        {
-            return ApiResults.Forbidden();
-        }
-
-        if (member is null)
-        {
-            return ApiResults.NotFound("Member");
-        }
-
-        if (member.AccessLevel == AccessLevels.Owner && !leaving && level < AccessLevels.Owner)
-        {
-            return ApiResults.Forbidden("only owners can remove an owner");
-        }
-
-        if (member.AccessLevel == AccessLevels.Owner && group.ParentId is null && await memberships.CountOwnersAsync(group.Id, context.RequestAborted) <= 1)
-        {
-            return ApiResults.Forbidden("a group keeps at least one owner");
-        }
-
-        await memberships.RemoveAsync(group.Id, uid, context.RequestAborted);
-        return ApiResults.NoContent();
+        var uid = long.TryParse(userId, out var parsed) ? parsed : -1;
+        var refused = await changes.RemoveAsync(group, level, ApiCaller.Of(context).UserId, uid, context.RequestAborted);
+        return refused is null ? ApiResults.NoContent() : ToResult(refused);
     }
 
-    /// <summary>A valid access level that the caller may grant: nobody grants more than they hold.</summary>
-    private static (int Level, IResult? Error) ReadLevel(ApiParameters parameters, int callerLevel)
+    private static IResult ToResult(Refusal refusal) => refusal.Kind switch
     {
-        if (!parameters.TryInt("access_level", out var level, out var invalid) || level is null)
-        {
-            return (0, ApiResults.BadRequest(invalid ?? "access_level is missing"));
-        }
-
-        if (!AccessLevels.IsValid((int)level.Value))
-        {
-            return (0, ApiResults.BadRequest("access_level does not have a valid value"));
-        }
-
-        return level > callerLevel ? (0, ApiResults.Forbidden("you cannot grant a role above your own")) : ((int)level.Value, null);
-    }
+        RefusalKind.BadRequest => ApiResults.BadRequest(refusal.Message!),
+        RefusalKind.Forbidden => ApiResults.Forbidden(refusal.Message),
+        RefusalKind.NotFound => ApiResults.NotFound(refusal.Message!),
+        _ => ApiResults.Conflict(refusal.Message!),
+    };
 }

@@ -10,6 +10,10 @@ public static class UsersApi
         api.MapPost("/users", CreateAsync);
         api.MapGet("/users", ListAsync);
         api.MapGet("/user", CurrentAsync);
+        api.MapPost("/users/{id}/block", (HttpContext context, string id, UserAccounts users, ApiGroupAccess access) =>
+            SetBlockedAsync(context, id, blocked: true, users, access));
+        api.MapPost("/users/{id}/unblock", (HttpContext context, string id, UserAccounts users, ApiGroupAccess access) =>
+            SetBlockedAsync(context, id, blocked: false, users, access));
         api.MapPost("/users/{id}/personal_access_tokens", CreateTokenAsync);
         api.MapGet("/personal_access_tokens", ListTokensAsync);
         api.MapDelete("/personal_access_tokens/{id}", RevokeTokenAsync);
@@ -70,6 +74,29 @@ public static class UsersApi
         var principal = ApiCaller.Of(context);
         var baseUrl = access.BaseUrl(context.Request);
         return ApiResults.Ok(list.Select(u => UserJson.From(u, baseUrl, principal.IsAdmin || u.Id == principal.UserId)));
+    }
+
+    /// <summary>GitLab's <c>POST /users/:id/block</c> and <c>/unblock</c>: administrators only, never oneself.</summary>
+    private static async Task<IResult> SetBlockedAsync(HttpContext context, string id, bool blocked, UserAccounts users, ApiGroupAccess access)
+    {
+        var caller = ApiCaller.Of(context);
+        if (!caller.IsAdmin)
+        {
+            return ApiResults.Forbidden();
+        }
+
+        if (!long.TryParse(id, out var userId) || userId <= 0)
+        {
+            return ApiResults.NotFound("User");
+        }
+
+        if (userId == caller.UserId)
+        {
+            return ApiResults.Forbidden("You cannot block yourself");
+        }
+
+        var user = await users.SetBlockedAsync(userId, blocked, context.RequestAborted);
+        return user is null ? ApiResults.NotFound("User") : ApiResults.Created(UserJson.From(user, access.BaseUrl(context.Request), showPrivate: true));
     }
 
     private static async Task<IResult> CurrentAsync(HttpContext context, UserAccounts users, ApiGroupAccess access)

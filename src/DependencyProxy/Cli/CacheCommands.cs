@@ -37,9 +37,9 @@ internal static class CacheCommands
                 return await ProxyCommandLine.FailAsync("no such group");
             }
 
-            if (result.GetValue(ttl) is < 1 or > 3650)
+            if (DependencyProxySettings.CheckTtl(result.GetValue(ttl)) is { } problem)
             {
-                return await ProxyCommandLine.FailAsync("--ttl must be between 1 and 3650 days");
+                return await ProxyCommandLine.FailAsync("--" + problem);
             }
 
             var updated = await services.GetRequiredService<DependencyProxySettings>()

@@ -85,13 +85,5 @@ internal static class GroupCommands
         return members;
     }
 
-    internal static int? ParseLevel(string value) => value.ToLowerInvariant() switch
-    {
-        "guest" => AccessLevels.Guest,
-        "reporter" => AccessLevels.Reporter,
-        "developer" => AccessLevels.Developer,
-        "maintainer" => AccessLevels.Maintainer,
-        "owner" => AccessLevels.Owner,
-        _ => int.TryParse(value, out var number) && AccessLevels.IsValid(number) ? number : null,
-    };
+    internal static int? ParseLevel(string value) => AccessLevels.Parse(value);
 }

@@ -52,11 +52,15 @@ public static class ServiceRegistration
         services.AddSingleton<GroupAccess>();
         services.AddSingleton<CredentialValidator>();
         services.AddSingleton<GroupMemberships>();
+        services.AddSingleton<VisibleGroups>();
+        services.AddSingleton<MembershipChanges>();
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<RootBootstrap>();
         services.AddSingleton<DependencyProxySettings>();
         services.AddSingleton<CacheRecords>();
+        services.AddSingleton<CachedImages>();
+        services.AddSingleton<Cleanup.GroupCachePurge>();
         services.AddSingleton<GarbageCollector>();
         services.AddSingleton<QuotaEnforcer>();
         services.AddSingleton<CacheCleaner>();

@@ -25,6 +25,25 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
 
     private readonly IDataProtector _secrets = protection.CreateProtector("DependencyProxy.UpstreamSecrets.v1");
 
+    /// <summary>The rules for a settings change, shared by the REST API and the web pages; null when it is acceptable.</summary>
+    public static string? CheckSettings(long? revalidationWindowSeconds, string? identity, string? secret) =>
+        revalidationWindowSeconds is < 0 or > 86400 ? "revalidation_window_seconds must be between 0 and 86400"
+        : identity is { Length: > 255 } ? "identity is too long"
+        : secret is { Length: > 1024 } ? "secret is too long"
+        : null;
+
+    /// <summary>The cleanup policy's ttl rule (GitLab's image_ttl_policy), shared by the API, the CLI and the web pages.</summary>
+    public static string? CheckTtl(long? ttlDays) => ttlDays is < 1 or > 3650 ? "ttl must be between 1 and 3650 days" : null;
+
+    /// <summary>A group's account for one registry must have both parts, within limits; null when acceptable.</summary>
+    public static string? CheckUpstreamCredentials(string? identity, string? secret) =>
+        identity is not { Length: > 0 and <= 255 } ? "identity is missing or too long"
+        : secret is not { Length: > 0 and <= 1024 } ? "secret is missing or too long"
+        : null;
+
+    /// <summary>Docker Hub's other host names store under <c>docker.io</c>, the name image paths use.</summary>
+    public static string CanonicalRegistry(string host) => host is "index.docker.io" or "registry-1.docker.io" ? DockerHub : host;
+
     /// <summary>Changes what is given: null leaves a field alone, an empty identity or secret clears it.</summary>
     public async Task<Group?> UpdateAsync(
         long groupId, bool? enabled, string? identity, string? secret, CancellationToken cancellationToken, int? revalidationWindowSeconds = null)

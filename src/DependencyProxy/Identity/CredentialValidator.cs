@@ -31,8 +31,25 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
             return principal?.Name == username ? principal : null;
         }
 
+        return await ValidatePasswordAsync(db, username, secret, cancellationToken);
+    }
+
+    /// <summary>Checks a username and password only (the web sign-in: tokens are for tools, not for people's browsers).</summary>
+    public async Task<Principal?> ValidatePasswordAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        if (username.Length is 0 or > 255 || password.Length is 0 or > 1024)
+        {
+            return null;
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await ValidatePasswordAsync(db, username, password, cancellationToken);
+    }
+
+    private static async Task<Principal?> ValidatePasswordAsync(ProxyDbContext db, string username, string password, CancellationToken cancellationToken)
+    {
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
-        if (!Secrets.PasswordMatches(user, secret) || user is null || user.IsBlocked || user.BotGroupId is not null)
+        if (!Secrets.PasswordMatches(user, password) || user is null || user.IsBlocked || user.BotGroupId is not null)
         {
             return null;
         }

@@ -72,6 +72,21 @@ public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> datab
         return true;
     }
 
+    /// <summary>Blocks or unblocks a person; a blocked user's sessions, tokens and registry JWTs stop working at once.</summary>
+    public async Task<User?> SetBlockedAsync(long id, bool blocked, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id && u.BotGroupId == null, cancellationToken);
+        if (user is null)
+        {
+            return null;
+        }
+
+        user.IsBlocked = blocked;
+        await db.SaveChangesAsync(cancellationToken);
+        return user;
+    }
+
     public async Task<User?> FindAsync(long id, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

@@ -22,6 +22,9 @@ public sealed class UpstreamResolver(IOptions<ProxyOptions> options)
         .Where(u => u.Enabled)
         .ToDictionary(u => u.Host, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Enabled registries other than Docker Hub, by host, for the settings page's choice of registry.</summary>
+    public IReadOnlyList<string> OtherHosts => [.. _others.Keys.Order(StringComparer.Ordinal)];
+
     /// <summary>Whether <paramref name="host"/> is Docker Hub or an enabled, configured upstream.</summary>
     public bool IsConfigured(string host) => DockerHubAliases.Contains(host) || _others.ContainsKey(host);
 

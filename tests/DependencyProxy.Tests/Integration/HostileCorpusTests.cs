@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -55,19 +56,27 @@ public sealed class HostileCorpusTests : ProxyTestBase
         var before = Directory.GetFileSystemEntries(outside).ToHashSet();
         try
         {
+            var antiforgery = await SignInToThePagesAsync();
             var random = new Random(20261128);
             var failures = new List<string>();
             var statuses = new Dictionary<int, int>();
+            var pageStatuses = new HashSet<int>();
             var watch = Stopwatch.StartNew();
             for (var i = 0; i < 3000; i++)
             {
-                using var request = NextRequest(random, Path.GetFileName(canary));
+                using var request = NextRequest(random, Path.GetFileName(canary), antiforgery);
                 var description = $"{request.Method} {request.RequestUri} [{string.Join("; ", request.Headers.Select(h => $"{h.Key}: {string.Join(",", h.Value).Length}ch"))}]";
                 try
                 {
                     using var response = await Client.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(10));
                     var body = await response.Content.ReadAsStringAsync();
                     statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
+                    // Absolute once sent: the client resolves the relative address against its base.
+                    if (PagePaths.Any(p => request.RequestUri!.AbsolutePath.StartsWith(p.Split('{')[0], StringComparison.Ordinal)))
+                    {
+                        pageStatuses.Add((int)response.StatusCode);
+                    }
+
                     if ((int)response.StatusCode >= 500 && response.StatusCode is not (HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout))
                     {
                         failures.Add($"{(int)response.StatusCode} for {description}");
@@ -92,6 +101,8 @@ public sealed class HostileCorpusTests : ProxyTestBase
             // The corpus really reached the server, and drew many kinds of answers.
             Assert.True(statuses.Values.Sum() > 2500, $"only {statuses.Values.Sum()} requests were answered");
             Assert.True(statuses.Count >= 6, string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}")));
+            // The pages were reached while signed in: accepted, refused and missing answers all came back.
+            Assert.True(pageStatuses.IsSupersetOf([200, 400, 404]), string.Join(", ", pageStatuses));
             Assert.Equal(before, Directory.GetFileSystemEntries(outside).ToHashSet());
             Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), $"took {watch.Elapsed}");
         }
@@ -101,7 +112,33 @@ public sealed class HostileCorpusTests : ProxyTestBase
         }
     }
 
-    private static HttpRequestMessage NextRequest(Random random, string canaryName)
+    /// <summary>Root with a password, signed in on the test client, so the corpus reaches the pages' handlers; returns the form token.</summary>
+    private async Task<string> SignInToThePagesAsync()
+    {
+        await Proxy.Get<DependencyProxy.Identity.UserAccounts>().SetPasswordAsync("root", "root-password-1", default);
+        var form = await Client.GetStringAsync("/users/sign_in");
+        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var signIn = await Client.PostAsync("/users/sign_in", new FormUrlEncodedContent(
+            [new("username", "root"), new("password", "root-password-1"), new("__RequestVerificationToken", token)]));
+        var groups = await Client.GetStringAsync("/groups");
+        Assert.Contains("New group", groups);
+        return Regex.Match(groups, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+    }
+
+    private static readonly string[] PagePaths =
+    [
+        "/groups", "/groups/{g}", "/groups/-/settings/{g}", "/groups/-/members/{g}", "/-/profile/personal_access_tokens", "/-/profile/password",
+        "/admin", "/users/sign_in", "/-/error", "/-/assets/{g}",
+    ];
+
+    // Not Revoke (it would revoke root's API token the corpus uses) and no sign-out: everything else goes.
+    private static readonly string[] PageHandlers = ["", "Clear", "Proxy", "Cleanup", "DockerHub", "Upstream", "RemoveUpstream", "Add", "Change", "Remove",
+        "Create", "Block", "x", "%00"];
+
+    private static readonly string[] FormFields = ["name", "path", "parent", "visibility", "ttl", "enabled", "revalidation_window_seconds", "identity",
+        "secret", "registry", "username", "role", "user_id", "id", "blocked", "scopes", "expires_at", "return_to", "password", "filter", "search", "page"];
+
+    private static HttpRequestMessage NextRequest(Random random, string canaryName, string antiforgery)
     {
         T Pick<T>(T[] items) => items[random.Next(items.Length)];
         var route = random.Next(10);
@@ -129,6 +166,23 @@ public sealed class HostileCorpusTests : ProxyTestBase
                 // The token endpoint with odd scopes, services and credentials.
                 request = new HttpRequestMessage(HttpMethod.Get,
                     $"/jwt/auth?service={Pick(["dependency_proxy", "", "x", "%00"])}&scope=repository:{Pick(Segments)}/{Pick(Segments)}:{Pick(["pull", "push", "*", ""])}");
+                break;
+            case 9 when random.Next(2) == 0:
+                // The pages, signed in as root, with odd paths, handlers and form values (mostly with the anti-forgery token).
+                var page = Pick(PagePaths).Replace("{g}", Pick(["grp", .. Segments, $"../../{canaryName}", "site.css", "grp/../grp"]));
+                var query = $"?handler={Pick(PageHandlers)}&{Pick(FormFields)}={Uri.EscapeDataString(Pick(References))}";
+                var fields = Enumerable.Range(0, random.Next(0, 6))
+                    .Select(_ => new KeyValuePair<string, string>(Pick(FormFields), Pick([.. References, .. Segments, .. HeaderValues, "", "-1", "99999999999999999999"])))
+                    .ToList();
+                if (random.Next(5) != 0)
+                {
+                    fields.Add(new("__RequestVerificationToken", antiforgery));
+                }
+
+                request = new HttpRequestMessage(Pick([HttpMethod.Get, HttpMethod.Post, HttpMethod.Post]), page + query)
+                {
+                    Content = new FormUrlEncodedContent(fields),
+                };
                 break;
             default:
                 // The REST API with odd ids and bodies, as root (so authorization is not what stops them).

@@ -1,0 +1,106 @@
+using DependencyProxy.Data;
+using DependencyProxy.Identity;
+
+namespace DependencyProxy.Groups;
+
+public enum RefusalKind
+{
+    BadRequest,
+    Forbidden,
+    NotFound,
+    Conflict,
+}
+
+/// <summary>Why a change was refused; for NotFound, <see cref="Message"/> names what was not found.</summary>
+public sealed record Refusal(RefusalKind Kind, string? Message);
+
+/// <summary>
+/// The rules for changing a group's members, shared by the REST API and the web pages: maintainers manage members,
+/// nobody grants a role above their own, only owners touch owners, and a top-level group keeps a direct owner.
+/// </summary>
+public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts users)
+{
+    public async Task<Refusal?> AddAsync(Group group, int callerLevel, long userId, long? accessLevel, CancellationToken cancellationToken)
+    {
+        if (CheckLevel(accessLevel, callerLevel) is { } refused)
+        {
+            return refused;
+        }
+
+        var user = await users.FindAsync(userId, cancellationToken);
+        if (user is null || user.BotGroupId is not null)
+        {
+            return new Refusal(RefusalKind.NotFound, "User");
+        }
+
+        return await memberships.AddAsync(group.Id, user.Id, (int)accessLevel!.Value, cancellationToken)
+            ? null
+            : new Refusal(RefusalKind.Conflict, "Member already exists");
+    }
+
+    public async Task<Refusal?> UpdateAsync(Group group, int callerLevel, long userId, long? accessLevel, CancellationToken cancellationToken)
+    {
+        if (CheckLevel(accessLevel, callerLevel) is { } refused)
+        {
+            return refused;
+        }
+
+        var member = await memberships.FindAsync(group.Id, userId, cancellationToken);
+        if (member is null)
+        {
+            return new Refusal(RefusalKind.NotFound, "Member");
+        }
+
+        if (member.AccessLevel == AccessLevels.Owner && callerLevel < AccessLevels.Owner)
+        {
+            return new Refusal(RefusalKind.Forbidden, "only owners can change an owner's role");
+        }
+
+        if (member.AccessLevel == AccessLevels.Owner && accessLevel < AccessLevels.Owner && await IsLastOwnerOfTopLevelAsync(group, cancellationToken))
+        {
+            return new Refusal(RefusalKind.Forbidden, "a group keeps at least one owner");
+        }
+
+        await memberships.UpdateAsync(group.Id, userId, (int)accessLevel!.Value, cancellationToken);
+        return null;
+    }
+
+    /// <summary>Anyone may leave; removing someone else takes a maintainer, and an owner takes an owner.</summary>
+    public async Task<Refusal?> RemoveAsync(Group group, int callerLevel, long? callerUserId, long userId, CancellationToken cancellationToken)
+    {
+        var leaving = userId == callerUserId;
+        if (!leaving && callerLevel < AccessLevels.Maintainer)
+        {
+            return new Refusal(RefusalKind.Forbidden, null);
+        }
+
+        var member = await memberships.FindAsync(group.Id, userId, cancellationToken);
+        if (member is null)
+        {
+            return new Refusal(RefusalKind.NotFound, "Member");
+        }
+
+        if (member.AccessLevel == AccessLevels.Owner && !leaving && callerLevel < AccessLevels.Owner)
+        {
+            return new Refusal(RefusalKind.Forbidden, "only owners can remove an owner");
+        }
+
+        if (member.AccessLevel == AccessLevels.Owner && await IsLastOwnerOfTopLevelAsync(group, cancellationToken))
+        {
+            return new Refusal(RefusalKind.Forbidden, "a group keeps at least one owner");
+        }
+
+        await memberships.RemoveAsync(group.Id, userId, cancellationToken);
+        return null;
+    }
+
+    /// <summary>A valid access level that the caller may grant: nobody grants more than they hold.</summary>
+    private static Refusal? CheckLevel(long? level, int callerLevel) =>
+        level is null ? new Refusal(RefusalKind.BadRequest, "access_level is missing")
+        : level is < int.MinValue or > int.MaxValue || !AccessLevels.IsValid((int)level.Value) ? new Refusal(RefusalKind.BadRequest, "access_level does not have a valid value")
+        : level > callerLevel ? new Refusal(RefusalKind.Forbidden, "you cannot grant a role above your own")
+        : null;
+
+    private async Task<bool> IsLastOwnerOfTopLevelAsync(Group group, CancellationToken cancellationToken) =>
+        group.ParentId is null && await memberships.CountOwnersAsync(group.Id, cancellationToken) <= 1;
+}

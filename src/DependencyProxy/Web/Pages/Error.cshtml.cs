@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace DependencyProxy.Web.Pages;
+
+/// <summary>What a browser shows for a page answered with an error status and no body of its own (403, 404, 400).</summary>
+[IgnoreAntiforgeryToken]
+public sealed class ErrorModel : PageModel
+{
+    public string Title { get; private set; } = "Something went wrong";
+
+    public string Explanation { get; private set; } = "";
+
+    public void OnGet([FromQuery] int code) => Describe(code);
+
+    public void OnPost([FromQuery] int code) => Describe(code);
+
+    private void Describe(int code) => (Title, Explanation) = code switch
+    {
+        403 => ("Not allowed", "You can see this, but changing it needs a higher role in the group (owner) or an administrator."),
+        404 => ("Not found", "There is nothing here, or you may not see it. Check the address, or ask a group owner to add you."),
+        400 => ("That did not work", "The request was not understood. If you submitted a form, reload the page and try again."),
+        _ => ($"Error {code}", "Try again in a moment."),
+    };
+}

@@ -1,0 +1,64 @@
+using DependencyProxy.Data;
+using DependencyProxy.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace DependencyProxy.Web.Pages.Profile;
+
+/// <summary>
+/// The signed-in person's personal access tokens: create one (its value is shown once, on the answer to the form,
+/// and never stored in plain text), see them, and revoke them.
+/// </summary>
+public sealed class TokensModel(AccessTokens tokens, TimeProvider time) : SignedInPageModel
+{
+    public IReadOnlyList<PersonalAccessToken> Tokens { get; private set; } = [];
+
+    public string? Error { get; private set; }
+
+    /// <summary>The new token's value, on the response to its creation only.</summary>
+    public string? CreatedValue { get; private set; }
+
+    public string? CreatedName { get; private set; }
+
+    public DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public bool IsActive(PersonalAccessToken token) => tokens.IsActive(token.Revoked, token.ExpiresAt);
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostCreateAsync([FromForm] string? name, [FromForm] string[]? scopes, [FromForm(Name = "expires_at")] DateTime? expiresAt)
+    {
+        var chosen = (scopes ?? []).Distinct().ToList();
+        if (AccessTokens.CheckRequest(name, chosen, TokenScopes.All, expiresAt, Now) is { } problem)
+        {
+            Error = problem;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+        else
+        {
+            var created = await tokens.CreatePersonalAsync(Caller.UserId!.Value, name!.Trim(), chosen, expiresAt, HttpContext.RequestAborted);
+            CreatedValue = created.Token;
+            CreatedName = created.Row.Name;
+            // The value must not linger in caches or history.
+            Response.Headers.CacheControl = "no-store";
+        }
+
+        await LoadAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync([FromForm] long id)
+    {
+        var token = await tokens.FindPersonalAsync(id, HttpContext.RequestAborted);
+        if (token is null || token.UserId != Caller.UserId)
+        {
+            return NotFound();
+        }
+
+        await tokens.RevokePersonalAsync(token.Id, HttpContext.RequestAborted);
+        Notice = $"The token “{token.Name}” was revoked; anything using it is refused from now on.";
+        return Redirect("/-/profile/personal_access_tokens");
+    }
+
+    private async Task LoadAsync() =>
+        Tokens = (await tokens.ListPersonalAsync(Caller.UserId, 0, 200, HttpContext.RequestAborted)).Page;
+}

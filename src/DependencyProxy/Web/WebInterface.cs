@@ -1,0 +1,73 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace DependencyProxy.Web;
+
+/// <summary>
+/// The web pages: server-rendered Razor Pages under <c>Web/Pages</c>, a cookie session, and two static assets
+/// (one stylesheet, one small script) served from the assembly so they work whatever the working directory.
+/// </summary>
+public static class WebInterface
+{
+    public const string SignInPath = "/users/sign_in";
+
+    public static IServiceCollection AddWebInterface(this IServiceCollection services)
+    {
+        services.AddRazorPages(options => options.RootDirectory = "/Web/Pages");
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+        {
+            options.Cookie.Name = "dependency_proxy_session";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // A working day of inactivity ends the session; activity extends it.
+            options.ExpireTimeSpan = TimeSpan.FromHours(8);
+            options.SlidingExpiration = true;
+            options.LoginPath = SignInPath;
+        });
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "dependency_proxy_csrf";
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        services.AddSingleton<WebSession>();
+        return services;
+    }
+
+    /// <summary>Where the pages live; the registry, REST API and token endpoint keep their own error formats.</summary>
+    private static readonly string[] PagePrefixes = ["/users", "/groups", "/-/profile", "/admin"];
+
+    /// <summary>Before routing: a page answered with a bare error status (403, 404, a failed anti-forgery check) shows a page saying why.</summary>
+    public static void UseWebErrorPages(this WebApplication app) =>
+        app.UseWhen(context => PagePrefixes.Any(prefix => context.Request.Path.StartsWithSegments(prefix)),
+            branch => branch.UseStatusCodePagesWithReExecute("/-/error", "?code={0}"));
+
+    public static void MapWebInterface(this WebApplication app)
+    {
+        app.MapRazorPages();
+        app.MapMethods("/-/assets/{name}", ["GET", "HEAD"], ServeAsset);
+    }
+
+    private static IResult ServeAsset(string name, HttpContext context)
+    {
+        var type = Path.GetExtension(name) switch
+        {
+            ".css" => "text/css; charset=utf-8",
+            ".js" => "text/javascript; charset=utf-8",
+            _ => null,
+        };
+        var stream = type is null ? null : Assembly.GetExecutingAssembly().GetManifestResourceStream($"DependencyProxy.Web.Assets.{name}");
+        if (stream is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        // Pages link assets with ?v=<build>, so they may be cached for long.
+        context.Response.Headers.CacheControl = "public, max-age=86400";
+        return TypedResults.Stream(stream, type);
+    }
+
+    /// <summary>Appended to asset links so a new build is fetched at once.</summary>
+    public static readonly string AssetVersion =
+        Assembly.GetExecutingAssembly().ManifestModule.ModuleVersionId.ToString("N")[..12];
+}

@@ -1,0 +1,50 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace DependencyProxy.Tests.Web;
+
+/// <summary>A cookie-keeping client that works the pages as a browser would: it reads each form's anti-forgery token and posts it back.</summary>
+public sealed partial class WebClient(ProxyFactoryClientSource source) : IDisposable
+{
+    public const string Password = "long-enough-password";
+
+    private readonly HttpClient _http = source.Create();
+
+    public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
+
+    public async Task<string> GetPageAsync(string path)
+    {
+        using var response = await _http.GetAsync(path);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {response.StatusCode} {response.Headers.Location}");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>Posts a form found on <paramref name="page"/>, with that page's anti-forgery token unless told not to.</summary>
+    public async Task<HttpResponseMessage> PostFormAsync(string page, string action, Dictionary<string, string> fields, bool withToken = true)
+    {
+        var html = await GetPageAsync(page);
+        var form = new List<KeyValuePair<string, string>>(fields);
+        if (withToken)
+        {
+            form.Add(new("__RequestVerificationToken", TokenRegex().Match(html).Groups[1].Value));
+        }
+
+        return await _http.PostAsync(action, new FormUrlEncodedContent(form));
+    }
+
+    public async Task<HttpResponseMessage> SignInAsync(string username, string password = Password, string? returnTo = null) =>
+        await PostFormAsync("/users/sign_in", "/users/sign_in",
+            new() { ["username"] = username, ["password"] = password, ["return_to"] = returnTo ?? "/groups" });
+
+    public void Dispose() => _http.Dispose();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenRegex();
+}
+
+/// <summary>Makes clients of the in-process server that keep cookies and show redirects instead of following them.</summary>
+public sealed class ProxyFactoryClientSource(DependencyProxy.Tests.Infrastructure.ProxyFactory factory)
+{
+    public HttpClient Create() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+}
