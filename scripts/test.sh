@@ -5,8 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in docker-registry:docker-registry skopeo:skopeo podman:podman umoci:umoci containerd:containerd chromium:chromium; do
-  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
+for tool in docker-registry:docker-registry skopeo:skopeo podman:podman umoci:umoci containerd:containerd chromium:chromium \
+  /usr/lib/postgresql:postgresql; do
+  { command -v "${tool%%:*}" || [ -e "${tool%%:*}" ]; } >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if ((${#need[@]})); then
   echo "Installing: ${need[*]}"
@@ -22,6 +23,17 @@ for project in tests/*/; do
   name=$(basename "$project")
   dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$results/$name.trx" "$@" || status=1
 done
+
+# The integration suite again on PostgreSQL: a throwaway server on loopback; each test server gets its own database.
+pg=$(mktemp -d /tmp/dp-postgres-XXXXXX)
+if DP_TEST_POSTGRES=$(scripts/postgres.sh start "$pg"); then
+  export DP_TEST_POSTGRES
+  dotnet test tests/DependencyProxy.Tests -c Release --no-build -nologo --logger "trx;LogFileName=$results/DependencyProxy.Tests-postgresql.trx" "$@" || status=1
+  unset DP_TEST_POSTGRES
+else
+  echo "could not start PostgreSQL"; status=1; echo '<Counters failed="1"' > "$results/postgresql.trx"
+fi
+scripts/postgres.sh stop "$pg"; rm -rf "$pg"
 
 # Sum the counters of every project's TRX file, so the total covers them all.
 count() { cat "$results"/*.trx 2>/dev/null | grep -o "<Counters [^>]*" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'; }

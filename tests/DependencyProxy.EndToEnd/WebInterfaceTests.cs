@@ -50,7 +50,7 @@ public sealed class WebInterfaceTests(UpstreamFixture upstream)
         Assert.Contains("Invalid username or password", await page.InnerTextAsync("main"));
         await page.FillAsync("#password", OwnerPassword);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/groups/web");
+        await ArriveAsync(page, "/groups/web");
 
         // The cached image, with its size as config plus layers.
         var row = page.Locator("#images tbody tr", new() { HasText = $"{TestImages.Tiny}:latest" });
@@ -143,7 +143,7 @@ public sealed class WebInterfaceTests(UpstreamFixture upstream)
         await admin.FillAsync("#group-path", "acme");
         await admin.SelectOptionAsync("#group-visibility", "private");
         await admin.ClickAsync("#create-group");
-        await admin.WaitForURLAsync("**/groups/acme");
+        await ArriveAsync(admin, "/groups/acme");
         await admin.ClickAsync("a:has-text('Members')");
         await admin.FillAsync("#member-username", "dana");
         await admin.SelectOptionAsync("#member-role", "developer");
@@ -176,7 +176,21 @@ public sealed class WebInterfaceTests(UpstreamFixture upstream)
         await page.FillAsync("#username", username);
         await page.FillAsync("#password", password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync($"**{target}");
+        await ArriveAsync(page, target);
+    }
+
+    /// <summary>Waits for the browser to land on <paramref name="path"/>; if it does not, says where it is and what it shows.</summary>
+    private static async Task ArriveAsync(IPage page, string path)
+    {
+        try
+        {
+            await page.WaitForURLAsync($"**{path}", new() { Timeout = 15_000 });
+        }
+        catch (TimeoutException)
+        {
+            await Browser.ScreenshotAsync(page, "failed-" + path.Trim('/').Replace('/', '-'));
+            throw new Xunit.Sdk.XunitException($"expected {path}, still at {page.Url} showing:\n{await page.InnerTextAsync("body")}");
+        }
     }
 
     private static long ImageBytes(byte[] manifest)

@@ -13,6 +13,8 @@ public sealed class ProxyOptions
 
     public DockerHubOptions DockerHub { get; set; } = new();
 
+    public DatabaseOptions Database { get; set; } = new();
+
     /// <summary>
     /// Registries other than Docker Hub, each under a name of the operator's choosing
     /// (<c>DependencyProxy:Upstreams:ghcr:Enabled=true</c>) and addressed by its host in image paths
@@ -89,6 +91,15 @@ public sealed class ProxyOptions
         if (options.Cleanup.Interval < TimeSpan.FromSeconds(1) || options.Cleanup.GracePeriod < TimeSpan.Zero)
         {
             yield return "DependencyProxy:Cleanup:Interval must be at least 00:00:01 and GracePeriod not negative.";
+        }
+
+        if (options.Database.Provider is not (DatabaseOptions.Sqlite or DatabaseOptions.PostgreSql))
+        {
+            yield return $"DependencyProxy:Database:Provider must be '{DatabaseOptions.Sqlite}' or '{DatabaseOptions.PostgreSql}' (got '{options.Database.Provider}').";
+        }
+        else if (options.Database.Provider == DatabaseOptions.PostgreSql && string.IsNullOrWhiteSpace(options.Database.ConnectionString))
+        {
+            yield return "DependencyProxy:Database:ConnectionString is required with the postgresql provider (e.g. Host=db;Database=proxy;Username=proxy;Password=…).";
         }
 
         if (options.Storage.MaxBytes is <= 0 || options.Storage.LowWaterPercent is < 1 or > 100 || options.Storage.MinFreeBytes < 0)
@@ -196,6 +207,18 @@ public sealed class CleanupOptions
     /// just found a reference, or is about to record one, never loses the file under it.
     /// </summary>
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>Where the metadata lives: SQLite in the data directory (one node), or PostgreSQL (several nodes share it).</summary>
+public sealed class DatabaseOptions
+{
+    public const string Sqlite = "sqlite";
+    public const string PostgreSql = "postgresql";
+
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>Npgsql connection string for <see cref="PostgreSql"/>; SQLite always uses <c>&lt;data&gt;/dependency-proxy.db</c>.</summary>
+    public string? ConnectionString { get; set; }
 }
 
 /// <summary>The content store's budget.</summary>

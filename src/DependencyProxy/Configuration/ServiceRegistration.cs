@@ -30,19 +30,8 @@ public static class ServiceRegistration
         services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddPooledDbContextFactory<ProxyDbContext>((provider, db) =>
-        {
-            var dataDirectory = Path.GetFullPath(provider.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory);
-            Directory.CreateDirectory(dataDirectory);
-            var connection = new SqliteConnectionStringBuilder
-            {
-                DataSource = Path.Combine(dataDirectory, "dependency-proxy.db"),
-                // Another process sharing the data directory may hold the write lock briefly (rule 9): wait, don't fail.
-                DefaultTimeout = 30,
-                Pooling = true,
-            };
-            db.UseSqlite(connection.ToString()).AddInterceptors(new SqlitePragmas());
-        });
+        services.AddSingleton(provider => new DatabaseProvider(provider.GetRequiredService<IOptions<ProxyOptions>>().Value));
+        services.AddSingleton<IDbContextFactory<ProxyDbContext>>(provider => provider.GetRequiredService<DatabaseProvider>());
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<ProxyOptions>>().Value;

@@ -6,7 +6,7 @@ namespace DependencyProxy.Data;
 
 /// <summary>Brings the database to the current schema and clears what a killed process left behind.</summary>
 public sealed partial class DatabaseInitializer(
-    IDbContextFactory<ProxyDbContext> databases,
+    DatabaseProvider databases,
     FileSystemContentStore store,
     RootBootstrap root,
     ILogger<DatabaseInitializer> logger) : IHostedService
@@ -20,8 +20,7 @@ public sealed partial class DatabaseInitializer(
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
             await db.Database.MigrateAsync(cancellationToken);
-            // WAL lets readers go on while one writer writes, also across processes sharing the data directory.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await databases.PrepareAsync(db, cancellationToken);
         }
 
         await root.EnsureRootAsync(cancellationToken);

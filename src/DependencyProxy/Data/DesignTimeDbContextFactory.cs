@@ -9,3 +9,10 @@ internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<P
     public ProxyDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<ProxyDbContext>().UseSqlite("Data Source=design-time.db").Options);
 }
+
+/// <summary>The same for the PostgreSQL migrations (<c>--context PostgreSqlProxyDbContext</c>); no server is contacted.</summary>
+internal sealed class PostgreSqlDesignTimeDbContextFactory : IDesignTimeDbContextFactory<PostgreSqlProxyDbContext>
+{
+    public PostgreSqlProxyDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgreSqlProxyDbContext>().UseNpgsql("Host=localhost;Database=design_time").Options);
+}

@@ -6,7 +6,7 @@ namespace DependencyProxy.Data;
 /// The metadata model. Times are UTC <see cref="DateTime"/>: SQLite can compare them as text and PostgreSQL
 /// maps them to timestamptz, so TTL queries work on both (DateTimeOffset cannot be ordered on SQLite).
 /// </summary>
-public class ProxyDbContext(DbContextOptions<ProxyDbContext> options) : DbContext(options)
+public class ProxyDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Group> Groups => Set<Group>();
 

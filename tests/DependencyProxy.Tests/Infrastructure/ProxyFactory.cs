@@ -22,6 +22,9 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"dp-test-{Guid.NewGuid():N}");
 
+    /// <summary>SQLite in the data directory, or a database of this server's own on the test PostgreSQL.</summary>
+    public TestDatabase Database { get; } = TestDatabase.Create();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -50,7 +53,7 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         {
             builder.ConfigureServices(services => services.AddSingleton(time));
         }
-        foreach (var (key, value) in settings ?? [])
+        foreach (var (key, value) in Database.Settings.Concat(settings ?? []))
         {
             builder.UseSetting(key, value);
         }
@@ -69,6 +72,7 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        Database.Drop();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

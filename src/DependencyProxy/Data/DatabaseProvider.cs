@@ -1,0 +1,57 @@
+using DependencyProxy.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace DependencyProxy.Data;
+
+/// <summary>
+/// The provider quirks, in one place: how each database is opened and prepared. Everything else (queries, the
+/// INSERT … ON CONFLICT upserts, migrations run at start) is written once for both.
+/// </summary>
+public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
+{
+    private readonly Func<ProxyDbContext> _create;
+
+    public DatabaseProvider(ProxyOptions options)
+    {
+        Name = options.Database.Provider;
+        if (Name == DatabaseOptions.PostgreSql)
+        {
+            var builder = new DbContextOptionsBuilder<PostgreSqlProxyDbContext>()
+                .UseNpgsql(options.Database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3));
+            var pool = new PooledDbContextFactory<PostgreSqlProxyDbContext>(builder.Options);
+            _create = pool.CreateDbContext;
+        }
+        else
+        {
+            var dataDirectory = Path.GetFullPath(options.DataDirectory);
+            Directory.CreateDirectory(dataDirectory);
+            var connection = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(dataDirectory, "dependency-proxy.db"),
+                // Another process sharing the data directory may hold the write lock briefly (rule 9): wait, don't fail.
+                DefaultTimeout = 30,
+                Pooling = true,
+            };
+            var builder = new DbContextOptionsBuilder<ProxyDbContext>().UseSqlite(connection.ToString()).AddInterceptors(new SqlitePragmas());
+            var pool = new PooledDbContextFactory<ProxyDbContext>(builder.Options);
+            _create = pool.CreateDbContext;
+        }
+    }
+
+    public string Name { get; }
+
+    public ProxyDbContext CreateDbContext() => _create();
+
+    public Task<ProxyDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) => Task.FromResult(_create());
+
+    /// <summary>After migrations: WAL lets SQLite readers go on while one writer writes, also across processes.</summary>
+    public async Task PrepareAsync(ProxyDbContext db, CancellationToken cancellationToken)
+    {
+        if (Name == DatabaseOptions.Sqlite)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+}
