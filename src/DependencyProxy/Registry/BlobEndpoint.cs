@@ -98,8 +98,9 @@ public sealed class BlobEndpoint(
     private IResult FromStore(Digest digest, SafeFileHandle content)
     {
         metrics.CacheRequest("blob", "hit");
-        metrics.BytesFromCache(RandomAccess.GetLength(content));
-        return new StoredBlobResult(digest, content, logger);
+        var length = RandomAccess.GetLength(content);
+        metrics.BytesFromCache(length);
+        return new StoredBlobResult(digest, content, length, logger);
     }
 
     /// <summary>A group that joined a fill after it began committing links itself once the blob is in the store.</summary>

@@ -6,13 +6,13 @@ namespace DependencyProxy.Registry;
 /// Serves committed content from a file handle opened before the request was checked (it owns and closes it), so
 /// garbage collection or eviction unlinking the file meanwhile cannot cut the response short.
 /// </summary>
-public sealed partial class StoredBlobResult(Digest digest, SafeFileHandle content, ILogger logger) : IResult
+public sealed partial class StoredBlobResult(Digest digest, SafeFileHandle content, long length, ILogger logger) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         using (content)
         {
-            if (BlobResponse.Begin(httpContext, digest, RandomAccess.GetLength(content)) is not { } range)
+            if (BlobResponse.Begin(httpContext, digest, length) is not { } range)
             {
                 return;
             }
