@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A throwaway single-node Ceph cluster with the RADOS Gateway (S3) on 127.0.0.1, for the object-storage work:
+# `scripts/ceph-rgw.sh start DIR` starts a monitor, a manager, one OSD on memstore (RAM, 2 GiB) and radosgw, creates
+# an S3 user and prints `ENDPOINT ACCESS_KEY SECRET_KEY`; `scripts/ceph-rgw.sh stop DIR` stops them.
+# Needs Debian's ceph-mon ceph-osd ceph-mgr radosgw. Up in about 15 s; about 400 MB of memory, most of it the manager.
+# Known to matter (../shared/design/TESTING.md): with auth none, clients need `ms_mon_client_mode = crc secure`, or they
+# hang; and the monitor address must be given as v1 explicitly. AWSSDK.S3 4.x needs RequestChecksumCalculation and
+# ResponseChecksumValidation = WHEN_REQUIRED against it.
+set -euo pipefail
+command=$1 dir=$2
+case $command in
+  stop)
+    pids=$(cat "$dir"/run/*.pid 2>/dev/null || true)
+    [ -n "$pids" ] && kill $pids 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 $pids 2>/dev/null || exit 0; sleep 0.1; done
+    kill -9 $pids 2>/dev/null || true
+    exit 0 ;;
+  start) ;;
+  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+esac
+
+rm -rf "$dir"; mkdir -p "$dir"/{mon,osd0,rgw,run,log}
+port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+mon=$(port) rgw=$(port) fsid=$(cat /proc/sys/kernel/random/uuid) osd_uuid=$(cat /proc/sys/kernel/random/uuid)
+access=dp-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n') secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+cat > "$dir/ceph.conf" <<CONF
+[global]
+fsid = $fsid
+mon host = v1:127.0.0.1:$mon
+auth cluster required = none
+auth service required = none
+auth client required = none
+ms bind msgr2 = false
+ms_mon_client_mode = crc secure
+ms_client_mode = crc secure
+osd pool default size = 1
+osd pool default min size = 1
+mon allow pool size one = true
+mon warn on pool no redundancy = false
+osd objectstore = memstore
+memstore device bytes = 2147483648
+osd crush chooseleaf type = 0
+run dir = $dir/run
+log file = $dir/log/\$name.log
+admin socket = $dir/run/\$name.asok
+pid file = $dir/run/\$name.pid
+[mon.a]
+mon data = $dir/mon
+[osd.0]
+osd data = $dir/osd0
+[client.rgw]
+rgw frontends = beast endpoint=127.0.0.1:$rgw
+rgw data = $dir/rgw
+CONF
+c=(-c "$dir/ceph.conf")
+monmaptool --create --addv a "[v1:127.0.0.1:$mon]" --fsid "$fsid" "$dir/monmap" >/dev/null
+ceph-mon "${c[@]}" --mkfs -i a --monmap "$dir/monmap" 2>/dev/null
+ceph-mon "${c[@]}" -i a
+timeout 30 ceph "${c[@]}" -s >/dev/null
+# The OSD's uuid is given to both sides: left to mkfs, the monitor sometimes refuses the OSD ("wrong fsid").
+ceph "${c[@]}" osd create "$osd_uuid" 0 >/dev/null
+ceph-osd "${c[@]}" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>/dev/null
+ceph-osd "${c[@]}" -i 0 2>/dev/null
+ceph-mgr "${c[@]}" -i x
+radosgw "${c[@]}" -n client.rgw
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rgw/" && break; sleep 0.3; done
+radosgw-admin "${c[@]}" user create --uid dependency-proxy --display-name "DependencyProxy tests" \
+  --access-key "$access" --secret-key "$secret" >/dev/null
+echo "http://127.0.0.1:$rgw $access $secret"
