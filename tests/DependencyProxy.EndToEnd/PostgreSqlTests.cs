@@ -46,4 +46,55 @@ public sealed class PostgreSqlTests(UpstreamFixture upstream)
             await Processes.RunAsync("bash", [script, "stop", cluster]);
         }
     }
+
+    /// <summary>The operator's move from one SQLite node to PostgreSQL: the CLI copies the metadata, and the same data
+    /// directory then serves its cached images and accepts its tokens on PostgreSQL.</summary>
+    [Fact]
+    public async Task ASingleNode_MovesToPostgreSqlWithTheCli_KeepingItsCacheAndTokens()
+    {
+        var root = Path.Combine(upstream.WorkDirectory, $"pg-move-{Guid.NewGuid():N}");
+        var cluster = Path.Combine(root, "postgres");
+        var script = Path.Combine(Processes.RepositoryRoot(), "scripts", "postgres.sh");
+        var started = (await Processes.RunAsync("bash", [script, "start", cluster])).EnsureSuccess("start PostgreSQL");
+        try
+        {
+            var connection = started.Output.Trim().Split('\n')[^1];
+            string token;
+            string data;
+            await using (var sqlite = await upstream.StartProxyAsync())
+            {
+                data = sqlite.DataDirectory;
+                (await SkopeoCopyAsync(ImageReference(sqlite, $"{TestImages.Tiny}:latest"), Path.Combine(root, "before"))).EnsureSuccess("pull on SQLite");
+                using var api = new RestApi(sqlite, ProxyServer.RootToken);
+                var alice = await api.PostAsync("users", new { username = "alice", email = "alice@example.com", name = "Alice", password = "alice-password-1" });
+                token = (await api.PostAsync($"users/{alice.GetProperty("id").GetInt64()}/personal_access_tokens",
+                    new { name = "laptop", scopes = new[] { "read_api" } })).GetProperty("token").GetString()!;
+                sqlite.Kill();
+                var copy = (await sqlite.RunCliAsync("database", "copy-to-postgresql", "--connection-string", connection)).EnsureSuccess("copy");
+                Assert.Contains("1 cached_manifests", copy.Output);
+                var again = await sqlite.RunCliAsync("database", "copy-to-postgresql", "--connection-string", connection);
+                Assert.NotEqual(0, again.ExitCode); // never into a database that already holds data
+                Assert.Contains("empty database", again.Output);
+            }
+
+            await using var postgres = new ProxyServer(data, upstream.Registry.Url,
+                "--DependencyProxy:Database:Provider=postgresql", $"--DependencyProxy:Database:ConnectionString={connection}");
+            await postgres.StartAsync();
+            var mark = upstream.Registry.LogMark();
+            var after = Path.Combine(root, "after");
+            (await SkopeoCopyAsync(ImageReference(postgres, $"{TestImages.Tiny}:latest"), after)).EnsureSuccess("pull on PostgreSQL");
+            AssertBlobsMatchTheirNames(after);
+            Assert.DoesNotContain(upstream.Registry.RequestsSince(mark), r => r.IsBlobGet || r.IsManifestGet);
+            using var asAlice = new RestApi(postgres, token);
+            Assert.Equal("alice", (await asAlice.GetAsync("user")).GetProperty("username").GetString());
+            // New rows continue after the copied ids.
+            using var asRoot = new RestApi(postgres, ProxyServer.RootToken);
+            var bob = await asRoot.PostAsync("users", new { username = "bob", email = "bob@example.com", name = "Bob", password = "bob-password-12" });
+            Assert.True(bob.GetProperty("id").GetInt64() > 2);
+        }
+        finally
+        {
+            await Processes.RunAsync("bash", [script, "stop", cluster]);
+        }
+    }
 }

@@ -25,6 +25,7 @@ public static class ProxyCommandLine
         CacheCommands.CreateCache(),
         CacheCommands.CreateCleanup(),
         CacheCommands.CreateUsage(),
+        DatabaseCommands.Create(),
     };
 
     /// <summary>A command that passes options it does not know on as configuration.</summary>
