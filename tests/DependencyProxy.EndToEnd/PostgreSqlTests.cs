@@ -14,37 +14,26 @@ public sealed class PostgreSqlTests(UpstreamFixture upstream)
     public async Task TheServerAndItsCli_RunOnPostgreSql_AndPullsAreCachedAsOnSqlite()
     {
         var root = Path.Combine(upstream.WorkDirectory, $"pg-{Guid.NewGuid():N}");
-        var cluster = Path.Combine(root, "postgres");
-        var script = Path.Combine(Processes.RepositoryRoot(), "scripts", "postgres.sh");
-        var started = (await Processes.RunAsync("bash", [script, "start", cluster])).EnsureSuccess("start PostgreSQL");
-        try
-        {
-            var connection = started.Output.Trim().Split('\n')[^1];
-            await using var proxy = await upstream.StartProxyAsync("e2e",
-                "--DependencyProxy:Database:Provider=postgresql", $"--DependencyProxy:Database:ConnectionString={connection}");
-            var (expected, _) = await upstream.UpstreamManifestAsync($"library/{TestImages.Tiny}", "latest");
+        await using var postgres = await PostgresCluster.StartAsync(Path.Combine(root, "postgres"));
+        await using var proxy = await upstream.StartProxyAsync("e2e", postgres.ProxyArguments);
+        var (expected, _) = await upstream.UpstreamManifestAsync($"library/{TestImages.Tiny}", "latest");
 
-            var first = Path.Combine(root, "first");
-            (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), first)).EnsureSuccess("first pull");
-            Assert.Equal(expected, Sha256Of(Path.Combine(first, "manifest.json")));
+        var first = Path.Combine(root, "first");
+        (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), first)).EnsureSuccess("first pull");
+        Assert.Equal(expected, Sha256Of(Path.Combine(first, "manifest.json")));
 
-            var mark = upstream.Registry.LogMark();
-            var second = Path.Combine(root, "second");
-            (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), second)).EnsureSuccess("second pull");
-            AssertBlobsMatchTheirNames(second);
-            var warm = upstream.Registry.RequestsSince(mark);
-            Assert.DoesNotContain(warm, r => r.IsBlobGet || r.IsManifestGet);
+        var mark = upstream.Registry.LogMark();
+        var second = Path.Combine(root, "second");
+        (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), second)).EnsureSuccess("second pull");
+        AssertBlobsMatchTheirNames(second);
+        var warm = upstream.Registry.RequestsSince(mark);
+        Assert.DoesNotContain(warm, r => r.IsBlobGet || r.IsManifestGet);
 
-            // The CLI reads the same PostgreSQL database as the server: the group holds the image.
-            var usage = (await proxy.RunCliAsync("usage")).EnsureSuccess("usage");
-            Assert.Contains("e2e", usage.Output);
-            Assert.Matches(@"e2e\s+1\s", usage.Output);
-            Assert.DoesNotContain(Directory.EnumerateFiles(proxy.DataDirectory), f => f.EndsWith(".db", StringComparison.Ordinal));
-        }
-        finally
-        {
-            await Processes.RunAsync("bash", [script, "stop", cluster]);
-        }
+        // The CLI reads the same PostgreSQL database as the server: the group holds the image.
+        var usage = (await proxy.RunCliAsync("usage")).EnsureSuccess("usage");
+        Assert.Contains("e2e", usage.Output);
+        Assert.Matches(@"e2e\s+1\s", usage.Output);
+        Assert.DoesNotContain(Directory.EnumerateFiles(proxy.DataDirectory), f => f.EndsWith(".db", StringComparison.Ordinal));
     }
 
     /// <summary>The operator's move from one SQLite node to PostgreSQL: the CLI copies the metadata, and the same data
@@ -53,48 +42,37 @@ public sealed class PostgreSqlTests(UpstreamFixture upstream)
     public async Task ASingleNode_MovesToPostgreSqlWithTheCli_KeepingItsCacheAndTokens()
     {
         var root = Path.Combine(upstream.WorkDirectory, $"pg-move-{Guid.NewGuid():N}");
-        var cluster = Path.Combine(root, "postgres");
-        var script = Path.Combine(Processes.RepositoryRoot(), "scripts", "postgres.sh");
-        var started = (await Processes.RunAsync("bash", [script, "start", cluster])).EnsureSuccess("start PostgreSQL");
-        try
+        await using var cluster = await PostgresCluster.StartAsync(Path.Combine(root, "postgres"));
+        string token;
+        string data;
+        await using (var sqlite = await upstream.StartProxyAsync())
         {
-            var connection = started.Output.Trim().Split('\n')[^1];
-            string token;
-            string data;
-            await using (var sqlite = await upstream.StartProxyAsync())
-            {
-                data = sqlite.DataDirectory;
-                (await SkopeoCopyAsync(ImageReference(sqlite, $"{TestImages.Tiny}:latest"), Path.Combine(root, "before"))).EnsureSuccess("pull on SQLite");
-                using var api = new RestApi(sqlite, ProxyServer.RootToken);
-                var alice = await api.PostAsync("users", new { username = "alice", email = "alice@example.com", name = "Alice", password = "alice-password-1" });
-                token = (await api.PostAsync($"users/{alice.GetProperty("id").GetInt64()}/personal_access_tokens",
-                    new { name = "laptop", scopes = new[] { "read_api" } })).GetProperty("token").GetString()!;
-                sqlite.Kill();
-                var copy = (await sqlite.RunCliAsync("database", "copy-to-postgresql", "--connection-string", connection)).EnsureSuccess("copy");
-                Assert.Contains("1 cached_manifests", copy.Output);
-                var again = await sqlite.RunCliAsync("database", "copy-to-postgresql", "--connection-string", connection);
-                Assert.NotEqual(0, again.ExitCode); // never into a database that already holds data
-                Assert.Contains("empty database", again.Output);
-            }
+            data = sqlite.DataDirectory;
+            (await SkopeoCopyAsync(ImageReference(sqlite, $"{TestImages.Tiny}:latest"), Path.Combine(root, "before"))).EnsureSuccess("pull on SQLite");
+            using var api = new RestApi(sqlite, ProxyServer.RootToken);
+            var alice = await api.PostAsync("users", new { username = "alice", email = "alice@example.com", name = "Alice", password = "alice-password-1" });
+            token = (await api.PostAsync($"users/{alice.GetProperty("id").GetInt64()}/personal_access_tokens",
+                new { name = "laptop", scopes = new[] { "read_api" } })).GetProperty("token").GetString()!;
+            sqlite.Kill();
+            var copy = (await sqlite.RunCliAsync("database", "copy-to-postgresql", "--connection-string", cluster.ConnectionString)).EnsureSuccess("copy");
+            Assert.Contains("1 cached_manifests", copy.Output);
+            var again = await sqlite.RunCliAsync("database", "copy-to-postgresql", "--connection-string", cluster.ConnectionString);
+            Assert.NotEqual(0, again.ExitCode); // never into a database that already holds data
+            Assert.Contains("empty database", again.Output);
+        }
 
-            await using var postgres = new ProxyServer(data, upstream.Registry.Url,
-                "--DependencyProxy:Database:Provider=postgresql", $"--DependencyProxy:Database:ConnectionString={connection}");
-            await postgres.StartAsync();
-            var mark = upstream.Registry.LogMark();
-            var after = Path.Combine(root, "after");
-            (await SkopeoCopyAsync(ImageReference(postgres, $"{TestImages.Tiny}:latest"), after)).EnsureSuccess("pull on PostgreSQL");
-            AssertBlobsMatchTheirNames(after);
-            Assert.DoesNotContain(upstream.Registry.RequestsSince(mark), r => r.IsBlobGet || r.IsManifestGet);
-            using var asAlice = new RestApi(postgres, token);
-            Assert.Equal("alice", (await asAlice.GetAsync("user")).GetProperty("username").GetString());
-            // New rows continue after the copied ids.
-            using var asRoot = new RestApi(postgres, ProxyServer.RootToken);
-            var bob = await asRoot.PostAsync("users", new { username = "bob", email = "bob@example.com", name = "Bob", password = "bob-password-12" });
-            Assert.True(bob.GetProperty("id").GetInt64() > 2);
-        }
-        finally
-        {
-            await Processes.RunAsync("bash", [script, "stop", cluster]);
-        }
+        await using var postgres = new ProxyServer(data, upstream.Registry.Url, cluster.ProxyArguments);
+        await postgres.StartAsync();
+        var mark = upstream.Registry.LogMark();
+        var after = Path.Combine(root, "after");
+        (await SkopeoCopyAsync(ImageReference(postgres, $"{TestImages.Tiny}:latest"), after)).EnsureSuccess("pull on PostgreSQL");
+        AssertBlobsMatchTheirNames(after);
+        Assert.DoesNotContain(upstream.Registry.RequestsSince(mark), r => r.IsBlobGet || r.IsManifestGet);
+        using var asAlice = new RestApi(postgres, token);
+        Assert.Equal("alice", (await asAlice.GetAsync("user")).GetProperty("username").GetString());
+        // New rows continue after the copied ids.
+        using var asRoot = new RestApi(postgres, ProxyServer.RootToken);
+        var bob = await asRoot.PostAsync("users", new { username = "bob", email = "bob@example.com", name = "Bob", password = "bob-password-12" });
+        Assert.True(bob.GetProperty("id").GetInt64() > 2);
     }
 }

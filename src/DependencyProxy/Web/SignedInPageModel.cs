@@ -15,6 +15,9 @@ public abstract class SignedInPageModel : PageModel
 {
     public Principal Caller { get; private set; } = Principal.Anonymous;
 
+    /// <summary>Why the form just posted was refused, shown above the form (Shared/_FormError).</summary>
+    public string? Error { get; private set; }
+
     /// <summary>A one-line result of the last action, shown at the top of the page.</summary>
     [TempData]
     public string? Notice { get; set; }
@@ -40,6 +43,14 @@ public abstract class SignedInPageModel : PageModel
         Caller = principal;
         ViewData["Caller"] = principal;
         await next();
+    }
+
+    /// <summary>Answers a refused form: the same page again, saying why, with a status that says so too.</summary>
+    protected PageResult Refuse(string why, int status = StatusCodes.Status400BadRequest)
+    {
+        Error = why;
+        Response.StatusCode = status;
+        return Page();
     }
 
     /// <summary>

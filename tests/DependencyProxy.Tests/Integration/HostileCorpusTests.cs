@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -117,12 +116,12 @@ public sealed class HostileCorpusTests : ProxyTestBase
     {
         await Proxy.Get<DependencyProxy.Identity.UserAccounts>().SetPasswordAsync("root", "root-password-1", default);
         var form = await Client.GetStringAsync("/users/sign_in");
-        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = DependencyProxy.Tests.Web.WebClient.AntiforgeryToken(form);
         using var signIn = await Client.PostAsync("/users/sign_in", new FormUrlEncodedContent(
             [new("username", "root"), new("password", "root-password-1"), new("__RequestVerificationToken", token)]));
         var groups = await Client.GetStringAsync("/groups");
         Assert.Contains("New group", groups);
-        return Regex.Match(groups, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        return DependencyProxy.Tests.Web.WebClient.AntiforgeryToken(groups);
     }
 
     private static readonly string[] PagePaths =

@@ -5,11 +5,15 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace DependencyProxy.Tests.Web;
 
 /// <summary>A cookie-keeping client that works the pages as a browser would: it reads each form's anti-forgery token and posts it back.</summary>
-public sealed partial class WebClient(ProxyFactoryClientSource source) : IDisposable
+public sealed partial class WebClient(DependencyProxy.Tests.Infrastructure.ProxyFactory factory) : IDisposable
 {
     public const string Password = "long-enough-password";
 
-    private readonly HttpClient _http = source.Create();
+    // Keeps cookies, and shows redirects instead of following them.
+    private readonly HttpClient _http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>The anti-forgery token a page's forms carry.</summary>
+    public static string AntiforgeryToken(string html) => TokenRegex().Match(html).Groups[1].Value;
 
     public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
 
@@ -27,7 +31,7 @@ public sealed partial class WebClient(ProxyFactoryClientSource source) : IDispos
         var form = new List<KeyValuePair<string, string>>(fields);
         if (withToken)
         {
-            form.Add(new("__RequestVerificationToken", TokenRegex().Match(html).Groups[1].Value));
+            form.Add(new("__RequestVerificationToken", AntiforgeryToken(html)));
         }
 
         return await _http.PostAsync(action, new FormUrlEncodedContent(form));
@@ -41,10 +45,4 @@ public sealed partial class WebClient(ProxyFactoryClientSource source) : IDispos
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenRegex();
-}
-
-/// <summary>Makes clients of the in-process server that keep cookies and show redirects instead of following them.</summary>
-public sealed class ProxyFactoryClientSource(DependencyProxy.Tests.Infrastructure.ProxyFactory factory)
-{
-    public HttpClient Create() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 }

@@ -9,7 +9,7 @@ namespace DependencyProxy.Tests.Web;
 /// </summary>
 public sealed class WebPagesTests : ProxyTestBase
 {
-    private WebClient NewBrowser() => new(new ProxyFactoryClientSource(Proxy));
+    private WebClient NewBrowser() => new(Proxy);
 
     [Theory]
     [InlineData("/groups")]

@@ -15,7 +15,7 @@ public sealed class WebSessionExpiryTests : ProxyTestBase
     public async Task ASessionSlidesWithUse_AndEndsAfterEightIdleHours()
     {
         await Api.CreateUserWithTokenAsync("alice");
-        using var browser = new WebClient(new ProxyFactoryClientSource(Proxy));
+        using var browser = new WebClient(Proxy);
         (await browser.SignInAsync("alice")).Dispose();
 
         // Used every 5 hours, it stays open past 8 hours in all...

@@ -12,8 +12,6 @@ public sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedIn
 
     public InstanceUsage Usage { get; private set; } = null!;
 
-    public string? Error { get; private set; }
-
     /// <summary>The denominator of the storage bars: the quota when one is set, else the largest group.</summary>
     public long BarScale => Math.Max(1, Usage.MaxBytes ?? Usage.Groups.Select(g => g.TotalBytes).DefaultIfEmpty(0).Max());
 
@@ -33,9 +31,7 @@ public sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedIn
                 HttpContext.RequestAborted);
         if (user is null)
         {
-            Error = problem;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return Refuse(problem!);
         }
 
         Notice = $"Created {user.Username}." + (password is null ? " They have no password yet: set one with `dependency-proxy users set-password`." : "");
@@ -51,9 +47,7 @@ public sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedIn
 
         if (id == Caller.UserId)
         {
-            Error = "You cannot block yourself.";
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return Refuse("You cannot block yourself.");
         }
 
         var user = await users.SetBlockedAsync(id, blocked, HttpContext.RequestAborted);

@@ -73,7 +73,7 @@ public sealed class DependencyProxyModel(
 
         if (!IsOwner)
         {
-            return Forbid403();
+            return StatusCode(StatusCodes.Status403Forbidden);
         }
 
         await purge.PurgeAsync(Group.Id, HttpContext.RequestAborted);
@@ -91,6 +91,4 @@ public sealed class DependencyProxyModel(
         (Group, AccessLevel) = found;
         return null;
     }
-
-    private StatusCodeResult Forbid403() => StatusCode(StatusCodes.Status403Forbidden);
 }

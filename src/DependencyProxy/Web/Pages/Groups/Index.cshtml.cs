@@ -11,8 +11,6 @@ namespace DependencyProxy.Web.Pages.Groups;
 /// </summary>
 public sealed class GroupsModel(VisibleGroups visibleGroups, GroupDirectory directory, GroupAccess access) : SignedInPageModel
 {
-    public string? Error { get; private set; }
-
     /// <summary>Groups a new subgroup may go under.</summary>
     public IReadOnlyList<Group> Parents { get; private set; } = [];
 
@@ -28,27 +26,26 @@ public sealed class GroupsModel(VisibleGroups visibleGroups, GroupDirectory dire
     {
         await LoadAsync();
         var under = string.IsNullOrEmpty(parent) ? null : Parents.FirstOrDefault(g => g.FullPath == parent);
-        Error = string.IsNullOrWhiteSpace(name) ? "name is missing"
+        var problem = string.IsNullOrWhiteSpace(name) ? "name is missing"
             : string.IsNullOrWhiteSpace(path) ? "path is missing"
             : path.Contains('/') ? "path is a single segment; choose a parent group for a subgroup"
             : !string.IsNullOrEmpty(parent) && under is null ? "you may only create subgroups where you are at least maintainer"
             : null;
-        if (Error is null)
+        if (problem is not null)
         {
-            var fullPath = under is null ? path!.Trim() : $"{under.FullPath}/{path!.Trim()}";
-            var (group, problem) = await directory.CreateAsync(fullPath, name!.Trim(), HttpContext.RequestAborted,
-                visibility ?? GroupVisibility.Private, null, Caller.UserId);
-            if (group is not null)
-            {
-                Notice = under is null ? $"Created {group.FullPath}. You are its owner." : $"Created {group.FullPath}; members of {under.FullPath} keep their roles in it.";
-                return Redirect($"/groups/{group.FullPath}");
-            }
-
-            Error = problem;
+            return Refuse(problem);
         }
 
-        Response.StatusCode = StatusCodes.Status400BadRequest;
-        return Page();
+        var fullPath = under is null ? path!.Trim() : $"{under.FullPath}/{path!.Trim()}";
+        var (group, refused) = await directory.CreateAsync(fullPath, name!.Trim(), HttpContext.RequestAborted,
+            visibility ?? GroupVisibility.Private, null, Caller.UserId);
+        if (group is null)
+        {
+            return Refuse(refused!);
+        }
+
+        Notice = under is null ? $"Created {group.FullPath}. You are its owner." : $"Created {group.FullPath}; members of {under.FullPath} keep their roles in it.";
+        return Redirect($"/groups/{group.FullPath}");
     }
 
     private async Task LoadAsync()

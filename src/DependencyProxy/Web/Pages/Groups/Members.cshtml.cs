@@ -20,8 +20,6 @@ public sealed class MembersModel(GroupMemberships memberships, MembershipChanges
 
     public IReadOnlyList<MemberView> Members { get; private set; } = [];
 
-    public string? Error { get; private set; }
-
     public async Task<IActionResult> OnGetAsync(string path) => await LoadAsync(path) ?? Page();
 
     public async Task<IActionResult> OnPostAddAsync(string path, [FromForm] string? username, [FromForm] string? role)
@@ -68,23 +66,23 @@ public sealed class MembersModel(GroupMemberships memberships, MembershipChanges
             return Redirect($"/groups/-/members/{Group.FullPath}");
         }
 
-        Error = refusal.Kind switch
-        {
-            RefusalKind.NotFound => $"No such {refusal.Message!.ToLowerInvariant()}.",
-            RefusalKind.Forbidden => refusal.Message is null ? "Your role in this group does not allow that." : Capitalize(refusal.Message),
-            // The service speaks of the API's access_level; here the field is the role.
-            RefusalKind.BadRequest => "Choose a role: guest, reporter, developer, maintainer or owner.",
-            _ => Capitalize(refusal.Message!),
-        };
-        Response.StatusCode = refusal.Kind switch
-        {
-            RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
-            RefusalKind.NotFound => StatusCodes.Status404NotFound,
-            RefusalKind.Conflict => StatusCodes.Status409Conflict,
-            _ => StatusCodes.Status400BadRequest,
-        };
         await LoadMembersAsync();
-        return Page();
+        return Refuse(
+            refusal.Kind switch
+            {
+                RefusalKind.NotFound => $"No such {refusal.Message!.ToLowerInvariant()}.",
+                RefusalKind.Forbidden => refusal.Message is null ? "Your role in this group does not allow that." : Capitalize(refusal.Message),
+                // The service speaks of the API's access_level; here the field is the role.
+                RefusalKind.BadRequest => "Choose a role: guest, reporter, developer, maintainer or owner.",
+                _ => Capitalize(refusal.Message!),
+            },
+            refusal.Kind switch
+            {
+                RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
+                RefusalKind.NotFound => StatusCodes.Status404NotFound,
+                RefusalKind.Conflict => StatusCodes.Status409Conflict,
+                _ => StatusCodes.Status400BadRequest,
+            });
     }
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..] + ".";

@@ -15,8 +15,6 @@ public sealed class SettingsModel(DependencyProxySettings settings, UpstreamReso
 {
     public Group Group { get; private set; } = null!;
 
-    public string? Error { get; private set; }
-
     public IReadOnlyList<(string Registry, string Identity)> Credentials { get; private set; } = [];
 
     public IReadOnlyList<string> OtherRegistries => upstreams.OtherHosts;
@@ -79,9 +77,7 @@ public sealed class SettingsModel(DependencyProxySettings settings, UpstreamReso
 
         if (problem is not null)
         {
-            Error = problem;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return Refuse(problem);
         }
 
         await change();

@@ -12,8 +12,6 @@ public sealed class TokensModel(AccessTokens tokens, TimeProvider time) : Signed
 {
     public IReadOnlyList<PersonalAccessToken> Tokens { get; private set; } = [];
 
-    public string? Error { get; private set; }
-
     /// <summary>The new token's value, on the response to its creation only.</summary>
     public string? CreatedValue { get; private set; }
 
@@ -30,18 +28,15 @@ public sealed class TokensModel(AccessTokens tokens, TimeProvider time) : Signed
         var chosen = (scopes ?? []).Distinct().ToList();
         if (AccessTokens.CheckRequest(name, chosen, TokenScopes.All, expiresAt, Now) is { } problem)
         {
-            Error = problem;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-        }
-        else
-        {
-            var created = await tokens.CreatePersonalAsync(Caller.UserId!.Value, name!.Trim(), chosen, expiresAt, HttpContext.RequestAborted);
-            CreatedValue = created.Token;
-            CreatedName = created.Row.Name;
-            // The value must not linger in caches or history.
-            Response.Headers.CacheControl = "no-store";
+            await LoadAsync();
+            return Refuse(problem);
         }
 
+        var created = await tokens.CreatePersonalAsync(Caller.UserId!.Value, name!.Trim(), chosen, expiresAt, HttpContext.RequestAborted);
+        CreatedValue = created.Token;
+        CreatedName = created.Row.Name;
+        // The value must not linger in caches or history.
+        Response.Headers.CacheControl = "no-store";
         await LoadAsync();
         return Page();
     }
