@@ -24,4 +24,5 @@ internal static class LogEvents
     public const int CleanupRan = 6002;
     public const int CleanupFailed = 6003;
     public const int QuotaEvicted = 6004;
+    public const int UploadAbortFailed = 7001;
 }

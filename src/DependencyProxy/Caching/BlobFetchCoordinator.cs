@@ -12,7 +12,7 @@ namespace DependencyProxy.Caching;
 /// it finishes when the client that started it goes away (rule 3).
 /// </summary>
 public sealed partial class BlobFetchCoordinator(
-    FileSystemContentStore store,
+    IContentStore store,
     UpstreamRegistryClient upstream,
     CacheRecords records,
     IHostApplicationLifetime lifetime,
@@ -66,20 +66,21 @@ public sealed partial class BlobFetchCoordinator(
     private async Task RunAsync(string key, BlobFill fill, UpstreamRepository repository)
     {
         var stopping = lifetime.ApplicationStopping;
-        TempContentFile? temp = null;
+        IContentUpload? upload = null;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             LogFillStarted(repository.ToString(), fill.Digest.ToString());
             // Checked before asking upstream, so a full disk costs no download (or rate-limited request).
-            store.EnsureRoomFor(0);
+            store.Spool.EnsureRoomFor(0);
             var (response, body) = await upstream.GetBlobAsync(repository, fill.Digest, stopping);
             using (response)
             await using (body)
             {
                 var length = response.Content.Headers.ContentLength;
-                store.EnsureRoomFor(length ?? 0);
-                temp = store.CreateTemp(fill.Digest);
+                store.Spool.EnsureRoomFor(length ?? 0);
+                var temp = store.Spool.CreateTemp(fill.Digest);
+                upload = store.BeginUpload(fill.Digest, temp, length);
                 fill.ReportStarted(temp.Path, length);
                 using var hash = fill.Digest.CreateHash();
                 long written = 0;
@@ -94,6 +95,7 @@ public sealed partial class BlobFetchCoordinator(
                     await temp.WriteAsync(buffer.AsMemory(0, read), stopping);
                     hash.AppendData(buffer, 0, read);
                     written += read;
+                    upload.ReportWritten(written);
                     metrics.BytesFromUpstream(read);
                     fill.ReportProgress(written);
                 }
@@ -108,10 +110,11 @@ public sealed partial class BlobFetchCoordinator(
                     throw new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: content does not match its digest");
                 }
 
-                // Verified bytes may reach clients now; making them durable (fsync, rename) and linking need not delay them.
+                // Verified bytes may reach clients now; making them durable (fsync and rename, or completing the upload)
+                // and linking need not delay them.
                 fill.ReportVerified();
-                store.Commit(temp, fill.Digest);
-                temp = null;
+                await upload.CommitAsync(written, stopping);
+                upload = null;
                 await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);
                 fill.ReportCommitted();
                 // New content may have passed the storage quota. Only then: a cleanup run walks the whole store, which
@@ -125,8 +128,12 @@ public sealed partial class BlobFetchCoordinator(
         }
         catch (Exception caught)
         {
-            temp?.Discard();
-            var e = store.Classify(caught);
+            if (upload is not null)
+            {
+                await upload.AbortAsync();
+            }
+
+            var e = store.Spool.Classify(caught);
             LogFillFailed(repository.ToString(), fill.Digest.ToString(), e.Message);
             if (e is StorageFullException)
             {

@@ -11,7 +11,7 @@ namespace DependencyProxy.Caching;
 /// as a failed transfer.
 /// </summary>
 public sealed partial class BlobFillResult(
-    BlobFill fill, FileSystemContentStore store, Observability.ProxyMetrics metrics, Func<TimeSpan> sinceRequestStart, ILogger logger) : IResult
+    BlobFill fill, IContentStore store, Observability.ProxyMetrics metrics, Func<TimeSpan> sinceRequestStart, ILogger logger) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -47,7 +47,7 @@ public sealed partial class BlobFillResult(
     /// <summary>Copies [start, end) as it becomes available; <paramref name="end"/> is long.MaxValue when the length is unknown.</summary>
     private async Task CopyAsync(PipeWriter destination, long start, long end, long? blobLength, CancellationToken cancellationToken)
     {
-        using var handle = await OpenFillFileAsync();
+        using var content = await OpenFillFileAsync();
         var position = start;
         while (position < end)
         {
@@ -72,7 +72,7 @@ public sealed partial class BlobFillResult(
                     metrics.MissFirstByte(sinceRequestStart());
                 }
 
-                await BlobResponse.CopyAsync(destination, handle, position, sendable - position, cancellationToken);
+                await content.CopyToAsync(destination, position, sendable - position, cancellationToken);
                 position = sendable;
                 continue;
             }
@@ -81,18 +81,19 @@ public sealed partial class BlobFillResult(
         }
     }
 
-    /// <summary>The temp file while the fill runs; after the commit renamed it, the content file.</summary>
-    private async Task<Microsoft.Win32.SafeHandles.SafeFileHandle> OpenFillFileAsync()
+    /// <summary>The temp file while the fill runs; once it was committed (renamed or uploaded), the stored content.</summary>
+    private async Task<IStoredBlob> OpenFillFileAsync()
     {
         try
         {
-            return FileSystemContentStore.OpenShared(fill.TempPath);
+            return new FileBlob(ContentSpool.OpenShared(fill.TempPath));
         }
         catch (FileNotFoundException)
         {
-            // Renamed into the store (or discarded) since this request joined: wait for the outcome.
+            // Committed (or discarded) since this request joined: wait for the outcome.
             await fill.Completion;
-            return store.TryOpenRead(fill.Digest) ?? throw new FileNotFoundException("committed blob vanished", fill.Digest.ToString());
+            return await store.TryOpenAsync(fill.Digest, forReading: true, CancellationToken.None)
+                ?? throw new FileNotFoundException("committed blob vanished", fill.Digest.ToString());
         }
     }
 

@@ -10,7 +10,7 @@ namespace DependencyProxy.Caching;
 public sealed record ImageSummary(long? ContentBytes, int? Platforms);
 
 /// <summary>A group's cached images (its manifest entries) as the REST API and the web page list them.</summary>
-public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, FileSystemContentStore store)
+public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, IContentStore store)
 {
     /// <summary>Most recently pulled first; <paramref name="filter"/> matches the image name or the tag.</summary>
     public async Task<(IReadOnlyList<CachedManifest> Page, int Total)> ListAsync(

@@ -13,7 +13,7 @@ public sealed record ManifestResponse(Digest Digest, string MediaType, byte[] Co
 /// outage serves the cached manifest stale.
 /// </summary>
 public sealed partial class ManifestCache(
-    FileSystemContentStore store,
+    IContentStore store,
     UpstreamRegistryClient upstream,
     CacheRecords records,
     ReadTimeTracker readTimes,
@@ -87,7 +87,7 @@ public sealed partial class ManifestCache(
             // The tag points at new content. Content the store already holds was verified when stored, and the HEAD
             // just proved this repository serves it, so it is linked without a GET (GETs count against rate limits).
             // Touched first, so garbage collection leaves it alone while the link is written.
-            if (head.Digest is { } current && store.Touch(current, time.GetUtcNow())
+            if (head.Digest is { } current && await store.TouchAsync(current, time.GetUtcNow(), cancellationToken)
                 && await store.TryReadAllBytesAsync(current, cancellationToken) is { } stored)
             {
                 var known = new FetchedManifest(current, ManifestMediaType.Detect(head.MediaType, stored), stored);

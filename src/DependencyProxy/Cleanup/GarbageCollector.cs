@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cleanup;
 
-public sealed record CollectionResult(int FilesDeleted, long BytesDeleted);
+public sealed record CollectionResult(int FilesDeleted, long BytesDeleted, int UploadsAborted = 0);
 
 /// <summary>
 /// Deletes content that no cache entry of any group references. It only ever deletes files, never rows, so a kill at
@@ -16,12 +16,14 @@ public sealed record CollectionResult(int FilesDeleted, long BytesDeleted);
 /// elsewhere and are never looked at. Two collectors at once, in one process or two, only race to delete the same files.
 /// </summary>
 public sealed partial class GarbageCollector(
-    FileSystemContentStore store,
+    IContentStore store,
     IDbContextFactory<ProxyDbContext> databases,
     TimeProvider time,
     IOptions<ProxyOptions> options,
     ILogger<GarbageCollector> logger)
 {
+    private static readonly TimeSpan AbandonedUploadAge = TimeSpan.FromDays(1);
+
     /// <summary>Test seam: called after each deletion, so a test can stop a run part-way as a kill would.</summary>
     internal Func<Task>? AfterEachDelete { get; set; }
 
@@ -31,7 +33,7 @@ public sealed partial class GarbageCollector(
         var cutoff = time.GetUtcNow() - options.Value.Cleanup.GracePeriod;
         int files = 0;
         long bytes = 0;
-        foreach (var content in store.EnumerateContent().ToList())
+        foreach (var content in await store.EnumerateAsync(cancellationToken).ToListAsync(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (referenced.Contains(content.Digest.ToString()) || content.LastWrite > cutoff
@@ -40,7 +42,7 @@ public sealed partial class GarbageCollector(
                 continue;
             }
 
-            store.Delete(content.Digest);
+            await store.DeleteAsync(content.Digest, cancellationToken);
             files++;
             bytes += content.Size;
             if (AfterEachDelete is { } hook)
@@ -49,8 +51,10 @@ public sealed partial class GarbageCollector(
             }
         }
 
-        LogCollected(files, bytes);
-        return new CollectionResult(files, bytes);
+        // A download takes minutes, not a day: an upload this old belongs to a node that died mid-fetch.
+        var uploads = await store.AbortAbandonedUploadsAsync(time.GetUtcNow() - AbandonedUploadAge, cancellationToken);
+        LogCollected(files, bytes, uploads);
+        return new CollectionResult(files, bytes, uploads);
     }
 
     private async Task<HashSet<string>> ReferencedDigestsAsync(CancellationToken cancellationToken)
@@ -70,6 +74,6 @@ public sealed partial class GarbageCollector(
     }
 
     [LoggerMessage(EventId = LogEvents.GarbageCollected, Level = LogLevel.Information,
-        Message = "Garbage collection deleted {Files} unreferenced files ({Bytes} bytes)")]
-    private partial void LogCollected(int files, long bytes);
+        Message = "Garbage collection deleted {Files} unreferenced files ({Bytes} bytes) and aborted {Uploads} abandoned uploads")]
+    private partial void LogCollected(int files, long bytes, int uploads);
 }

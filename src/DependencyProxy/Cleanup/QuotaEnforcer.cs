@@ -17,7 +17,7 @@ public sealed record QuotaResult(long BytesBefore, long BytesAfter, int FilesEvi
 /// now). Evicted content simply comes back on the next pull.
 /// </summary>
 public sealed partial class QuotaEnforcer(
-    FileSystemContentStore store,
+    IContentStore store,
     IDbContextFactory<ProxyDbContext> databases,
     IOptions<ProxyOptions> options,
     TimeProvider time,
@@ -26,7 +26,7 @@ public sealed partial class QuotaEnforcer(
 {
     public async Task<QuotaResult> EnforceAsync(CancellationToken cancellationToken)
     {
-        var files = store.EnumerateContent().ToDictionary(c => c.Digest.ToString());
+        var files = await store.EnumerateAsync(cancellationToken).ToDictionaryAsync(c => c.Digest.ToString(), cancellationToken: cancellationToken);
         var used = files.Values.Sum(c => c.Size);
         if (options.Value.Storage.MaxBytes is not { } max || used <= max)
         {
@@ -52,7 +52,7 @@ public sealed partial class QuotaEnforcer(
                 await db.CachedBlobs.Where(b => b.Digest == digest).ExecuteDeleteAsync(cancellationToken);
             }
 
-            store.Delete(Digest.Parse(digest));
+            await store.DeleteAsync(Digest.Parse(digest), cancellationToken);
             used -= files[digest].Size;
             evicted++;
         }

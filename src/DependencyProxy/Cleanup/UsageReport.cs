@@ -10,10 +10,10 @@ namespace DependencyProxy.Cleanup;
 /// </summary>
 public sealed record GroupUsage(long GroupId, string FullPath, int ManifestCount, int BlobCount, long TotalBytes);
 
-/// <summary>The whole instance: bytes actually on disk, where content shared by groups is stored once.</summary>
+/// <summary>The whole instance: bytes actually stored (on disk or in the bucket), where content shared by groups is stored once.</summary>
 public sealed record InstanceUsage(long BytesOnDisk, int FilesOnDisk, long LogicalBytes, long? MaxBytes, IReadOnlyList<GroupUsage> Groups);
 
-public sealed class UsageReport(IDbContextFactory<ProxyDbContext> databases, FileSystemContentStore store, Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
+public sealed class UsageReport(IDbContextFactory<ProxyDbContext> databases, IContentStore store, Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
 {
     public async Task<GroupUsage> ForGroupAsync(Group group, CancellationToken cancellationToken) =>
         (await ForGroupsAsync([group], cancellationToken))[0];
@@ -22,7 +22,7 @@ public sealed class UsageReport(IDbContextFactory<ProxyDbContext> databases, Fil
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var groups = await ForGroupsAsync(await db.Groups.AsNoTracking().OrderBy(g => g.FullPath).ToListAsync(cancellationToken), cancellationToken);
-        var files = store.EnumerateContent().ToList();
+        var files = await store.EnumerateAsync(cancellationToken).ToListAsync(cancellationToken);
         return new InstanceUsage(files.Sum(f => f.Size), files.Count, groups.Sum(g => g.TotalBytes), options.Value.Storage.MaxBytes, groups);
     }
 

@@ -107,6 +107,11 @@ public sealed class ProxyOptions
             yield return "DependencyProxy:Storage:MaxBytes must be positive when set, LowWaterPercent between 1 and 100, and MinFreeBytes not negative.";
         }
 
+        foreach (var problem in ValidateStorage(options.Storage))
+        {
+            yield return problem;
+        }
+
         var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         // Entries switched off (the shipped examples) are not checked: only enabled ones are ever used.
         foreach (var upstream in options.Upstreams.Values.Where(u => u.Enabled))
@@ -125,6 +130,51 @@ public sealed class ProxyOptions
         foreach (var problem in options.Upstream.Validate())
         {
             yield return problem;
+        }
+    }
+
+    private static IEnumerable<string> ValidateStorage(StorageOptions storage)
+    {
+        if (storage.Provider is not (StorageOptions.FileSystemProvider or StorageOptions.S3Provider))
+        {
+            yield return $"DependencyProxy:Storage:Provider must be '{StorageOptions.FileSystemProvider}' or '{StorageOptions.S3Provider}' (got '{storage.Provider}').";
+            yield break;
+        }
+
+        if (storage.Provider == StorageOptions.FileSystemProvider)
+        {
+            if (storage.Redirect)
+            {
+                yield return "DependencyProxy:Storage:Redirect needs the s3 provider: a local folder has no URL to redirect to.";
+            }
+
+            yield break;
+        }
+
+        var s3 = storage.S3;
+        if (string.IsNullOrWhiteSpace(s3.Bucket))
+        {
+            yield return "DependencyProxy:Storage:S3:Bucket is required with the s3 provider.";
+        }
+
+        if (!string.IsNullOrEmpty(s3.Endpoint) && !IsHttpUrl(s3.Endpoint))
+        {
+            yield return $"DependencyProxy:Storage:S3:Endpoint must be an absolute http or https URL (got '{s3.Endpoint}').";
+        }
+
+        if (string.IsNullOrEmpty(s3.AccessKey) != string.IsNullOrEmpty(s3.SecretKey))
+        {
+            yield return "DependencyProxy:Storage:S3:AccessKey and SecretKey are set together, or neither (the SDK's default credentials).";
+        }
+
+        if (s3.PartSizeBytes < 5L * 1024 * 1024 || s3.PartSizeBytes > 5L * 1024 * 1024 * 1024)
+        {
+            yield return "DependencyProxy:Storage:S3:PartSizeBytes must be between 5 MiB and 5 GiB (S3's part size limits).";
+        }
+
+        if (s3.RedirectExpiry < TimeSpan.FromSeconds(10) || s3.RedirectExpiry > TimeSpan.FromDays(7))
+        {
+            yield return "DependencyProxy:Storage:S3:RedirectExpiry must be between 00:00:10 and 7.00:00:00.";
         }
     }
 
@@ -221,10 +271,21 @@ public sealed class DatabaseOptions
     public string? ConnectionString { get; set; }
 }
 
-/// <summary>The content store's budget.</summary>
+/// <summary>Where content is stored, and its budget.</summary>
 public sealed class StorageOptions
 {
-    /// <summary>Optional: past this many bytes on disk, the least recently read content is evicted.</summary>
+    public const string FileSystemProvider = "filesystem";
+    public const string S3Provider = "s3";
+
+    /// <summary><c>filesystem</c> (the data directory, the default) or <c>s3</c> (a bucket several nodes can share).</summary>
+    public string Provider { get; set; } = FileSystemProvider;
+
+    /// <summary>With <c>s3</c>: answer GETs of cached blobs with a redirect to a presigned URL, so the bytes flow from the bucket.</summary>
+    public bool Redirect { get; set; }
+
+    public S3StorageOptions S3 { get; set; } = new();
+
+    /// <summary>Optional: past this many bytes in the store, the least recently read content is evicted.</summary>
     public long? MaxBytes { get; set; }
 
     /// <summary>Eviction goes on until the store is at or below this share of <see cref="MaxBytes"/>.</summary>
@@ -235,6 +296,34 @@ public sealed class StorageOptions
     /// that would cut into it is refused with 507 before it is downloaded.
     /// </summary>
     public long MinFreeBytes { get; set; } = 100L * 1024 * 1024;
+}
+
+/// <summary>An S3-compatible bucket (<c>DependencyProxy:Storage:S3</c>).</summary>
+public sealed class S3StorageOptions
+{
+    public string Bucket { get; set; } = "";
+
+    /// <summary>The service URL, e.g. <c>https://s3.eu-west-1.amazonaws.com</c> or a Ceph RGW / MinIO address. Empty: AWS by region.</summary>
+    public string? Endpoint { get; set; }
+
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Empty: the SDK's default chain (environment, profile, instance role).</summary>
+    public string? AccessKey { get; set; }
+
+    public string? SecretKey { get; set; }
+
+    /// <summary>Address the bucket as <c>endpoint/bucket</c> (most S3-compatible servers) rather than <c>bucket.endpoint</c>.</summary>
+    public bool ForcePathStyle { get; set; } = true;
+
+    /// <summary>Prepended to every object key, so one bucket can hold several caches.</summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>Size of a multipart upload's parts (at least 5 MiB, S3's minimum); grown for blobs too big for 10,000 parts.</summary>
+    public long PartSizeBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>How long a presigned redirect URL stays valid.</summary>
+    public TimeSpan RedirectExpiry { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 /// <summary>One upstream registry besides Docker Hub.</summary>

@@ -35,8 +35,9 @@ public static class ServiceRegistration
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<ProxyOptions>>().Value;
-            return new FileSystemContentStore(options.DataDirectory, options.Storage.MinFreeBytes, provider.GetRequiredService<TimeProvider>());
+            return new ContentSpool(options.DataDirectory, options.Storage.MinFreeBytes, provider.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton(ContentStores.Create);
         services.AddSingleton<GroupDirectory>();
         services.AddSingleton<GroupAccess>();
         services.AddSingleton<CredentialValidator>();

@@ -7,7 +7,7 @@ namespace DependencyProxy.Data;
 /// <summary>Brings the database to the current schema and clears what a killed process left behind.</summary>
 public sealed partial class DatabaseInitializer(
     DatabaseProvider databases,
-    FileSystemContentStore store,
+    IContentStore store,
     RootBootstrap root,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
@@ -24,7 +24,7 @@ public sealed partial class DatabaseInitializer(
         }
 
         await root.EnsureRootAsync(cancellationToken);
-        var removed = store.DeleteAbandonedTempFiles();
+        var removed = store.Spool.DeleteAbandonedTempFiles();
         LogReady(removed);
     }
 

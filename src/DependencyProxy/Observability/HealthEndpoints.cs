@@ -56,19 +56,18 @@ public static class HealthEndpoints
         }
     }
 
-    private sealed class ContentStoreCheck(FileSystemContentStore store) : IHealthCheck
+    private sealed class ContentStoreCheck(IContentStore store) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            // Writable, not just present: a full or read-only disk must take the node out of rotation.
-            var probe = Path.Combine(store.TempDirectory, $"health-{Guid.NewGuid():N}.probe");
+            // Writable, not just present: a full or read-only disk, or a bucket out of reach, must take the node out of rotation.
             try
             {
-                await File.WriteAllBytesAsync(probe, [1], cancellationToken);
-                File.Delete(probe);
+                await store.CheckWritableAsync(cancellationToken);
                 return HealthCheckResult.Healthy();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException
+                or Amazon.Runtime.AmazonClientException or HttpRequestException)
             {
                 return HealthCheckResult.Unhealthy("the content store is not writable");
             }

@@ -1,7 +1,6 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
-using Microsoft.Win32.SafeHandles;
 
 namespace DependencyProxy.Registry;
 
@@ -12,7 +11,7 @@ namespace DependencyProxy.Registry;
 /// blob is answered by an upstream HEAD and downloads nothing.
 /// </summary>
 public sealed class BlobEndpoint(
-    FileSystemContentStore store,
+    IContentStore store,
     CacheRecords records,
     BlobFetchCoordinator fills,
     ReadTimeTracker readTimes,
@@ -25,14 +24,14 @@ public sealed class BlobEndpoint(
     {
         var cancellationToken = context.RequestAborted;
         var started = time.GetTimestamp();
-        // Opened first: once open, the content stays readable even if garbage collection or eviction unlinks it now.
-        var stored = store.TryOpenRead(digest);
+        // Opened first: once open, a file stays readable even if garbage collection or eviction unlinks it now.
+        var stored = await store.TryOpenAsync(digest, HttpMethods.IsGet(context.Request.Method) && !store.Redirects, cancellationToken);
         try
         {
             if (stored is not null && await records.HasBlobAsync(groupId, digest, cancellationToken))
             {
                 readTimes.BlobRead(groupId, digest);
-                return FromStore(digest, Interlocked.Exchange(ref stored, null)!);
+                return FromStore(context, digest, Interlocked.Exchange(ref stored, null)!);
             }
 
             // Checked before the store: a fill that just renamed its file may not have linked the group yet.
@@ -48,12 +47,12 @@ public sealed class BlobEndpoint(
                 {
                     var size = await upstream.HeadBlobAsync(repository, digest, cancellationToken);
                     // Touched before the link is written, so garbage collection leaves it alone meanwhile.
-                    store.Touch(digest, time.GetUtcNow());
-                    await records.LinkBlobAsync([groupId], digest, size ?? RandomAccess.GetLength(stored), repository.ToString(), CancellationToken.None);
+                    await store.TouchAsync(digest, time.GetUtcNow(), cancellationToken);
+                    await records.LinkBlobAsync([groupId], digest, size ?? stored.Length, repository.ToString(), CancellationToken.None);
                 }
 
                 readTimes.BlobRead(groupId, digest);
-                return FromStore(digest, Interlocked.Exchange(ref stored, null)!);
+                return FromStore(context, digest, Interlocked.Exchange(ref stored, null)!);
             }
 
             if (HttpMethods.IsHead(context.Request.Method))
@@ -94,11 +93,21 @@ public sealed class BlobEndpoint(
         return new BlobFillResult(fill, store, metrics, () => time.GetElapsedTime(started), logger);
     }
 
-    /// <summary>Serves committed content from the already open file (the result disposes it).</summary>
-    private IResult FromStore(Digest digest, SafeFileHandle content)
+    /// <summary>
+    /// Serves committed content (the result disposes it), or with <c>Storage:Redirect</c> sends a GET to a presigned
+    /// URL of the bucket, so the bytes go from the bucket to the client without passing through this node.
+    /// </summary>
+    private IResult FromStore(HttpContext context, Digest digest, IStoredBlob content)
     {
         metrics.CacheRequest("blob", "hit");
-        var length = RandomAccess.GetLength(content);
+        if (HttpMethods.IsGet(context.Request.Method) && store.RedirectFor(digest) is { } url)
+        {
+            content.Dispose();
+            BlobHeaders.Apply(context.Response, digest);
+            return TypedResults.Redirect(url.AbsoluteUri, permanent: false, preserveMethod: true);
+        }
+
+        var length = content.Length;
         metrics.BytesFromCache(length);
         return new StoredBlobResult(digest, content, length, logger);
     }

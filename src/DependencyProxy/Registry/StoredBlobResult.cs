@@ -1,12 +1,12 @@
-using Microsoft.Win32.SafeHandles;
+using DependencyProxy.Storage;
 
 namespace DependencyProxy.Registry;
 
 /// <summary>
-/// Serves committed content from a file handle opened before the request was checked (it owns and closes it), so
-/// garbage collection or eviction unlinking the file meanwhile cannot cut the response short.
+/// Serves committed content opened before the request was checked (it owns and closes it): a file handle, which
+/// garbage collection or eviction unlinking the file meanwhile cannot cut short, or an object in the bucket.
 /// </summary>
-public sealed partial class StoredBlobResult(Digest digest, SafeFileHandle content, long length, ILogger logger) : IResult
+public sealed partial class StoredBlobResult(Digest digest, IStoredBlob content, long length, ILogger logger) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -20,13 +20,13 @@ public sealed partial class StoredBlobResult(Digest digest, SafeFileHandle conte
             try
             {
                 await httpContext.Response.StartAsync(httpContext.RequestAborted);
-                await BlobResponse.CopyAsync(httpContext.Response.BodyWriter, content, range.Start, range.Length, httpContext.RequestAborted);
+                await content.CopyToAsync(httpContext.Response.BodyWriter, range.Start, range.Length, httpContext.RequestAborted);
             }
             catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
             {
                 // The client went away; nothing to report to it.
             }
-            catch (IOException e)
+            catch (Exception e)
             {
                 // Headers are sent: the only honest signal left is a cut connection.
                 LogAborted(digest.ToString(), e.Message);

@@ -17,9 +17,7 @@ public abstract class LifecycleTestBase : ProxyTestBase
 
     protected virtual Dictionary<string, string> ExtraSettings => [];
 
-    protected FileSystemContentStore Store => Proxy.Get<FileSystemContentStore>();
-
-    protected bool OnDisk(string digest) => Store.Exists(Digest.Parse(digest));
+    protected bool OnDisk(string digest) => Proxy.IsStored(digest);
 
     protected Task<CleanupResult> CleanAsync(CancellationToken cancellationToken = default) =>
         Proxy.Get<CacheCleaner>().RunOnceAsync(cancellationToken);

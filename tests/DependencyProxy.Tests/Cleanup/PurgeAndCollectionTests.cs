@@ -108,10 +108,12 @@ public sealed class PurgeAndCollectionTests : LifecycleTestBase
         Assert.Empty(await db.CachedBlobs.ToListAsync());
     }
 
-    [Fact]
-    public async Task Cleanup_NeverTouchesADownloadInProgress()
+    [Theory]
+    [InlineData(500_000)]
+    [InlineData(12_000_000)] // on S3, a multipart upload with a part sent when the cleanup runs
+    public async Task Cleanup_NeverTouchesADownloadInProgress(int size)
     {
-        var image = TestImage.Add(Upstream, "library/alpine", "latest", 500_000);
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", size);
         var gate = Upstream.BlobGate = new TaskCompletionSource();
         using var response = await Client.GetAsync(BlobUrl("alpine", image.LayerDigests[0]), HttpCompletionOption.ResponseHeadersRead);
         Clock.Advance(TimeSpan.FromDays(30));
@@ -122,5 +124,21 @@ public sealed class PurgeAndCollectionTests : LifecycleTestBase
         Assert.True(OnDisk(image.LayerDigests[0]));
         await CleanAsync();                           // and once it is committed and linked, it stays
         Assert.True(OnDisk(image.LayerDigests[0]));
+    }
+
+    [Fact]
+    public async Task AnUploadLeftBehindByAKilledNode_IsAbortedOnceADayOld()
+    {
+        var key = "sha256/00/" + new string('0', 64);
+        await Proxy.Storage.StartUploadAsync(key);      // on the filesystem there is no such thing: nothing to abort
+        Clock.Advance(TimeSpan.FromHours(23));
+        var early = await CleanAsync();
+        Assert.Equal(TestStorage.IsS3 ? 1 : 0, await Proxy.Storage.PendingUploadsAsync());
+        Assert.Equal(0, early.Collected.UploadsAborted);
+
+        Clock.Advance(TimeSpan.FromHours(2));
+        var run = await CleanAsync();
+        Assert.Equal(TestStorage.IsS3 ? 1 : 0, run.Collected.UploadsAborted);
+        Assert.Equal(0, await Proxy.Storage.PendingUploadsAsync());
     }
 }

@@ -53,8 +53,7 @@ public sealed class QuotaAndUsageTests : LifecycleTestBase
         Assert.Equal(Bytes(one) + Bytes(two), grp.GetProperty("total_bytes").GetInt64());
 
         var (_, instance) = await Api.GetAsync("/dependency_proxy/statistics", Root);
-        var onDisk = Directory.EnumerateFiles(Path.Combine(Proxy.DataDirectory, "content", "sha256"), "*", SearchOption.AllDirectories)
-            .Sum(f => new FileInfo(f).Length);
+        var onDisk = Proxy.StoredContents().Sum(c => c.Size);
         Assert.Equal(onDisk, instance.GetProperty("bytes_on_disk").GetInt64());
         Assert.Equal(Bytes(one) + Bytes(two), onDisk);   // 'one' is shared by two groups but stored once
         Assert.Equal(2 * Bytes(one) + Bytes(two), instance.GetProperty("logical_bytes").GetInt64());
@@ -76,5 +75,5 @@ public sealed class QuotaAndUsageTests : LifecycleTestBase
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, forbidden);
     }
 
-    private long ConfigSize(TestImage image) => new FileInfo(Store.PathFor(DependencyProxy.Registry.Digest.Parse(image.ConfigDigest))).Length;
+    private long ConfigSize(TestImage image) => Proxy.StoredContents().Single(c => c.Digest.ToString() == image.ConfigDigest).Size;
 }

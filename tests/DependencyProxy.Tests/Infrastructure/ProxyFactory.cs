@@ -1,5 +1,7 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Groups;
+using DependencyProxy.Registry;
+using DependencyProxy.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -24,6 +26,9 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
 
     /// <summary>SQLite in the data directory, or a database of this server's own on the test PostgreSQL.</summary>
     public TestDatabase Database { get; } = TestDatabase.Create();
+
+    /// <summary>The data directory, or a bucket of this server's own on the test S3 server.</summary>
+    public TestStorage Storage { get; } = TestStorage.Create();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -53,7 +58,7 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         {
             builder.ConfigureServices(services => services.AddSingleton(time));
         }
-        foreach (var (key, value) in Database.Settings.Concat(settings ?? []))
+        foreach (var (key, value) in Database.Settings.Concat(Storage.Settings).Concat(settings ?? []))
         {
             builder.UseSetting(key, value);
         }
@@ -67,12 +72,27 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>Whether the content store holds this digest, whichever store it is.</summary>
+    public bool IsStored(string digest)
+    {
+        using var blob = Get<IContentStore>().TryOpenAsync(Digest.Parse(digest), forReading: false, CancellationToken.None).GetAwaiter().GetResult();
+        return blob is not null;
+    }
+
+    /// <summary>Everything the content store holds, whichever store it is.</summary>
+    public IReadOnlyList<StoredContent> StoredContents() =>
+        Get<IContentStore>().EnumerateAsync(CancellationToken.None).ToListAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The spool's temp files (downloads in progress or left behind).</summary>
+    public string[] TempFiles() => Directory.GetFiles(Get<IContentStore>().Spool.Directory);
+
     public Task FlushReadTimesAsync() => Get<ReadTimeTracker>().FlushAsync(CancellationToken.None);
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         Database.Drop();
+        Storage.Drop();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

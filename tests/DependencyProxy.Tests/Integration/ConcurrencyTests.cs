@@ -68,15 +68,13 @@ public sealed class ConcurrencyTests : ProxyTestBase
         }
 
         gate.SetResult();
-        var store = Proxy.Get<FileSystemContentStore>();
-        var digest = Digest.Parse(image.LayerDigests[0]);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!store.Exists(digest) && DateTime.UtcNow < deadline)
+        while (!Proxy.IsStored(image.LayerDigests[0]) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }
 
-        Assert.True(store.Exists(digest));
+        Assert.True(Proxy.IsStored(image.LayerDigests[0]));
         Upstream.BlobGate = null;
         Assert.Equal(image.Layers[0], await Client.GetByteArrayAsync(url));
         Assert.Equal(1, Upstream.Count($"GET /v2/library/alpine/blobs/{image.LayerDigests[0]}"));
@@ -107,7 +105,7 @@ public sealed class ConcurrencyTests : ProxyTestBase
 
         _ = restarted.Services; // starts the app
         Assert.Empty(Directory.GetFiles(temp));
-        Assert.False(restarted.Get<FileSystemContentStore>().Exists(Digest.Parse(image.LayerDigests[0])));
+        Assert.False(restarted.IsStored(image.LayerDigests[0]));
         await restarted.CreateGroupAsync("grp");
         using var client = restarted.CreateClient();
         Assert.Equal(image.Layers[0], await client.GetByteArrayAsync(BlobUrl("alpine", image.LayerDigests[0])));

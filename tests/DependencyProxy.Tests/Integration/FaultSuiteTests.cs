@@ -65,13 +65,13 @@ public sealed class FaultSuiteTests : ProxyTestBase
         await AssertCleanFailureAsync(url);
 
         await WaitForFillsAsync();
-        Assert.False(Proxy.Get<FileSystemContentStore>().Exists(Digest.Parse(image.LayerDigests[0])));
+        Assert.False(Proxy.IsStored(image.LayerDigests[0]));
         await using (var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync())
         {
             Assert.False(await db.CachedBlobs.AnyAsync(b => b.Digest == image.LayerDigests[0]));
         }
 
-        Assert.Empty(Directory.GetFiles(Path.Combine(Proxy.DataDirectory, "content", "tmp")));
+        Assert.Empty(Proxy.TempFiles());
         // Refused redirects are never followed: no connection to anything but the upstream itself.
         Assert.All(Proxy.Connections.Skip(before), c => Assert.Equal($"127.0.0.1:{Upstream.Port}", c));
 
@@ -122,6 +122,6 @@ public sealed class FaultSuiteTests : ProxyTestBase
         await body.CopyToAsync(rest);
         Assert.Equal(image.Layers[0], first.Concat(rest.ToArray()).ToArray());
         await WaitForFillsAsync();
-        Assert.True(Proxy.Get<FileSystemContentStore>().Exists(Digest.Parse(image.LayerDigests[0])));
+        Assert.True(Proxy.IsStored(image.LayerDigests[0]));
     }
 }

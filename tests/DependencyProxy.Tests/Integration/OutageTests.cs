@@ -87,6 +87,6 @@ public sealed class OutageTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // The idle timeout in tests is 5 s: the body breaks off instead of hanging forever, and nothing is cached.
         await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync().WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.False(Proxy.Get<DependencyProxy.Storage.FileSystemContentStore>().Exists(DependencyProxy.Registry.Digest.Parse(image.LayerDigests[0])));
+        Assert.False(Proxy.IsStored(image.LayerDigests[0]));
     }
 }

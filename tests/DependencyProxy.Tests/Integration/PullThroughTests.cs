@@ -138,8 +138,7 @@ public sealed class PullThroughTests : ProxyTestBase
 
         await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
         Assert.Equal(2, await db.CachedBlobs.CountAsync(b => b.Digest == image.LayerDigests[0]));
-        Assert.Single(Directory.GetFiles(Path.Combine(Proxy.DataDirectory, "content", "sha256"), image.LayerDigests[0][7..],
-            SearchOption.AllDirectories));
+        Assert.Single(Proxy.StoredContents(), c => c.Digest.ToString() == image.LayerDigests[0]);
     }
 
     [Fact]

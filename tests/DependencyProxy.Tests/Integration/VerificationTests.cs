@@ -10,19 +10,24 @@ namespace DependencyProxy.Tests.Integration;
 /// <summary>Rule 1: nothing unverified is stored or served from cache.</summary>
 public sealed class VerificationTests : ProxyTestBase
 {
-    [Fact]
-    public async Task BlobWhoseBytesDoNotMatchItsDigest_FailsTheTransfer_AndIsNeverCached()
+    [Theory]
+    [InlineData(50_000)]
+    [InlineData(12_000_000)] // past two parts of a multipart upload, on S3
+    public async Task BlobWhoseBytesDoNotMatchItsDigest_FailsTheTransfer_AndIsNeverCached(int size)
     {
-        var image = TestImage.Add(Upstream, "library/alpine", "latest", 50_000);
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", size);
         Upstream.CorruptBlobs = true;
         var url = BlobUrl("alpine", image.LayerDigests[0]);
 
         // The last byte is held back until verification, so the client sees a broken transfer, not a wrong blob.
         await Assert.ThrowsAnyAsync<Exception>(() => Client.GetByteArrayAsync(url));
-        Assert.False(Proxy.Get<FileSystemContentStore>().Exists(Digest.Parse(image.LayerDigests[0])));
+        Assert.False(Proxy.IsStored(image.LayerDigests[0]));
         await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
         Assert.Empty(await db.CachedBlobs.ToListAsync());
-        Assert.Empty(Directory.GetFiles(Path.Combine(Proxy.DataDirectory, "content", "tmp")));
+        Assert.Empty(Proxy.TempFiles());
+        // Nothing in the bucket either: the multipart upload was aborted, not completed.
+        Assert.Empty(await Proxy.Storage.ObjectKeysAsync());
+        Assert.Equal(0, await Proxy.Storage.PendingUploadsAsync());
 
         Upstream.CorruptBlobs = false;
         Assert.Equal(image.Layers[0], await Client.GetByteArrayAsync(url));
@@ -36,7 +41,7 @@ public sealed class VerificationTests : ProxyTestBase
         Upstream.AddManifestUnderWrongDigest("library/alpine", wanted, FakeUpstream.Json("{\"schemaVersion\":2,\"layers\":[]}"), TestImage.OciManifest);
         using var response = await GetManifestAsync("alpine", wanted);
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.False(Proxy.Get<FileSystemContentStore>().Exists(Digest.Parse(wanted)));
+        Assert.False(Proxy.IsStored(wanted));
         await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
         Assert.Empty(await db.CachedManifests.ToListAsync());
     }

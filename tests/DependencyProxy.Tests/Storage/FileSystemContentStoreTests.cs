@@ -11,13 +11,13 @@ public sealed class FileSystemContentStoreTests : IDisposable
     [Fact]
     public void TempFileHeldOpenByAWriter_SurvivesCleanup_AndAnAbandonedOneDoesNot()
     {
-        var store = new FileSystemContentStore(_directory);
+        var spool = new ContentSpool(_directory);
         var digest = Digest.Sha256Of(Encoding.UTF8.GetBytes("x"));
-        var live = store.CreateTemp(digest);
-        var abandoned = Path.Combine(store.TempDirectory, "abandoned.part");
+        var live = spool.CreateTemp(digest);
+        var abandoned = Path.Combine(spool.Directory, "abandoned.part");
         File.WriteAllText(abandoned, "half");
 
-        Assert.Equal(1, store.DeleteAbandonedTempFiles());
+        Assert.Equal(1, spool.DeleteAbandonedTempFiles());
         Assert.True(File.Exists(live.Path));
         Assert.False(File.Exists(abandoned));
         live.Discard();
@@ -32,7 +32,7 @@ public sealed class FileSystemContentStoreTests : IDisposable
         Assert.False(store.Exists(digest));
         await store.PutAsync(digest, Encoding.UTF8.GetBytes("right"), default);
         Assert.Equal("right", File.ReadAllText(store.PathFor(digest)));
-        Assert.Empty(Directory.GetFiles(store.TempDirectory));
+        Assert.Empty(Directory.GetFiles(store.Spool.Directory));
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class FileSystemContentStoreTests : IDisposable
     public void AfterAWriteFailsForLackOfRoom_NewContentIsRefusedForThirtySeconds_ThenTriedAgain()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var store = new FileSystemContentStore(_directory, minFreeBytes: 0, clock);
+        var store = new ContentSpool(_directory, minFreeBytes: 0, clock);
         store.EnsureRoomFor(1);
 
         Assert.IsType<StorageFullException>(store.Classify(new IOException("No space left on device", 28)));

@@ -1,0 +1,45 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using DependencyProxy.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Storage;
+
+/// <summary>Builds the content store <c>DependencyProxy:Storage:Provider</c> names.</summary>
+public static class ContentStores
+{
+    public static IContentStore Create(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ProxyOptions>>().Value.Storage;
+        var spool = services.GetRequiredService<ContentSpool>();
+        return options.Provider == StorageOptions.S3Provider
+            ? new S3ContentStore(CreateClient(options.S3), options.S3, options.Redirect, spool,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger<S3ContentStore>())
+            : new FileSystemContentStore(spool);
+    }
+
+    public static IAmazonS3 CreateClient(S3StorageOptions options)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = options.ForcePathStyle,
+            // S3-compatible servers (Ceph RGW among them) reject the SDK's default trailing checksums
+            // (XAmzContentSHA256Mismatch); content is verified against its digest by the proxy anyway.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        if (string.IsNullOrEmpty(options.Endpoint))
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
+        }
+        else
+        {
+            config.ServiceURL = options.Endpoint;
+            config.AuthenticationRegion = options.Region;
+        }
+
+        return string.IsNullOrEmpty(options.AccessKey)
+            ? new AmazonS3Client(config)
+            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+    }
+}
