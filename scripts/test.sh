@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 for tool in docker-registry:docker-registry skopeo:skopeo podman:podman umoci:umoci containerd:containerd chromium:chromium \
-  /usr/lib/postgresql:postgresql; do
+  /usr/lib/postgresql:postgresql ceph-mon:ceph-mon ceph-osd:ceph-osd ceph-mgr:ceph-mgr radosgw:radosgw curl:curl; do
   { command -v "${tool%%:*}" || [ -e "${tool%%:*}" ]; } >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if ((${#need[@]})); then
@@ -24,16 +24,18 @@ for project in tests/*/; do
   dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$results/$name.trx" "$@" || status=1
 done
 
-# The integration suite again on PostgreSQL: a throwaway server on loopback; each test server gets its own database.
-pg=$(mktemp -d /tmp/dp-postgres-XXXXXX)
-if DP_TEST_POSTGRES=$(scripts/postgres.sh start "$pg"); then
-  export DP_TEST_POSTGRES
-  dotnet test tests/DependencyProxy.Tests -c Release --no-build -nologo --logger "trx;LogFileName=$results/DependencyProxy.Tests-postgresql.trx" "$@" || status=1
-  unset DP_TEST_POSTGRES
+# The integration suite again on PostgreSQL and S3: a throwaway PostgreSQL and a single-node Ceph with its RADOS
+# Gateway, both on loopback; each test server gets its own database and its own bucket.
+pg=$(mktemp -d /tmp/dp-postgres-XXXXXX) rgw=$(mktemp -d /tmp/dp-rgw-XXXXXX)
+if DP_TEST_POSTGRES=$(scripts/postgres.sh start "$pg") && DP_TEST_S3=$(scripts/ceph-rgw.sh start "$rgw"); then
+  export DP_TEST_POSTGRES DP_TEST_S3
+  dotnet test tests/DependencyProxy.Tests -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$results/DependencyProxy.Tests-postgresql-s3.trx" "$@" || status=1
+  unset DP_TEST_POSTGRES DP_TEST_S3
 else
-  echo "could not start PostgreSQL"; status=1; echo '<Counters failed="1"' > "$results/postgresql.trx"
+  echo "could not start PostgreSQL or Ceph RGW"; status=1; echo '<Counters failed="1"' > "$results/postgresql-s3.trx"
 fi
-scripts/postgres.sh stop "$pg"; rm -rf "$pg"
+scripts/postgres.sh stop "$pg"; scripts/ceph-rgw.sh stop "$rgw"; rm -rf "$pg" "$rgw"
 
 # Sum the counters of every project's TRX file, so the total covers them all.
 count() { cat "$results"/*.trx 2>/dev/null | grep -o "<Counters [^>]*" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | awk '{s+=$1} END {print s+0}'; }

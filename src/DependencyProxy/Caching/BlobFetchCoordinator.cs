@@ -19,7 +19,7 @@ public sealed partial class BlobFetchCoordinator(
     Cleanup.CleanupSignal cleanup,
     Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options,
     Observability.ProxyMetrics metrics,
-    ILogger<BlobFetchCoordinator> logger)
+    ILogger<BlobFetchCoordinator> logger) : IHostedService
 {
     private const int BufferSize = 128 * 1024;
 
@@ -59,6 +59,25 @@ public sealed partial class BlobFetchCoordinator(
 
         linkedByFill = fill.TryAddGroup(groupId);
         return fill;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// On shutdown downloads are cancelled (ApplicationStopping), but a blob already verified is still committed, which
+    /// on S3 means its last part and the completion: waited for here, within the host's shutdown timeout.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var running = _fills.Values.Select(f => f.Completion.ContinueWith(_ => { }, TaskScheduler.Default)).ToArray();
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: what did not finish is fetched again by the next pull.
+        }
     }
 
     private static string Key(UpstreamRepository repository, Digest digest) => $"{repository.CacheKey}@{digest}";
@@ -113,7 +132,8 @@ public sealed partial class BlobFetchCoordinator(
                 // Verified bytes may reach clients now; making them durable (fsync and rename, or completing the upload)
                 // and linking need not delay them.
                 fill.ReportVerified();
-                await upload.CommitAsync(written, stopping);
+                // Not cancelled by shutdown: StopAsync waits for verified content to be stored rather than lose it.
+                await upload.CommitAsync(written, CancellationToken.None);
                 upload = null;
                 await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);
                 fill.ReportCommitted();

@@ -26,6 +26,7 @@ public static class ProxyCommandLine
         CacheCommands.CreateCleanup(),
         CacheCommands.CreateUsage(),
         DatabaseCommands.Create(),
+        StorageCommands.Create(),
     };
 
     /// <summary>A command that passes options it does not know on as configuration.</summary>

@@ -105,6 +105,7 @@ public static class ServiceRegistration
         services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());
         services.AddSingleton<ManifestCache>();
         services.AddSingleton<BlobFetchCoordinator>();
+        services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
         services.AddSingleton<BlobEndpoint>();
         services.AddSingleton<JwtSigningKey>();
         services.AddSingleton<RegistryTokens>();

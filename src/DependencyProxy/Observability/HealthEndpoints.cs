@@ -66,8 +66,7 @@ public static class HealthEndpoints
                 await store.CheckWritableAsync(cancellationToken);
                 return HealthCheckResult.Healthy();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException
-                or Amazon.Runtime.AmazonClientException or HttpRequestException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException || Storage.StorageUnavailable.Is(e))
             {
                 return HealthCheckResult.Unhealthy("the content store is not writable");
             }

@@ -24,10 +24,11 @@ public sealed class BlobEndpoint(
     {
         var cancellationToken = context.RequestAborted;
         var started = time.GetTimestamp();
-        // Opened first: once open, a file stays readable even if garbage collection or eviction unlinks it now.
-        var stored = await store.TryOpenAsync(digest, HttpMethods.IsGet(context.Request.Method) && !store.Redirects, cancellationToken);
+        IStoredBlob? stored = null;
         try
         {
+            // Opened first: once open, content stays readable even if garbage collection or eviction deletes it now.
+            stored = await store.TryOpenAsync(digest, HttpMethods.IsGet(context.Request.Method) && !store.Redirects, cancellationToken);
             if (stored is not null && await records.HasBlobAsync(groupId, digest, cancellationToken))
             {
                 readTimes.BlobRead(groupId, digest);
@@ -40,6 +41,10 @@ public sealed class BlobEndpoint(
                 return await StreamAsync(running, linkedByFill, groupId, repository, started, cancellationToken);
             }
 
+            // A fill leaves the registry only after its commit: one that finished between the first look at the store
+            // and the check above is in the store now. Without this second look, that window (a round trip on S3) would
+            // start a second upstream download.
+            stored ??= await store.TryOpenAsync(digest, HttpMethods.IsGet(context.Request.Method) && !store.Redirects, cancellationToken);
             if (stored is not null)
             {
                 // Fetched by another group (or linked by a fill that finished a moment ago: then no HEAD is needed).
@@ -73,6 +78,10 @@ public sealed class BlobEndpoint(
         catch (StorageFullException e)
         {
             return e.ToOciError().ToResult();
+        }
+        catch (Exception e) when (StorageUnavailable.Is(e))
+        {
+            return StorageUnavailable.ToOciError(e).ToResult();
         }
         finally
         {

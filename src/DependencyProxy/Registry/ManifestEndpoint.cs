@@ -25,6 +25,10 @@ public static class ManifestEndpoint
         {
             return e.ToOciError().ToResult();
         }
+        catch (Exception e) when (Storage.StorageUnavailable.Is(e))
+        {
+            return Storage.StorageUnavailable.ToOciError(e).ToResult();
+        }
 
         var headers = context.Response.Headers;
         headers["Docker-Content-Digest"] = manifest.Digest.ToString();

@@ -27,6 +27,9 @@ public static class ContentStores
             // (XAmzContentSHA256Mismatch); content is verified against its digest by the proxy anyway.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            // A bucket that hangs must not hold requests for the SDK's default 100 s and four retries.
+            Timeout = TimeSpan.FromSeconds(30),
+            MaxErrorRetry = 2,
         };
         if (string.IsNullOrEmpty(options.Endpoint))
         {

@@ -26,6 +26,47 @@ public sealed class ProxyOptionsTests
         Assert.Contains(ProxyOptions.Validate(options), problem => problem.Contains(key));
     }
 
+    [Theory]
+    [InlineData("S3", "bucket", null, null, null, "Storage:Provider")]           // names are lower case, as documented
+    [InlineData("minio", "bucket", null, null, null, "Storage:Provider")]
+    [InlineData("s3", "", null, null, null, "S3:Bucket")]
+    [InlineData("s3", "  ", null, null, null, "S3:Bucket")]
+    [InlineData("s3", "b", "file:///etc/passwd", null, null, "S3:Endpoint")]
+    [InlineData("s3", "b", "rgw.local:7480", null, null, "S3:Endpoint")]
+    [InlineData("s3", "b", null, "AKIA-only", null, "AccessKey and SecretKey")]
+    [InlineData("s3", "b", null, null, "secret-only", "AccessKey and SecretKey")]
+    public void BadStorageSettings_AreNamedInTheError(string provider, string bucket, string? endpoint, string? accessKey, string? secretKey, string key)
+    {
+        var options = new ProxyOptions
+        {
+            Storage = { Provider = provider, S3 = { Bucket = bucket, Endpoint = endpoint, AccessKey = accessKey, SecretKey = secretKey } },
+        };
+        var problems = ProxyOptions.Validate(options).ToList();
+        Assert.Contains(problems, problem => problem.Contains(key));
+        // A secret is never repeated back in an error (it would end up in logs).
+        Assert.DoesNotContain(problems, problem => secretKey is not null && problem.Contains(secretKey));
+    }
+
+    [Theory]
+    [InlineData(1024L * 1024, "PartSizeBytes")]
+    [InlineData(6L * 1024 * 1024 * 1024, "PartSizeBytes")]
+    [InlineData(-1L, "PartSizeBytes")]
+    public void PartSizesOutsideS3sLimits_AreRefused(long partSize, string key)
+    {
+        var options = new ProxyOptions { Storage = { Provider = "s3", S3 = { Bucket = "b", PartSizeBytes = partSize } } };
+        Assert.Contains(ProxyOptions.Validate(options), problem => problem.Contains(key));
+    }
+
+    [Fact]
+    public void Redirects_NeedABucket_AndAnExpiryS3Accepts()
+    {
+        Assert.Contains(ProxyOptions.Validate(new ProxyOptions { Storage = { Redirect = true } }), p => p.Contains("Redirect needs the s3 provider"));
+        var s3 = new ProxyOptions { Storage = { Provider = "s3", Redirect = true, S3 = { Bucket = "b", RedirectExpiry = TimeSpan.FromDays(8) } } };
+        Assert.Contains(ProxyOptions.Validate(s3), p => p.Contains("RedirectExpiry"));
+        s3.Storage.S3.RedirectExpiry = TimeSpan.FromMinutes(15);
+        Assert.Empty(ProxyOptions.Validate(s3));
+    }
+
     [Fact]
     public void NonPositiveTimeouts_AreRefused()
     {
