@@ -3,21 +3,30 @@
 # `scripts/ceph-rgw.sh start DIR` starts a monitor, a manager, one OSD on memstore (RAM, 2 GiB) and radosgw, creates
 # an S3 user and prints `ENDPOINT ACCESS_KEY SECRET_KEY`; `scripts/ceph-rgw.sh stop DIR` stops them.
 # Needs Debian's ceph-mon ceph-osd ceph-mgr radosgw. Up in about 15 s; about 400 MB of memory, most of it the manager.
+# A start that fails part-way is retried (the OSD alone, then the whole cluster), so a test run does not hinge on it.
 # Known to matter (../shared/design/TESTING.md): with auth none, clients need `ms_mon_client_mode = crc secure`, or they
 # hang; and the monitor address must be given as v1 explicitly. AWSSDK.S3 4.x needs RequestChecksumCalculation and
 # ResponseChecksumValidation = WHEN_REQUIRED against it.
 set -euo pipefail
 command=$1 dir=$2
+stop() {
+  local pids
+  pids=$(cat "$dir"/run/*.pid 2>/dev/null || true)
+  [ -n "$pids" ] || return 0
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 $pids 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 $pids 2>/dev/null || true
+}
 case $command in
-  stop)
-    pids=$(cat "$dir"/run/*.pid 2>/dev/null || true)
-    [ -n "$pids" ] && kill $pids 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 $pids 2>/dev/null || exit 0; sleep 0.1; done
-    kill -9 $pids 2>/dev/null || true
-    exit 0 ;;
+  stop) stop; exit 0 ;;
   start) ;;
   *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
 esac
+
+# One attempt at a whole cluster, in a subshell so that any failing step ends just this attempt (called as a plain
+# command: bash ignores `set -e` inside a function called from `if` or `&&`).
+start_once() (
+set -e
 
 rm -rf "$dir"; mkdir -p "$dir"/{mon,osd0,rgw,run,log}
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
@@ -60,10 +69,28 @@ timeout 30 ceph "${c[@]}" -s >/dev/null
 # The OSD's uuid is given to both sides: left to mkfs, the monitor sometimes refuses the OSD ("wrong fsid").
 ceph "${c[@]}" osd create "$osd_uuid" 0 >/dev/null
 ceph-osd "${c[@]}" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>/dev/null
-ceph-osd "${c[@]}" -i 0 2>/dev/null
+# Now and then (about one start in five here) the new OSD's first commands to the monitor are refused ("wrong
+# fsid") and it exits with 250 during init; started again, it joins.
+for try in 1 2 3 4 5 6; do
+  ceph-osd "${c[@]}" -i 0 2>/dev/null && break
+  echo "Ceph RGW: the OSD did not start (try $try)" >&2
+  [ $try -lt 6 ] && sleep 1
+done
 ceph-mgr "${c[@]}" -i x
 radosgw "${c[@]}" -n client.rgw
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rgw/" && break; sleep 0.3; done
 radosgw-admin "${c[@]}" user create --uid dependency-proxy --display-name "DependencyProxy tests" \
   --access-key "$access" --secret-key "$secret" >/dev/null
+# Up, or this attempt fails.
+for _ in $(seq 100); do ceph "${c[@]}" osd stat 2>/dev/null | grep -q "1 up" && break; sleep 0.2; done
+ceph "${c[@]}" osd stat | grep -q "1 up"
 echo "http://127.0.0.1:$rgw $access $secret"
+)
+
+for attempt in 1 2 3; do
+  set +e; start_once; started=$?; set -e
+  [ $started -eq 0 ] && exit 0
+  echo "Ceph RGW: attempt $attempt failed, starting again" >&2
+  stop
+done
+exit 1
