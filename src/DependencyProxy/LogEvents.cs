@@ -24,5 +24,9 @@ internal static class LogEvents
     public const int CleanupRan = 6002;
     public const int CleanupFailed = 6003;
     public const int QuotaEvicted = 6004;
+    public const int CleanupSkipped = 6005;
     public const int UploadAbortFailed = 7001;
+    public const int RemoteFillResumed = 8001;
+    public const int RemoteFillTakenOver = 8002;
+    public const int RemoteFillGaveUp = 8003;
 }

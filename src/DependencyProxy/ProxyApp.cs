@@ -1,5 +1,6 @@
 using DependencyProxy.Api;
 using DependencyProxy.Auth;
+using DependencyProxy.Cluster;
 using DependencyProxy.Configuration;
 using DependencyProxy.Observability;
 using DependencyProxy.Registry;
@@ -36,6 +37,7 @@ public static class ProxyApp
         app.MapTokenEndpoint();
         app.MapRestApi();
         app.MapProxyHealth();
+        app.MapClusterInternals();
         app.MapWebInterface();
         app.MapGet("/metrics", (HttpContext context, ProxyMetrics metrics) => metrics.WriteAsync(context));
         return app;

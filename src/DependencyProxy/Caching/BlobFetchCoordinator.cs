@@ -19,6 +19,8 @@ public sealed partial class BlobFetchCoordinator(
     Cleanup.CleanupSignal cleanup,
     Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options,
     Observability.ProxyMetrics metrics,
+    Cluster.ClusterNode node,
+    Cluster.Leases leases,
     ILogger<BlobFetchCoordinator> logger) : IHostedService
 {
     private const int BufferSize = 128 * 1024;
@@ -80,11 +82,19 @@ public sealed partial class BlobFetchCoordinator(
         }
     }
 
-    private static string Key(UpstreamRepository repository, Digest digest) => $"{repository.CacheKey}@{digest}";
+    /// <summary>What identifies a download: the upstream repository as this group reaches it (account included) and the digest.</summary>
+    public static string Key(UpstreamRepository repository, Digest digest) => $"{repository.CacheKey}@{digest}";
+
+    /// <summary>The running fill another node asks for by its lease name (<see cref="Cluster.ClusterNode.FillLeaseName"/>).</summary>
+    public BlobFill? FindByLeaseName(string leaseName) =>
+        _fills.FirstOrDefault(entry => Cluster.ClusterNode.FillLeaseName(entry.Key) == leaseName).Value;
 
     private async Task RunAsync(string key, BlobFill fill, UpstreamRepository repository)
     {
         var stopping = lifetime.ApplicationStopping;
+        // In a cluster the download is this node's for as long as it runs: the lease (taken by the request that started
+        // it) is renewed meanwhile, and released once the blob is stored or the download failed.
+        var lease = node.Enabled ? leases.Hold(Cluster.ClusterNode.FillLeaseName(key), node.Name, node.LeaseDuration) : null;
         IContentUpload? upload = null;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -169,6 +179,10 @@ public sealed partial class BlobFetchCoordinator(
         {
             ArrayPool<byte>.Shared.Return(buffer);
             _fills.TryRemove(new KeyValuePair<string, BlobFill>(key, fill));
+            if (lease is not null)
+            {
+                await lease.DisposeAsync();
+            }
         }
     }
 

@@ -45,7 +45,7 @@ public sealed partial class BlobFillResult(
     }
 
     /// <summary>Copies [start, end) as it becomes available; <paramref name="end"/> is long.MaxValue when the length is unknown.</summary>
-    private async Task CopyAsync(PipeWriter destination, long start, long end, long? blobLength, CancellationToken cancellationToken)
+    internal async Task CopyAsync(PipeWriter destination, long start, long end, long? blobLength, CancellationToken cancellationToken)
     {
         using var content = await OpenFillFileAsync();
         var position = start;

@@ -48,6 +48,8 @@ public sealed class ProxyOptions
 
     public StorageOptions Storage { get; set; } = new();
 
+    public ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>Manifests larger than this are refused; they are small JSON documents, never layers.</summary>
     public int MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -112,6 +114,11 @@ public sealed class ProxyOptions
             yield return problem;
         }
 
+        foreach (var problem in ValidateCluster(options))
+        {
+            yield return problem;
+        }
+
         var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         // Entries switched off (the shipped examples) are not checked: only enabled ones are ever used.
         foreach (var upstream in options.Upstreams.Values.Where(u => u.Enabled))
@@ -130,6 +137,35 @@ public sealed class ProxyOptions
         foreach (var problem in options.Upstream.Validate())
         {
             yield return problem;
+        }
+    }
+
+    private static IEnumerable<string> ValidateCluster(ProxyOptions options)
+    {
+        var cluster = options.Cluster;
+        if (!cluster.Enabled)
+        {
+            yield break;
+        }
+
+        if (!IsHttpUrl(cluster.InternalUrl))
+        {
+            yield return $"DependencyProxy:Cluster:InternalUrl must be an absolute http or https URL (got '{cluster.InternalUrl}').";
+        }
+
+        if (cluster.Secret is not { Length: >= 32 })
+        {
+            yield return "DependencyProxy:Cluster:Secret must be set, at least 32 characters, and the same on every node.";
+        }
+
+        if (options.Database.Provider != DatabaseOptions.PostgreSql || options.Storage.Provider != StorageOptions.S3Provider)
+        {
+            yield return "DependencyProxy:Cluster needs the postgresql database provider and the s3 storage provider: nodes share both.";
+        }
+
+        if (cluster.LeaseDuration < TimeSpan.FromSeconds(1) || cluster.LeaseDuration > TimeSpan.FromMinutes(10))
+        {
+            yield return "DependencyProxy:Cluster:LeaseDuration must be between 00:00:01 and 00:10:00.";
         }
     }
 
@@ -296,6 +332,26 @@ public sealed class StorageOptions
     /// that would cut into it is refused with 507 before it is downloaded.
     /// </summary>
     public long MinFreeBytes { get; set; } = 100L * 1024 * 1024;
+}
+
+/// <summary>
+/// Several nodes sharing one PostgreSQL database and one bucket (<c>DependencyProxy:Cluster</c>). Off unless
+/// <see cref="InternalUrl"/> is set.
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>How the other nodes reach this one (e.g. <c>http://10.0.0.5:5000</c>): it names the node in leases, and
+    /// they read its downloads in progress at <c>/-/internal/</c> there.</summary>
+    public string? InternalUrl { get; set; }
+
+    /// <summary>Shared by every node, at least 32 characters: the only credential the internal endpoint accepts.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>How long a node's claim on a download or a job lasts without renewal: how soon another node takes over
+    /// the work of one that died. Renewed every third of it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    public bool Enabled => !string.IsNullOrEmpty(InternalUrl);
 }
 
 /// <summary>An S3-compatible bucket (<c>DependencyProxy:Storage:S3</c>).</summary>

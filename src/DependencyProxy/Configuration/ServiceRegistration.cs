@@ -59,9 +59,12 @@ public static class ServiceRegistration
         services.AddSingleton<ProxyMetrics>();
         // Upstream secrets are encrypted with keys kept in the data directory, shared by every process that uses it.
         services.AddDataProtection().SetApplicationName("DependencyProxy");
-        services.AddOptions<KeyManagementOptions>().Configure<IOptions<ProxyOptions>, ILoggerFactory>((keys, proxy, loggers) =>
-            keys.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(Path.Combine(Path.GetFullPath(proxy.Value.DataDirectory), "keys", "data-protection")), loggers));
+        // In a cluster, in the database they share, so that every node decrypts what another encrypted.
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<ProxyOptions>, ILoggerFactory, IDbContextFactory<ProxyDbContext>>(
+            (keys, proxy, loggers, databases) => keys.XmlRepository = proxy.Value.Cluster.Enabled
+                ? new Cluster.DatabaseXmlRepository(databases)
+                : new FileSystemXmlRepository(
+                    new DirectoryInfo(Path.Combine(Path.GetFullPath(proxy.Value.DataDirectory), "keys", "data-protection")), loggers));
         services.AddSingleton<DatabaseInitializer>();
         return services;
     }
@@ -107,6 +110,18 @@ public static class ServiceRegistration
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
         services.AddSingleton<BlobEndpoint>();
+        services.AddSingleton<Cluster.ClusterNode>();
+        services.AddSingleton<Cluster.Leases>();
+        services.AddSingleton<Cluster.ClusterFills>();
+        // Node to node: reads downloads in progress, so no overall timeout; a node that does not connect is passed over.
+        services.AddHttpClient(Cluster.ClusterFills.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+            });
         services.AddSingleton<JwtSigningKey>();
         services.AddSingleton<RegistryTokens>();
         services.AddSingleton<RegistryChallenge>();

@@ -24,8 +24,25 @@ public class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<GroupUpstreamCredential> GroupUpstreamCredentials => Set<GroupUpstreamCredential>();
 
+    public DbSet<Lease> Leases => Set<Lease>();
+
+    public DbSet<SharedKey> SharedKeys => Set<SharedKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<Lease>(lease =>
+        {
+            lease.HasKey(l => l.Name);
+            lease.Property(l => l.Name).HasMaxLength(128);
+            lease.Property(l => l.Owner).HasMaxLength(512);
+        });
+
+        modelBuilder.Entity<SharedKey>(key =>
+        {
+            key.HasKey(k => k.Name);
+            key.Property(k => k.Name).HasMaxLength(255);
+        });
+
         modelBuilder.Entity<Group>(group =>
         {
             group.Property(g => g.Path).HasMaxLength(255);

@@ -14,6 +14,7 @@ public sealed class BlobEndpoint(
     IContentStore store,
     CacheRecords records,
     BlobFetchCoordinator fills,
+    Cluster.ClusterFills cluster,
     ReadTimeTracker readTimes,
     UpstreamRegistryClient upstream,
     TimeProvider time,
@@ -41,10 +42,28 @@ public sealed class BlobEndpoint(
                 return await StreamAsync(running, linkedByFill, groupId, repository, started, cancellationToken);
             }
 
-            // A fill leaves the registry only after its commit: one that finished between the first look at the store
-            // and the check above is in the store now. Without this second look, that window (a round trip on S3) would
-            // start a second upstream download.
+            // In a cluster, a download another node owns is read from it; otherwise this node now owns it.
+            var claimed = false;
+            if (stored is null && cluster.Enabled && HttpMethods.IsGet(context.Request.Method))
+            {
+                if (await cluster.ClaimAsync(repository, digest, groupId, () => time.GetElapsedTime(started), cancellationToken) is { } remote)
+                {
+                    metrics.CacheRequest("blob", "miss");
+                    return remote;
+                }
+
+                claimed = true;
+            }
+
+            // A fill leaves the registry (and its lease) only after its commit: one that finished between the first look
+            // at the store and the checks above is in the store now. Without this second look, that window (a round trip
+            // on S3) would start a second upstream download.
             stored ??= await store.TryOpenAsync(digest, HttpMethods.IsGet(context.Request.Method) && !store.Redirects, cancellationToken);
+            if (stored is not null && claimed)
+            {
+                await cluster.ReleaseAsync(repository, digest);
+            }
+
             if (stored is not null)
             {
                 // Fetched by another group (or linked by a fill that finished a moment ago: then no HEAD is needed).

@@ -23,7 +23,8 @@ public sealed class CephGateway : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var started = (await Processes.RunAsync("bash", [Script, "start", _directory], TimeSpan.FromMinutes(2))).EnsureSuccess("start Ceph RGW");
-        var fields = started.Output.Trim().Split('\n')[^1].Split(' ');
+        // stdout's one line (stderr, which comes after it here, may tell of retried steps).
+        var fields = started.Output.Split('\n').Single(line => line.StartsWith("http", StringComparison.Ordinal)).Split(' ');
         (Endpoint, AccessKey, SecretKey) = (fields[0], fields[1], fields[2]);
     }
 

@@ -26,5 +26,14 @@ public sealed class PostgresCluster : IAsyncDisposable
         return new PostgresCluster(directory, started.Output.Trim().Split('\n')[^1]);
     }
 
+    /// <summary>Runs one query with psql and returns its rows, one per line, fields separated by '|'.</summary>
+    public async Task<string[]> QueryAsync(string sql)
+    {
+        var settings = ConnectionString.Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
+        var conninfo = $"host={settings["Host"]} port={settings["Port"]} user={settings["Username"]} dbname={settings["Database"]}";
+        var result = (await Processes.RunAsync("psql", [conninfo, "-tAc", sql])).EnsureSuccess("psql");
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
     public async ValueTask DisposeAsync() => await Processes.RunAsync("bash", [Script, "stop", _directory]);
 }

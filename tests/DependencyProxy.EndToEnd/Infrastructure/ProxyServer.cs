@@ -44,10 +44,14 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>Root's personal access token in every end-to-end proxy, for scripting the REST API as an operator would.</summary>
     public const string RootToken = "dpat-e2e-root-token-0123456789";
 
+    /// <summary>A cluster node: its internal URL is its own address (the secret and shared stores come as arguments).</summary>
+    public bool InCluster { get; init; }
+
     public string[] ConfigurationArguments =>
     [
         $"--DependencyProxy:DataDirectory={_dataDirectory}", $"--DependencyProxy:DockerHub:Url={_upstreamUrl}",
         $"--DependencyProxy:InitialRootToken={RootToken}", .. _extraArguments,
+        .. InCluster ? [$"--DependencyProxy:Cluster:InternalUrl=http://{Host}"] : Array.Empty<string>(),
     ];
 
     public async Task StartAsync()

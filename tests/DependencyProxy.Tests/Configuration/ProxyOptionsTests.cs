@@ -67,6 +67,29 @@ public sealed class ProxyOptionsTests
         Assert.Empty(ProxyOptions.Validate(s3));
     }
 
+    [Theory]
+    [InlineData("not a url", "0123456789abcdef0123456789abcdef", "postgresql", "s3", "Cluster:InternalUrl")]
+    [InlineData("file:///etc/passwd", "0123456789abcdef0123456789abcdef", "postgresql", "s3", "Cluster:InternalUrl")]
+    [InlineData("http://10.0.0.5:5000", null, "postgresql", "s3", "Cluster:Secret")]
+    [InlineData("http://10.0.0.5:5000", "short", "postgresql", "s3", "Cluster:Secret")]
+    [InlineData("http://10.0.0.5:5000", "0123456789abcdef0123456789abcdef", "sqlite", "s3", "postgresql database provider")]
+    [InlineData("http://10.0.0.5:5000", "0123456789abcdef0123456789abcdef", "postgresql", "filesystem", "s3 storage provider")]
+    public void AClusterNeedsAnAddressASecretAndSharedStores(string url, string? secret, string database, string storage, string key)
+    {
+        var options = new ProxyOptions
+        {
+            Cluster = { InternalUrl = url, Secret = secret },
+            Database = { Provider = database, ConnectionString = "Host=db" },
+            Storage = { Provider = storage, S3 = { Bucket = "b" } },
+        };
+        var problems = ProxyOptions.Validate(options).ToList();
+        Assert.Contains(problems, problem => problem.Contains(key));
+        Assert.DoesNotContain(problems, problem => secret is { Length: > 0 } && problem.Contains(secret));
+
+        options.Cluster.InternalUrl = null; // clustering off: none of it is asked for
+        Assert.DoesNotContain(ProxyOptions.Validate(options), problem => problem.Contains("Cluster"));
+    }
+
     [Fact]
     public void NonPositiveTimeouts_AreRefused()
     {

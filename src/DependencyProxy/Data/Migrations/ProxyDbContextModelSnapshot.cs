@@ -312,6 +312,25 @@ namespace DependencyProxy.Data.Migrations
                     b.ToTable("GroupUpstreamCredentials");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.PersonalAccessToken", b =>
                 {
                     b.Property<long>("Id")
@@ -353,6 +372,21 @@ namespace DependencyProxy.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("PersonalAccessTokens");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.SharedKey", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SharedKeys");
                 });
 
             modelBuilder.Entity("DependencyProxy.Data.User", b =>

@@ -20,13 +20,13 @@ internal sealed partial class S3Upload : IContentUpload
     private readonly long _partSize;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly CancellationTokenSource _abort = new();
     private readonly List<PartETag> _parts = [];
     private readonly Task _pump;
     private long _written;
     private long _final = -1;
     private long _uploaded;
     private string? _uploadId;
+    private bool _aborted;
 
     public S3Upload(S3ContentStore store, Digest digest, TempContentFile temp, long? length, ILogger logger)
     {
@@ -72,7 +72,10 @@ internal sealed partial class S3Upload : IContentUpload
 
     public async Task AbortAsync()
     {
-        await _abort.CancelAsync();
+        // The pump stops before its next call rather than cancelling the one under way: a cancelled
+        // InitiateMultipartUpload may still have created an upload whose id we would never learn, and so never abort.
+        Volatile.Write(ref _aborted, true);
+        Wake();
         try
         {
             await _pump;
@@ -117,17 +120,17 @@ internal sealed partial class S3Upload : IContentUpload
     /// <summary>Uploads every whole part as it lands in the spool; once the length is final, the rest.</summary>
     private async Task PumpAsync()
     {
-        var cancellationToken = _abort.Token;
-        while (true)
+        var cancellationToken = CancellationToken.None;
+        while (!Volatile.Read(ref _aborted))
         {
             var final = Volatile.Read(ref _final);
             var available = final >= 0 ? final : Volatile.Read(ref _written);
-            while (available - _uploaded >= _partSize)
+            while (available - _uploaded >= _partSize && !Volatile.Read(ref _aborted))
             {
                 await UploadPartAsync(_partSize, cancellationToken);
             }
 
-            if (final >= 0)
+            if (final >= 0 && !Volatile.Read(ref _aborted))
             {
                 // The last, shorter part; a blob smaller than one part is a single PUT instead.
                 if (_uploadId is not null && final > _uploaded)

@@ -329,6 +329,25 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.ToTable("GroupUpstreamCredentials");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.PersonalAccessToken", b =>
                 {
                     b.Property<long>("Id")
@@ -372,6 +391,21 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.HasIndex("UserId");
 
                     b.ToTable("PersonalAccessTokens");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.SharedKey", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SharedKeys");
                 });
 
             modelBuilder.Entity("DependencyProxy.Data.User", b =>

@@ -1,0 +1,25 @@
+using DependencyProxy.Caching;
+using DependencyProxy.Storage;
+
+namespace DependencyProxy.Cluster;
+
+/// <summary>
+/// <c>GET /-/internal/fills/{lease}</c>: another node reads a download this node owns, as it arrives, with Range to
+/// resume. It answers exactly as a client reading the fill would be answered (the last byte held back until the digest
+/// is verified, the connection cut if the download fails). Only the cluster secret opens it: client tokens, sessions
+/// and anonymous requests get 404, as does every request when clustering is off, so it does not even show it exists.
+/// </summary>
+public static class InternalEndpoints
+{
+    public static void MapClusterInternals(this WebApplication app) =>
+        app.MapGet("/-/internal/fills/{lease}", (HttpContext context, string lease, ClusterNode node, BlobFetchCoordinator fills,
+            IContentStore store, Observability.ProxyMetrics metrics, ILogger<BlobFetchCoordinator> logger) =>
+        {
+            if (!node.IsNodeRequest(context.Request) || fills.FindByLeaseName(lease) is not { } fill)
+            {
+                return Results.NotFound();
+            }
+
+            return new BlobFillResult(fill, store, metrics, () => TimeSpan.Zero, logger);
+        });
+}

@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using DependencyProxy.Caching;
+using DependencyProxy.Registry;
+using DependencyProxy.Upstream;
+
+namespace DependencyProxy.Cluster;
+
+/// <summary>
+/// Serves a blob another node is downloading: reads the owner's download over the internal endpoint as it arrives
+/// (time to first byte is the owner's, plus a hop). Whatever goes wrong part-way, the response resumes from the byte it
+/// reached, from wherever the blob now is: the store (the owner finished), the owner again, or, once a dead owner's
+/// lease has run out, a download this node takes over. The client sees one uninterrupted response.
+/// </summary>
+public sealed partial class RemoteFillResult(
+    ClusterFills cluster, UpstreamRepository repository, Digest digest, long groupId, string lease, Func<TimeSpan> sinceRequestStart) : IResult
+{
+    private const int BufferSize = 128 * 1024;
+
+    private HttpContext _context = null!;
+    private bool _begun;
+    private long _position;
+    private long _end;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        _context = httpContext;
+        var cancellationToken = httpContext.RequestAborted;
+        // Without progress for this long (a dead owner's lease runs out within one duration), the response gives up.
+        var patience = cluster.Node.LeaseDuration * 3;
+        var lastProgress = cluster.Time.GetUtcNow();
+        while (true)
+        {
+            var before = _position;
+            try
+            {
+                await ServeFromWhereverItIsAsync(cancellationToken);
+                _ = cluster.LinkWhenStoredAsync(digest, groupId, repository);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                if (_position > before)
+                {
+                    lastProgress = cluster.Time.GetUtcNow();
+                }
+
+                if (cluster.Time.GetUtcNow() - lastProgress > patience)
+                {
+                    LogGaveUp(digest.ToString(), e.Message);
+                    if (_begun)
+                    {
+                        httpContext.Abort();
+                    }
+                    else
+                    {
+                        await new OciError(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE",
+                            $"The node fetching {digest} stopped answering and no other could take over; try again.").ToResult().ExecuteAsync(httpContext);
+                    }
+
+                    return;
+                }
+
+                LogResuming(digest.ToString(), _position, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cluster.Time, cancellationToken);
+            }
+        }
+    }
+
+    /// <returns>Normally; throws to be called again from the position reached.</returns>
+    private async Task ServeFromWhereverItIsAsync(CancellationToken cancellationToken)
+    {
+        using (var stored = await cluster.Store.TryOpenAsync(digest, forReading: _position == 0, cancellationToken))
+        {
+            if (stored is not null)
+            {
+                if (await BeginAsync(stored.Length, cancellationToken))
+                {
+                    await stored.CopyToAsync(_context.Response.BodyWriter, _position, _end - _position, cancellationToken);
+                    _position = _end;
+                }
+
+                return;
+            }
+        }
+
+        var owner = await cluster.Leases.AcquireAsync(lease, cluster.Node.Name, cluster.Node.LeaseDuration, cancellationToken);
+        if (owner == cluster.Node.Name)
+        {
+            await TakeOverAsync(cancellationToken);
+            return;
+        }
+
+        await StreamFromOwnerAsync(owner, cancellationToken);
+    }
+
+    /// <summary>The owner is gone and its lease ran out: this node downloads the blob itself and goes on from here.</summary>
+    private async Task TakeOverAsync(CancellationToken cancellationToken)
+    {
+        LogTakingOver(digest.ToString(), _position);
+        var fill = cluster.Fills.Join(repository, digest, groupId, out _);
+        var length = await fill.Started.WaitAsync(cancellationToken);
+        if (await BeginAsync(length, cancellationToken))
+        {
+            var reader = new BlobFillResult(fill, cluster.Store, cluster.Metrics, sinceRequestStart, cluster.Logger);
+            await reader.CopyAsync(_context.Response.BodyWriter, _position, _end, length, cancellationToken);
+            _position = _end;
+        }
+    }
+
+    private async Task StreamFromOwnerAsync(string owner, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{owner}/-/internal/fills/{lease}");
+        cluster.Node.Authenticate(request);
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(_position, null);
+        using var response = await cluster.CreateClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Not started there yet, or finished and stored a moment ago: look again.
+            throw new IOException($"{owner} has no download of {digest} (yet)");
+        }
+
+        response.EnsureSuccessStatusCode();
+        var partial = response.StatusCode == HttpStatusCode.PartialContent;
+        var length = partial ? response.Content.Headers.ContentRange?.Length : response.Content.Headers.ContentLength;
+        if (!await BeginAsync(length, cancellationToken))
+        {
+            return;
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var skip = partial ? 0 : _position; // a whole answer (length unknown there) starts at byte 0
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while (_position < _end && (read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                var start = (int)Math.Min(skip, read);
+                skip -= start;
+                var usable = (int)Math.Min(read - start, _end - _position);
+                if (usable > 0)
+                {
+                    await Write(_context.Response.BodyWriter, buffer.AsMemory(start, usable), cancellationToken);
+                    _position += usable;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (_end != long.MaxValue && _position < _end)
+        {
+            throw new IOException($"the download from {owner} ended at byte {_position} of {_end}");
+        }
+    }
+
+    /// <summary>Sends status and headers the first time the blob's length is known; false when no body follows.</summary>
+    private async Task<bool> BeginAsync(long? length, CancellationToken cancellationToken)
+    {
+        if (_begun)
+        {
+            return true;
+        }
+
+        if (BlobResponse.Begin(_context, digest, length) is not { } range)
+        {
+            return false;
+        }
+
+        cluster.Metrics.MissFirstByte(sinceRequestStart());
+        (_position, _end, _begun) = (range.Start, length is null ? long.MaxValue : range.End + 1, true);
+        await _context.Response.StartAsync(cancellationToken);
+        return true;
+    }
+
+    private static async Task Write(PipeWriter destination, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        var flushed = await destination.WriteAsync(bytes, cancellationToken);
+        if (flushed.IsCanceled || flushed.IsCompleted)
+        {
+            throw new OperationCanceledException("the client stopped reading", cancellationToken);
+        }
+    }
+
+    [LoggerMessage(EventId = LogEvents.RemoteFillResumed, Level = LogLevel.Information,
+        Message = "Blob {Digest} from another node: going on from byte {Position} after: {Reason}")]
+    private partial void LogResuming(string digest, long position, string reason);
+
+    [LoggerMessage(EventId = LogEvents.RemoteFillTakenOver, Level = LogLevel.Warning,
+        Message = "Taking over the download of {Digest} from a node whose lease ran out, at byte {Position}")]
+    private partial void LogTakingOver(string digest, long position);
+
+    [LoggerMessage(EventId = LogEvents.RemoteFillGaveUp, Level = LogLevel.Warning, Message = "Gave up serving {Digest} from another node: {Reason}")]
+    private partial void LogGaveUp(string digest, string reason);
+
+    private readonly ILogger _logger = cluster.Logger;
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using DependencyProxy.EndToEnd.Infrastructure;
+using static DependencyProxy.EndToEnd.Infrastructure.PullClients;
+
+namespace DependencyProxy.EndToEnd;
+
+/// <summary>
+/// Several real server processes sharing one PostgreSQL and one Ceph RGW bucket, each on its own port with its own data
+/// directory, pulled through with skopeo: one upstream download per blob across them, a pull that survives the death of
+/// the node doing the download, a purge through one node seen by the other, and an internal endpoint only nodes can use.
+/// </summary>
+[Collection(UpstreamCollection.Name)]
+public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : IClassFixture<CephGateway>
+{
+    private const string Secret = "cluster-secret-for-the-e2e-tests-0123456789";
+
+    [Fact]
+    public async Task ThreeNodes_PullingTheSameUncachedBigImageAtOnce_FetchEachBlobFromUpstreamOnce()
+    {
+        // 60 MB/s: the 110 MB layer takes about two seconds, so the three pulls overlap while it downloads.
+        await using var relay = new ThrottledRelay(upstream.Registry.Port, 60 * 1024 * 1024);
+        await using var cluster = await StartClusterAsync("three", relay.Url, 3);
+        var (manifest, _) = await upstream.UpstreamManifestAsync($"library/{TestImages.Big}", "latest");
+        var mark = upstream.Registry.LogMark();
+
+        var pulls = cluster.Nodes.Select((node, i) =>
+            SkopeoCopyAsync(ImageReference(node, $"{TestImages.Big}:latest"), Path.Combine(cluster.Root, $"pull-{i}"))).ToList();
+        foreach (var (pull, i) in (await Task.WhenAll(pulls)).Select((p, i) => (p, i)))
+        {
+            pull.EnsureSuccess($"pull through node {i}");
+            AssertBlobsMatchTheirNames(Path.Combine(cluster.Root, $"pull-{i}"));
+            Assert.Equal(manifest, Sha256Of(Path.Combine(cluster.Root, $"pull-{i}", "manifest.json")));
+        }
+
+        var blobGets = upstream.Registry.RequestsSince(mark).Where(r => r.IsBlobGet).GroupBy(r => r.Uri).ToList();
+        Assert.Equal(2, blobGets.Count); // the config and the layer
+        Assert.All(blobGets, g => Assert.Single(g));
+    }
+
+    [Fact]
+    public async Task WhenTheNodeDownloadingABlobIsKilled_ThePullThroughAnotherNodeCompletes()
+    {
+        // 15 MB/s: the layer takes about seven seconds, time enough to kill its owner part-way.
+        await using var relay = new ThrottledRelay(upstream.Registry.Port, 15 * 1024 * 1024);
+        await using var cluster = await StartClusterAsync("kill", relay.Url, 2, "--DependencyProxy:Cluster:LeaseDuration=00:00:03");
+        var (owner, other) = (cluster.Nodes[0], cluster.Nodes[1]);
+        var first = SkopeoCopyAsync(ImageReference(owner, $"{TestImages.Big}:latest"), Path.Combine(cluster.Root, "owner-pull"));
+        var spool = Path.Combine(owner.DataDirectory, "content", "tmp");
+        await WaitUntilAsync(() => Directory.Exists(spool) && Directory.EnumerateFiles(spool).Any(f => new FileInfo(f).Length > 10 * 1024 * 1024),
+            "the owner never started downloading the layer");
+
+        // The lease names the owner; only the cluster secret opens its internal endpoint.
+        var lease = (await cluster.Postgres.QueryAsync("""SELECT "Name", "Owner" FROM "Leases" WHERE "Name" LIKE 'fill:%'"""))
+            .Select(row => row.Split('|')).Single(row => row[1] == $"http://{owner.Host}")[0];
+        using var http = new HttpClient();
+        var url = $"http://{owner.Host}/-/internal/fills/{lease}";
+        foreach (var refused in new[] { null, ProxyServer.RootToken, Secret + "x", Secret[..^1], "" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (refused is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {refused}");
+            }
+
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        using (var asNode = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            asNode.Headers.Authorization = new("Bearer", Secret);
+            asNode.Headers.Range = new(0, 1023);
+            using var response = await http.SendAsync(asNode, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+            Assert.Equal(1024, (await response.Content.ReadAsByteArrayAsync()).Length);
+        }
+
+        var second = SkopeoCopyAsync(ImageReference(other, $"{TestImages.Big}:latest"), Path.Combine(cluster.Root, "other-pull"));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the other node is now reading the owner's download
+        owner.Kill();
+        Assert.NotEqual(0, (await first).ExitCode);
+
+        (await second).EnsureSuccess("pull through the surviving node");
+        AssertBlobsMatchTheirNames(Path.Combine(cluster.Root, "other-pull"));
+        Assert.Contains("Taking over the download", other.Log());
+    }
+
+    [Fact]
+    public async Task APurgeThroughOneNode_StopsTheOtherServingThePurgedEntries()
+    {
+        await using var cluster = await StartClusterAsync("purge", upstream.Registry.Url, 2);
+        var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
+        (await SkopeoCopyAsync(ImageReference(a, $"{TestImages.Tiny}:latest"), Path.Combine(cluster.Root, "a1"))).EnsureSuccess("pull through A");
+        var mark = upstream.Registry.LogMark();
+        (await SkopeoCopyAsync(ImageReference(b, $"{TestImages.Tiny}:latest"), Path.Combine(cluster.Root, "b1"))).EnsureSuccess("pull through B");
+        Assert.DoesNotContain(upstream.Registry.RequestsSince(mark), r => r.IsBlobGet || r.IsManifestGet); // B served A's cache
+
+        using var api = new RestApi(a, ProxyServer.RootToken);
+        var purge = $"groups/{(await api.GetAsync("groups/e2e")).GetProperty("id").GetInt64()}/dependency_proxy/cache";
+        await api.SendAsync(HttpMethod.Delete, purge);
+
+        // B no longer treats them as the group's entries: each blob still in the bucket is taken again only after the
+        // upstream confirms it (a HEAD), exactly as for content another group fetched.
+        mark = upstream.Registry.LogMark();
+        (await SkopeoCopyAsync(ImageReference(b, $"{TestImages.Tiny}:latest"), Path.Combine(cluster.Root, "b2"))).EnsureSuccess("pull through B after the purge");
+        var rechecked = upstream.Registry.RequestsSince(mark);
+        Assert.Equal(Directory.GetFiles(Path.Combine(cluster.Root, "b2")).Count(f => Path.GetFileName(f).Length == 64),
+            rechecked.Count(r => r.Method == "HEAD" && r.Uri.Contains("/blobs/", StringComparison.Ordinal)));
+
+        // Purged again and collected (through A's CLI): the bucket no longer holds the content, and B fetches it afresh.
+        await api.SendAsync(HttpMethod.Delete, purge);
+        (await a.RunCliAsync("cleanup", "run", "--DependencyProxy:Cleanup:GracePeriod=00:00:00")).EnsureSuccess("cleanup run");
+        Assert.DoesNotContain((await ceph.ObjectsAsync(cluster.Bucket)).Keys, key => key.StartsWith("sha256/", StringComparison.Ordinal));
+        mark = upstream.Registry.LogMark();
+        (await SkopeoCopyAsync(ImageReference(b, $"{TestImages.Tiny}:latest"), Path.Combine(cluster.Root, "b3"))).EnsureSuccess("pull through B after the cleanup");
+        AssertBlobsMatchTheirNames(Path.Combine(cluster.Root, "b3"));
+        var after = upstream.Registry.RequestsSince(mark);
+        Assert.Contains(after, r => r.IsManifestGet);
+        Assert.Contains(after, r => r.IsBlobGet);
+    }
+
+    private async Task<Cluster> StartClusterAsync(string name, string upstreamUrl, int nodes, params string[] extra)
+    {
+        var root = Path.Combine(upstream.WorkDirectory, $"cluster-{name}-{Guid.NewGuid():N}");
+        var postgres = await PostgresCluster.StartAsync(Path.Combine(root, "postgres"));
+        var bucket = await ceph.CreateBucketAsync();
+        string[] shared = [.. postgres.ProxyArguments, .. ceph.ProxyArguments(bucket), $"--DependencyProxy:Cluster:Secret={Secret}", .. extra];
+        var started = new List<ProxyServer>();
+        for (var i = 0; i < nodes; i++)
+        {
+            var data = Path.Combine(root, $"node-{i}", "data");
+            Directory.CreateDirectory(data);
+            var node = new ProxyServer(data, upstreamUrl, shared) { InCluster = true };
+            if (i == 0)
+            {
+                (await node.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
+            }
+
+            await node.StartAsync();
+            started.Add(node);
+        }
+
+        return new Cluster(root, postgres, bucket, started);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed record Cluster(string Root, PostgresCluster Postgres, string Bucket, IReadOnlyList<ProxyServer> Nodes) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var node in Nodes)
+            {
+                await node.DisposeAsync();
+            }
+
+            await Postgres.DisposeAsync();
+        }
+    }
+}
