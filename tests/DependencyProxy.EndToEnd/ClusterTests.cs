@@ -12,14 +12,12 @@ namespace DependencyProxy.EndToEnd;
 [Collection(UpstreamCollection.Name)]
 public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : IClassFixture<CephGateway>
 {
-    private const string Secret = "cluster-secret-for-the-e2e-tests-0123456789";
-
     [Fact]
     public async Task ThreeNodes_PullingTheSameUncachedBigImageAtOnce_FetchEachBlobFromUpstreamOnce()
     {
         // 60 MB/s: the 110 MB layer takes about two seconds, so the three pulls overlap while it downloads.
         await using var relay = new ThrottledRelay(upstream.Registry.Port, 60 * 1024 * 1024);
-        await using var cluster = await StartClusterAsync("three", relay.Url, 3);
+        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "three", relay.Url, 3);
         var (manifest, _) = await upstream.UpstreamManifestAsync($"library/{TestImages.Big}", "latest");
         var mark = upstream.Registry.LogMark();
 
@@ -42,7 +40,7 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
     {
         // 15 MB/s: the layer takes about seven seconds, time enough to kill its owner part-way.
         await using var relay = new ThrottledRelay(upstream.Registry.Port, 15 * 1024 * 1024);
-        await using var cluster = await StartClusterAsync("kill", relay.Url, 2, "--DependencyProxy:Cluster:LeaseDuration=00:00:03");
+        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "kill", relay.Url, 2, "--DependencyProxy:Cluster:LeaseDuration=00:00:03");
         var (owner, other) = (cluster.Nodes[0], cluster.Nodes[1]);
         var first = SkopeoCopyAsync(ImageReference(owner, $"{TestImages.Big}:latest"), Path.Combine(cluster.Root, "owner-pull"));
         var spool = Path.Combine(owner.DataDirectory, "content", "tmp");
@@ -54,7 +52,7 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
             .Select(row => row.Split('|')).Single(row => row[1] == $"http://{owner.Host}")[0];
         using var http = new HttpClient();
         var url = $"http://{owner.Host}/-/internal/fills/{lease}";
-        foreach (var refused in new[] { null, ProxyServer.RootToken, Secret + "x", Secret[..^1], "" })
+        foreach (var refused in new[] { null, ProxyServer.RootToken, ProxyCluster.Secret + "x", ProxyCluster.Secret[..^1], "" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             if (refused is not null)
@@ -68,7 +66,7 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
 
         using (var asNode = new HttpRequestMessage(HttpMethod.Get, url))
         {
-            asNode.Headers.Authorization = new("Bearer", Secret);
+            asNode.Headers.Authorization = new("Bearer", ProxyCluster.Secret);
             asNode.Headers.Range = new(0, 1023);
             using var response = await http.SendAsync(asNode, HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
@@ -88,7 +86,7 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
     [Fact]
     public async Task APurgeThroughOneNode_StopsTheOtherServingThePurgedEntries()
     {
-        await using var cluster = await StartClusterAsync("purge", upstream.Registry.Url, 2);
+        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "purge", upstream.Registry.Url, 2);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
         (await SkopeoCopyAsync(ImageReference(a, $"{TestImages.Tiny}:latest"), Path.Combine(cluster.Root, "a1"))).EnsureSuccess("pull through A");
         var mark = upstream.Registry.LogMark();
@@ -119,30 +117,6 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
         Assert.Contains(after, r => r.IsBlobGet);
     }
 
-    private async Task<Cluster> StartClusterAsync(string name, string upstreamUrl, int nodes, params string[] extra)
-    {
-        var root = Path.Combine(upstream.WorkDirectory, $"cluster-{name}-{Guid.NewGuid():N}");
-        var postgres = await PostgresCluster.StartAsync(Path.Combine(root, "postgres"));
-        var bucket = await ceph.CreateBucketAsync();
-        string[] shared = [.. postgres.ProxyArguments, .. ceph.ProxyArguments(bucket), $"--DependencyProxy:Cluster:Secret={Secret}", .. extra];
-        var started = new List<ProxyServer>();
-        for (var i = 0; i < nodes; i++)
-        {
-            var data = Path.Combine(root, $"node-{i}", "data");
-            Directory.CreateDirectory(data);
-            var node = new ProxyServer(data, upstreamUrl, shared) { InCluster = true };
-            if (i == 0)
-            {
-                (await node.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
-            }
-
-            await node.StartAsync();
-            started.Add(node);
-        }
-
-        return new Cluster(root, postgres, bucket, started);
-    }
-
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -150,19 +124,6 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
         {
             Assert.True(DateTime.UtcNow < deadline, failure);
             await Task.Delay(50);
-        }
-    }
-
-    private sealed record Cluster(string Root, PostgresCluster Postgres, string Bucket, IReadOnlyList<ProxyServer> Nodes) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var node in Nodes)
-            {
-                await node.DisposeAsync();
-            }
-
-            await Postgres.DisposeAsync();
         }
     }
 }

@@ -31,7 +31,8 @@ internal static class DatabaseCommands
                 try
                 {
                     var copied = await new DatabaseCopy(services.GetRequiredService<IDbContextFactory<ProxyDbContext>>())
-                        .ToPostgreSqlAsync(result.GetValue(connection)!, ct);
+                        .ToPostgreSqlAsync(result.GetValue(connection)!,
+                            Path.Combine(Path.GetFullPath(services.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory), "keys"), ct);
                     Console.WriteLine("Copied " + string.Join(", ", copied.Rows.Select(r => $"{r.Value} {r.Key}")) + ".");
                     return 0;
                 }

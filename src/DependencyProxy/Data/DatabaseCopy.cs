@@ -12,7 +12,12 @@ public sealed class DatabaseCopy(IDbContextFactory<ProxyDbContext> source)
 
     public sealed record Result(IReadOnlyDictionary<string, int> Rows);
 
-    public async Task<Result> ToPostgreSqlAsync(string connectionString, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies everything into an empty PostgreSQL database. <paramref name="keysDirectory"/> is the node's <c>keys</c>
+    /// folder: its registry signing key and Data Protection key ring are copied too, so a cluster on the new database still
+    /// reads the upstream secrets this node encrypted.
+    /// </summary>
+    public async Task<Result> ToPostgreSqlAsync(string connectionString, string? keysDirectory, CancellationToken cancellationToken)
     {
         var options = new DbContextOptionsBuilder<PostgreSqlProxyDbContext>().UseNpgsql(connectionString).Options;
         await using (var target = new PostgreSqlProxyDbContext(options))
@@ -37,6 +42,8 @@ public sealed class DatabaseCopy(IDbContextFactory<ProxyDbContext> source)
         rows["cached_manifests"] = await CopyAsync(options, from.CachedManifests.AsNoTracking().OrderBy(m => m.Id), null, cancellationToken);
         rows["cached_blobs"] = await CopyAsync(options, from.CachedBlobs.AsNoTracking().OrderBy(b => b.Id), null, cancellationToken);
 
+        rows["shared_keys"] = await CopyAsync(options, ReadKeys(keysDirectory), null, cancellationToken);
+
         await using (var target = new PostgreSqlProxyDbContext(options))
         {
             // Ids were copied as they were: the identity sequences must continue after them.
@@ -50,6 +57,27 @@ public sealed class DatabaseCopy(IDbContextFactory<ProxyDbContext> source)
         }
 
         return new Result(rows);
+    }
+
+    /// <summary>The key files of a single node, named as a cluster keeps them (see JwtSigningKey and DatabaseXmlRepository).</summary>
+    private static IEnumerable<SharedKey> ReadKeys(string? keysDirectory)
+    {
+        if (keysDirectory is null || !Directory.Exists(keysDirectory))
+        {
+            yield break;
+        }
+
+        var jwt = Path.Combine(keysDirectory, "registry-jwt-es256.pem");
+        if (File.Exists(jwt))
+        {
+            yield return new SharedKey { Name = "registry-jwt-es256", Value = File.ReadAllText(jwt) };
+        }
+
+        var ring = Path.Combine(keysDirectory, "data-protection");
+        foreach (var file in Directory.Exists(ring) ? Directory.EnumerateFiles(ring, "*.xml").Order() : Enumerable.Empty<string>())
+        {
+            yield return new SharedKey { Name = "data-protection:" + Path.GetFileNameWithoutExtension(file), Value = File.ReadAllText(file) };
+        }
     }
 
     /// <summary>Writes rows in batches, each batch in a fresh context so memory stays flat; <paramref name="byLevel"/> flushes between levels.</summary>

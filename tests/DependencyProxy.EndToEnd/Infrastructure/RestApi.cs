@@ -4,9 +4,14 @@ using System.Text.Json;
 namespace DependencyProxy.EndToEnd.Infrastructure;
 
 /// <summary>The proxy's REST API over real HTTP, as an operator's script calls it with <c>PRIVATE-TOKEN</c>.</summary>
-public sealed class RestApi(ProxyServer proxy, string token) : IDisposable
+public sealed class RestApi(string host, string token) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://{proxy.Host}/api/v4/") };
+    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://{host}/api/v4/") };
+
+    public RestApi(ProxyServer proxy, string token)
+        : this(proxy.Host, token)
+    {
+    }
 
     public async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body = null)
     {

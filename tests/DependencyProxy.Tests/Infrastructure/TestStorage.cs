@@ -34,6 +34,15 @@ public sealed class TestStorage
             new("DependencyProxy:Storage:S3:AccessKey", _options.AccessKey!),
             new("DependencyProxy:Storage:S3:SecretKey", _options.SecretKey!),
             new("DependencyProxy:Storage:S3:PartSizeBytes", PartSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            // On PostgreSQL and S3 every server is also a (one-node) cluster, so the whole suite runs through the
+            // leases that arbitrate downloads and cleanup between nodes. Nothing listens at its internal URL.
+            .. TestDatabase.IsPostgreSql
+                ? new KeyValuePair<string, string>[]
+                {
+                    new("DependencyProxy:Cluster:InternalUrl", "http://127.0.0.1:9"),
+                    new("DependencyProxy:Cluster:Secret", "in-process-cluster-secret-0123456789abcdef"),
+                }
+                : [],
         ];
 
     public static TestStorage Create()
