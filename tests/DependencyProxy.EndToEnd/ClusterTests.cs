@@ -5,9 +5,9 @@ using static DependencyProxy.EndToEnd.Infrastructure.PullClients;
 namespace DependencyProxy.EndToEnd;
 
 /// <summary>
-/// Several real server processes sharing one PostgreSQL and one Ceph RGW bucket, each on its own port with its own data
+/// Three real server processes sharing one PostgreSQL and one Ceph RGW bucket, each on its own port with its own data
 /// directory, pulled through with skopeo: one upstream download per blob across them, a pull that survives the death of
-/// the node doing the download, a purge through one node seen by the other, and an internal endpoint only nodes can use.
+/// the node doing the download, a purge through one node seen by the others, and an internal endpoint only nodes can use.
 /// </summary>
 [Collection(UpstreamCollection.Name)]
 public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : IClassFixture<CephGateway>
@@ -40,8 +40,9 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
     {
         // 15 MB/s: the layer takes about seven seconds, time enough to kill its owner part-way.
         await using var relay = new ThrottledRelay(upstream.Registry.Port, 15 * 1024 * 1024);
-        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "kill", relay.Url, 2, "--DependencyProxy:Cluster:LeaseDuration=00:00:03");
+        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "kill", relay.Url, 3, "--DependencyProxy:Cluster:LeaseDuration=00:00:03");
         var (owner, other) = (cluster.Nodes[0], cluster.Nodes[1]);
+        var mark = upstream.Registry.LogMark();
         var first = SkopeoCopyAsync(ImageReference(owner, $"{TestImages.Big}:latest"), Path.Combine(cluster.Root, "owner-pull"));
         var spool = Path.Combine(owner.DataDirectory, "content", "tmp");
         await WaitUntilAsync(() => Directory.Exists(spool) && Directory.EnumerateFiles(spool).Any(f => new FileInfo(f).Length > 10 * 1024 * 1024),
@@ -81,12 +82,15 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
         (await second).EnsureSuccess("pull through the surviving node");
         AssertBlobsMatchTheirNames(Path.Combine(cluster.Root, "other-pull"));
         Assert.Contains("Taking over the download", other.Log());
+        // The layer came from upstream twice: the owner's download, and the one that took it over; no more.
+        var layer = Path.GetFileName(Directory.GetFiles(Path.Combine(cluster.Root, "other-pull")).Single(f => new FileInfo(f).Length > 100_000_000));
+        Assert.Equal(2, upstream.Registry.RequestsSince(mark).Count(r => r.IsBlobGet && r.Uri.EndsWith(layer, StringComparison.Ordinal)));
     }
 
     [Fact]
     public async Task APurgeThroughOneNode_StopsTheOtherServingThePurgedEntries()
     {
-        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "purge", upstream.Registry.Url, 2);
+        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "purge", upstream.Registry.Url, 3);
         var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
         (await SkopeoCopyAsync(ImageReference(a, $"{TestImages.Tiny}:latest"), Path.Combine(cluster.Root, "a1"))).EnsureSuccess("pull through A");
         var mark = upstream.Registry.LogMark();

@@ -12,7 +12,7 @@ namespace DependencyProxy.Cluster;
 public static class InternalEndpoints
 {
     public static void MapClusterInternals(this WebApplication app) =>
-        app.MapGet("/-/internal/fills/{lease}", (HttpContext context, string lease, ClusterNode node, BlobFetchCoordinator fills,
+        app.MapGet("/-/internal/fills/{lease}", async (HttpContext context, string lease, ClusterNode node, BlobFetchCoordinator fills,
             IContentStore store, Observability.ProxyMetrics metrics, ILogger<BlobFetchCoordinator> logger) =>
         {
             if (!node.IsNodeRequest(context.Request) || fills.FindByLeaseName(lease) is not { } fill)
@@ -20,6 +20,16 @@ public static class InternalEndpoints
                 return Results.NotFound();
             }
 
-            return new BlobFillResult(fill, store, metrics, () => TimeSpan.Zero, logger);
+            try
+            {
+                await fill.Started.WaitAsync(context.RequestAborted);
+            }
+            catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                // The download failed before its first byte; the asking node tries it itself and reports what it gets.
+                return Results.StatusCode(StatusCodes.Status502BadGateway);
+            }
+
+            return (IResult)new BlobFillResult(fill, store, metrics, () => TimeSpan.Zero, logger);
         });
 }

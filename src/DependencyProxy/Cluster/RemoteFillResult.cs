@@ -43,6 +43,19 @@ public sealed partial class RemoteFillResult(
             {
                 return;
             }
+            catch (Exception e) when (e is UpstreamException or Storage.StorageFullException)
+            {
+                // This node's own download (after a takeover) failed: the upstream's or the disk's answer, as on a single node.
+                if (_begun)
+                {
+                    httpContext.Abort();
+                    return;
+                }
+
+                var error = e is UpstreamException upstream ? upstream.ToOciError(RegistryResource.Blob) : ((Storage.StorageFullException)e).ToOciError();
+                await error.ToResult().ExecuteAsync(httpContext);
+                return;
+            }
             catch (Exception e)
             {
                 if (_position > before)
