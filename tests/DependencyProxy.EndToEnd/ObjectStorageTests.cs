@@ -119,6 +119,22 @@ public sealed class ObjectStorageTests(UpstreamFixture upstream, CephGateway cep
         Assert.NotEqual(0, unnamed.ExitCode);
         Assert.Contains("Provider=s3", unnamed.Output);
 
+        // A bucket that is not there, an endpoint where nothing listens, a wrong secret: a clear error, never a crash.
+        string[][] broken =
+        [
+            [.. ceph.ProxyArguments(bucket + "-missing")],
+            [.. ceph.ProxyArguments(bucket), $"--DependencyProxy:Storage:S3:Endpoint=http://127.0.0.1:{Processes.FreePort()}"],
+            [.. ceph.ProxyArguments(bucket), "--DependencyProxy:Storage:S3:SecretKey=not-the-secret"],
+        ];
+        foreach (var settings in broken)
+        {
+            var failed = await new ProxyServer(data, upstream.Registry.Url, settings).RunCliAsync("storage", "copy-to-s3");
+            Assert.Equal(1, failed.ExitCode);
+            Assert.Contains("the bucket could not be written", failed.Output);
+            Assert.DoesNotContain("Unhandled", failed.Output);
+            Assert.DoesNotContain("not-the-secret", failed.Output);
+        }
+
         Directory.Delete(Path.Combine(data, "content"), recursive: true);
         await using var onS3 = target;
         await onS3.StartAsync();
