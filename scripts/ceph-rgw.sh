@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway single-node Ceph cluster with the RADOS Gateway (S3) on 127.0.0.1, for the object-storage work:
-# `scripts/ceph-rgw.sh start DIR` starts a monitor, a manager, one OSD on memstore (RAM, 2 GiB) and radosgw, creates
-# an S3 user and prints `ENDPOINT ACCESS_KEY SECRET_KEY`; `scripts/ceph-rgw.sh stop DIR` stops them.
+# `scripts/ceph-rgw.sh start DIR` starts a monitor, a manager, one OSD on memstore (RAM, 2 GiB or CEPH_MEMSTORE_BYTES)
+# and radosgw, creates an S3 user and prints `ENDPOINT ACCESS_KEY SECRET_KEY`; `scripts/ceph-rgw.sh stop DIR` stops them.
 # Needs Debian's ceph-mon ceph-osd ceph-mgr radosgw. Up in about 15 s; about 400 MB of memory, most of it the manager.
 # A start that fails part-way is retried (the OSD alone, then the whole cluster), so a test run does not hinge on it.
 # Known to matter (../shared/design/TESTING.md): with auth none, clients need `ms_mon_client_mode = crc secure`, or they
@@ -47,7 +47,7 @@ osd pool default min size = 1
 mon allow pool size one = true
 mon warn on pool no redundancy = false
 osd objectstore = memstore
-memstore device bytes = 2147483648
+memstore device bytes = ${CEPH_MEMSTORE_BYTES:-2147483648}
 osd crush chooseleaf type = 0
 run dir = $dir/run
 log file = $dir/log/\$name.log
@@ -60,6 +60,10 @@ osd data = $dir/osd0
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:$rgw
 rgw data = $dir/rgw
+# Deleted objects' data is freed by the gateway's garbage collector, by default two hours later: in a cluster that
+# lives in memory for a test run, at once.
+rgw gc obj min wait = 0
+rgw gc processor period = 5
 CONF
 c=(-c "$dir/ceph.conf")
 monmaptool --create --addv a "[v1:127.0.0.1:$mon]" --fsid "$fsid" "$dir/monmap" >/dev/null

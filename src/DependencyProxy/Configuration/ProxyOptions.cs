@@ -208,6 +208,11 @@ public sealed class ProxyOptions
             yield return "DependencyProxy:Storage:S3:PartSizeBytes must be between 5 MiB and 5 GiB (S3's part size limits).";
         }
 
+        if (s3.RequestTimeout < TimeSpan.FromMilliseconds(100) || s3.RequestTimeout > TimeSpan.FromHours(1))
+        {
+            yield return "DependencyProxy:Storage:S3:RequestTimeout must be between 00:00:00.1 and 01:00:00.";
+        }
+
         if (s3.RedirectExpiry < TimeSpan.FromSeconds(10) || s3.RedirectExpiry > TimeSpan.FromDays(7))
         {
             yield return "DependencyProxy:Storage:S3:RedirectExpiry must be between 00:00:10 and 7.00:00:00.";
@@ -377,6 +382,9 @@ public sealed class S3StorageOptions
 
     /// <summary>Size of a multipart upload's parts (at least 5 MiB, S3's minimum); grown for blobs too big for 10,000 parts.</summary>
     public long PartSizeBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>How long one request to the bucket may take before it is given up (and retried, twice).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a presigned redirect URL stays valid.</summary>
     public TimeSpan RedirectExpiry { get; set; } = TimeSpan.FromMinutes(15);

@@ -28,7 +28,7 @@ public static class ContentStores
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             // A bucket that hangs must not hold requests for the SDK's default 100 s and four retries.
-            Timeout = TimeSpan.FromSeconds(30),
+            Timeout = options.RequestTimeout,
             MaxErrorRetry = 2,
         };
         if (string.IsNullOrEmpty(options.Endpoint))

@@ -10,10 +10,11 @@ public static class StorageUnavailable
 {
     /// <summary>
     /// True for failures of the bucket itself, as opposed to a missing object (which the store reports as null). The
-    /// SDK lets a refused connection through as a plain HttpRequestException; the upstream client turns its own into
-    /// UpstreamException, so at an endpoint a bare HttpRequestException can only come from the object store.
+    /// SDK lets a refused connection through as a plain HttpRequestException and its request timeout as a
+    /// TimeoutException; the upstream client turns its own into UpstreamException, so at an endpoint these can only
+    /// come from the object store.
     /// </summary>
-    public static bool Is(Exception e) => e is AmazonServiceException or AmazonClientException or HttpRequestException;
+    public static bool Is(Exception e) => e is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException;
 
     public static Registry.OciError ToOciError(Exception e) =>
         new(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE",

@@ -21,6 +21,52 @@ public sealed class ObjectStorageOutageTests : ProxyTestBase
         ["DependencyProxy:Storage:S3:SecretKey"] = "secret-that-must-not-be-echoed",
     };
 
+    /// <summary>A bucket that accepts connections and never answers: the same clear 503, once the request timeout passes.</summary>
+    public sealed class Hanging : ProxyTestBase
+    {
+        private readonly System.Net.Sockets.TcpListener _blackHole = new(IPAddress.Loopback, 0);
+
+        public override Task InitializeAsync()
+        {
+            _blackHole.Start(); // connections wait in the backlog; nothing is ever read or answered
+            return base.InitializeAsync();
+        }
+
+        public override async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            _blackHole.Stop();
+        }
+
+        protected override Dictionary<string, string> Settings => new()
+        {
+            ["DependencyProxy:Storage:Provider"] = "s3",
+            ["DependencyProxy:Storage:S3:Endpoint"] = $"http://127.0.0.1:{((IPEndPoint)_blackHole.LocalEndpoint).Port}",
+            ["DependencyProxy:Storage:S3:Bucket"] = "hanging",
+            ["DependencyProxy:Storage:S3:AccessKey"] = "access",
+            ["DependencyProxy:Storage:S3:SecretKey"] = "secret",
+            ["DependencyProxy:Storage:S3:RequestTimeout"] = "00:00:00.3",
+        };
+
+        [Fact]
+        public async Task PullsGet503_NotA500_AndNotAHang()
+        {
+            var image = TestImage.Add(Upstream, "library/alpine", "latest", 1000);
+            var started = DateTime.UtcNow;
+            using (var manifest = await GetManifestAsync("alpine", "latest"))
+            {
+                await AssertObjectStorageErrorAsync(manifest);
+            }
+
+            using (var blob = await Client.GetAsync(BlobUrl("alpine", image.LayerDigests[0])))
+            {
+                await AssertObjectStorageErrorAsync(blob);
+            }
+
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "the requests waited far past the timeout");
+        }
+    }
+
     [Fact]
     public async Task PullsGet503ThatNameTheObjectStorage_AndTheNodeIsNotReady()
     {
@@ -41,7 +87,7 @@ public sealed class ObjectStorageOutageTests : ProxyTestBase
         Assert.DoesNotContain("secret-that-must-not-be-echoed", Proxy.Logs.All);
     }
 
-    private static async Task AssertObjectStorageErrorAsync(HttpResponseMessage response)
+    internal static async Task AssertObjectStorageErrorAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors")[0];
