@@ -80,13 +80,7 @@ public sealed class Containerd : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-
-        _process.Dispose();
+        Processes.KillAndDispose(_process);
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -50,6 +50,22 @@ public static class Processes
         return new CommandResult(process.ExitCode, (await stdout) + (await stderr), watch.Elapsed);
     }
 
+    /// <summary>SIGKILL to a process and its children, if still running, and a short wait for them to go.</summary>
+    public static void Kill(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+    }
+
+    public static void KillAndDispose(Process process)
+    {
+        Kill(process);
+        process.Dispose();
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -74,10 +74,9 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown hooks run, as when a machine or container dies.</summary>
     public void Kill()
     {
-        if (_process is { HasExited: false })
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            Processes.Kill(_process);
         }
     }
 

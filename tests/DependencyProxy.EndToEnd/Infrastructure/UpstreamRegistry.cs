@@ -99,13 +99,7 @@ public sealed partial class UpstreamRegistry : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-
-        _process.Dispose();
+        Processes.KillAndDispose(_process);
         return ValueTask.CompletedTask;
     }
 
