@@ -29,7 +29,7 @@ public sealed class BlobEndpoint(
         try
         {
             // Opened first: once open, content stays readable even if garbage collection or eviction deletes it now.
-            stored = await store.TryOpenAsync(digest, HttpMethods.IsGet(context.Request.Method) && !store.Redirects, cancellationToken);
+            stored = await store.TryOpenAsync(digest, WillReadWhole(context), cancellationToken);
             if (stored is not null && await records.HasBlobAsync(groupId, digest, cancellationToken))
             {
                 readTimes.BlobRead(groupId, digest);
@@ -58,7 +58,7 @@ public sealed class BlobEndpoint(
             // A fill leaves the registry (and its lease) only after its commit: one that finished between the first look
             // at the store and the checks above is in the store now. Without this second look, that window (a round trip
             // on S3) would start a second upstream download.
-            stored ??= await store.TryOpenAsync(digest, HttpMethods.IsGet(context.Request.Method) && !store.Redirects, cancellationToken);
+            stored ??= await store.TryOpenAsync(digest, WillReadWhole(context), cancellationToken);
             if (stored is not null && claimed)
             {
                 await cluster.ReleaseAsync(repository, digest);
@@ -120,6 +120,13 @@ public sealed class BlobEndpoint(
 
         return new BlobFillResult(fill, store, metrics, () => time.GetElapsedTime(started), logger);
     }
+
+    /// <summary>
+    /// Whether the response will most likely send the blob from its first byte: then, on S3, its GET starts right away.
+    /// HEADs, redirects and Range requests only need the length (a range is a GET of its own).
+    /// </summary>
+    private bool WillReadWhole(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method) && !store.Redirects && context.Request.Headers.Range.Count == 0;
 
     /// <summary>
     /// Serves committed content (the result disposes it), or with <c>Storage:Redirect</c> sends a GET to a presigned

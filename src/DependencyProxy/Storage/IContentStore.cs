@@ -29,7 +29,8 @@ public interface IContentStore
 
     /// <summary>
     /// Marks content as just used, so garbage collection leaves it alone for its grace period: called before a new
-    /// reference to existing content is recorded. False when the content is gone.
+    /// reference to existing content is recorded. False when the content is known to be gone; true does not promise it
+    /// is there (on S3 the read that follows finds out).
     /// </summary>
     Task<bool> TouchAsync(Digest digest, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -65,15 +65,12 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
 
     /// <summary>
     /// S3 cannot change an object's modification time short of copying it, which for a large layer is not a cheap
-    /// "touch". So this only confirms the object is there; garbage collection's protection for content about to be
-    /// referenced again is its re-check of the database just before each delete (docs/architecture.md). Losing that
-    /// race costs a refetch, never a wrong byte: a reference whose content is gone is fetched again.
+    /// "touch", so this does nothing, and does not ask whether the object is there either: every caller reads or opens
+    /// the content next, which finds out, so a HEAD here would only add a round trip. Garbage collection's protection for
+    /// content about to be referenced again is its re-check of the database just before each delete
+    /// (docs/architecture.md); losing that race costs a refetch, never a wrong byte.
     /// </summary>
-    public async Task<bool> TouchAsync(Digest digest, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        using var blob = await TryOpenAsync(digest, forReading: false, cancellationToken);
-        return blob is not null;
-    }
+    public Task<bool> TouchAsync(Digest digest, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(true);
 
     public Task DeleteAsync(Digest digest, CancellationToken cancellationToken) =>
         client.DeleteObjectAsync(options.Bucket, KeyFor(digest), cancellationToken);
