@@ -36,8 +36,7 @@ public sealed class JwtSigningKey
     private static string SharedPem(IDbContextFactory<ProxyDbContext> databases)
     {
         using var db = databases.CreateDbContext();
-        var fresh = FreshPem();
-        db.Database.ExecuteSqlInterpolated($"""INSERT INTO "SharedKeys" ("Name", "Value") VALUES ({SharedName}, {fresh}) ON CONFLICT ("Name") DO NOTHING""");
+        SharedKey.InsertIfAbsent(db, SharedName, FreshPem());
         return db.SharedKeys.AsNoTracking().Single(k => k.Name == SharedName).Value;
     }
 

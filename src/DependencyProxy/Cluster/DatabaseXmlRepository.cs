@@ -23,8 +23,6 @@ public sealed class DatabaseXmlRepository(IDbContextFactory<ProxyDbContext> data
     public void StoreElement(XElement element, string friendlyName)
     {
         using var db = databases.CreateDbContext();
-        var name = Prefix + friendlyName;
-        var value = element.ToString(SaveOptions.DisableFormatting);
-        db.Database.ExecuteSqlInterpolated($"""INSERT INTO "SharedKeys" ("Name", "Value") VALUES ({name}, {value}) ON CONFLICT ("Name") DO NOTHING""");
+        SharedKey.InsertIfAbsent(db, Prefix + friendlyName, element.ToString(SaveOptions.DisableFormatting));
     }
 }

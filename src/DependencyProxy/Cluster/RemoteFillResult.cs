@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using DependencyProxy.Caching;
 using DependencyProxy.Registry;
@@ -16,8 +15,6 @@ namespace DependencyProxy.Cluster;
 public sealed partial class RemoteFillResult(
     ClusterFills cluster, UpstreamRepository repository, Digest digest, long groupId, string lease, Func<TimeSpan> sinceRequestStart) : IResult
 {
-    private const int BufferSize = 128 * 1024;
-
     private HttpContext _context = null!;
     private bool _begun;
     private long _position;
@@ -147,28 +144,13 @@ public sealed partial class RemoteFillResult(
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var skip = partial ? 0 : _position; // a whole answer (length unknown there) starts at byte 0
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        if (!partial)
         {
-            int read;
-            while (_position < _end && (read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                var start = (int)Math.Min(skip, read);
-                skip -= start;
-                var usable = (int)Math.Min(read - start, _end - _position);
-                if (usable > 0)
-                {
-                    await Write(_context.Response.BodyWriter, buffer.AsMemory(start, usable), cancellationToken);
-                    _position += usable;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A whole answer (the owner does not know the length yet) starts at byte 0, not where this response is.
+            await SkipAsync(body, _position, cancellationToken);
         }
 
+        await BlobResponse.CopyAsync(_context.Response.BodyWriter, body, _end - _position, read => _position += read, cancellationToken);
         if (_end != long.MaxValue && _position < _end)
         {
             throw new IOException($"the download from {owner} ended at byte {_position} of {_end}");
@@ -194,12 +176,25 @@ public sealed partial class RemoteFillResult(
         return true;
     }
 
-    private static async Task Write(PipeWriter destination, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    private static async Task SkipAsync(Stream source, long count, CancellationToken cancellationToken)
     {
-        var flushed = await destination.WriteAsync(bytes, cancellationToken);
-        if (flushed.IsCanceled || flushed.IsCompleted)
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
         {
-            throw new OperationCanceledException("the client stopped reading", cancellationToken);
+            while (count > 0)
+            {
+                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException("the other node's answer ended before the byte this response had reached");
+                }
+
+                count -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace DependencyProxy.Data;
 
 /// <summary>
@@ -10,4 +12,8 @@ public sealed class SharedKey
     public string Name { get; set; } = "";
 
     public string Value { get; set; } = "";
+
+    /// <summary>Stores a key unless one of that name exists: when several nodes create one at once, the first wins.</summary>
+    public static void InsertIfAbsent(ProxyDbContext db, string name, string value) =>
+        db.Database.ExecuteSqlInterpolated($"""INSERT INTO "SharedKeys" ("Name", "Value") VALUES ({name}, {value}) ON CONFLICT ("Name") DO NOTHING""");
 }

@@ -5,7 +5,8 @@ namespace DependencyProxy.Registry;
 
 /// <summary>
 /// What every blob answer shares, whether it comes from the store or from a running fill: status, headers and
-/// conditional/Range handling (one place, so both answer alike), and the copy of file bytes into the response.
+/// conditional/Range handling (one place, so both answer alike), and the copy of a file's or a stream's bytes into the
+/// response.
 /// </summary>
 public static class BlobResponse
 {
@@ -76,11 +77,43 @@ public static class BlobResponse
             destination.Advance(read);
             position += read;
             count -= read;
-            var flushed = await destination.FlushAsync(cancellationToken);
-            if (flushed.IsCanceled || flushed.IsCompleted)
+            await FlushAsync(destination, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Copies up to <paramref name="count"/> bytes of <paramref name="source"/> (an object in the bucket, another node's
+    /// download) into the response pipe's own buffers, stopping early only at the source's end; returns the bytes copied.
+    /// <paramref name="copied"/> hears of every chunk as it goes out, so a caller knows how far a copy that then failed got.
+    /// </summary>
+    public static async Task<long> CopyAsync(
+        PipeWriter destination, Stream source, long count, Action<int>? copied, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        while (total < count)
+        {
+            var memory = destination.GetMemory((int)Math.Min(ChunkSize, count - total));
+            var read = await source.ReadAsync(memory[..(int)Math.Min(memory.Length, count - total)], cancellationToken);
+            if (read == 0)
             {
-                throw new OperationCanceledException("the client stopped reading", cancellationToken);
+                break;
             }
+
+            destination.Advance(read);
+            total += read;
+            copied?.Invoke(read);
+            await FlushAsync(destination, cancellationToken);
+        }
+
+        return total;
+    }
+
+    private static async Task FlushAsync(PipeWriter destination, CancellationToken cancellationToken)
+    {
+        var flushed = await destination.FlushAsync(cancellationToken);
+        if (flushed.IsCanceled || flushed.IsCompleted)
+        {
+            throw new OperationCanceledException("the client stopped reading", cancellationToken);
         }
     }
 }

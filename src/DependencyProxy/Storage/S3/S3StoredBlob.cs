@@ -10,8 +10,6 @@ namespace DependencyProxy.Storage;
 /// </summary>
 internal sealed class S3StoredBlob(S3ContentStore store, Digest digest, long length, GetObjectResponse? whole) : IStoredBlob
 {
-    private const int ChunkSize = 256 * 1024;
-
     private GetObjectResponse? _whole = whole;
 
     public long Length => length;
@@ -23,46 +21,29 @@ internal sealed class S3StoredBlob(S3ContentStore store, Digest digest, long len
             return;
         }
 
+        GetObjectResponse response;
         if (position == 0 && _whole is { } open)
         {
-            _whole = null;
-            using (open)
+            (response, _whole) = (open, null);
+        }
+        else
+        {
+            response = await store.Client.GetObjectAsync(new GetObjectRequest
             {
-                await CopyAsync(open.ResponseStream, destination, count, cancellationToken);
-            }
-
-            return;
+                BucketName = store.Options.Bucket,
+                Key = store.KeyFor(digest),
+                ByteRange = new Amazon.S3.Model.ByteRange(position, position + count - 1),
+            }, cancellationToken);
         }
 
-        using var response = await store.Client.GetObjectAsync(new GetObjectRequest
+        using (response)
         {
-            BucketName = store.Options.Bucket,
-            Key = store.KeyFor(digest),
-            ByteRange = new Amazon.S3.Model.ByteRange(position, position + count - 1),
-        }, cancellationToken);
-        await CopyAsync(response.ResponseStream, destination, count, cancellationToken);
-    }
-
-    public void Dispose() => _whole?.Dispose();
-
-    private static async Task CopyAsync(Stream body, PipeWriter destination, long count, CancellationToken cancellationToken)
-    {
-        while (count > 0)
-        {
-            var memory = destination.GetMemory((int)Math.Min(ChunkSize, count));
-            var read = await body.ReadAsync(memory[..(int)Math.Min(memory.Length, count)], cancellationToken);
-            if (read == 0)
+            if (await BlobResponse.CopyAsync(destination, response.ResponseStream, count, null, cancellationToken) < count)
             {
                 throw new IOException("the object ended before its recorded length");
             }
-
-            destination.Advance(read);
-            count -= read;
-            var flushed = await destination.FlushAsync(cancellationToken);
-            if (flushed.IsCanceled || flushed.IsCompleted)
-            {
-                throw new OperationCanceledException("the client stopped reading", cancellationToken);
-            }
         }
     }
+
+    public void Dispose() => _whole?.Dispose();
 }

@@ -120,6 +120,7 @@ internal sealed partial class S3Upload : IContentUpload
     /// <summary>Uploads every whole part as it lands in the spool; once the length is final, the rest.</summary>
     private async Task PumpAsync()
     {
+        // No cancellation on purpose: see AbortAsync.
         var cancellationToken = CancellationToken.None;
         while (!Volatile.Read(ref _aborted))
         {
