@@ -25,23 +25,53 @@ public sealed partial class BlobFetchCoordinator(
 {
     private const int BufferSize = 128 * 1024;
 
+    private const int CommitStripes = 64;
+
     private readonly ConcurrentDictionary<string, BlobFill> _fills = new();
+
+    // Starting a fill and retiring one are serialized, and every stored fill counts in its key's stripe, so a request
+    // whose look at the store missed can tell whether a fill finished before it could start another (see CommitMark).
+    private readonly Lock _registration = new();
+    private readonly long[] _commits = new long[CommitStripes];
 
     public int ActiveFills => _fills.Count;
 
     /// <summary>
-    /// Joins the running fill for this blob, or starts one. <paramref name="linkedByFill"/> is false when the
-    /// fill had already begun committing; the caller then links its group itself after the fill succeeds.
+    /// Taken before a look at the store that may miss: <see cref="Join"/> then starts no download if a fill of this blob
+    /// was stored since, which the look may have been a moment too early to see.
     /// </summary>
-    public BlobFill Join(UpstreamRepository repository, Digest digest, long groupId, out bool linkedByFill)
+    public long CommitMark(UpstreamRepository repository, Digest digest) => Volatile.Read(ref _commits[Stripe(Key(repository, digest))]);
+
+    /// <summary>
+    /// Joins the running fill for this blob, or starts one. Returns null, starting nothing, when a fill of this blob (or
+    /// of one sharing its stripe of counters) was stored after <paramref name="commitMark"/>: the caller looks at the
+    /// store again. Without a mark it always joins or starts one. <paramref name="linkedByFill"/> is false when the fill had already begun committing; the caller then
+    /// links its group itself after the fill succeeds.
+    /// </summary>
+    public BlobFill? Join(UpstreamRepository repository, Digest digest, long groupId, long? commitMark, out bool linkedByFill)
     {
         var key = Key(repository, digest);
-        var candidate = new BlobFill(digest);
-        var fill = _fills.GetOrAdd(key, candidate);
-        linkedByFill = fill.TryAddGroup(groupId);
-        if (ReferenceEquals(fill, candidate))
+        BlobFill? started = null;
+        BlobFill? fill;
+        lock (_registration)
         {
-            _ = Task.Run(() => RunAsync(key, fill, repository));
+            if (!_fills.TryGetValue(key, out fill))
+            {
+                if (commitMark is { } mark && _commits[Stripe(key)] != mark)
+                {
+                    linkedByFill = false;
+                    return null;
+                }
+
+                fill = started = new BlobFill(digest);
+                _fills[key] = fill;
+            }
+        }
+
+        linkedByFill = fill.TryAddGroup(groupId);
+        if (started is not null)
+        {
+            _ = Task.Run(() => RunAsync(key, started, repository));
         }
 
         return fill;
@@ -85,6 +115,8 @@ public sealed partial class BlobFetchCoordinator(
     /// <summary>What identifies a download: the upstream repository as this group reaches it (account included) and the digest.</summary>
     public static string Key(UpstreamRepository repository, Digest digest) => $"{repository.CacheKey}@{digest}";
 
+    private static int Stripe(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % CommitStripes);
+
     /// <summary>The running fill another node asks for by its lease name (<see cref="Cluster.ClusterNode.FillLeaseName"/>).</summary>
     public BlobFill? FindByLeaseName(string leaseName) =>
         _fills.FirstOrDefault(entry => Cluster.ClusterNode.FillLeaseName(entry.Key) == leaseName).Value;
@@ -96,6 +128,7 @@ public sealed partial class BlobFetchCoordinator(
         // it) is renewed meanwhile, and released once the blob is stored or the download failed.
         var lease = node.Enabled ? leases.Hold(Cluster.ClusterNode.FillLeaseName(key), node.Name, node.LeaseDuration) : null;
         IContentUpload? upload = null;
+        var stored = false;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -145,6 +178,7 @@ public sealed partial class BlobFetchCoordinator(
                 // Not cancelled by shutdown: StopAsync waits for verified content to be stored rather than lose it.
                 await upload.CommitAsync(written, CancellationToken.None);
                 upload = null;
+                stored = true;
                 await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);
                 fill.ReportCommitted();
                 // New content may have passed the storage quota. Only then: a cleanup run walks the whole store, which
@@ -178,7 +212,15 @@ public sealed partial class BlobFetchCoordinator(
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _fills.TryRemove(new KeyValuePair<string, BlobFill>(key, fill));
+            lock (_registration)
+            {
+                _fills.TryRemove(new KeyValuePair<string, BlobFill>(key, fill));
+                if (stored)
+                {
+                    _commits[Stripe(key)]++;
+                }
+            }
+
             if (lease is not null)
             {
                 await lease.DisposeAsync();

@@ -85,6 +85,7 @@ public sealed partial class RemoteFillResult(
     /// <returns>Normally; throws to be called again from the position reached.</returns>
     private async Task ServeFromWhereverItIsAsync(CancellationToken cancellationToken)
     {
+        var commitMark = cluster.Fills.CommitMark(repository, digest);
         using (var stored = await cluster.Store.TryOpenAsync(digest, forReading: _position == 0, cancellationToken))
         {
             if (stored is not null)
@@ -102,7 +103,7 @@ public sealed partial class RemoteFillResult(
         var owner = await cluster.Leases.AcquireAsync(lease, cluster.Node.Name, cluster.Node.LeaseDuration, cancellationToken);
         if (owner == cluster.Node.Name)
         {
-            await TakeOverAsync(cancellationToken);
+            await TakeOverAsync(commitMark, cancellationToken);
             return;
         }
 
@@ -110,10 +111,16 @@ public sealed partial class RemoteFillResult(
     }
 
     /// <summary>The owner is gone and its lease ran out: this node downloads the blob itself and goes on from here.</summary>
-    private async Task TakeOverAsync(CancellationToken cancellationToken)
+    private async Task TakeOverAsync(long commitMark, CancellationToken cancellationToken)
     {
+        if (cluster.Fills.Join(repository, digest, groupId, commitMark, out _) is not { } fill)
+        {
+            // This node stored the blob while the store was being looked at.
+            await cluster.ReleaseAsync(repository, digest);
+            throw new IOException($"{digest} was stored a moment ago: look again");
+        }
+
         LogTakingOver(digest.ToString(), _position);
-        var fill = cluster.Fills.Join(repository, digest, groupId, out _);
         var length = await fill.Started.WaitAsync(cancellationToken);
         if (await BeginAsync(length, cancellationToken))
         {

@@ -21,7 +21,14 @@ public sealed class BlobEndpoint(
     Observability.ProxyMetrics metrics,
     ILogger<BlobEndpoint> logger)
 {
-    public async Task<IResult> HandleAsync(HttpContext context, long groupId, UpstreamRepository repository, Digest digest)
+    // A request starts over when a fill of its blob was stored while it looked at the store; after this many looks it
+    // starts a download regardless (only a storm of fills in the same stripe of counters could get that far).
+    private const int StoreLooks = 3;
+
+    public Task<IResult> HandleAsync(HttpContext context, long groupId, UpstreamRepository repository, Digest digest) =>
+        HandleAsync(context, groupId, repository, digest, StoreLooks);
+
+    private async Task<IResult> HandleAsync(HttpContext context, long groupId, UpstreamRepository repository, Digest digest, int looksLeft)
     {
         var cancellationToken = context.RequestAborted;
         var started = time.GetTimestamp();
@@ -57,7 +64,8 @@ public sealed class BlobEndpoint(
 
             // A fill leaves the registry (and its lease) only after its commit: one that finished between the first look
             // at the store and the checks above is in the store now. Without this second look, that window (a round trip
-            // on S3) would start a second upstream download.
+            // on S3) would start a second upstream download. One that finishes during this look is caught by the mark.
+            var commitMark = fills.CommitMark(repository, digest);
             stored ??= await store.TryOpenAsync(digest, WillReadWhole(context), cancellationToken);
             if (stored is not null && claimed)
             {
@@ -87,7 +95,17 @@ public sealed class BlobEndpoint(
                 return TypedResults.Ok();
             }
 
-            var fill = fills.Join(repository, digest, groupId, out linkedByFill);
+            if (fills.Join(repository, digest, groupId, looksLeft > 1 ? commitMark : null, out linkedByFill) is not { } fill)
+            {
+                // Stored while this request looked: serve it from the store.
+                if (claimed)
+                {
+                    await cluster.ReleaseAsync(repository, digest);
+                }
+
+                return await HandleAsync(context, groupId, repository, digest, looksLeft - 1);
+            }
+
             return await StreamAsync(fill, linkedByFill, groupId, repository, started, cancellationToken);
         }
         catch (UpstreamException e)

@@ -53,6 +53,51 @@ public sealed class ConcurrencyTests : ProxyTestBase
     }
 
     [Fact]
+    public async Task AFillStoredWhileARequestLookedAtTheStore_IsNotStartedAgain()
+    {
+        // The window CI once hit on S3: a request's look at the store misses, the running fill is stored and retired
+        // during that round trip, and the request must not then start a second upstream download.
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 300 * 1024);
+        var digest = Digest.Parse(image.LayerDigests[0]);
+        var fills = Proxy.Get<DependencyProxy.Caching.BlobFetchCoordinator>();
+        Assert.True(Proxy.Get<DependencyProxy.Upstream.UpstreamResolver>().TryResolve("alpine", out var repository, out _));
+
+        var markBeforeTheLook = fills.CommitMark(repository, digest);
+        var first = fills.Join(repository, digest, GroupId, markBeforeTheLook, out _);
+        Assert.NotNull(first);
+        await first.Completion;
+        await WaitForFillsAsync();
+
+        Assert.Null(fills.Join(repository, digest, GroupId, markBeforeTheLook, out _));
+        Assert.Equal(1, Upstream.Count($"GET /v2/library/alpine/blobs/{digest}"));
+        // The request then looks again and serves the stored blob, still without a second download.
+        Assert.Equal(image.Layers[0], await Client.GetByteArrayAsync(BlobUrl("alpine", image.LayerDigests[0])));
+        Assert.Equal(1, Upstream.Count($"GET /v2/library/alpine/blobs/{digest}"));
+    }
+
+    [Fact]
+    public async Task AFillThatFailedWhileARequestLooked_DoesNotStopTheNextDownload()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 300 * 1024);
+        var digest = Digest.Parse(image.LayerDigests[0]);
+        var fills = Proxy.Get<DependencyProxy.Caching.BlobFetchCoordinator>();
+        Assert.True(Proxy.Get<DependencyProxy.Upstream.UpstreamResolver>().TryResolve("alpine", out var repository, out _));
+        Upstream.CorruptBlobs = true;
+
+        var mark = fills.CommitMark(repository, digest);
+        var failed = fills.Join(repository, digest, GroupId, mark, out _)!;
+        await Assert.ThrowsAnyAsync<Exception>(() => failed.Completion);
+        await WaitForFillsAsync();
+
+        // Nothing was stored, so there is nothing to look at again: the next download starts.
+        Upstream.CorruptBlobs = false;
+        var next = fills.Join(repository, digest, GroupId, mark, out _);
+        Assert.NotNull(next);
+        await next.Completion;
+        Assert.Equal(2, Upstream.Count($"GET /v2/library/alpine/blobs/{digest}"));
+    }
+
+    [Fact]
     public async Task ClientThatDisconnects_DoesNotAbortTheFill()
     {
         var image = TestImage.Add(Upstream, "library/alpine", "latest", 2 * 1024 * 1024);
