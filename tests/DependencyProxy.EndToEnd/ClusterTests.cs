@@ -33,6 +33,11 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
         var blobGets = upstream.Registry.RequestsSince(mark).Where(r => r.IsBlobGet).GroupBy(r => r.Uri).ToList();
         Assert.Equal(2, blobGets.Count); // the config and the layer
         Assert.All(blobGets, g => Assert.Single(g));
+        // The other nodes streamed the layer from its owner as it arrived (signed internal requests it answered), rather
+        // than waiting for it to reach the bucket.
+        var streamedFromOwner = await cluster.RequestsPerNodeAsync(labels =>
+            labels.Contains("/-/internal/fills/", StringComparison.Ordinal) && (labels.Contains("code=\"200\"") || labels.Contains("code=\"206\"")));
+        Assert.True(streamedFromOwner.Sum() >= 1, $"no node read another's download: {string.Join(", ", streamedFromOwner)}");
     }
 
     [Fact]
@@ -48,17 +53,28 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
         await WaitUntilAsync(() => Directory.Exists(spool) && Directory.EnumerateFiles(spool).Any(f => new FileInfo(f).Length > 10 * 1024 * 1024),
             "the owner never started downloading the layer");
 
-        // The lease names the owner; only the cluster secret opens its internal endpoint.
+        // The lease names the owner; only a fresh signature with the cluster secret opens its internal endpoint, and
+        // the secret itself is never a credential (a host it was sent to could replay it).
         var lease = (await cluster.Postgres.QueryAsync("""SELECT "Name", "Owner" FROM "Leases" WHERE "Name" LIKE 'fill:%'"""))
             .Select(row => row.Split('|')).Single(row => row[1] == $"http://{owner.Host}")[0];
         using var http = new HttpClient();
-        var url = $"http://{owner.Host}/-/internal/fills/{lease}";
-        foreach (var refused in new[] { null, ProxyServer.RootToken, ProxyCluster.Secret + "x", ProxyCluster.Secret[..^1], "" })
+        var path = $"/-/internal/fills/{lease}";
+        var url = $"http://{owner.Host}{path}";
+        string?[] refused =
+        [
+            null, "", $"Bearer {ProxyServer.RootToken}", $"Bearer {ProxyCluster.Secret}",
+            ProxyCluster.NodeAuthorization("GET", path, secret: ProxyCluster.Secret + "x"),
+            ProxyCluster.NodeAuthorization("GET", path, secret: ProxyCluster.Secret[..^1]),
+            ProxyCluster.NodeAuthorization("GET", path, at: DateTimeOffset.UtcNow.AddMinutes(-10)),
+            ProxyCluster.NodeAuthorization("GET", $"/-/internal/fills/fill:{new string('0', 64)}"),
+            WithLastCharacterChanged(ProxyCluster.NodeAuthorization("GET", path)),
+        ];
+        foreach (var authorization in refused)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            if (refused is not null)
+            if (authorization is not null)
             {
-                request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {refused}");
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
             }
 
             using var response = await http.SendAsync(request);
@@ -67,7 +83,7 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
 
         using (var asNode = new HttpRequestMessage(HttpMethod.Get, url))
         {
-            asNode.Headers.Authorization = new("Bearer", ProxyCluster.Secret);
+            asNode.Headers.TryAddWithoutValidation("Authorization", ProxyCluster.NodeAuthorization("GET", path));
             asNode.Headers.Range = new(0, 1023);
             using var response = await http.SendAsync(asNode, HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
@@ -130,4 +146,6 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
             await Task.Delay(50);
         }
     }
+
+    private static string WithLastCharacterChanged(string value) => value[..^1] + (value[^1] == '0' ? '1' : '0');
 }

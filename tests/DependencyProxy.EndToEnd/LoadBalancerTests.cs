@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using DependencyProxy.EndToEnd.Infrastructure;
 using static DependencyProxy.EndToEnd.Infrastructure.PullClients;
 
@@ -12,7 +11,7 @@ namespace DependencyProxy.EndToEnd;
 /// others. The internal endpoint cannot be reached through nginx, even with the cluster secret.
 /// </summary>
 [Collection(UpstreamCollection.Name)]
-public sealed partial class LoadBalancerTests(UpstreamFixture upstream, CephGateway ceph) : IClassFixture<CephGateway>
+public sealed class LoadBalancerTests(UpstreamFixture upstream, CephGateway ceph) : IClassFixture<CephGateway>
 {
     [Fact]
     public async Task ThreeNodesBehindNginx_ServeALoggedInPullFromAPrivateGroup()
@@ -29,7 +28,7 @@ public sealed partial class LoadBalancerTests(UpstreamFixture upstream, CephGate
 
             var authFile = Path.Combine(cluster.Root, "auth.json");
             (await LoginAsync("skopeo", nginx.Host, "alice", token, authFile)).EnsureSuccess("skopeo login through nginx");
-            var before = await RegistryRequestsPerNodeAsync(cluster);
+            var before = await cluster.RequestsPerNodeAsync(labels => labels.Contains("/v2/", StringComparison.Ordinal));
             for (var i = 0; i < 2; i++)
             {
                 var target = Path.Combine(cluster.Root, $"pull-{i}");
@@ -38,7 +37,7 @@ public sealed partial class LoadBalancerTests(UpstreamFixture upstream, CephGate
                 AssertBlobsMatchTheirNames(target);
             }
 
-            var after = await RegistryRequestsPerNodeAsync(cluster);
+            var after = await cluster.RequestsPerNodeAsync(labels => labels.Contains("/v2/", StringComparison.Ordinal));
             Assert.All(after.Zip(before), pair => Assert.True(pair.First > pair.Second, $"a node served no registry request: {string.Join(", ", after)}"));
         }
 
@@ -47,28 +46,11 @@ public sealed partial class LoadBalancerTests(UpstreamFixture upstream, CephGate
         Assert.NotEqual(0, anonymous.ExitCode);
 
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{nginx.Host}/-/internal/fills/fill:{new string('0', 64)}");
-        request.Headers.Authorization = new("Bearer", ProxyCluster.Secret);
+        var internalPath = $"/-/internal/fills/fill:{new string('0', 64)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{nginx.Host}{internalPath}");
+        request.Headers.TryAddWithoutValidation("Authorization", ProxyCluster.NodeAuthorization("GET", internalPath));
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("nginx", await response.Content.ReadAsStringAsync()); // nginx's own page: it never reached a node
     }
-
-    /// <summary>Registry requests each node has answered so far, from its own /metrics.</summary>
-    private static async Task<long[]> RegistryRequestsPerNodeAsync(ProxyCluster cluster)
-    {
-        using var http = new HttpClient();
-        var counts = new List<long>();
-        foreach (var node in cluster.Nodes)
-        {
-            var metrics = await http.GetStringAsync($"http://{node.Host}/metrics");
-            counts.Add(RequestCounter().Matches(metrics).Where(m => m.Value.Contains("/v2/", StringComparison.Ordinal))
-                .Sum(m => (long)double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        return [.. counts];
-    }
-
-    [GeneratedRegex(@"^http_requests_received_total\{.*\} (?<value>[0-9.e+]+)$", RegexOptions.Multiline)]
-    private static partial Regex RequestCounter();
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DependencyProxy.Cluster;
 
 /// <summary>This node's place in a cluster (<c>DependencyProxy:Cluster</c>): its name in leases and the shared secret.</summary>
-public sealed class ClusterNode(IOptions<ProxyOptions> options)
+public sealed class ClusterNode(IOptions<ProxyOptions> options, TimeProvider time)
 {
     private readonly ClusterOptions _options = options.Value.Cluster;
 
@@ -21,7 +21,7 @@ public sealed class ClusterNode(IOptions<ProxyOptions> options)
     public static string FillLeaseName(string fillKey) =>
         "fill:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fillKey)));
 
-    /// <summary>Whether a request to the internal endpoint carries the cluster secret (compared in constant time).</summary>
+    /// <summary>Whether a request to the internal endpoint is signed with the cluster secret (<see cref="NodeSignature"/>).</summary>
     public bool IsNodeRequest(HttpRequest request)
     {
         if (!Enabled || _options.Secret is not { } secret)
@@ -30,16 +30,19 @@ public sealed class ClusterNode(IOptions<ProxyOptions> options)
         }
 
         var header = request.Headers.Authorization.ToString();
-        const string Scheme = "Bearer ";
-        if (!header.StartsWith(Scheme, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[Scheme.Length..]), Encoding.UTF8.GetBytes(secret));
+        const string Prefix = NodeSignature.Scheme + " ";
+        return header.StartsWith(Prefix, StringComparison.Ordinal)
+            && NodeSignature.Verify(secret, request.Method, SignedTarget(request), header[Prefix.Length..], time.GetUtcNow());
     }
 
-    /// <summary>Adds the cluster secret to a request to another node.</summary>
+    /// <summary>The request target exactly as the sender wrote it (what it signed), not as the server decoded it.</summary>
+    private static string SignedTarget(HttpRequest request) =>
+        request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
+            ? raw
+            : $"{request.PathBase}{request.Path}{request.QueryString}";
+
+    /// <summary>Signs a request to another node; the secret itself never leaves this one.</summary>
     public void Authenticate(HttpRequestMessage request) =>
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _options.Secret);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(NodeSignature.Scheme,
+            NodeSignature.Create(_options.Secret!, request.Method.Method, request.RequestUri!.PathAndQuery, time.GetUtcNow()));
 }

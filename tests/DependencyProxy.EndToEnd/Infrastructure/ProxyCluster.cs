@@ -1,12 +1,42 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace DependencyProxy.EndToEnd.Infrastructure;
 
 /// <summary>
 /// Several real server processes sharing a PostgreSQL started for them and a bucket of their own on the test's Ceph
 /// RGW, each on its own port with its own data directory, the first of which created the public group <c>e2e</c>.
 /// </summary>
-public sealed record ProxyCluster(string Root, PostgresCluster Postgres, string Bucket, IReadOnlyList<ProxyServer> Nodes) : IAsyncDisposable
+public sealed partial record ProxyCluster(string Root, PostgresCluster Postgres, string Bucket, IReadOnlyList<ProxyServer> Nodes) : IAsyncDisposable
 {
     public const string Secret = "cluster-secret-for-the-e2e-tests-0123456789";
+
+    /// <summary>
+    /// The Authorization value a node sends another (written here from docs/deployment.md, not taken from the server's
+    /// code): "DP-Node {unix seconds}:{hex HMAC-SHA256 of seconds, method and path, one per line}".
+    /// </summary>
+    public static string NodeAuthorization(string method, string pathAndQuery, string secret = Secret, DateTimeOffset? at = null)
+    {
+        var seconds = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret),
+            System.Text.Encoding.UTF8.GetBytes($"{seconds}\n{method}\n{pathAndQuery}"));
+        return $"DP-Node {seconds}:{Convert.ToHexStringLower(mac)}";
+    }
+
+    /// <summary>Requests each node has answered so far whose counter labels match <paramref name="labels"/>, from its own /metrics.</summary>
+    public async Task<long[]> RequestsPerNodeAsync(Func<string, bool> labels)
+    {
+        using var http = new HttpClient();
+        var counts = new List<long>();
+        foreach (var node in Nodes)
+        {
+            var metrics = await http.GetStringAsync($"http://{node.Host}/metrics");
+            counts.Add(RequestCounter().Matches(metrics).Where(m => labels(m.Groups["labels"].Value))
+                .Sum(m => (long)double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture)));
+        }
+
+        return [.. counts];
+    }
 
     public static async Task<ProxyCluster> StartAsync(
         UpstreamFixture upstream, CephGateway ceph, string name, string upstreamUrl, int nodes, params string[] extra)
@@ -42,4 +72,7 @@ public sealed record ProxyCluster(string Root, PostgresCluster Postgres, string 
 
         await Postgres.DisposeAsync();
     }
+
+    [GeneratedRegex(@"^http_requests_received_total\{(?<labels>.*)\} (?<value>[0-9.e+]+)$", RegexOptions.Multiline)]
+    private static partial Regex RequestCounter();
 }
