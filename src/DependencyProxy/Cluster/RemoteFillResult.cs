@@ -85,29 +85,45 @@ public sealed partial class RemoteFillResult(
     /// <returns>Normally; throws to be called again from the position reached.</returns>
     private async Task ServeFromWhereverItIsAsync(CancellationToken cancellationToken)
     {
-        var commitMark = cluster.Fills.CommitMark(repository, digest);
-        using (var stored = await cluster.Store.TryOpenAsync(digest, forReading: _position == 0, cancellationToken))
+        if (await TryServeFromStoreAsync(cancellationToken))
         {
-            if (stored is not null)
-            {
-                if (await BeginAsync(stored.Length, cancellationToken))
-                {
-                    await stored.CopyToAsync(_context.Response.BodyWriter, _position, _end - _position, cancellationToken);
-                    _position = _end;
-                }
-
-                return;
-            }
-        }
-
-        var owner = await cluster.Leases.AcquireAsync(lease, cluster.Node.Name, cluster.Node.LeaseDuration, cancellationToken);
-        if (owner == cluster.Node.Name)
-        {
-            await TakeOverAsync(commitMark, cancellationToken);
             return;
         }
 
-        await StreamFromOwnerAsync(owner, cancellationToken);
+        var owner = await cluster.Leases.AcquireAsync(lease, cluster.Node.Name, cluster.Node.LeaseDuration, cancellationToken);
+        if (owner != cluster.Node.Name)
+        {
+            await StreamFromOwnerAsync(owner, cancellationToken);
+            return;
+        }
+
+        // An owner lets its lease go only after storing the blob, so this look sees what the first one may have just
+        // missed; without it, an owner finishing between the two steps would make this node download the blob again.
+        var commitMark = cluster.Fills.CommitMark(repository, digest);
+        if (await TryServeFromStoreAsync(cancellationToken))
+        {
+            await cluster.ReleaseAsync(repository, digest);
+            return;
+        }
+
+        await TakeOverAsync(commitMark, cancellationToken);
+    }
+
+    private async Task<bool> TryServeFromStoreAsync(CancellationToken cancellationToken)
+    {
+        using var stored = await cluster.Store.TryOpenAsync(digest, forReading: _position == 0, cancellationToken);
+        if (stored is null)
+        {
+            return false;
+        }
+
+        if (await BeginAsync(stored.Length, cancellationToken))
+        {
+            await stored.CopyToAsync(_context.Response.BodyWriter, _position, _end - _position, cancellationToken);
+            _position = _end;
+        }
+
+        return true;
     }
 
     /// <summary>The owner is gone and its lease ran out: this node downloads the blob itself and goes on from here.</summary>
