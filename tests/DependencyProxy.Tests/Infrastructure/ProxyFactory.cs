@@ -79,6 +79,20 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         return blob is not null;
     }
 
+    /// <summary>Deletes content from the file system or the bucket directly, as an operator or another node would, not through this server.</summary>
+    public async Task RemoveBehindTheStoresBackAsync(string digest)
+    {
+        var parsed = Digest.Parse(digest);
+        if (Get<IContentStore>() is FileSystemContentStore files)
+        {
+            File.Delete(files.PathFor(parsed));
+        }
+        else
+        {
+            await Storage.DeleteObjectAsync(((S3ContentStore)Get<IContentStore>()).KeyFor(parsed));
+        }
+    }
+
     /// <summary>Everything the content store holds, whichever store it is.</summary>
     public IReadOnlyList<StoredContent> StoredContents() =>
         Get<IContentStore>().EnumerateAsync(CancellationToken.None).ToListAsync().AsTask().GetAwaiter().GetResult();

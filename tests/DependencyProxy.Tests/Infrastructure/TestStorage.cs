@@ -87,6 +87,12 @@ public sealed class TestStorage
         }
     }
 
+    public async Task DeleteObjectAsync(string key)
+    {
+        using var client = ContentStores.CreateClient(_options!);
+        await client.DeleteObjectAsync(_options!.Bucket, key);
+    }
+
     /// <summary>Every object key in the bucket, whatever its name (none, on the filesystem).</summary>
     public async Task<IReadOnlyList<string>> ObjectKeysAsync()
     {

@@ -19,6 +19,8 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
     /// <summary>Upload ids of this process's downloads in progress: never abandoned, however old.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _running = new();
 
+    private readonly S3ReadCache _small = new();
+
     public ContentSpool Spool => spool;
 
     internal IAmazonS3 Client => client;
@@ -50,12 +52,19 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
 
     public async Task<byte[]?> TryReadAllBytesAsync(Digest digest, CancellationToken cancellationToken)
     {
+        if (_small.TryGet(digest) is { } remembered)
+        {
+            return remembered;
+        }
+
         try
         {
             using var response = await client.GetObjectAsync(options.Bucket, KeyFor(digest), cancellationToken);
             using var buffer = new MemoryStream(checked((int)response.ContentLength));
             await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
-            return buffer.ToArray();
+            var content = buffer.ToArray();
+            _small.Remember(digest, content);
+            return content;
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -72,8 +81,12 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
     /// </summary>
     public Task<bool> TouchAsync(Digest digest, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(true);
 
-    public Task DeleteAsync(Digest digest, CancellationToken cancellationToken) =>
-        client.DeleteObjectAsync(options.Bucket, KeyFor(digest), cancellationToken);
+    public async Task DeleteAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        await client.DeleteObjectAsync(options.Bucket, KeyFor(digest), cancellationToken);
+        // After the delete: a read racing it may have remembered the object again just before it went.
+        _small.Forget(digest);
+    }
 
     public async IAsyncEnumerable<StoredContent> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -105,8 +118,10 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
             throw new InvalidOperationException($"content does not match {digest}");
         }
 
-        using var body = new MemoryStream(content.ToArray(), writable: false);
+        var bytes = content.ToArray();
+        using var body = new MemoryStream(bytes, writable: false);
         await client.PutObjectAsync(new PutObjectRequest { BucketName = options.Bucket, Key = KeyFor(digest), InputStream = body }, cancellationToken);
+        _small.Remember(digest, bytes);
     }
 
     public bool Redirects => redirect;

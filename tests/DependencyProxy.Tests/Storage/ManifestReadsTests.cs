@@ -1,0 +1,47 @@
+using DependencyProxy.Registry;
+using DependencyProxy.Storage;
+using DependencyProxy.Tests.Infrastructure;
+
+namespace DependencyProxy.Tests.Storage;
+
+/// <summary>
+/// Cached manifests on S3 are read from this node's memory rather than from the bucket on every pull; on the file system
+/// every read goes to the file (the kernel caches it). Whether an entry may be served is still the database's to say (a purge is proven on both in DependencyProxyApiTests).
+/// </summary>
+public sealed class ManifestReadsTests : ProxyTestBase
+{
+    [Fact]
+    public async Task ACachedManifest_OnS3ComesFromMemory_OnTheFileSystemFromTheFile_AndADeleteThroughTheStoreForgetsIt()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 1024);
+        var byDigest = ManifestUrl("alpine", image.ManifestDigest);
+        var manifestGets = $"GET /v2/library/alpine/manifests/{image.ManifestDigest}";
+        Assert.Equal(image.Manifest, await Client.GetByteArrayAsync(byDigest));
+        Assert.Equal(1, Upstream.Count(manifestGets));
+
+        // Gone from the store without this server knowing: on S3 the node still has the verified bytes in memory; on the
+        // file system the read finds no file, which is a cache miss that fetches the manifest again.
+        await Proxy.RemoveBehindTheStoresBackAsync(image.ManifestDigest);
+        Assert.Equal(image.Manifest, await Client.GetByteArrayAsync(byDigest));
+        Assert.Equal(TestStorage.IsS3 ? 1 : 2, Upstream.Count(manifestGets));
+
+        // A delete through the store (garbage collection, eviction) forgets it on this node too.
+        await Proxy.Get<IContentStore>().DeleteAsync(Digest.Parse(image.ManifestDigest), CancellationToken.None);
+        Assert.Equal(image.Manifest, await Client.GetByteArrayAsync(byDigest));
+        Assert.Equal(TestStorage.IsS3 ? 2 : 3, Upstream.Count(manifestGets));
+    }
+
+    [Fact]
+    public async Task ContentBiggerThanAManifestCanBe_IsNotKeptInMemory()
+    {
+        var store = Proxy.Get<IContentStore>();
+        var content = new byte[S3ReadCache.MaxEntryBytes + 1];
+        Random.Shared.NextBytes(content);
+        var digest = Digest.Sha256Of(content);
+        await store.PutAsync(digest, content, CancellationToken.None);
+        Assert.Equal(content, await store.TryReadAllBytesAsync(digest, CancellationToken.None));
+
+        await Proxy.RemoveBehindTheStoresBackAsync(digest.ToString());
+        Assert.Null(await store.TryReadAllBytesAsync(digest, CancellationToken.None));
+    }
+}
