@@ -57,10 +57,7 @@ public sealed class ConcurrencyTests : ProxyTestBase
     {
         // The window CI once hit on S3: a request's look at the store misses, the running fill is stored and retired
         // during that round trip, and the request must not then start a second upstream download.
-        var image = TestImage.Add(Upstream, "library/alpine", "latest", 300 * 1024);
-        var digest = Digest.Parse(image.LayerDigests[0]);
-        var fills = Proxy.Get<DependencyProxy.Caching.BlobFetchCoordinator>();
-        Assert.True(Proxy.Get<DependencyProxy.Upstream.UpstreamResolver>().TryResolve("alpine", out var repository, out _));
+        var (image, digest, fills, repository) = CoordinatorAndBlob();
 
         var markBeforeTheLook = fills.CommitMark(repository, digest);
         var first = fills.Join(repository, digest, GroupId, markBeforeTheLook, out _);
@@ -78,10 +75,7 @@ public sealed class ConcurrencyTests : ProxyTestBase
     [Fact]
     public async Task AFillThatFailedWhileARequestLooked_DoesNotStopTheNextDownload()
     {
-        var image = TestImage.Add(Upstream, "library/alpine", "latest", 300 * 1024);
-        var digest = Digest.Parse(image.LayerDigests[0]);
-        var fills = Proxy.Get<DependencyProxy.Caching.BlobFetchCoordinator>();
-        Assert.True(Proxy.Get<DependencyProxy.Upstream.UpstreamResolver>().TryResolve("alpine", out var repository, out _));
+        var (image, digest, fills, repository) = CoordinatorAndBlob();
         Upstream.CorruptBlobs = true;
 
         var mark = fills.CommitMark(repository, digest);
@@ -95,6 +89,14 @@ public sealed class ConcurrencyTests : ProxyTestBase
         Assert.NotNull(next);
         await next.Completion;
         Assert.Equal(2, Upstream.Count($"GET /v2/library/alpine/blobs/{digest}"));
+    }
+
+    private (TestImage Image, Digest Digest, DependencyProxy.Caching.BlobFetchCoordinator Fills, DependencyProxy.Upstream.UpstreamRepository Repository)
+        CoordinatorAndBlob()
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 300 * 1024);
+        Assert.True(Proxy.Get<DependencyProxy.Upstream.UpstreamResolver>().TryResolve("alpine", out var repository, out _));
+        return (image, Digest.Parse(image.LayerDigests[0]), Proxy.Get<DependencyProxy.Caching.BlobFetchCoordinator>(), repository);
     }
 
     [Fact]
