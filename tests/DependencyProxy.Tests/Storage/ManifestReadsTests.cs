@@ -32,6 +32,24 @@ public sealed class ManifestReadsTests : ProxyTestBase
     }
 
     [Fact]
+    public async Task AManifestDeletedElsewhereAfterAPurge_IsFetchedAgain_NotLinkedFromMemory()
+    {
+        // What another node's cleanup does: the entries are purged, then the object leaves the bucket. This node still
+        // remembers the bytes, but a pull must not link the tag to content the bucket no longer has.
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 1024);
+        var manifestGets = $"GET /v2/library/alpine/manifests/{image.ManifestDigest}";
+        await PullAsync("alpine", image);
+        var gets = Upstream.Count(manifestGets);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await Api.DeleteAsync($"/groups/{GroupId}/dependency_proxy/cache", Root)).Status);
+
+        await Proxy.RemoveBehindTheStoresBackAsync(image.ManifestDigest);
+        await PullAsync("alpine", image);
+        Assert.Equal(gets + 1, Upstream.Count(manifestGets));
+        Assert.True(Proxy.IsStored(image.ManifestDigest));
+    }
+
+    [Fact]
     public async Task ContentBiggerThanAManifestCanBe_IsNotKeptInMemory()
     {
         var store = Proxy.Get<IContentStore>();

@@ -77,9 +77,15 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
     /// "touch", so this does nothing, and does not ask whether the object is there either: every caller reads or opens
     /// the content next, which finds out, so a HEAD here would only add a round trip. Garbage collection's protection for
     /// content about to be referenced again is its re-check of the database just before each delete
-    /// (docs/architecture.md); losing that race costs a refetch, never a wrong byte.
+    /// (docs/architecture.md); losing that race costs a refetch, never a wrong byte. The copy remembered in memory is
+    /// forgotten here, so that read really asks the bucket: content about to be linked again may have been deleted by
+    /// another node since this one remembered it (the cluster purge test caught a manifest linked that way).
     /// </summary>
-    public Task<bool> TouchAsync(Digest digest, DateTimeOffset now, CancellationToken cancellationToken) => Task.FromResult(true);
+    public Task<bool> TouchAsync(Digest digest, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        _small.Forget(digest);
+        return Task.FromResult(true);
+    }
 
     public async Task DeleteAsync(Digest digest, CancellationToken cancellationToken)
     {
