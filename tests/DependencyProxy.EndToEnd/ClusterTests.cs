@@ -50,7 +50,7 @@ public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : I
         var mark = upstream.Registry.LogMark();
         var first = SkopeoCopyAsync(ImageReference(owner, $"{TestImages.Big}:latest"), Path.Combine(cluster.Root, "owner-pull"));
         var spool = Path.Combine(owner.DataDirectory, "content", "tmp");
-        await WaitUntilAsync(() => Directory.Exists(spool) && Directory.EnumerateFiles(spool).Any(f => new FileInfo(f).Length > 10 * 1024 * 1024),
+        await WaitUntilAsync(() => SpoolFiles.AnyLargerThan(spool, 10 * 1024 * 1024),
             "the owner never started downloading the layer");
 
         // The lease names the owner; only a fresh signature with the cluster secret opens its internal endpoint, and

@@ -21,7 +21,7 @@ public sealed class CrashRecoveryTests(UpstreamFixture upstream)
         var temp = Path.Combine(data, "content", "tmp");
         var pull = SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Big}:latest"), Path.Combine(data, "..", "pull1"));
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!Directory.EnumerateFiles(temp).Any(f => new FileInfo(f).Length > 10 * 1024 * 1024))
+        while (!SpoolFiles.AnyLargerThan(temp, 10 * 1024 * 1024))
         {
             Assert.True(DateTime.UtcNow < deadline, "the fill never got going");
             await Task.Delay(50);
@@ -64,7 +64,7 @@ public sealed class CrashRecoveryTests(UpstreamFixture upstream)
             SkopeoCopyAsync(Reference(proxy, images[i % images.Length]), Path.Combine(root, $"pull-{i}"), all: true)).ToList();
         var temp = Path.Combine(data, "content", "tmp");
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!Directory.EnumerateFiles(temp).Any(f => new FileInfo(f).Length > 20 * 1024 * 1024))
+        while (!SpoolFiles.AnyLargerThan(temp, 20 * 1024 * 1024))
         {
             Assert.True(DateTime.UtcNow < deadline, "the big fill never got going");
             await Task.Delay(20);
