@@ -35,6 +35,9 @@ public sealed class BlobEndpoint(
         IStoredBlob? stored = null;
         try
         {
+            // Taken before the look at the store: a fill of this blob stored after it (too late for the look to see, but
+            // retired before this request could join it) makes Join start nothing, and the request looks again.
+            var commitMark = fills.CommitMark(repository, digest);
             // Opened first: once open, content stays readable even if garbage collection or eviction deletes it now.
             stored = await store.TryOpenAsync(digest, WillReadWhole(context), cancellationToken);
             if (stored is not null && await records.HasBlobAsync(groupId, digest, cancellationToken))
@@ -62,14 +65,15 @@ public sealed class BlobEndpoint(
                 claimed = true;
             }
 
-            // A fill leaves the registry (and its lease) only after its commit: one that finished between the first look
-            // at the store and the checks above is in the store now. Without this second look, that window (a round trip
-            // on S3) would start a second upstream download. One that finishes during this look is caught by the mark.
-            var commitMark = fills.CommitMark(repository, digest);
-            stored ??= await store.TryOpenAsync(digest, WillReadWhole(context), cancellationToken);
-            if (stored is not null && claimed)
+            // Another node lets a download's lease go only after storing the blob: one that finished between the look at
+            // the store and the claim is in the store now. (This node's own fills are covered by the commit mark.)
+            if (claimed)
             {
-                await cluster.ReleaseAsync(repository, digest);
+                stored = await store.TryOpenAsync(digest, WillReadWhole(context), cancellationToken);
+                if (stored is not null)
+                {
+                    await cluster.ReleaseAsync(repository, digest);
+                }
             }
 
             if (stored is not null)
