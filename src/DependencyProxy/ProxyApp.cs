@@ -19,6 +19,7 @@ public static class ProxyApp
         builder.Services.AddProxyServer();
         builder.Services.AddWebInterface();
         var app = builder.Build();
+        app.UseTrustedForwardedHeaders();
         app.Use(static (context, next) =>
         {
             if (context.Request.Path.StartsWithSegments("/v2"))
@@ -28,6 +29,7 @@ public static class ProxyApp
 
             return next(context);
         });
+        app.UsePageSecurityHeaders();
         app.UseWebErrorPages();
         app.UseRouting();
         app.UseAuthentication();
@@ -44,23 +46,26 @@ public static class ProxyApp
     }
 
     /// <summary>
-    /// The appsettings.json shipped beside the binary holds the defaults (log levels among them). The content root is
-    /// the working directory, so <c>dotnet run --project …</c> from the repository root would miss it: it is added as
-    /// the lowest-priority source, below any appsettings.json in the working directory, environment and command line.
+    /// The appsettings.json shipped beside the binary holds the defaults (log levels, the list of known registries). The
+    /// content root is the working directory, so a server started elsewhere (from <c>/</c> by systemd, or with
+    /// <c>dotnet run --project …</c>) would miss it: it is added as the lowest-priority source, below any appsettings.json
+    /// in the working directory, environment and command line. Its path is relative to the file provider's root: an
+    /// absolute path there is silently looked up under the root, and the optional file is then quietly missing.
     /// </summary>
     internal static void AddShippedSettings(ConfigurationManager configuration)
     {
-        var shipped = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
-        if (File.Exists(shipped))
+        if (File.Exists(Path.Combine(AppContext.BaseDirectory, ShippedSettingsFile)))
         {
             configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
             {
-                Path = shipped,
-                Optional = true,
+                Path = ShippedSettingsFile,
+                Optional = false,
                 FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
             });
         }
     }
+
+    private const string ShippedSettingsFile = "appsettings.json";
 
     public static Task RunAsync(string[] args) => Build(args).RunAsync();
 }

@@ -25,4 +25,30 @@ public sealed class OperationsTests(UpstreamFixture upstream)
         Assert.NotEmpty(lines);
         Assert.All(lines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
     }
+
+    [Fact]
+    public async Task StartedFromAnotherFolder_TheShippedSettingsAreInForce_AndSecretsInUrlsAreRefusedUnlogged()
+    {
+        // Only 'Enabled' on the command line: ghcr.io's host and URL come from the shipped appsettings.json, or the
+        // server refuses to start ("host '' is empty").
+        var data = Path.Combine(upstream.WorkDirectory, $"proxy-{Guid.NewGuid():N}", "data");
+        Directory.CreateDirectory(data);
+        await using var proxy = new ProxyServer(data, upstream.Registry.Url, "--DependencyProxy:Upstreams:ghcr:Enabled=true") { WorkingDirectory = "/" };
+        await proxy.StartAsync();
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{proxy.Host}") };
+        http.DefaultRequestHeaders.Add("PRIVATE-TOKEN", ProxyServer.RootToken);
+        using var refused = await http.PostAsync("/api/v4/users?password=hunter2-in-the-url",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "bob", ["email"] = "bob@example.com", ["name"] = "Bob" }));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("not accepted in the URL", await refused.Content.ReadAsStringAsync());
+        (await http.GetAsync("/v2/")).Dispose();
+
+        // The shipped log levels hold: ASP.NET Core's per-request lines (which carry URLs) are not written.
+        await Task.Delay(500);
+        var log = proxy.Log();
+        Assert.Contains("Now listening on", log);
+        Assert.DoesNotContain("Request starting", log);
+        Assert.DoesNotContain("hunter2-in-the-url", log);
+    }
 }

@@ -87,11 +87,12 @@ public static class GroupTokensApi
             return ApiResults.BadRequest(invalid!);
         }
 
-        var role = (int)(accessLevel ?? AccessLevels.Maintainer);
-        if (!AccessLevels.IsValid(role))
+        if (!AccessLevels.IsValid(accessLevel ?? AccessLevels.Maintainer))
         {
             return ApiResults.BadRequest("access_level does not have a valid value");
         }
+
+        var role = (int)(accessLevel ?? AccessLevels.Maintainer);
 
         var scopes = parameters.List("scopes");
         if (AccessTokens.CheckRequest(parameters.String("name"), scopes, TokenScopes.All, expiresAt, time.GetUtcNow().UtcDateTime) is { } problem)

@@ -5,7 +5,8 @@ public static class RestApi
 {
     public static IEndpointRouteBuilder MapRestApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v4").AddEndpointFilter<ApiCaller>();
+        // Secrets in the URL are refused before authentication, so even a request with a bad token learns why.
+        var api = app.MapGroup("/api/v4").AddEndpointFilter<SecretsInUrlFilter>().AddEndpointFilter<ApiCaller>();
         GroupsApi.Map(api);
         MembersApi.Map(api);
         UsersApi.Map(api);

@@ -68,10 +68,10 @@ public static class UsersApi
             return ApiResults.BadRequest(invalid!);
         }
 
-        var (list, total) = await users.ListAsync(parameters.String("username"), parameters.String("search"), page.Offset, page.PerPage,
-            context.RequestAborted);
-        page.WriteHeaders(context, total);
         var principal = ApiCaller.Of(context);
+        var (list, total) = await users.ListAsync(parameters.String("username"), parameters.String("search"), searchEmail: principal.IsAdmin,
+            page.Offset, page.PerPage, context.RequestAborted);
+        page.WriteHeaders(context, total);
         var baseUrl = access.BaseUrl(context.Request);
         return ApiResults.Ok(list.Select(u => UserJson.From(u, baseUrl, principal.IsAdmin || u.Id == principal.UserId)));
     }

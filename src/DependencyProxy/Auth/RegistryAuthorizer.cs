@@ -47,7 +47,7 @@ public sealed class RegistryAuthorizer(
 
             if (claims.Kind != PrincipalKind.Anonymous)
             {
-                var current = await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, cancellationToken);
+                var current = await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp, cancellationToken);
                 if (current is null)
                 {
                     return (null, challenge.Unauthorized(request,

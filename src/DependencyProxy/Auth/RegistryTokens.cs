@@ -10,7 +10,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace DependencyProxy.Auth;
 
 /// <summary>What a valid registry token says: who, through which credential, and for which repositories.</summary>
-public sealed record RegistryTokenClaims(PrincipalKind Kind, long Id, long? PersonalAccessTokenId, IReadOnlyList<RepositoryAccess> Access)
+public sealed record RegistryTokenClaims(
+    PrincipalKind Kind, long Id, long? PersonalAccessTokenId, IReadOnlyList<RepositoryAccess> Access, string? SecurityStamp = null)
 {
     public bool AllowsPull(string repository) =>
         Access.Any(a => a.Type == "repository" && a.Name == repository && a.Actions.Contains(RepositoryAccess.Pull));
@@ -53,6 +54,11 @@ public sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOption
         if (principal.PersonalAccessTokenId is { } pat)
         {
             claims["pat"] = pat;
+        }
+        else if (principal.Kind == PrincipalKind.User)
+        {
+            // From a password: the token dies with that password (see User.SecurityStamp).
+            claims["stamp"] = principal.SecurityStamp ?? "";
         }
 
         return _handler.CreateToken(new SecurityTokenDescriptor
@@ -112,10 +118,11 @@ public sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOption
 
             var id = root.TryGetProperty("uid", out var uid) ? uid.GetInt64() : 0;
             long? pat = root.TryGetProperty("pat", out var p) ? p.GetInt64() : null;
+            var stamp = root.TryGetProperty("stamp", out var st) ? st.GetString() : null;
             var access = root.GetProperty("access").EnumerateArray().Select(a => new RepositoryAccess(
                 a.GetProperty("type").GetString()!, a.GetProperty("name").GetString()!,
                 a.GetProperty("actions").EnumerateArray().Select(x => x.GetString()!).ToList())).ToList();
-            return new RegistryTokenClaims(kind, id, pat, access);
+            return new RegistryTokenClaims(kind, id, pat, access, stamp);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -19,8 +19,7 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> IssueAsync(
-        HttpContext context, CredentialValidator credentials, RegistryTokens tokens, LoginThrottle throttle,
-        Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
+        HttpContext context, ThrottledLogins logins, RegistryTokens tokens, Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
     {
         var mirrorGroup = options.Value.Mirror.Group;
         var request = context.Request;
@@ -30,33 +29,30 @@ public static class TokenEndpoint
             return new OciError(400, "UNSUPPORTED", $"unknown service: this server issues tokens for '{RegistryTokens.Service}'").ToResult();
         }
 
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = context.Connection.RemoteIpAddress;
         var principal = Principal.Anonymous;
         if (ReadBasic(request) is var (username, secret))
         {
-            if (throttle.IsBlocked(address, username))
+            var login = await logins.CheckBasicAsync(address, username, secret, context.RequestAborted);
+            switch (login.Outcome)
             {
-                return new OciError(429, "TOOMANYREQUESTS", "too many failed logins: wait a few minutes before trying again").ToResult();
+                case LoginOutcome.Throttled:
+                    return TooManyFailures();
+                case LoginOutcome.Invalid:
+                    return new OciError(401, "UNAUTHORIZED", "invalid username, password or token").ToResult();
             }
 
-            var validated = await credentials.ValidateBasicAsync(username, secret, context.RequestAborted);
-            if (validated is null)
-            {
-                throttle.RecordFailure(address, username);
-                return new OciError(401, "UNAUTHORIZED", "invalid username, password or token").ToResult();
-            }
-
-            if (!validated.CanReadRegistry)
+            if (!login.Principal!.CanReadRegistry)
             {
                 return new OciError(403, "DENIED", "this token lacks the read_registry scope: create one with read_registry").ToResult();
             }
 
-            principal = validated;
+            principal = login.Principal;
         }
         else if (request.Headers.Authorization.Count > 0)
         {
-            throttle.RecordFailure(address, null);
-            return new OciError(401, "UNAUTHORIZED", "use HTTP Basic credentials: a username with a password or token").ToResult();
+            return logins.RecordMalformed(address) ? TooManyFailures()
+                : new OciError(401, "UNAUTHORIZED", "use HTTP Basic credentials: a username with a password or token").ToResult();
         }
 
         // Only pull is ever granted, and only on names in this server's namespace (group paths, and bare names when a
@@ -70,6 +66,9 @@ public static class TokenEndpoint
         return TypedResults.Json(new TokenResponse(token, token, (int)tokens.Lifetime.TotalSeconds, issuedAt.ToString("O")),
             AuthJsonContext.Default.TokenResponse);
     }
+
+    private static IResult TooManyFailures() =>
+        new OciError(429, "TOOMANYREQUESTS", "too many failed logins from this address: wait a few minutes before trying again").ToResult();
 
     /// <summary>Reads <c>Authorization: Basic</c>; null when absent or malformed.</summary>
     internal static (string Username, string Secret)? ReadBasic(HttpRequest request)

@@ -39,7 +39,7 @@ internal static class UserCommands
                 return await ProxyCommandLine.FailAsync(weak);
             }
 
-            return await services.GetRequiredService<UserAccounts>().SetPasswordAsync(result.GetValue(username)!, value!, ct)
+            return await services.GetRequiredService<UserAccounts>().SetPasswordAsync(result.GetValue(username)!, value!, ct) is not null
                 ? 0
                 : await ProxyCommandLine.FailAsync("no such user");
         }, username, newPassword));

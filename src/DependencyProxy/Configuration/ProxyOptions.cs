@@ -42,6 +42,8 @@ public sealed class ProxyOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     public CleanupOptions Cleanup { get; set; } = new();
 
     public MirrorOptions Mirror { get; set; } = new();
@@ -132,6 +134,11 @@ public sealed class ProxyOptions
             {
                 yield return $"DependencyProxy:Upstreams: the URL of '{upstream.Host}' must be an absolute http or https URL (got '{upstream.Url}').";
             }
+        }
+
+        foreach (var problem in options.ForwardedHeaders.Validate())
+        {
+            yield return problem;
         }
 
         foreach (var problem in options.Upstream.Validate())
@@ -276,7 +283,7 @@ public sealed class UpstreamTimeoutOptions
     }
 }
 
-/// <summary>Login throttling.</summary>
+/// <summary>Login throttling: failures per client address, and per client address and username (docs/authentication.md).</summary>
 public sealed class AuthOptions
 {
     public int MaxFailedLogins { get; set; } = 10;

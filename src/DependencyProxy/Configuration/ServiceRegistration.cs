@@ -28,6 +28,7 @@ public static class ServiceRegistration
             .BindConfiguration(ProxyOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
+        services.AddTrustedProxies();
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton(provider => new DatabaseProvider(provider.GetRequiredService<IOptions<ProxyOptions>>().Value));
@@ -127,6 +128,7 @@ public static class ServiceRegistration
         services.AddSingleton<RegistryChallenge>();
         services.AddSingleton<RegistryAuthorizer>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<ThrottledLogins>();
         services.AddSingleton<ApiCaller>();
         services.AddSingleton<ApiGroupAccess>();
         return services;

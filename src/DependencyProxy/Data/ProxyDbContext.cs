@@ -61,6 +61,7 @@ public class ProxyDbContext(DbContextOptions options) : DbContext(options)
             user.Property(u => u.Username).HasMaxLength(255);
             user.Property(u => u.Email).HasMaxLength(255);
             user.Property(u => u.Name).HasMaxLength(255);
+            user.Property(u => u.SecurityStamp).HasMaxLength(64);
             user.HasIndex(u => u.Username).IsUnique();
             user.HasIndex(u => u.Email).IsUnique();
             user.HasOne<Group>().WithMany().HasForeignKey(u => u.BotGroupId).OnDelete(DeleteBehavior.Cascade);

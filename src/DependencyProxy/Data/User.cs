@@ -14,6 +14,13 @@ public sealed class User
     /// <summary>A PBKDF2 hash (ASP.NET Core's PasswordHasher); null for bots and users without a password.</summary>
     public string? PasswordHash { get; set; }
 
+    /// <summary>
+    /// Changes with every password change. Sessions and registry tokens that came from a password carry the stamp they
+    /// were issued under, so a new password ends them all (a stolen password stops working where it was used).
+    /// Null until the first change.
+    /// </summary>
+    public string? SecurityStamp { get; set; }
+
     public bool IsAdmin { get; set; }
 
     public bool IsBlocked { get; set; }

@@ -97,7 +97,7 @@ public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts
     /// <summary>A valid access level that the caller may grant: nobody grants more than they hold.</summary>
     private static Refusal? CheckLevel(long? level, int callerLevel) =>
         level is null ? new Refusal(RefusalKind.BadRequest, "access_level is missing")
-        : level is < int.MinValue or > int.MaxValue || !AccessLevels.IsValid((int)level.Value) ? new Refusal(RefusalKind.BadRequest, "access_level does not have a valid value")
+        : !AccessLevels.IsValid(level.Value) ? new Refusal(RefusalKind.BadRequest, "access_level does not have a valid value")
         : level > callerLevel ? new Refusal(RefusalKind.Forbidden, "you cannot grant a role above your own")
         : null;
 

@@ -14,7 +14,8 @@ public static class AccessLevels
     public static readonly IReadOnlyList<(int Level, string Name)> Named =
         [(Guest, "guest"), (Reporter, "reporter"), (Developer, "developer"), (Maintainer, "maintainer"), (Owner, "owner")];
 
-    public static bool IsValid(int level) => level is Guest or Reporter or Developer or Maintainer or Owner;
+    /// <summary>One of the five roles. Takes a long so that no caller truncates first (4294967346 is not 50).</summary>
+    public static bool IsValid(long level) => level is Guest or Reporter or Developer or Maintainer or Owner;
 
     public static string NameOf(int level) => Named.FirstOrDefault(n => n.Level == level).Name ?? level.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

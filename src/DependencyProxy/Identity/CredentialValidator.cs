@@ -54,7 +54,7 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
             return null;
         }
 
-        return new Principal(PrincipalKind.User, user.Username, user.Id, user.IsAdmin);
+        return ForPassword(user);
     }
 
     /// <summary>Checks a personal access token from <c>PRIVATE-TOKEN</c> or <c>Authorization: Bearer</c>.</summary>
@@ -69,8 +69,12 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
         return await ValidatePersonalTokenAsync(db, token, cancellationToken);
     }
 
-    /// <summary>Re-reads a principal from its JWT claims; null when its user, token or deploy token is no longer valid.</summary>
-    public async Task<Principal?> RevalidateAsync(PrincipalKind kind, long id, long? tokenId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Re-reads a principal from its JWT claims or session; null when its user, token or deploy token is no longer
+    /// valid, or, for a password login (no token), when the password changed since (<paramref name="securityStamp"/>).
+    /// </summary>
+    public async Task<Principal?> RevalidateAsync(
+        PrincipalKind kind, long id, long? tokenId, string? securityStamp, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         if (kind == PrincipalKind.DeployToken)
@@ -87,7 +91,7 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
 
         if (tokenId is null)
         {
-            return new Principal(PrincipalKind.User, user.Username, user.Id, user.IsAdmin);
+            return Secrets.StampMatches(securityStamp, user.SecurityStamp) ? ForPassword(user) : null;
         }
 
         var pat = await db.PersonalAccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == id, cancellationToken);
@@ -115,6 +119,9 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
     }
 
     private bool IsLive(bool revoked, DateTime? expiresAt) => TokenExpiry.IsActive(revoked, expiresAt, time.GetUtcNow());
+
+    private static Principal ForPassword(User user) =>
+        new(PrincipalKind.User, user.Username, user.Id, user.IsAdmin, SecurityStamp: user.SecurityStamp ?? "");
 
     private static Principal ForUserToken(User user, PersonalAccessToken pat) =>
         new(PrincipalKind.User, user.Username, user.Id, user.IsAdmin, PersonalAccessTokenId: pat.Id, TokenScopes: TokenScopes.Split(pat.Scopes));

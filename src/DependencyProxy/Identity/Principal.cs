@@ -9,7 +9,8 @@ public enum PrincipalKind
 
 /// <summary>
 /// Who is asking. A user signed in with a password has every scope; one using a token has that token's scopes.
-/// A deploy token reads its own group and the subgroups below it.
+/// A deploy token reads its own group and the subgroups below it. <see cref="SecurityStamp"/> is the user's stamp when
+/// the principal came from a password, for sessions and registry tokens to carry.
 /// </summary>
 public sealed record Principal(
     PrincipalKind Kind,
@@ -19,7 +20,8 @@ public sealed record Principal(
     long? PersonalAccessTokenId = null,
     long? DeployTokenId = null,
     long? DeployTokenGroupId = null,
-    IReadOnlySet<string>? TokenScopes = null)
+    IReadOnlySet<string>? TokenScopes = null,
+    string? SecurityStamp = null)
 {
     public static readonly Principal Anonymous = new(PrincipalKind.Anonymous, "anonymous");
 

@@ -13,9 +13,19 @@ public static class Secrets
 
     private static readonly PasswordHasher<User> Passwords = new();
 
+    /// <summary>Whether a login secret is one of our tokens rather than a password.</summary>
+    public static bool LooksLikeToken(string secret) =>
+        secret.StartsWith(PersonalTokenPrefix, StringComparison.Ordinal) || secret.StartsWith(DeployTokenPrefix, StringComparison.Ordinal);
+
     /// <summary>A fresh token: a recognisable prefix and 192 random bits.</summary>
     public static string NewToken(string prefix) =>
         prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+
+    public static string NewSecurityStamp() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>Whether the stamp a session or registry token carries is the user's current one (null and empty alike: never changed).</summary>
+    public static bool StampMatches(string? presented, string? current) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presented ?? ""), Encoding.ASCII.GetBytes(current ?? ""));
 
     public static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
 

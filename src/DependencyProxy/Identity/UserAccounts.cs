@@ -58,18 +58,23 @@ public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> datab
         return (user, null);
     }
 
-    public async Task<bool> SetPasswordAsync(string username, string password, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets a new password and a new security stamp, which ends every session and registry token from the old one.
+    /// Returns the new stamp, or null when there is no such user.
+    /// </summary>
+    public async Task<string?> SetPasswordAsync(string username, string password, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
         if (user is null)
         {
-            return false;
+            return null;
         }
 
         user.PasswordHash = Secrets.HashPassword(user, password);
+        user.SecurityStamp = Secrets.NewSecurityStamp();
         await db.SaveChangesAsync(cancellationToken);
-        return true;
+        return user.SecurityStamp;
     }
 
     /// <summary>Blocks or unblocks a person; a blocked user's sessions, tokens and registry JWTs stop working at once.</summary>
@@ -99,9 +104,13 @@ public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> datab
         return await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username, cancellationToken);
     }
 
-    /// <summary>People (not bots), optionally filtered by exact username or a search in username, name and email.</summary>
+    /// <summary>
+    /// People (not bots), optionally filtered by exact username or a search in username and name, and in email only
+    /// when the caller may see emails (<paramref name="searchEmail"/>: administrators), so a search cannot reveal an
+    /// address that the answer hides.
+    /// </summary>
     public async Task<(IReadOnlyList<User> Page, int Total)> ListAsync(
-        string? username, string? search, int skip, int take, CancellationToken cancellationToken)
+        string? username, string? search, bool searchEmail, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var query = db.Users.AsNoTracking().Where(u => u.BotGroupId == null);
@@ -112,7 +121,7 @@ public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> datab
 
         if (!string.IsNullOrEmpty(search))
         {
-            query = query.Where(u => u.Username.Contains(search) || u.Name.Contains(search) || u.Email.Contains(search));
+            query = query.Where(u => u.Username.Contains(search) || u.Name.Contains(search) || (searchEmail && u.Email.Contains(search)));
         }
 
         return (await query.OrderBy(u => u.Id).Skip(skip).Take(take).ToListAsync(cancellationToken), await query.CountAsync(cancellationToken));

@@ -23,12 +23,16 @@ public sealed class ContentSpool
         _time = time ?? TimeProvider.System;
         Directory = Path.Combine(Path.GetFullPath(dataDirectory), "content", "tmp");
         System.IO.Directory.CreateDirectory(Directory);
+        FreeSpace = () => new DriveInfo(Directory).AvailableFreeSpace;
     }
 
     public string Directory { get; }
 
     /// <summary>Free space to leave on the disk (<c>DependencyProxy:Storage:MinFreeBytes</c>).</summary>
     public long MinFreeBytes { get; set; }
+
+    /// <summary>How much the spool's disk has free; tests replace it to stand for a disk that others are not writing to meanwhile.</summary>
+    internal Func<long> FreeSpace { get; set; }
 
     /// <summary>
     /// Throws <see cref="StorageFullException"/> unless <paramref name="bytes"/> more can be written while keeping the
@@ -41,7 +45,7 @@ public sealed class ContentSpool
             throw new StorageFullException("a recent write failed for lack of space");
         }
 
-        var free = new DriveInfo(Directory).AvailableFreeSpace;
+        var free = FreeSpace();
         if (free - bytes < MinFreeBytes)
         {
             throw new StorageFullException(

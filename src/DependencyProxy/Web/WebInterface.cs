@@ -37,6 +37,38 @@ public static class WebInterface
     /// <summary>Where the pages live; the registry, REST API and token endpoint keep their own error formats.</summary>
     private static readonly string[] PagePrefixes = ["/users", "/groups", "/-/profile", "/admin"];
 
+    /// <summary>Every page, including sign-in and the error page (the registry, API and token endpoint send JSON).</summary>
+    private static bool IsPage(PathString path) =>
+        path == "/" || path.StartsWithSegments("/-/error") || PagePrefixes.Any(prefix => path.StartsWithSegments(prefix));
+
+    /// <summary>
+    /// Pages may not be framed (clickjacking: a hidden "Clear cache" under a decoy button) and may load only this site's
+    /// own script and stylesheet, so a tag that slipped through encoding could neither run nor send anything elsewhere.
+    /// Set as the response starts, so error pages re-executed after a bare status keep them.
+    /// </summary>
+    public static void UsePageSecurityHeaders(this WebApplication app) =>
+        app.Use((context, next) =>
+        {
+            if (IsPage(context.Request.Path))
+            {
+                context.Response.OnStarting(static state =>
+                {
+                    var headers = ((HttpResponse)state).Headers;
+                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    headers.XFrameOptions = "DENY";
+                    headers.XContentTypeOptions = "nosniff";
+                    headers["Referrer-Policy"] = "same-origin";
+                    return Task.CompletedTask;
+                }, context.Response);
+            }
+
+            return next(context);
+        });
+
+    internal const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
     /// <summary>Before routing: a page answered with a bare error status (403, 404, a failed anti-forgery check) shows a page saying why.</summary>
     public static void UseWebErrorPages(this WebApplication app) =>
         app.UseWhen(context => PagePrefixes.Any(prefix => context.Request.Path.StartsWithSegments(prefix)),

@@ -6,12 +6,14 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 namespace DependencyProxy.Web;
 
 /// <summary>
-/// The signed-in person behind a browser session. The cookie only names the user; every request re-reads them, so a
-/// blocked or deleted user's session ends at once, as registry JWTs and API tokens do.
+/// The signed-in person behind a browser session. The cookie only names the user and the security stamp of the
+/// password it came from; every request re-reads them, so a blocked or deleted user's session ends at once, as registry
+/// JWTs and API tokens do, and a password change ends every session from before it.
 /// </summary>
 public sealed class WebSession(CredentialValidator credentials)
 {
     private const string UserIdClaim = "dependency_proxy:user_id";
+    private const string StampClaim = "dependency_proxy:stamp";
 
     public async Task<Principal?> CurrentAsync(HttpContext context)
     {
@@ -21,7 +23,9 @@ public sealed class WebSession(CredentialValidator credentials)
             return null;
         }
 
-        var principal = await credentials.RevalidateAsync(PrincipalKind.User, userId, tokenId: null, context.RequestAborted);
+        // A session from before the last password change has the old stamp and ends here.
+        var principal = await credentials.RevalidateAsync(PrincipalKind.User, userId, tokenId: null, result.Principal.FindFirstValue(StampClaim),
+            context.RequestAborted);
         if (principal is null)
         {
             await SignOutAsync(context);
@@ -33,7 +37,11 @@ public sealed class WebSession(CredentialValidator credentials)
     public Task SignInAsync(HttpContext context, Principal principal)
     {
         var identity = new ClaimsIdentity(
-            [new Claim(UserIdClaim, principal.UserId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, principal.Name)],
+            [
+                new Claim(UserIdClaim, principal.UserId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(ClaimTypes.Name, principal.Name),
+                new Claim(StampClaim, principal.SecurityStamp ?? ""),
+            ],
             CookieAuthenticationDefaults.AuthenticationScheme);
         return context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity),
             new AuthenticationProperties { IsPersistent = false });

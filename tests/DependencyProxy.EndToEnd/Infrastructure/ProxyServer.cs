@@ -27,6 +27,9 @@ public sealed class ProxyServer : IAsyncDisposable
 
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>The working directory the server starts in (the test's own when unset); a service manager may use <c>/</c>.</summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>Shell commands run just before the server replaces the shell, e.g. resource limits (<c>ulimit</c>).</summary>
     public string ShellSetup { get; init; } = "true";
 
@@ -60,6 +63,7 @@ public sealed class ProxyServer : IAsyncDisposable
             ["-c", $"{ShellSetup}; exec dotnet '{ServerDll}' --urls http://{Host} {string.Join(' ', ConfigurationArguments.Select(a => $"'{a}'"))} >> '{LogPath}' 2>&1"])
         {
             UseShellExecute = false,
+            WorkingDirectory = WorkingDirectory ?? "",
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         _process = Process.Start(start)!;

@@ -40,6 +40,7 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("DependencyProxy:InitialRootToken", RootToken);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>());
         // The same handler settings as the server's, plus a record of every connection it makes.
         builder.ConfigureTestServices(services => services.AddHttpClient(DependencyProxy.Upstream.UpstreamRegistryClient.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -11,9 +12,15 @@ public sealed class ErrorModel : PageModel
 
     public string Explanation { get; private set; } = "";
 
-    public void OnGet([FromQuery] int code) => Describe(code);
+    public void OnGet([FromQuery] int code) => Describe(StatusOf(code));
 
-    public void OnPost([FromQuery] int code) => Describe(code);
+    public void OnPost([FromQuery] int code) => Describe(StatusOf(code));
+
+    /// <summary>
+    /// The status the original request ended with. Re-executing a POST whose form could not be read (a NUL in a
+    /// field) fails to bind <c>code</c> too, so the feature that re-executed the request is asked first.
+    /// </summary>
+    private int StatusOf(int code) => HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalStatusCode ?? code;
 
     private void Describe(int code) => (Title, Explanation) = code switch
     {

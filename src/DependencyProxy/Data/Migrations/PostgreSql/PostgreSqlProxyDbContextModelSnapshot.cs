@@ -441,6 +441,10 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.Property<string>("PasswordHash")
                         .HasColumnType("text");
 
+                    b.Property<string>("SecurityStamp")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Username")
                         .IsRequired()
                         .HasMaxLength(255)

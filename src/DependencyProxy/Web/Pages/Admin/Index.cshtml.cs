@@ -67,7 +67,7 @@ public sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedIn
             return NotFound();
         }
 
-        Users = (await users.ListAsync(null, null, 0, 500, HttpContext.RequestAborted)).Page;
+        Users = (await users.ListAsync(null, null, searchEmail: true, 0, 500, HttpContext.RequestAborted)).Page;
         Usage = await usage.ForInstanceAsync(HttpContext.RequestAborted);
         return null;
     }

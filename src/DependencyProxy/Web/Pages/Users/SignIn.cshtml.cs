@@ -1,12 +1,11 @@
 using DependencyProxy.Auth;
-using DependencyProxy.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace DependencyProxy.Web.Pages.Users;
 
 /// <summary>Password sign-in, throttled per address and username like <c>docker login</c>.</summary>
-public sealed class SignInModel(CredentialValidator credentials, WebSession session, LoginThrottle throttle) : PageModel
+public sealed class SignInModel(ThrottledLogins logins, WebSession session) : PageModel
 {
     public string? Error { get; private set; }
 
@@ -21,30 +20,30 @@ public sealed class SignInModel(CredentialValidator credentials, WebSession sess
     {
         Username = username;
         ReturnTo = SafeReturn(returnTo);
-        var address = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.IsBlocked(address, username))
+        var login = await logins.CheckPasswordAsync(HttpContext.Connection.RemoteIpAddress, username ?? "", password ?? "", HttpContext.RequestAborted);
+        switch (login.Outcome)
         {
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Error = "Too many failed sign-in attempts. Wait a few minutes and try again.";
-            return Page();
+            case LoginOutcome.Throttled:
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                Error = "Too many failed sign-in attempts. Wait a few minutes and try again.";
+                return Page();
+            case LoginOutcome.Invalid:
+                Response.StatusCode = StatusCodes.Status401Unauthorized;
+                Error = "Invalid username or password.";
+                return Page();
         }
 
-        var principal = await credentials.ValidatePasswordAsync(username ?? "", password ?? "", HttpContext.RequestAborted);
-        if (principal is null)
-        {
-            throttle.RecordFailure(address, username);
-            Response.StatusCode = StatusCodes.Status401Unauthorized;
-            Error = "Invalid username or password.";
-            return Page();
-        }
-
-        await session.SignInAsync(HttpContext, principal);
+        await session.SignInAsync(HttpContext, login.Principal!);
         return LocalRedirect(ReturnTo);
     }
 
-    /// <summary>Only a path on this site: an absolute or protocol-relative address would make sign-in an open redirect.</summary>
-    private static string SafeReturn(string? returnTo) =>
-        returnTo is { Length: > 1 and < 2048 } && returnTo[0] == '/' && returnTo[1] != '/' && returnTo[1] != '\\' && !returnTo.Contains('\0')
+    /// <summary>
+    /// Only a path on this site: an absolute or protocol-relative address would make sign-in an open redirect, and a
+    /// control character (<c>/%09/evil.example</c>) is something browsers strip, turning a path into another host.
+    /// </summary>
+    internal static string SafeReturn(string? returnTo) =>
+        returnTo is { Length: > 1 and < 2048 } && returnTo[0] == '/' && returnTo[1] != '/' && returnTo[1] != '\\'
+            && !returnTo.Any(char.IsControl)
             ? returnTo
             : "/groups";
 }

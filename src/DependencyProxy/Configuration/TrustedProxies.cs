@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Configuration;
+
+/// <summary>
+/// <c>DependencyProxy:ForwardedHeaders</c>: the reverse proxies whose <c>X-Forwarded-For</c> and
+/// <c>X-Forwarded-Proto</c> are believed. Empty (the default) believes no one: any client could otherwise send
+/// <c>X-Forwarded-For</c> to pass as another address (and escape its login throttle) or claim https.
+/// </summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses (<c>10.0.0.5</c>) or networks (<c>10.0.0.0/24</c>) of the proxies in front of this server.</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    internal IEnumerable<string> Validate()
+    {
+        foreach (var entry in KnownProxies)
+        {
+            if (!IPAddress.TryParse(entry, out _) && !System.Net.IPNetwork.TryParse(entry, out _))
+            {
+                yield return $"DependencyProxy:ForwardedHeaders:KnownProxies: '{entry}' is neither an IP address nor a network like 10.0.0.0/24.";
+            }
+        }
+    }
+}
+
+public static class TrustedProxies
+{
+    /// <summary>
+    /// A single value (<c>--DependencyProxy:ForwardedHeaders:KnownProxies=10.0.0.5,10.0.0.6</c>) is taken as a
+    /// comma-separated list as well as the indexed form (<c>KnownProxies:0</c>), which is all the binder reads.
+    /// </summary>
+    public static IServiceCollection AddTrustedProxies(this IServiceCollection services)
+    {
+        services.AddOptions<ProxyOptions>().PostConfigure<IConfiguration>((options, configuration) =>
+        {
+            var single = configuration[$"{ProxyOptions.Section}:ForwardedHeaders:KnownProxies"];
+            var listed = options.ForwardedHeaders.KnownProxies;
+            options.ForwardedHeaders.KnownProxies = [.. listed.Append(single ?? "")
+                .SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Distinct()];
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// First middleware: behind a configured proxy the client's address and scheme come from its headers, read from
+    /// the right for as long as each hop is itself a known proxy, so a client cannot prepend an address of its choosing.
+    /// </summary>
+    public static void UseTrustedForwardedHeaders(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.ForwardedHeaders;
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            ForwardLimit = null,
+        };
+        // ASP.NET Core trusts loopback by default; here nothing is trusted unless configured.
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var entry in settings.KnownProxies)
+        {
+            if (IPAddress.TryParse(entry, out var address))
+            {
+                options.KnownProxies.Add(address);
+            }
+            else
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
+            }
+        }
+
+        app.UseForwardedHeaders(options);
+    }
+}
