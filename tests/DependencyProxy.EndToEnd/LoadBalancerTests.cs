@@ -16,7 +16,8 @@ public sealed class LoadBalancerTests(UpstreamFixture upstream, CephGateway ceph
     [Fact]
     public async Task ThreeNodesBehindNginx_ServeALoggedInPullFromAPrivateGroup()
     {
-        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "nginx", upstream.Registry.Url, 3);
+        await using var cluster = await ProxyCluster.StartAsync(upstream, ceph, "nginx", upstream.Registry.Url, 3,
+            "--DependencyProxy:ForwardedHeaders:KnownProxies=127.0.0.1"); // nginx, as docs/deployment.md sets it
         await using var nginx = await Nginx.StartAsync(Path.Combine(cluster.Root, "nginx"), cluster.Nodes);
         using (var api = new RestApi(nginx.Host, ProxyServer.RootToken))
         {
