@@ -18,6 +18,9 @@ public sealed class Browser : IAsyncDisposable
 
     public IBrowser Chromium { get; }
 
+    /// <summary>Every error any page wrote to the console: a Content-Security-Policy refusal shows up here.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> ConsoleErrors { get; } = new();
+
     public static string ScreenshotDirectory { get; } = Path.Combine(Processes.RepositoryRoot(), "artifacts", "screenshots");
 
     public static async Task<Browser> LaunchAsync()
@@ -44,7 +47,15 @@ public sealed class Browser : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Permissions = ["clipboard-read", "clipboard-write"],
         });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                ConsoleErrors.Enqueue($"{page.Url}: {message.Text}");
+            }
+        };
+        return page;
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)
