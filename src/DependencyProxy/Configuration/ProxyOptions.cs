@@ -257,6 +257,13 @@ public sealed class UpstreamTimeoutOptions
     /// <summary>How long an open circuit skips its upstream before one request probes it again.</summary>
     public TimeSpan CircuitOpenDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Upstream bearer tokens kept in memory at most (one per registry, repository and account); the least recently used
+    /// goes first. A miss costs one token request, so this only needs to cover the repositories pulled within a token's
+    /// lifetime (Docker Hub: 5 minutes).
+    /// </summary>
+    public int MaxCachedTokens { get; set; } = 1000;
+
     internal IEnumerable<string> Validate()
     {
         if (ConnectTimeout <= TimeSpan.Zero || ResponseHeadersTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero)
@@ -272,6 +279,11 @@ public sealed class UpstreamTimeoutOptions
         if (CircuitFailureThreshold < 1 || CircuitOpenDuration <= TimeSpan.Zero)
         {
             yield return "DependencyProxy:Upstream:CircuitFailureThreshold must be at least 1 and CircuitOpenDuration positive.";
+        }
+
+        if (MaxCachedTokens < 1)
+        {
+            yield return "DependencyProxy:Upstream:MaxCachedTokens must be at least 1.";
         }
     }
 }

@@ -44,4 +44,13 @@ public sealed class ConfiguredUpstreamTests
         Assert.Contains(problems, p => p.Contains("listed twice"));
         Assert.Equal(2, problems.Count);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void ATokenCacheWithoutRoom_FailsAtStart(int maxCachedTokens)
+    {
+        var problems = ProxyOptions.Validate(new ProxyOptions { Upstream = { MaxCachedTokens = maxCachedTokens } });
+        Assert.Contains(problems, p => p.Contains("Upstream:MaxCachedTokens"));
+    }
 }
