@@ -65,6 +65,11 @@ public sealed class ProxyOptions
             yield return $"DependencyProxy:DockerHub:Url must be an absolute http or https URL (got '{options.DockerHub.Url}').";
         }
 
+        foreach (var problem in ValidateRealmHosts("DependencyProxy:DockerHub:RealmHosts", options.DockerHub.RealmHosts))
+        {
+            yield return problem;
+        }
+
         if (!string.IsNullOrEmpty(options.ExternalUrl) && !IsHttpUrl(options.ExternalUrl))
         {
             yield return $"DependencyProxy:ExternalUrl must be an absolute http or https URL (got '{options.ExternalUrl}').";
@@ -131,6 +136,11 @@ public sealed class ProxyOptions
             if (!IsHttpUrl(upstream.Url))
             {
                 yield return $"DependencyProxy:Upstreams: the URL of '{upstream.Host}' must be an absolute http or https URL (got '{upstream.Url}').";
+            }
+
+            foreach (var problem in ValidateRealmHosts($"DependencyProxy:Upstreams: RealmHosts of '{upstream.Host}'", upstream.RealmHosts))
+            {
+                yield return problem;
             }
         }
 
@@ -219,11 +229,20 @@ public sealed class ProxyOptions
         }
     }
 
+    /// <summary>Token realm hosts are bare host names: a scheme, port or path would never match and hide the mistake.</summary>
+    private static IEnumerable<string> ValidateRealmHosts(string key, IEnumerable<string> hosts) => hosts
+        .Where(host => !System.Net.IPAddress.TryParse(host, out _) && (host.EndsWith('.') || host.IndexOfAny(['/', ':', '@', '?', '#']) >= 0
+            || !Uri.TryCreate($"http://{host}/", UriKind.Absolute, out var uri) || Uri.CheckHostName(uri.IdnHost) != UriHostNameType.Dns))
+        .Select(host => $"{key}: '{host}' is not a host name (no scheme, port, path or trailing dot).");
+
     private static bool IsHttpUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
 
-/// <summary>Docker Hub, the default upstream. The token realm is discovered from its 401 challenge, never configured.</summary>
+/// <summary>
+/// Docker Hub, the default upstream. The token realm is discovered from its 401 challenge and must be on the site of
+/// <see cref="Url"/> (docker.io for Docker Hub itself) or in <see cref="RealmHosts"/>.
+/// </summary>
 public sealed class DockerHubOptions
 {
     public string Url { get; set; } = "https://registry-1.docker.io";
@@ -232,6 +251,9 @@ public sealed class DockerHubOptions
     public string? Username { get; set; }
 
     public string? Password { get; set; }
+
+    /// <summary>Token realm hosts besides Docker Hub's own site (see <see cref="UpstreamRegistryOptions.RealmHosts"/>).</summary>
+    public List<string> RealmHosts { get; set; } = [];
 }
 
 /// <summary>
@@ -417,6 +439,12 @@ public sealed class UpstreamRegistryOptions
     public string? Username { get; set; }
 
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Hosts besides the registry's own site that may serve its token realm, for registries with a separate auth server.
+    /// A realm elsewhere is refused: it would receive the account above.
+    /// </summary>
+    public List<string> RealmHosts { get; set; } = [];
 }
 
 /// <summary>Registry-mirror mode: <c>/v2/&lt;repository&gt;/…</c> at the server root, as dockerd and containerd mirrors ask.</summary>

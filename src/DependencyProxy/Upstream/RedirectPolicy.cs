@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 
@@ -20,21 +21,22 @@ public static class RedirectPolicy
         Forbidden,
     }
 
-    public static bool IsAllowed(Uri origin, Uri target, out string? reason)
+    /// <summary>Whether <paramref name="target"/> may be reached from <paramref name="origin"/>; if not, why (worded for any target).</summary>
+    public static bool IsAllowed(Uri origin, Uri target, [NotNullWhen(false)] out string? reason)
     {
         reason = null;
         var to = ReachOf(target);
         if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
         {
-            reason = $"redirect to unsupported scheme '{target.Scheme}'";
+            reason = $"unsupported scheme '{target.Scheme}'";
         }
         else if (origin.Scheme == Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttps)
         {
-            reason = "redirect from https to plain http";
+            reason = "plain http after https";
         }
         else if (to == Reach.Forbidden || (to is Reach.Loopback or Reach.Private && to != ReachOf(origin)))
         {
-            reason = $"redirect to an internal address ({target.Host})";
+            reason = $"an internal address ({target.Host})";
         }
 
         return reason is null;
