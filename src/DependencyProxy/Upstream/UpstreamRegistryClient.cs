@@ -144,13 +144,13 @@ public sealed partial class UpstreamRegistryClient(
         var uri = repository.UriFor(relative);
         var challenge = tokens.KnownChallenge(repository.Registry);
         var token = challenge is null ? null : await GetTokenAsync(challenge, repository, cancellationToken);
-        var response = await SendFollowingRedirectsAsync(method, uri, accept, Bearer(token), cancellationToken);
+        var response = await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, Bearer(token), cancellationToken);
         if (response.StatusCode == HttpStatusCode.Unauthorized && repository.Credentials is { } account
             && response.Headers.WwwAuthenticate.Any(h => string.Equals(h.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)))
         {
             // A registry with plain Basic auth (no token service): send the configured account to it directly.
             response.Dispose();
-            return await SendFollowingRedirectsAsync(method, uri, accept, BasicFor(account), cancellationToken);
+            return await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, BasicFor(account), cancellationToken);
         }
 
         if (response.StatusCode != HttpStatusCode.Unauthorized || !BearerChallenge.TryParse(response.Headers.WwwAuthenticate, out var fresh))
@@ -167,7 +167,7 @@ public sealed partial class UpstreamRegistryClient(
 
         tokens.RememberChallenge(repository.Registry, fresh);
         token = await GetTokenAsync(fresh, repository, cancellationToken);
-        return await SendFollowingRedirectsAsync(method, uri, accept, Bearer(token), cancellationToken);
+        return await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, Bearer(token), cancellationToken);
     }
 
     /// <summary>
@@ -191,7 +191,7 @@ public sealed partial class UpstreamRegistryClient(
     private static AuthenticationHeaderValue? Bearer(string? token) => token is null ? null : new AuthenticationHeaderValue("Bearer", token);
 
     private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(
-        HttpMethod method, Uri uri, string[] accept, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
+        Uri upstream, HttpMethod method, Uri uri, string[] accept, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
         var origin = uri;
         for (var hop = 0; ; hop++)
@@ -208,7 +208,7 @@ public sealed partial class UpstreamRegistryClient(
                 request.Headers.Authorization = authorization;
             }
 
-            var response = await SendWithHeadersTimeoutAsync(request, cancellationToken);
+            var response = await SendWithHeadersTimeoutAsync(request, upstream, cancellationToken);
             if (!IsRedirect(response.StatusCode))
             {
                 return response;
@@ -232,8 +232,13 @@ public sealed partial class UpstreamRegistryClient(
         }
     }
 
-    private async Task<HttpResponseMessage> SendWithHeadersTimeoutAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one request on behalf of the configured <paramref name="upstream"/>; the connect check
+    /// (<see cref="UpstreamConnector"/>) reads it from the request to know where this request may lead.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWithHeadersTimeoutAsync(HttpRequestMessage request, Uri upstream, CancellationToken cancellationToken)
     {
+        request.Options.Set(UpstreamConnector.UpstreamOption, upstream);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Upstream.ResponseHeadersTimeout);
         try
@@ -245,6 +250,10 @@ public sealed partial class UpstreamRegistryClient(
             LogUpstreamTimeout(request.RequestUri!.Host);
             throw new UpstreamException(UpstreamFailureKind.Timeout, $"{request.RequestUri!.Host} sent no answer within " +
                 $"{_options.Upstream.ResponseHeadersTimeout.TotalSeconds:0} s");
+        }
+        catch (HttpRequestException e) when (e.InnerException is UpstreamException { Kind: UpstreamFailureKind.Refused } refused)
+        {
+            throw new UpstreamException(UpstreamFailureKind.Refused, refused.Message, inner: e); // logged by the connector
         }
         catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -282,7 +291,7 @@ public sealed partial class UpstreamRegistryClient(
         }
 
         // A token fetch is shared by every waiter, so no one caller's cancellation may end it; the timeouts still apply.
-        using var response = await SendWithHeadersTimeoutAsync(request, CancellationToken.None);
+        using var response = await SendWithHeadersTimeoutAsync(request, repository.BaseUrl, CancellationToken.None);
         if (!response.IsSuccessStatusCode)
         {
             var kind = response.StatusCode switch
