@@ -8,6 +8,9 @@ internal static class LogEvents
     public const int CircuitOpened = 1003;
     public const int CircuitClosed = 1004;
     public const int RateLimitSeen = 1005;
+    public const int UpstreamRealmRefused = 1006;
+    public const int UpstreamRedirectRefused = 1007;
+    public const int UpstreamAddressRefused = 1008;
     public const int ServedStaleManifest = 2001;
     public const int ManifestDigestMismatch = 2002;
     public const int Schema1PassedThrough = 2003;

@@ -67,6 +67,11 @@ public sealed class ProxyOptions
             yield return $"DependencyProxy:DockerHub:Url must be an absolute http or https URL (got '{options.DockerHub.Url}').";
         }
 
+        foreach (var problem in ValidateRealmHosts("DependencyProxy:DockerHub:RealmHosts", options.DockerHub.RealmHosts))
+        {
+            yield return problem;
+        }
+
         if (!string.IsNullOrEmpty(options.ExternalUrl) && !IsHttpUrl(options.ExternalUrl))
         {
             yield return $"DependencyProxy:ExternalUrl must be an absolute http or https URL (got '{options.ExternalUrl}').";
@@ -133,6 +138,11 @@ public sealed class ProxyOptions
             if (!IsHttpUrl(upstream.Url))
             {
                 yield return $"DependencyProxy:Upstreams: the URL of '{upstream.Host}' must be an absolute http or https URL (got '{upstream.Url}').";
+            }
+
+            foreach (var problem in ValidateRealmHosts($"DependencyProxy:Upstreams: RealmHosts of '{upstream.Host}'", upstream.RealmHosts))
+            {
+                yield return problem;
             }
         }
 
@@ -226,11 +236,20 @@ public sealed class ProxyOptions
         }
     }
 
+    /// <summary>Token realm hosts are bare host names: a scheme, port or path would never match and hide the mistake.</summary>
+    private static IEnumerable<string> ValidateRealmHosts(string key, IEnumerable<string> hosts) => hosts
+        .Where(host => !System.Net.IPAddress.TryParse(host, out _) && (host.EndsWith('.') || host.IndexOfAny(['/', ':', '@', '?', '#']) >= 0
+            || !Uri.TryCreate($"http://{host}/", UriKind.Absolute, out var uri) || Uri.CheckHostName(uri.IdnHost) != UriHostNameType.Dns))
+        .Select(host => $"{key}: '{host}' is not a host name (no scheme, port, path or trailing dot).");
+
     private static bool IsHttpUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
 
-/// <summary>Docker Hub, the default upstream. The token realm is discovered from its 401 challenge, never configured.</summary>
+/// <summary>
+/// Docker Hub, the default upstream. The token realm is discovered from its 401 challenge and must be on the site of
+/// <see cref="Url"/> (docker.io for Docker Hub itself) or in <see cref="RealmHosts"/>.
+/// </summary>
 public sealed class DockerHubOptions
 {
     public string Url { get; set; } = "https://registry-1.docker.io";
@@ -239,6 +258,9 @@ public sealed class DockerHubOptions
     public string? Username { get; set; }
 
     public string? Password { get; set; }
+
+    /// <summary>Token realm hosts besides Docker Hub's own site (see <see cref="UpstreamRegistryOptions.RealmHosts"/>).</summary>
+    public List<string> RealmHosts { get; set; } = [];
 }
 
 /// <summary>
@@ -264,6 +286,13 @@ public sealed class UpstreamTimeoutOptions
     /// <summary>How long an open circuit skips its upstream before one request probes it again.</summary>
     public TimeSpan CircuitOpenDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Upstream bearer tokens kept in memory at most (one per registry, repository and account); the least recently used
+    /// goes first. A miss costs one token request, so this only needs to cover the repositories pulled within a token's
+    /// lifetime (Docker Hub: 5 minutes).
+    /// </summary>
+    public int MaxCachedTokens { get; set; } = 1000;
+
     internal IEnumerable<string> Validate()
     {
         if (ConnectTimeout <= TimeSpan.Zero || ResponseHeadersTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero)
@@ -279,6 +308,11 @@ public sealed class UpstreamTimeoutOptions
         if (CircuitFailureThreshold < 1 || CircuitOpenDuration <= TimeSpan.Zero)
         {
             yield return "DependencyProxy:Upstream:CircuitFailureThreshold must be at least 1 and CircuitOpenDuration positive.";
+        }
+
+        if (MaxCachedTokens < 1)
+        {
+            yield return "DependencyProxy:Upstream:MaxCachedTokens must be at least 1.";
         }
     }
 }
@@ -412,6 +446,12 @@ public sealed class UpstreamRegistryOptions
     public string? Username { get; set; }
 
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Hosts besides the registry's own site that may serve its token realm, for registries with a separate auth server.
+    /// A realm elsewhere is refused: it would receive the account above.
+    /// </summary>
+    public List<string> RealmHosts { get; set; } = [];
 }
 
 /// <summary>Registry-mirror mode: <c>/v2/&lt;repository&gt;/…</c> at the server root, as dockerd and containerd mirrors ask.</summary>

@@ -82,15 +82,10 @@ public static class ServiceRegistration
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("DependencyProxy/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                AutomaticDecompression = System.Net.DecompressionMethods.None,
-                UseCookies = false,
-                ConnectTimeout = provider.GetRequiredService<IOptions<ProxyOptions>>().Value.Upstream.ConnectTimeout,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
+            .ConfigurePrimaryHttpMessageHandler(UpstreamHttpHandler.Create) // checks each address it connects to
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton<IHostAddressResolver, DnsHostAddressResolver>();
+        services.AddSingleton<UpstreamConnector>();
         services.AddSingleton(provider => new UpstreamRegistryClient(
             provider.GetRequiredService<IHttpClientFactory>().CreateClient(UpstreamRegistryClient.HttpClientName),
             provider.GetRequiredService<UpstreamTokenCache>(),

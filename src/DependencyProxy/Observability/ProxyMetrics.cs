@@ -17,6 +17,7 @@ public sealed class ProxyMetrics
     private readonly Counter _evictions;
     private readonly Counter _purges;
     private readonly Histogram _missFirstByte;
+    private readonly Gauge _upstreamTokens;
 
     public ProxyMetrics()
     {
@@ -32,6 +33,7 @@ public sealed class ProxyMetrics
         _purges = factory.CreateCounter("dependency_proxy_purges_total", "Group cache purges requested");
         _missFirstByte = factory.CreateHistogram("dependency_proxy_miss_time_to_first_byte_seconds", "Time to the first byte of a blob fetched upstream",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        _upstreamTokens = factory.CreateGauge("dependency_proxy_upstream_tokens_cached", "Upstream bearer tokens held in memory now");
     }
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
@@ -55,6 +57,9 @@ public sealed class ProxyMetrics
     public void Purged() => _purges.Inc();
 
     public void MissFirstByte(TimeSpan elapsed) => _missFirstByte.Observe(elapsed.TotalSeconds);
+
+    /// <summary>Reads the number of cached upstream tokens each time /metrics is collected, so the gauge is never stale.</summary>
+    public void TrackUpstreamTokens(Func<int> count) => Registry.AddBeforeCollectCallback(() => _upstreamTokens.Set(count()));
 
     /// <summary>Writes the default registry and this server's metrics, in Prometheus text format.</summary>
     public async Task WriteAsync(HttpContext context)

@@ -1,76 +1,42 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
-using System.Net.Sockets;
 
 namespace DependencyProxy.Upstream;
 
 /// <summary>
 /// Which redirects from an upstream the proxy follows. Registries send blobs to CDNs on other hosts, so public hosts are
-/// allowed, but never a downgrade from https to http, never a link-local or unspecified address (cloud metadata lives at
-/// 169.254.169.254), a loopback address only from a loopback upstream, and a private address only from a private
-/// upstream: a compromised or lying upstream must not turn the proxy against its own network. (Names that resolve to
-/// such addresses are not checked here; that needs a connect-time check.)
+/// allowed, but never a downgrade from https to http, never a link-local, unspecified, multicast or reserved address
+/// (cloud metadata lives at 169.254.169.254), a loopback address only from a loopback upstream, and a private address only
+/// from a private upstream: a compromised or lying upstream must not turn the proxy against its own network. This judges
+/// the URL as written (<see cref="AddressClassification"/> for address literals); where a name resolves is checked when
+/// the connection is made (<see cref="UpstreamConnector"/>).
 /// </summary>
 public static class RedirectPolicy
 {
-    private enum Reach
-    {
-        Public,
-        Private,
-        Loopback,
-        Forbidden,
-    }
-
-    public static bool IsAllowed(Uri origin, Uri target, out string? reason)
+    /// <summary>Whether <paramref name="target"/> may be reached from <paramref name="origin"/>; if not, why (worded for any target).</summary>
+    public static bool IsAllowed(Uri origin, Uri target, [NotNullWhen(false)] out string? reason)
     {
         reason = null;
         var to = ReachOf(target);
         if (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
         {
-            reason = $"redirect to unsupported scheme '{target.Scheme}'";
+            reason = $"unsupported scheme '{target.Scheme}'";
         }
         else if (origin.Scheme == Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttps)
         {
-            reason = "redirect from https to plain http";
+            reason = "plain http after https";
         }
-        else if (to == Reach.Forbidden || (to is Reach.Loopback or Reach.Private && to != ReachOf(origin)))
+        else if (to == AddressReach.Forbidden || (to is AddressReach.Loopback or AddressReach.Private && to != ReachOf(origin)))
         {
-            reason = $"redirect to an internal address ({target.Host})";
+            reason = $"an internal address ({target.Host})";
         }
 
         return reason is null;
     }
 
-    private static Reach ReachOf(Uri uri)
-    {
-        if (!IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address))
-        {
-            return uri.IsLoopback ? Reach.Loopback : Reach.Public; // "localhost"
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (IPAddress.IsLoopback(address))
-        {
-            return Reach.Loopback;
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            return address.IsIPv6LinkLocal || address.Equals(IPAddress.IPv6Any) ? Reach.Forbidden
-                : address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal ? Reach.Private : Reach.Public;
-        }
-
-        var b = address.GetAddressBytes();
-        if (b[0] == 0 || (b[0] == 169 && b[1] == 254))
-        {
-            return Reach.Forbidden;
-        }
-
-        return b[0] == 10 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 100 && b[1] is >= 64 and <= 127)
-            ? Reach.Private
-            : Reach.Public;
-    }
+    /// <summary>The reach of an address literal, or of <c>localhost</c>; other names count as public until they are resolved.</summary>
+    private static AddressReach ReachOf(Uri uri) =>
+        IPAddress.TryParse(uri.IdnHost, out var address) ? AddressClassification.Of(address)
+        : uri.IsLoopback ? AddressReach.Loopback
+        : AddressReach.Public;
 }

@@ -21,6 +21,12 @@ public enum UpstreamFailureKind
 
     /// <summary>5xx, a malformed answer, or content that failed verification.</summary>
     BadResponse,
+
+    /// <summary>
+    /// The upstream pointed the proxy where it may not go (a token realm on another site, a redirect or a name that leads
+    /// to an internal address); nothing was sent there.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>An upstream call that did not give usable content. Maps to one OCI error in one place.</summary>
@@ -45,6 +51,7 @@ public sealed class UpstreamException(UpstreamFailureKind kind, string message, 
             RetryAfter is { } wait ? new Dictionary<string, string> { ["Retry-After"] = ((int)wait.TotalSeconds).ToString() } : null),
         UpstreamFailureKind.Timeout => new OciError(504, "UNAVAILABLE", $"the upstream registry did not answer in time: {Message}"),
         UpstreamFailureKind.Unreachable => new OciError(502, "UNAVAILABLE", $"cannot reach the upstream registry: {Message}"),
+        UpstreamFailureKind.Refused => new OciError(502, "UNAVAILABLE", $"the proxy refused to go where the upstream registry pointed it: {Message}"),
         _ => new OciError(502, "UNAVAILABLE", $"the upstream registry gave a bad answer: {Message}"),
     };
 }

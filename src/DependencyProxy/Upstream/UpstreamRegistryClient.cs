@@ -33,6 +33,11 @@ public sealed partial class UpstreamRegistryClient(
 
     private readonly ProxyOptions _options = options.Value;
 
+    /// <summary>The operator's extra token realm hosts per registry name (as <see cref="UpstreamResolver"/> names registries).</summary>
+    private readonly Dictionary<string, string[]> _realmHosts = new[] { (UpstreamResolver.DockerHubRegistry, options.Value.DockerHub.RealmHosts) }
+        .Concat(options.Value.Upstreams.Values.Where(u => u.Enabled).Select(u => (u.Host.ToLowerInvariant(), u.RealmHosts)))
+        .ToDictionary(r => r.Item1, r => r.Item2.Select(TokenRealmPolicy.NormalizeHost).ToArray(), StringComparer.OrdinalIgnoreCase);
+
     public async Task<UpstreamManifestHead> HeadManifestAsync(UpstreamRepository repository, string reference, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(repository, HttpMethod.Head, $"manifests/{reference}", ManifestMediaTypes.Accepted, cancellationToken);
@@ -113,8 +118,9 @@ public sealed partial class UpstreamRegistryClient(
         catch (UpstreamException e)
         {
             metrics.UpstreamRequest(repository.Registry, e.Kind.ToString().ToLowerInvariant());
-            // A 404 or a refusal is an answer: the upstream is up.
-            if (e.IsOutage)
+            // A 404 or a refusal is an answer: the upstream is up. So is a realm or redirect the proxy refused to follow
+            // (a cached tag is still served stale then, but the circuit stays closed, so the client sees why).
+            if (e.IsOutage && e.Kind != UpstreamFailureKind.Refused)
             {
                 circuits.RecordFailure(repository.Registry);
             }
@@ -138,13 +144,13 @@ public sealed partial class UpstreamRegistryClient(
         var uri = repository.UriFor(relative);
         var challenge = tokens.KnownChallenge(repository.Registry);
         var token = challenge is null ? null : await GetTokenAsync(challenge, repository, cancellationToken);
-        var response = await SendFollowingRedirectsAsync(method, uri, accept, Bearer(token), cancellationToken);
+        var response = await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, Bearer(token), cancellationToken);
         if (response.StatusCode == HttpStatusCode.Unauthorized && repository.Credentials is { } account
             && response.Headers.WwwAuthenticate.Any(h => string.Equals(h.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)))
         {
             // A registry with plain Basic auth (no token service): send the configured account to it directly.
             response.Dispose();
-            return await SendFollowingRedirectsAsync(method, uri, accept, BasicFor(account), cancellationToken);
+            return await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, BasicFor(account), cancellationToken);
         }
 
         if (response.StatusCode != HttpStatusCode.Unauthorized || !BearerChallenge.TryParse(response.Headers.WwwAuthenticate, out var fresh))
@@ -153,6 +159,7 @@ public sealed partial class UpstreamRegistryClient(
         }
 
         response.Dispose();
+        EnsureRealmAllowed(repository, fresh);
         if (challenge is not null)
         {
             tokens.Invalidate(challenge, TokenKey(repository));
@@ -160,13 +167,31 @@ public sealed partial class UpstreamRegistryClient(
 
         tokens.RememberChallenge(repository.Registry, fresh);
         token = await GetTokenAsync(fresh, repository, cancellationToken);
-        return await SendFollowingRedirectsAsync(method, uri, accept, Bearer(token), cancellationToken);
+        return await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, Bearer(token), cancellationToken);
+    }
+
+    /// <summary>
+    /// The upstream's account goes to the realm, and the realm comes from a 401 that the upstream, or a host it redirected
+    /// to, sent: it must be the configured upstream's own site or one the operator listed (<see cref="TokenRealmPolicy"/>).
+    /// </summary>
+    private void EnsureRealmAllowed(UpstreamRepository repository, BearerChallenge challenge)
+    {
+        if (TokenRealmPolicy.IsAllowed(repository.BaseUrl, challenge.Realm, _realmHosts.GetValueOrDefault(repository.Registry, []), out var reason))
+        {
+            return;
+        }
+
+        var host = challenge.Realm.IdnHost; // never the whole URL: it may carry user information
+        LogRealmRefused(repository.Registry, host, reason);
+        throw new UpstreamException(UpstreamFailureKind.Refused,
+            $"{repository.Registry} named a token realm on {host}, refused: {reason}. No credentials were sent; a registry with a separate " +
+            "auth server has its host listed in RealmHosts");
     }
 
     private static AuthenticationHeaderValue? Bearer(string? token) => token is null ? null : new AuthenticationHeaderValue("Bearer", token);
 
     private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(
-        HttpMethod method, Uri uri, string[] accept, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
+        Uri upstream, HttpMethod method, Uri uri, string[] accept, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
         var origin = uri;
         for (var hop = 0; ; hop++)
@@ -183,7 +208,7 @@ public sealed partial class UpstreamRegistryClient(
                 request.Headers.Authorization = authorization;
             }
 
-            var response = await SendWithHeadersTimeoutAsync(request, cancellationToken);
+            var response = await SendWithHeadersTimeoutAsync(request, upstream, cancellationToken);
             if (!IsRedirect(response.StatusCode))
             {
                 return response;
@@ -199,15 +224,21 @@ public sealed partial class UpstreamRegistryClient(
             var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
             if (!RedirectPolicy.IsAllowed(origin, next, out var refused))
             {
-                throw new UpstreamException(UpstreamFailureKind.BadResponse, $"{origin.Host}: {refused}; not followed");
+                LogRedirectRefused(origin.Host, next.IdnHost, refused);
+                throw new UpstreamException(UpstreamFailureKind.Refused, $"{origin.Host} redirected to {next.IdnHost}, not followed: {refused}");
             }
 
             uri = next;
         }
     }
 
-    private async Task<HttpResponseMessage> SendWithHeadersTimeoutAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one request on behalf of the configured <paramref name="upstream"/>; the connect check
+    /// (<see cref="UpstreamConnector"/>) reads it from the request to know where this request may lead.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendWithHeadersTimeoutAsync(HttpRequestMessage request, Uri upstream, CancellationToken cancellationToken)
     {
+        request.Options.Set(UpstreamConnector.UpstreamOption, upstream);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Upstream.ResponseHeadersTimeout);
         try
@@ -219,6 +250,10 @@ public sealed partial class UpstreamRegistryClient(
             LogUpstreamTimeout(request.RequestUri!.Host);
             throw new UpstreamException(UpstreamFailureKind.Timeout, $"{request.RequestUri!.Host} sent no answer within " +
                 $"{_options.Upstream.ResponseHeadersTimeout.TotalSeconds:0} s");
+        }
+        catch (HttpRequestException e) when (e.InnerException is UpstreamException { Kind: UpstreamFailureKind.Refused } refused)
+        {
+            throw new UpstreamException(UpstreamFailureKind.Refused, refused.Message, inner: e); // logged by the connector
         }
         catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -256,7 +291,7 @@ public sealed partial class UpstreamRegistryClient(
         }
 
         // A token fetch is shared by every waiter, so no one caller's cancellation may end it; the timeouts still apply.
-        using var response = await SendWithHeadersTimeoutAsync(request, CancellationToken.None);
+        using var response = await SendWithHeadersTimeoutAsync(request, repository.BaseUrl, CancellationToken.None);
         if (!response.IsSuccessStatusCode)
         {
             var kind = response.StatusCode switch
@@ -354,6 +389,14 @@ public sealed partial class UpstreamRegistryClient(
 
     [LoggerMessage(EventId = LogEvents.UpstreamTimeout, Level = LogLevel.Warning, Message = "Upstream {Host} timed out")]
     private partial void LogUpstreamTimeout(string host);
+
+    [LoggerMessage(EventId = LogEvents.UpstreamRealmRefused, Level = LogLevel.Warning,
+        Message = "Upstream {Registry} named a token realm on {RealmHost}; refused, no credentials sent: {Reason}")]
+    private partial void LogRealmRefused(string registry, string realmHost, string reason);
+
+    [LoggerMessage(EventId = LogEvents.UpstreamRedirectRefused, Level = LogLevel.Warning,
+        Message = "Upstream {Host} redirected to {Target}; not followed: {Reason}")]
+    private partial void LogRedirectRefused(string host, string target, string reason);
 
     [LoggerMessage(EventId = LogEvents.UpstreamUnreachable, Level = LogLevel.Warning, Message = "Upstream {Host} unreachable: {Reason}")]
     private partial void LogUpstreamUnreachable(string host, string reason);

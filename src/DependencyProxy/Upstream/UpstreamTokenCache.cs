@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using DependencyProxy.Caching;
+using DependencyProxy.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Upstream;
 
@@ -11,14 +13,30 @@ public sealed record UpstreamToken(string Value, TimeSpan ExpiresIn);
 /// does not fetch a token per request. Also remembers each registry's challenge, so later requests can send a
 /// token up front instead of taking a 401 first. Concurrent fetches of the same token are coalesced.
 /// </summary>
-public sealed class UpstreamTokenCache(TimeProvider time)
+/// <remarks>
+/// Scopes are per repository, and anyone may ask a public group for any name, so the tokens are bounded
+/// (<c>Upstream:MaxCachedTokens</c>, least recently used first) and expired ones are dropped: memory follows the
+/// repositories in use, not every name ever asked for. Challenges are per configured registry, so they need no bound.
+/// </remarks>
+public sealed class UpstreamTokenCache
 {
     /// <summary>Docker's token spec: a token without expires_in lives 60 seconds.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset RenewAt)> _tokens = new();
+    private readonly TimeProvider _time;
+    private readonly ExpiringLruCache<string> _tokens;
     private readonly ConcurrentDictionary<string, BearerChallenge> _challenges = new();
     private readonly SingleFlight<string, UpstreamToken> _fetches = new();
+
+    public UpstreamTokenCache(TimeProvider time, IOptions<ProxyOptions> options, Observability.ProxyMetrics metrics)
+    {
+        _time = time;
+        _tokens = new ExpiringLruCache<string>(time, options.Value.Upstream.MaxCachedTokens);
+        metrics.TrackUpstreamTokens(() => Count);
+    }
+
+    /// <summary>Tokens held now that have not expired.</summary>
+    public int Count => _tokens.Count;
 
     public BearerChallenge? KnownChallenge(string registry) => _challenges.GetValueOrDefault(registry);
 
@@ -26,7 +44,7 @@ public sealed class UpstreamTokenCache(TimeProvider time)
 
     /// <summary>A cached token that is still fresh, or null.</summary>
     public string? TryGetCached(BearerChallenge challenge, string scope) =>
-        _tokens.TryGetValue(Key(challenge, scope), out var entry) && time.GetUtcNow() < entry.RenewAt ? entry.Token : null;
+        _tokens.TryGet(Key(challenge, scope), out var token) ? token : null;
 
     /// <summary>Returns a fresh cached token, or fetches one (once, however many callers ask at the same time).</summary>
     public async Task<string> GetAsync(
@@ -39,12 +57,12 @@ public sealed class UpstreamTokenCache(TimeProvider time)
 
         var key = Key(challenge, scope);
         var token = await _fetches.RunAsync(key, fetch, cancellationToken);
-        _tokens[key] = (token.Value, time.GetUtcNow() + RenewAfter(token.ExpiresIn));
+        _tokens.Set(key, token.Value, _time.GetUtcNow() + RenewAfter(token.ExpiresIn));
         return token.Value;
     }
 
     /// <summary>Forgets a token the upstream refused, so the next call fetches a new one.</summary>
-    public void Invalidate(BearerChallenge challenge, string scope) => _tokens.TryRemove(Key(challenge, scope), out _);
+    public void Invalidate(BearerChallenge challenge, string scope) => _tokens.Remove(Key(challenge, scope));
 
     /// <summary>Renew a little early: a tenth of the lifetime, at most 30 seconds, so a token never expires in flight.</summary>
     internal static TimeSpan RenewAfter(TimeSpan lifetime)

@@ -55,6 +55,12 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public ConcurrentQueue<string?> CdnAuthorizations { get; } = new();
 
+    /// <summary>When set, the registry's 401 names this token realm instead of its own <c>/token</c> (a lying upstream).</summary>
+    public string? Realm { get; set; }
+
+    /// <summary>When set, the blob CDN answers 401 with a Bearer challenge naming this realm (a 401 from a redirect target).</summary>
+    public string? CdnChallengeRealm { get; set; }
+
     /// <summary>The Authorization header of every token request (Basic credentials of the proxy's Docker Hub account).</summary>
     public ConcurrentQueue<string> TokenAuthorizations { get; } = new();
 
@@ -159,6 +165,13 @@ public sealed class FakeUpstream : IAsyncDisposable
         if (path.StartsWith("/cdn/", StringComparison.Ordinal))
         {
             CdnAuthorizations.Enqueue(context.Request.Headers.Authorization.FirstOrDefault());
+            if (CdnChallengeRealm is { } cdnRealm)
+            {
+                context.Response.StatusCode = 401;
+                context.Response.Headers.WWWAuthenticate = $"Bearer realm=\"{cdnRealm}\",service=\"fake-cdn\"";
+                return;
+            }
+
             await WriteBlobAsync(context, path["/cdn/".Length..]);
             return;
         }
@@ -181,7 +194,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         {
             context.Response.StatusCode = 401;
             context.Response.Headers.WWWAuthenticate =
-                $"Bearer realm=\"{Url}/token\",service=\"fake-registry\",scope=\"repository:{repository}:pull\"";
+                $"Bearer realm=\"{Realm ?? $"{Url}/token"}\",service=\"fake-registry\",scope=\"repository:{repository}:pull\"";
             return;
         }
 

@@ -19,7 +19,10 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
 
     public CapturedLogs Logs { get; } = new();
 
-    /// <summary>Every host:port the proxy's upstream client opened a connection to.</summary>
+    /// <summary>The proxy's DNS for upstream connections: tests map made-up names to addresses here.</summary>
+    public TestHostResolver HostNames { get; } = new();
+
+    /// <summary>Every host:port the proxy's upstream client opened (or tried to open) a connection to, after the connect check.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Connections { get; } = new();
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"dp-test-{Guid.NewGuid():N}");
@@ -41,20 +44,24 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         builder.UseSetting("DependencyProxy:InitialRootToken", RootToken);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>());
-        // The same handler settings as the server's, plus a record of every connection it makes.
-        builder.ConfigureTestServices(services => services.AddHttpClient(DependencyProxy.Upstream.UpstreamRegistryClient.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler
+        // The server's own handler and connect check, plus a record of every connection the check lets through (made just
+        // after it is recorded, to the addresses the check resolved and approved).
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<DependencyProxy.Upstream.IHostAddressResolver>(HostNames);
+            services.AddHttpClient(DependencyProxy.Upstream.UpstreamRegistryClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(provider =>
             {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                ConnectCallback = async (context, cancellationToken) =>
+                var handler = DependencyProxy.Upstream.UpstreamHttpHandler.Create(provider);
+                var connector = provider.GetRequiredService<DependencyProxy.Upstream.UpstreamConnector>();
+                handler.ConnectCallback = async (context, cancellationToken) =>
                 {
+                    var addresses = await connector.CheckedAddressesAsync(context, cancellationToken);
                     Connections.Enqueue($"{context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}");
-                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                },
-            }));
+                    return await DependencyProxy.Upstream.UpstreamConnector.OpenAsync(addresses, context.DnsEndPoint.Port, cancellationToken);
+                };
+                return handler;
+            });
+        });
         if (time is not null)
         {
             builder.ConfigureServices(services => services.AddSingleton(time));

@@ -44,4 +44,42 @@ public sealed class ConfiguredUpstreamTests
         Assert.Contains(problems, p => p.Contains("listed twice"));
         Assert.Equal(2, problems.Count);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void ATokenCacheWithoutRoom_FailsAtStart(int maxCachedTokens)
+    {
+        var problems = ProxyOptions.Validate(new ProxyOptions { Upstream = { MaxCachedTokens = maxCachedTokens } });
+        Assert.Contains(problems, p => p.Contains("Upstream:MaxCachedTokens"));
+    }
+
+    [Theory]
+    [InlineData("https://auth.example.com")]
+    [InlineData("auth.example.com:8443")]
+    [InlineData("auth.example.com/token")]
+    [InlineData("user@auth.example.com")]
+    [InlineData("auth.example.com.")]
+    [InlineData(" ")]
+    public void RealmHostsThatAreNotHostNames_FailAtStart(string host)
+    {
+        var options = new ProxyOptions
+        {
+            DockerHub = { RealmHosts = [host] },
+            Upstreams = { ["x"] = new UpstreamRegistryOptions { Host = "x.io", Url = "https://x.io", RealmHosts = ["auth.x.io", host] } },
+        };
+        var problems = ProxyOptions.Validate(options).ToList();
+        Assert.Contains(problems, p => p.Contains("DockerHub:RealmHosts"));
+        Assert.Contains(problems, p => p.Contains("RealmHosts of 'x.io'"));
+    }
+
+    [Theory]
+    [InlineData("auth.example.com")]
+    [InlineData("Auth.Example.COM")]
+    [InlineData("аuth.example.com")] // IDN
+    [InlineData("10.0.0.7")]
+    public void RealmHostNames_AreAccepted(string host)
+    {
+        Assert.Empty(ProxyOptions.Validate(new ProxyOptions { DockerHub = { RealmHosts = [host] } }));
+    }
 }

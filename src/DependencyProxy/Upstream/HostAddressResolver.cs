@@ -1,0 +1,18 @@
+using System.Net;
+
+namespace DependencyProxy.Upstream;
+
+/// <summary>
+/// The DNS lookup behind every upstream connection (<see cref="UpstreamConnector"/>). An interface so tests can give made-up
+/// names any address; the server uses <see cref="DnsHostAddressResolver"/>.
+/// </summary>
+public interface IHostAddressResolver
+{
+    Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
+}
+
+/// <summary>The system resolver.</summary>
+public sealed class DnsHostAddressResolver : IHostAddressResolver
+{
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
+}
