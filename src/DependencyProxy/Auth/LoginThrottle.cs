@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DependencyProxy.Configuration;
-using Microsoft.Extensions.Caching.Memory;
+using DependencyProxy.Collections;
 using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Auth;
@@ -13,13 +13,15 @@ namespace DependencyProxy.Auth;
 /// while alice's correct password from an address with no failures, and any valid token from anywhere, still work.
 /// Callers check tokens before asking (a token is 192 random bits: throttling successes would only help attackers
 /// lock others out); passwords ask first, so a blocked address learns nothing from its next guess.
-/// Per process, in memory, bounded: at most <see cref="MaxTrackedKeys"/> counters, each forgotten after its window.
+/// Per process, in memory, bounded: at most <see cref="MaxTrackedKeys"/> counters (the least recently used go first),
+/// each forgotten a window after its last use.
 /// </summary>
-public sealed class LoginThrottle(TimeProvider time, IOptions<ProxyOptions> options) : IDisposable
+public sealed class LoginThrottle(TimeProvider time, IOptions<ProxyOptions> options)
 {
     internal const int MaxTrackedKeys = 100_000;
 
-    private readonly MemoryCache _counters = new(new MemoryCacheOptions { SizeLimit = MaxTrackedKeys });
+    private readonly ExpiringLruCache<FailureCounter> _counters = new(time, MaxTrackedKeys);
+    private readonly Lock _gate = new();
 
     /// <summary>
     /// Reserves one password attempt for this address and username: false (refuse with 429) when either counter is
@@ -62,10 +64,8 @@ public sealed class LoginThrottle(TimeProvider time, IOptions<ProxyOptions> opti
         return blocked;
     }
 
-    /// <summary>How many counters are held now (at most <see cref="MaxTrackedKeys"/>).</summary>
+    /// <summary>How many counters are held now (at most <see cref="MaxTrackedKeys"/>; the least recently used go first).</summary>
     internal int TrackedKeys => _counters.Count;
-
-    public void Dispose() => _counters.Dispose();
 
     private int Limit => options.Value.Auth.MaxFailedLogins;
 
@@ -73,14 +73,20 @@ public sealed class LoginThrottle(TimeProvider time, IOptions<ProxyOptions> opti
 
     private DateTimeOffset Now => time.GetUtcNow();
 
-    private FailureCounter Counter(string key) =>
-        _counters.GetOrCreate(key, entry =>
+    /// <summary>The counter for a key; each use keeps it a window longer (its own window start decides blocking).</summary>
+    private FailureCounter Counter(string key)
+    {
+        lock (_gate)
         {
-            entry.Size = 1;
-            // Forgotten one window after its last use; the counter's own window start decides blocking.
-            entry.SlidingExpiration = Window;
-            return new FailureCounter();
-        })!;
+            if (!_counters.TryGet(key, out var counter))
+            {
+                counter = new FailureCounter();
+            }
+
+            _counters.Set(key, counter, Now + Window);
+            return counter;
+        }
+    }
 
     /// <summary>An IPv6 client is counted by its /64: one subscriber holds a whole /64 and could rotate through it.</summary>
     private static string AddressKey(IPAddress? address) => $"a:{Normalize(address)}";

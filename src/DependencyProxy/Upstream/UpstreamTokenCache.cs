@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DependencyProxy.Caching;
+using DependencyProxy.Collections;
 using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 

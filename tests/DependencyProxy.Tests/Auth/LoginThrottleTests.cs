@@ -19,7 +19,7 @@ public sealed class LoginThrottleTests
     [Fact]
     public void FailuresExpireWithTheirWindow()
     {
-        using var throttle = NewThrottle();
+        var throttle = NewThrottle();
         var address = IPAddress.Parse("203.0.113.7");
         for (var i = 0; i < 3; i++)
         {
@@ -34,7 +34,7 @@ public sealed class LoginThrottleTests
     [Fact]
     public void ASuccessfulPassword_DoesNotCountAsAFailure()
     {
-        using var throttle = NewThrottle();
+        var throttle = NewThrottle();
         var address = IPAddress.Parse("203.0.113.7");
         for (var i = 0; i < 10; i++)
         {
@@ -46,7 +46,7 @@ public sealed class LoginThrottleTests
     [Fact]
     public void AnIPv6Client_CannotEscapeByRotatingThroughItsSlash64()
     {
-        using var throttle = NewThrottle();
+        var throttle = NewThrottle();
         for (var i = 1; i <= 3; i++)
         {
             Assert.True(throttle.TryBeginPasswordAttempt(IPAddress.Parse($"2001:db8:1:2::{i:x}"), $"user{i}"));
@@ -66,7 +66,7 @@ public sealed class LoginThrottleTests
     [Fact]
     public void AFloodOfDistinctNames_KeepsAtMostTheCapInMemory()
     {
-        using var throttle = NewThrottle(limit: 1_000_000);
+        var throttle = NewThrottle(limit: 1_000_000);
         for (var i = 0; i < LoginThrottle.MaxTrackedKeys + 20_000; i++)
         {
             throttle.RecordFailure(new IPAddress(BitConverter.GetBytes(0x0A000000 + i)), $"user-{i}");
