@@ -8,6 +8,10 @@ namespace DependencyProxy.Tests.Cleanup;
 
 public sealed class PurgeAndCollectionTests : LifecycleTestBase
 {
+    // Downloads held mid-body while a cleanup runs must not hit the upstream idle timeout (5 s in tests) on a busy
+    // machine: that would abort the fill the test is about, not prove anything about cleanup.
+    protected override Dictionary<string, string> ExtraSettings => new() { ["DependencyProxy:Upstream:IdleTimeout"] = "00:01:00" };
+
     [Fact]
     public async Task APurgeDuringTenPulls_LetsEveryPullFinishWithTheRightBytes_AndNothingStaleIsServedAfter()
     {
