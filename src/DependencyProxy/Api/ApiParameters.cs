@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using DependencyProxy.Data;
 using DependencyProxy.Limits;
 
 namespace DependencyProxy.Api;
@@ -68,7 +69,25 @@ public sealed class ApiParameters
             return (null, ApiResults.BadRequest("the request body could not be read"));
         }
 
-        return (parameters, null);
+        return parameters.FirstTooLong() is { } tooLong ? (null, ApiResults.BadRequest(tooLong)) : (parameters, null);
+    }
+
+    /// <summary>
+    /// Every text parameter, known to the endpoint or not, list items included, is held to its maximum
+    /// (<see cref="FieldLimits"/>) here, once for all endpoints; the services check the fields they store again.
+    /// </summary>
+    private string? FirstTooLong()
+    {
+        foreach (var (name, values) in _values)
+        {
+            var maximum = FieldLimits.ForParameter(name);
+            if (values.Any(v => v?.Length > maximum))
+            {
+                return FieldLimits.TooLong(name, maximum);
+            }
+        }
+
+        return null;
     }
 
     public bool Has(string name) => _values.ContainsKey(name);
