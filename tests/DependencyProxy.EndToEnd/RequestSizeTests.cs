@@ -49,6 +49,54 @@ public sealed class RequestSizeTests(UpstreamFixture upstream, ITestOutputHelper
         Assert.True(proxy.IsRunning);
     }
 
+    [Fact]
+    public async Task FiftyGroupsWithTheLongestDescriptions_ListedTenAtATime_KeepMemoryModest()
+    {
+        await using var proxy = await upstream.StartProxyAsync();
+        using var http = Client(proxy);
+        await WarmUpAsync(proxy, http);
+        var before = proxy.PeakMemoryBytes();
+
+        // For each of 50 groups: a 4 MB description sent chunked (refused: the body is too large), one of 2,001 characters
+        // (refused by name), and one of 2,000, the maximum, which is kept. The answers are checked after the listings, so a
+        // server that takes everything still shows what that costs.
+        var answers = new List<(string What, HttpStatusCode Status, string Body)>();
+        for (var i = 0; i < 50; i++)
+        {
+            var huge = await SendChunkedAsync(proxy, "POST", "groups", "application/x-www-form-urlencoded", $"name=g{i}&path=g{i}",
+                ["&description="], 4 * MiB);
+            answers.Add(("4 MB", huge.Status, huge.Body));
+            foreach (var length in new[] { 2001, 2000 })
+            {
+                using var response = await http.PostAsync("groups", Form($"g{i}", new string('d', length)));
+                answers.Add(($"{length} characters", response.StatusCode, await response.Content.ReadAsStringAsync()));
+            }
+        }
+
+        var watch = Stopwatch.StartNew();
+        var counts = new List<int>();
+        for (var round = 0; round < 5; round++)
+        {
+            var listings = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => http.GetStringAsync("groups?per_page=100")));
+            counts.AddRange(listings.Select(listing => System.Text.Json.JsonDocument.Parse(listing).RootElement.GetArrayLength()));
+        }
+
+        var grown = proxy.PeakMemoryBytes() - before;
+        output.WriteLine($"peak memory grew by {grown / MiB} MiB; 50 listings took {watch.Elapsed.TotalSeconds:0.0} s; answers: " +
+            string.Join(", ", answers.GroupBy(a => (a.What, a.Status)).Select(g => $"{g.Key.What} {(int)g.Key.Status}×{g.Count()}")));
+
+        Assert.All(answers.Where(a => a.What == "4 MB"), a => Assert.Equal(HttpStatusCode.RequestEntityTooLarge, a.Status));
+        Assert.All(answers.Where(a => a.What == "2001 characters"), a =>
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, a.Status);
+            Assert.Contains("description is too long (maximum is 2000 characters)", a.Body);
+        });
+        Assert.All(answers.Where(a => a.What == "2000 characters"), a => Assert.Equal(HttpStatusCode.Created, a.Status));
+        // e2e, warm and the 50.
+        Assert.All(counts, count => Assert.Equal(52, count));
+        Assert.True(grown < 64 * MiB, $"peak memory grew by {grown / MiB} MiB");
+    }
+
     private static HttpClient Client(ProxyServer proxy)
     {
         var http = new HttpClient { BaseAddress = new Uri($"http://{proxy.Host}/api/v4/"), Timeout = TimeSpan.FromSeconds(60) };
