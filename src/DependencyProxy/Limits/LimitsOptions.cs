@@ -16,8 +16,12 @@ public sealed class LimitsOptions
     /// <summary>How long a client may take to send a request's headers: slow senders (slowloris) are dropped after it.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long a connection may sit idle between requests before the server closes it.</summary>
-    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How long a connection may sit idle between requests before the server closes it. Longer than common clients' own
+    /// idle timeouts (Go's, in Docker and containerd: 90 s; .NET's: 60 s), so a client does not pick a connection the
+    /// server is just closing.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The largest request body read, counted as it is read (chunked ones too): this server takes no uploads.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
