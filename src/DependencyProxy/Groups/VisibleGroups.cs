@@ -34,7 +34,8 @@ public sealed class VisibleGroups(IDbContextFactory<ProxyDbContext> databases)
         if (!string.IsNullOrEmpty(query.Search))
         {
             // upper() on both sides, the search folded here the way the database folds the columns (on SQLite, by the
-            // same .NET function: SqlitePragmas); Contains becomes instr/strpos, so '%' and '_' are only characters.
+            // same .NET function: SqlitePragmas). Contains becomes instr on SQLite and an escaped LIKE on PostgreSQL, so
+            // '%' and '_' in a search are only characters.
             var folded = query.Search.ToUpperInvariant();
             groups = groups.Where(g => g.FullPath.ToUpper().Contains(folded) || g.Name.ToUpper().Contains(folded));
         }
