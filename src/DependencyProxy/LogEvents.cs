@@ -32,4 +32,5 @@ internal static class LogEvents
     public const int RemoteFillResumed = 8001;
     public const int RemoteFillTakenOver = 8002;
     public const int RemoteFillGaveUp = 8003;
+    public const int ConnectionLimitLowered = 9001;
 }

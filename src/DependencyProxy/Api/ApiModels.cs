@@ -7,7 +7,11 @@ namespace DependencyProxy.Api;
 public sealed record GroupJson(long Id, string Name, string Path, string FullPath, string FullName, string Description, string Visibility,
     long? ParentId, string WebUrl, DateTime CreatedAt)
 {
-    public static GroupJson From(Group group, string baseUrl) => new(group.Id, group.Name, group.Path, group.FullPath,
+    public static GroupJson From(Group group, string baseUrl) => From(new Groups.GroupListItem(group.Id, group.Name, group.Path,
+        group.FullPath, group.Description, group.Visibility, group.ParentId, group.CreatedAt, group.ProxyEnabled), baseUrl);
+
+    /// <summary>The same answer from a listing's row: the listing shows each group as its own page does.</summary>
+    public static GroupJson From(Groups.GroupListItem group, string baseUrl) => new(group.Id, group.Name, group.Path, group.FullPath,
         group.FullPath.Replace("/", " / "), group.Description, group.Visibility, group.ParentId, $"{baseUrl}/groups/{group.FullPath}",
         group.CreatedAt);
 }

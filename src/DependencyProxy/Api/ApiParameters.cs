@@ -1,15 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
+using DependencyProxy.Data;
+using DependencyProxy.Limits;
 
 namespace DependencyProxy.Api;
 
 /// <summary>
 /// Request parameters from the query string, a form, or a JSON object body, as GitLab accepts them. Anything
-/// malformed (not JSON, not an object, too large, wrong types) is a clear 400, never a 500.
+/// malformed (not JSON, not an object, wrong types) is a clear 400, a body past <see cref="MaxBodyBytes"/> a 413 (counted
+/// as read, chunked bodies too), never a 500.
 /// </summary>
 public sealed class ApiParameters
 {
-    private const int MaxBodyBytes = 64 * 1024;
+    /// <summary>API bodies are a few short fields; the longest, a group description, is 2,000 characters.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
 
     private readonly Dictionary<string, List<string?>> _values = new(StringComparer.Ordinal);
 
@@ -23,9 +27,11 @@ public sealed class ApiParameters
 
         if (request.ContentLength > MaxBodyBytes)
         {
-            return (null, ApiResults.BadRequest($"request body is larger than {MaxBodyBytes} bytes"));
+            return (null, ApiResults.TooLarge(MaxBodyBytes));
         }
 
+        // Counted as it is read: a chunked body has no Content-Length, and the form reader would take it whole.
+        request.Body = new CountedBody(request.Body, MaxBodyBytes);
         try
         {
             if (request.HasFormContentType)
@@ -44,12 +50,44 @@ public sealed class ApiParameters
                 }
             }
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        catch (BodyTooLargeException)
+        {
+            return (null, ApiResults.TooLarge(MaxBodyBytes));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel's own cap (DependencyProxy:Limits:MaxRequestBodyBytes), which validation keeps above this one.
+            return (null, ApiResults.TooLarge(MaxBodyBytes));
+        }
+        catch (InvalidDataException e)
+        {
+            // The form reader's own limits (too many fields, a key or value too long) say which.
+            return (null, ApiResults.BadRequest($"the request body could not be read: {e.Message}"));
+        }
+        catch (Exception e) when (e is IOException or BadHttpRequestException)
         {
             return (null, ApiResults.BadRequest("the request body could not be read"));
         }
 
-        return (parameters, null);
+        return parameters.FirstTooLong() is { } tooLong ? (null, ApiResults.BadRequest(tooLong)) : (parameters, null);
+    }
+
+    /// <summary>
+    /// Every text parameter, known to the endpoint or not, list items included, is held to its maximum
+    /// (<see cref="FieldLimits"/>) here, once for all endpoints; the services check the fields they store again.
+    /// </summary>
+    private string? FirstTooLong()
+    {
+        foreach (var (name, values) in _values)
+        {
+            var maximum = FieldLimits.ForParameter(name);
+            if (values.Any(v => v?.Length > maximum))
+            {
+                return FieldLimits.TooLong(name, maximum);
+            }
+        }
+
+        return null;
     }
 
     public bool Has(string name) => _values.ContainsKey(name);
@@ -136,18 +174,9 @@ public sealed class ApiParameters
 
     private async Task<string?> ReadJsonAsync(HttpRequest request)
     {
+        // The body is counted: past MaxBodyBytes this throws, so the buffer stays small.
         using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return $"request body is larger than {MaxBodyBytes} bytes";
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
 
         if (buffer.Length == 0)
         {

@@ -23,6 +23,10 @@ public static class ApiResults
     /// <summary><c>{"error": "name is missing"}</c>, as GitLab answers bad parameters.</summary>
     public static IResult BadRequest(string error) => TypedResults.Json(new { error }, Json, statusCode: StatusCodes.Status400BadRequest);
 
+    /// <summary>A body past the limit, counted as it was read (chunked ones too).</summary>
+    public static IResult TooLarge(long limit) =>
+        Message(StatusCodes.Status413PayloadTooLarge, $"413 Request Entity Too Large - the request body is larger than {limit} bytes");
+
     public static IResult Unauthorized() => Message(StatusCodes.Status401Unauthorized, "401 Unauthorized");
 
     public static IResult Forbidden(string? why = null) => Message(StatusCodes.Status403Forbidden, why is null ? "403 Forbidden" : $"403 Forbidden - {why}");

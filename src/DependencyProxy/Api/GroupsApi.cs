@@ -80,10 +80,11 @@ public static class GroupsApi
             return ApiResults.BadRequest(invalid!);
         }
 
-        var visible = await visibleGroups.ListAsync(ApiCaller.Of(context), parameters.String("search"), topLevelOnly == true, context.RequestAborted);
-        page.WriteHeaders(context, visible.Count);
+        var (visible, total) = await visibleGroups.ListAsync(ApiCaller.Of(context),
+            new GroupQuery(parameters.String("search"), topLevelOnly == true), page.Offset, page.PerPage, context.RequestAborted);
+        page.WriteHeaders(context, total);
         var baseUrl = access.BaseUrl(context.Request);
-        return ApiResults.Ok(visible.Skip(page.Offset).Take(page.PerPage).Select(g => GroupJson.From(g, baseUrl)));
+        return ApiResults.Ok(visible.Select(g => GroupJson.From(g, baseUrl)));
     }
 
     private static async Task<IResult> ShowAsync(HttpContext context, string id, ApiGroupAccess access)

@@ -1,3 +1,5 @@
+using DependencyProxy.Limits;
+
 namespace DependencyProxy.Configuration;
 
 /// <summary>The <c>DependencyProxy</c> configuration section. Key names are fixed: operators and scripts rely on them.</summary>
@@ -51,6 +53,9 @@ public sealed class ProxyOptions
     public StorageOptions Storage { get; set; } = new();
 
     public ClusterOptions Cluster { get; set; } = new();
+
+    /// <summary>Connections, timeouts and request body sizes (<c>DependencyProxy:Limits</c>).</summary>
+    public LimitsOptions Limits { get; set; } = new();
 
     /// <summary>Manifests larger than this are refused; they are small JSON documents, never layers.</summary>
     public int MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
@@ -152,6 +157,11 @@ public sealed class ProxyOptions
         }
 
         foreach (var problem in options.Upstream.Validate())
+        {
+            yield return problem;
+        }
+
+        foreach (var problem in options.Limits.Validate())
         {
             yield return problem;
         }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 using DependencyProxy.Caching;
 using DependencyProxy.Cleanup;
 using DependencyProxy.Identity;
+using DependencyProxy.Limits;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Registry;
@@ -74,6 +75,7 @@ public static class ServiceRegistration
     public static IServiceCollection AddProxyServer(this IServiceCollection services)
     {
         services.AddProxyCore();
+        services.AddRequestLimits();
         // First hosted service: the schema and temp-file cleanup are done before anything else starts.
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
         services.AddHttpClient(UpstreamRegistryClient.HttpClientName, (provider, client) =>

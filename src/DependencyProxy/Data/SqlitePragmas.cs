@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace DependencyProxy.Data;
@@ -6,7 +7,8 @@ namespace DependencyProxy.Data;
 /// <summary>
 /// Per-connection SQLite settings. With WAL, <c>synchronous=NORMAL</c> keeps the database consistent after any crash;
 /// only the last commits can be lost on power failure, and cache entries can always be fetched again. It saves an fsync
-/// on every cache write, which cold pulls make several of.
+/// on every cache write, which cold pulls make several of. And <c>upper()</c> folds all of Unicode, as PostgreSQL's
+/// does in a UTF-8 database, instead of ASCII only: searches ignore case in names like "Café" on both.
 /// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
@@ -23,5 +25,6 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=NORMAL;";
         command.ExecuteNonQuery();
+        ((SqliteConnection)connection).CreateFunction("upper", (string? text) => text?.ToUpperInvariant(), isDeterministic: true);
     }
 }

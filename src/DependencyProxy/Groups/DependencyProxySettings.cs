@@ -28,18 +28,16 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
     /// <summary>The rules for a settings change, shared by the REST API and the web pages; null when it is acceptable.</summary>
     public static string? CheckSettings(long? revalidationWindowSeconds, string? identity, string? secret) =>
         revalidationWindowSeconds is < 0 or > 86400 ? "revalidation_window_seconds must be between 0 and 86400"
-        : identity is { Length: > 255 } ? "identity is too long"
-        : secret is { Length: > 1024 } ? "secret is too long"
-        : null;
+        : FieldLimits.Check("identity", identity, FieldLimits.Identity) ?? FieldLimits.Check("secret", secret, FieldLimits.Secret);
 
     /// <summary>The cleanup policy's ttl rule (GitLab's image_ttl_policy), shared by the API, the CLI and the web pages.</summary>
     public static string? CheckTtl(long? ttlDays) => ttlDays is < 1 or > 3650 ? "ttl must be between 1 and 3650 days" : null;
 
     /// <summary>A group's account for one registry must have both parts, within limits; null when acceptable.</summary>
     public static string? CheckUpstreamCredentials(string? identity, string? secret) =>
-        identity is not { Length: > 0 and <= 255 } ? "identity is missing or too long"
-        : secret is not { Length: > 0 and <= 1024 } ? "secret is missing or too long"
-        : null;
+        string.IsNullOrEmpty(identity) ? "identity is missing"
+        : string.IsNullOrEmpty(secret) ? "secret is missing"
+        : FieldLimits.Check("identity", identity, FieldLimits.Identity) ?? FieldLimits.Check("secret", secret, FieldLimits.Secret);
 
     /// <summary>Docker Hub's other host names store under <c>docker.io</c>, the name image paths use.</summary>
     public static string CanonicalRegistry(string host) => host is "index.docker.io" or "registry-1.docker.io" ? DockerHub : host;

@@ -50,9 +50,9 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
                 "separated by '.', '_', '__' or '-', joined by '/' (e.g. my-org/team)");
         }
 
-        if (name is { Length: > 255 })
+        if ((FieldLimits.Check("name", name, FieldLimits.Name) ?? FieldLimits.Check("description", description, FieldLimits.Description)) is { } tooLong)
         {
-            return (null, "name is too long (maximum is 255 characters)");
+            return (null, tooLong);
         }
 
         if (segments.Contains("dependency_proxy"))
@@ -117,9 +117,14 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
             return (null, "visibility must be public or private");
         }
 
-        if (name is { Length: 0 or > 255 })
+        if (name is { Length: 0 })
         {
-            return (null, "name must be 1 to 255 characters");
+            return (null, "name must not be empty");
+        }
+
+        if ((FieldLimits.Check("name", name, FieldLimits.Name) ?? FieldLimits.Check("description", description, FieldLimits.Description)) is { } tooLong)
+        {
+            return (null, tooLong);
         }
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

@@ -70,12 +70,4 @@ public sealed class GroupMemberships(IDbContextFactory<ProxyDbContext> databases
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.GroupMembers.CountAsync(m => m.GroupId == groupId && m.AccessLevel == AccessLevels.Owner, cancellationToken);
     }
-
-    /// <summary>Full paths of the groups where the user is a direct member, for visibility checks over many groups.</summary>
-    public async Task<HashSet<string>> MemberGroupPathsAsync(long userId, CancellationToken cancellationToken)
-    {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return (await (from m in db.GroupMembers join g in db.Groups on m.GroupId equals g.Id where m.UserId == userId select g.FullPath)
-            .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-    }
 }

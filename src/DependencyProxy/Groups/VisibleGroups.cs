@@ -1,21 +1,77 @@
 using DependencyProxy.Data;
 using DependencyProxy.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Groups;
 
-/// <summary>The groups a principal may know exist (public ones, and those where it has any role), for the API and the pages.</summary>
-public sealed class VisibleGroups(GroupDirectory groups, GroupMemberships memberships)
+/// <summary>A group as lists show it: no settings, no secrets, and its description only when asked for.</summary>
+public sealed record GroupListItem(
+    long Id, string Name, string Path, string FullPath, string Description, string Visibility, long? ParentId, DateTime CreatedAt, bool ProxyEnabled);
+
+/// <summary>Which groups to list: a search in path or name, top-level ones only, and the role the caller needs in them.</summary>
+public sealed record GroupQuery(string? Search = null, bool TopLevelOnly = false, int MinimumLevel = AccessLevels.None, bool WithDescription = true);
+
+/// <summary>
+/// The groups a principal may know exist (public ones, and those where it has any role), for the API and the pages.
+/// Filtered, counted, ordered and paged in the database, so a listing costs one page, however many groups there are.
+/// </summary>
+public sealed class VisibleGroups(IDbContextFactory<ProxyDbContext> databases)
 {
-    /// <summary>Ordered by full path, so subgroups follow their parent; <paramref name="search"/> matches path or name.</summary>
-    public async Task<IReadOnlyList<Group>> ListAsync(Principal principal, string? search, bool topLevelOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ordered by full path (ordinally, so subgroups follow their parent); <see cref="GroupQuery.Search"/> matches the full
+    /// path or the name, ignoring case. Returns one page and the number of groups on all pages.
+    /// </summary>
+    public async Task<(IReadOnlyList<GroupListItem> Page, int Total)> ListAsync(
+        Principal principal, GroupQuery query, int skip, int take, CancellationToken cancellationToken)
     {
-        var memberOf = principal.UserId is { } userId ? await memberships.MemberGroupPathsAsync(userId, cancellationToken) : [];
-        return (await groups.ListAsync(cancellationToken))
-            .Where(g => principal.IsAdmin || g.Visibility == GroupVisibility.Public || GroupAccess.Ancestry(g.FullPath).Any(memberOf.Contains))
-            .Where(g => !topLevelOnly || g.ParentId is null)
-            .Where(g => string.IsNullOrEmpty(search) || g.FullPath.Contains(search, StringComparison.OrdinalIgnoreCase)
-                || g.Name.Contains(search, StringComparison.OrdinalIgnoreCase))
-            .OrderBy(g => g.FullPath, StringComparer.Ordinal)
-            .ToList();
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var groups = Visible(db, principal, query.MinimumLevel);
+        if (query.TopLevelOnly)
+        {
+            groups = groups.Where(g => g.ParentId == null);
+        }
+
+        if (!string.IsNullOrEmpty(query.Search))
+        {
+            // upper() on both sides, the search folded here the way the database folds the columns (on SQLite, by the
+            // same .NET function: SqlitePragmas). Contains becomes instr on SQLite and an escaped LIKE on PostgreSQL, so
+            // '%' and '_' in a search are only characters.
+            var folded = query.Search.ToUpperInvariant();
+            groups = groups.Where(g => g.FullPath.ToUpper().Contains(folded) || g.Name.ToUpper().Contains(folded));
+        }
+
+        var total = await groups.CountAsync(cancellationToken);
+        var withDescription = query.WithDescription;
+        var page = await groups.OrderByFullPath(db).Skip(skip).Take(take)
+            .Select(g => new GroupListItem(g.Id, g.Name, g.Path, g.FullPath, withDescription ? g.Description : "", g.Visibility, g.ParentId,
+                g.CreatedAt, g.ProxyEnabled))
+            .ToListAsync(cancellationToken);
+        return (page, total);
+    }
+
+    /// <summary>
+    /// Administrators see every group. Others see public groups (unless a role is required) and the groups at or below one
+    /// where they hold a direct membership of at least <paramref name="minimumLevel"/> (roles are inherited downwards).
+    /// </summary>
+    private static IQueryable<Group> Visible(ProxyDbContext db, Principal principal, int minimumLevel)
+    {
+        var groups = db.Groups.AsNoTracking();
+        if (principal.IsAdmin)
+        {
+            return groups;
+        }
+
+        var publicCounts = minimumLevel <= AccessLevels.None;
+        if (principal.UserId is not { } userId)
+        {
+            return publicCounts ? groups.Where(g => g.Visibility == GroupVisibility.Public) : groups.Where(g => false);
+        }
+
+        var roots = from m in db.GroupMembers
+                    join a in db.Groups on m.GroupId equals a.Id
+                    where m.UserId == userId && m.AccessLevel >= minimumLevel
+                    select a.FullPath;
+        return groups.Where(g => (publicCounts && g.Visibility == GroupVisibility.Public)
+            || roots.Any(root => g.FullPath == root || g.FullPath.StartsWith(root + "/")));
     }
 }

@@ -15,9 +15,14 @@ public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, Ti
     public static string? CheckRequest(string? name, IReadOnlyCollection<string> scopes, IEnumerable<string> allowedScopes, DateTime? expiresAt,
         DateTime today)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 255)
+        if (string.IsNullOrWhiteSpace(name))
         {
-            return "name is missing or longer than 255 characters";
+            return "name is missing";
+        }
+
+        if (FieldLimits.Check("name", name, FieldLimits.Name) is { } tooLong)
+        {
+            return tooLong;
         }
 
         if (scopes.Count == 0)

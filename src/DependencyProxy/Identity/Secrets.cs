@@ -50,10 +50,10 @@ public static class Secrets
         return Passwords.VerifyHashedPassword(user, hash, password) != PasswordVerificationResult.Failed;
     }
 
-    /// <summary>Passwords must be at least 8 characters, as GitLab's default.</summary>
+    /// <summary>Passwords are 8 (GitLab's default minimum) to 128 characters (GitLab's maximum).</summary>
     public static string? CheckPasswordStrength(string? password) =>
         password is null || password.Length < 8 ? "password is too short (minimum is 8 characters)"
-        : password.Length > 512 ? "password is too long (maximum is 512 characters)" : null;
+        : FieldLimits.Check("password", password, FieldLimits.Password);
 
     private static readonly Lazy<string> DummyHash =
         new(() => Passwords.HashPassword(new User { Username = "", Email = "", Name = "" }, NewPassword()));

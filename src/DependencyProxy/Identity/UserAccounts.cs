@@ -12,19 +12,25 @@ public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> datab
     public async Task<(User? User, string? Error)> CreateAsync(
         string username, string email, string name, string? password, bool isAdmin, CancellationToken cancellationToken)
     {
-        if (!UsernamePattern().IsMatch(username) || username.Length > 255)
+        if ((FieldLimits.Check("username", username, FieldLimits.Username) ?? FieldLimits.Check("email", email, FieldLimits.Email)
+            ?? FieldLimits.Check("name", name, FieldLimits.Name)) is { } tooLong)
+        {
+            return (null, tooLong);
+        }
+
+        if (!UsernamePattern().IsMatch(username))
         {
             return (null, "username can contain only letters, digits, '_', '-' and '.', and cannot start with '-' or end in '.'");
         }
 
-        if (email.Length is < 3 or > 255 || !EmailPattern().IsMatch(email))
+        if (email.Length < 3 || !EmailPattern().IsMatch(email))
         {
             return (null, "email is invalid");
         }
 
-        if (name.Length is 0 or > 255)
+        if (name.Length == 0)
         {
-            return (null, "name must be 1 to 255 characters");
+            return (null, "name must not be empty");
         }
 
         if (password is not null && Secrets.CheckPasswordStrength(password) is { } weak)

@@ -84,6 +84,9 @@ public sealed class ProxyServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the server process is still alive.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     /// <summary>Peak resident memory of the server process so far (VmHWM), in bytes.</summary>
     public long PeakMemoryBytes()
     {

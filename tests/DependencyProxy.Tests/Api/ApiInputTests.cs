@@ -25,8 +25,9 @@ public sealed class ApiInputTests : ProxyTestBase
     public async Task AnOversizedBody_IsRefused()
     {
         var body = "{\"name\":\"" + new string('x', 200_000) + "\",\"path\":\"big\"}";
-        var (status, _) = await Api.PostAsync("/groups", Root, body);
-        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var (status, error) = await Api.PostAsync("/groups", Root, body);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("larger than 65536 bytes", error.GetProperty("message").GetString());
     }
 
     [Fact]

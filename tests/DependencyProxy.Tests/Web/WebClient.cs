@@ -37,6 +37,9 @@ public sealed partial class WebClient(DependencyProxy.Tests.Infrastructure.Proxy
         return await _http.PostAsync(action, new FormUrlEncodedContent(form));
     }
 
+    /// <summary>Posts any body (a hand-made or chunked form) with this client's cookies.</summary>
+    public Task<HttpResponseMessage> PostAsync(string action, HttpContent content) => _http.PostAsync(action, content);
+
     public async Task<HttpResponseMessage> SignInAsync(string username, string password = Password, string? returnTo = null) =>
         await PostFormAsync("/users/sign_in", "/users/sign_in",
             new() { ["username"] = username, ["password"] = password, ["return_to"] = returnTo ?? "/groups" });

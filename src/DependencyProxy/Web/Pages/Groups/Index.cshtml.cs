@@ -11,21 +11,43 @@ namespace DependencyProxy.Web.Pages.Groups;
 /// </summary>
 public sealed class GroupsModel(VisibleGroups visibleGroups, GroupDirectory directory, GroupAccess access) : SignedInPageModel
 {
-    /// <summary>Groups a new subgroup may go under.</summary>
-    public IReadOnlyList<Group> Parents { get; private set; } = [];
+    public const int PerPage = 100;
 
-    public IReadOnlyList<Group> Groups { get; private set; } = [];
+    /// <summary>At most this many possible parents are listed; past it the form asks for the parent's path.</summary>
+    public const int MaxListedParents = 200;
+
+    /// <summary>Groups a new subgroup may go under (those where the caller is at least maintainer), the first ones.</summary>
+    public IReadOnlyList<GroupListItem> Parents { get; private set; } = [];
+
+    public int ParentsTotal { get; private set; }
+
+    public IReadOnlyList<GroupListItem> Groups { get; private set; } = [];
+
+    public int Total { get; private set; }
+
+    public int PageNumber { get; private set; } = 1;
+
+    public int Pages => Math.Max(1, (Total + PerPage - 1) / PerPage);
 
     [BindProperty(SupportsGet = true, Name = "search")]
     public string? Search { get; set; }
 
-    public async Task OnGetAsync() => await LoadAsync();
+    public async Task OnGetAsync([FromQuery(Name = "page")] int? page)
+    {
+        PageNumber = Math.Clamp(page ?? 1, 1, 100_000);
+        await LoadAsync();
+    }
 
     public async Task<IActionResult> OnPostCreateAsync(
         [FromForm] string? name, [FromForm] string? path, [FromForm] string? visibility, [FromForm] string? parent)
     {
         await LoadAsync();
-        var under = string.IsNullOrEmpty(parent) ? null : Parents.FirstOrDefault(g => g.FullPath == parent);
+        var under = parent is { Length: > 0 and <= 255 } ? await directory.FindAsync(parent, HttpContext.RequestAborted) : null;
+        if (under is not null && await access.LevelAsync(Caller, under, HttpContext.RequestAborted) < AccessLevels.Maintainer)
+        {
+            under = null;
+        }
+
         var problem = string.IsNullOrWhiteSpace(name) ? "name is missing"
             : string.IsNullOrWhiteSpace(path) ? "path is missing"
             : path.Contains('/') ? "path is a single segment; choose a parent group for a subgroup"
@@ -48,19 +70,13 @@ public sealed class GroupsModel(VisibleGroups visibleGroups, GroupDirectory dire
         return Redirect($"/groups/{group.FullPath}");
     }
 
+    /// <summary>One page of the groups, and the first possible parents; neither needs descriptions.</summary>
     private async Task LoadAsync()
     {
         var search = Search is { Length: > 255 } ? Search[..255] : Search?.Trim();
-        Groups = await visibleGroups.ListAsync(Caller, search, topLevelOnly: false, HttpContext.RequestAborted);
-        var parents = new List<Group>();
-        foreach (var group in await visibleGroups.ListAsync(Caller, null, topLevelOnly: false, HttpContext.RequestAborted))
-        {
-            if (await access.LevelAsync(Caller, group, HttpContext.RequestAborted) >= AccessLevels.Maintainer)
-            {
-                parents.Add(group);
-            }
-        }
-
-        Parents = parents;
+        (Groups, Total) = await visibleGroups.ListAsync(Caller, new GroupQuery(search, WithDescription: false),
+            (PageNumber - 1) * PerPage, PerPage, HttpContext.RequestAborted);
+        (Parents, ParentsTotal) = await visibleGroups.ListAsync(Caller, new GroupQuery(MinimumLevel: AccessLevels.Maintainer, WithDescription: false),
+            0, MaxListedParents, HttpContext.RequestAborted);
     }
 }

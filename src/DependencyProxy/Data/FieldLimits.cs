@@ -1,0 +1,48 @@
+namespace DependencyProxy.Data;
+
+/// <summary>
+/// The longest text each field may hold, in characters: GitLab's limits where it has one. The REST API, the pages and
+/// the CLI refuse a longer value with <see cref="TooLong"/>, naming the field, before anything is stored; the database
+/// columns are as long (PostgreSQL would otherwise refuse the row with an error instead of a message).
+/// </summary>
+public static class FieldLimits
+{
+    /// <summary>Group, user and token names (GitLab: 255).</summary>
+    public const int Name = 255;
+
+    /// <summary>Usernames of people and deploy tokens (GitLab: 255).</summary>
+    public const int Username = 255;
+
+    /// <summary>Email addresses (GitLab's column: 255).</summary>
+    public const int Email = 255;
+
+    /// <summary>Group descriptions: the column is 2,000 (GitLab allows 2,000 for projects, 255 for groups).</summary>
+    public const int Description = 2000;
+
+    /// <summary>Passwords (GitLab, through Devise: 128).</summary>
+    public const int Password = 128;
+
+    /// <summary>The account name for an upstream registry (GitLab's dependency proxy identity: 255).</summary>
+    public const int Identity = 255;
+
+    /// <summary>An upstream registry's password or token; registries' tokens are far shorter.</summary>
+    public const int Secret = 1024;
+
+    /// <summary>Any other text the REST API takes: search terms, paths, usernames to filter by, list items, dates.</summary>
+    public const int Other = 255;
+
+    /// <summary>The maximum for a REST API parameter by its name.</summary>
+    public static int ForParameter(string name) => name switch
+    {
+        "description" => Description,
+        "password" => Password,
+        "secret" => Secret,
+        _ => Other,
+    };
+
+    /// <summary>GitLab's wording: <c>description is too long (maximum is 2000 characters)</c>.</summary>
+    public static string TooLong(string field, int maximum) => $"{field} is too long (maximum is {maximum} characters)";
+
+    /// <summary><see cref="TooLong"/> when <paramref name="value"/> is longer than <paramref name="maximum"/>, else null.</summary>
+    public static string? Check(string field, string? value, int maximum) => value?.Length > maximum ? TooLong(field, maximum) : null;
+}

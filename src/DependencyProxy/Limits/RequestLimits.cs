@@ -1,0 +1,57 @@
+using DependencyProxy.Configuration;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Limits;
+
+/// <summary>Applies <see cref="LimitsOptions"/> to Kestrel and to form reading (the web pages' forms and the API's).</summary>
+public static partial class RequestLimits
+{
+    /// <summary>Form fields are short: the longest one accepted anywhere is a group description (2,000 characters).</summary>
+    public const int MaxFormValueBytes = 64 * 1024;
+
+    public const int MaxFormValues = 64;
+
+    public static IServiceCollection AddRequestLimits(this IServiceCollection services)
+    {
+        services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
+        // Kestrel counts every body's bytes; these also hold in process (TestServer) and bound a form's parts.
+        services.AddOptions<FormOptions>().Configure<IOptions<ProxyOptions>>((form, proxy) =>
+        {
+            var body = proxy.Value.Limits.MaxRequestBodyBytes;
+            form.ValueLengthLimit = MaxFormValueBytes;
+            form.ValueCountLimit = MaxFormValues;
+            form.KeyLengthLimit = 1024;
+            form.MultipartBodyLengthLimit = body;
+            form.BufferBodyLengthLimit = body;
+        });
+        return services;
+    }
+
+    private sealed partial class KestrelLimits(IOptions<ProxyOptions> options, ILogger<KestrelLimits> logger) : IConfigureOptions<KestrelServerOptions>
+    {
+        public void Configure(KestrelServerOptions kestrel)
+        {
+            var limits = options.Value.Limits;
+            var openFiles = OpenFilesLimit.Current();
+            var allowed = ConnectionBudget.Allowed(limits.MaxConcurrentConnections, openFiles);
+            if (allowed < limits.MaxConcurrentConnections)
+            {
+                LogConnectionsLowered(logger, limits.MaxConcurrentConnections, openFiles!.Value, allowed, ConnectionBudget.Reserve);
+            }
+
+            kestrel.Limits.MaxConcurrentConnections = allowed;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = allowed;
+            kestrel.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout;
+            kestrel.Limits.KeepAliveTimeout = limits.KeepAliveTimeout;
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+        }
+
+        [LoggerMessage(EventId = LogEvents.ConnectionLimitLowered, Level = LogLevel.Warning,
+            Message = "DependencyProxy:Limits:MaxConcurrentConnections is {Configured}, but the open-files limit of {OpenFiles} leaves room for " +
+                "{Allowed} connections (two descriptors each, {Reserve} kept for the runtime, the database, files and upstream sockets): " +
+                "connections past them are refused. Raise the limit (ulimit -n, systemd's LimitNOFILE) to allow more.")]
+        private static partial void LogConnectionsLowered(ILogger logger, int configured, long openFiles, int allowed, int reserve);
+    }
+}
