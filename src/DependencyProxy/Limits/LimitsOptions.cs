@@ -11,7 +11,9 @@ public sealed class LimitsOptions
     /// Connections held at once; past it, new ones are closed as they arrive. Lowered at start when the process's
     /// open-files limit leaves too little room (<see cref="ConnectionBudget"/>).
     /// </summary>
-    public int MaxConcurrentConnections { get; set; } = 10_000;
+    public int MaxConcurrentConnections { get; set; } = DefaultMaxConcurrentConnections;
+
+    public const int DefaultMaxConcurrentConnections = 10_000;
 
     /// <summary>How long a client may take to send a request's headers: slow senders (slowloris) are dropped after it.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);

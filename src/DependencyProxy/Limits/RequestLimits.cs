@@ -38,7 +38,10 @@ public static partial class RequestLimits
             var allowed = ConnectionBudget.Allowed(limits.MaxConcurrentConnections, openFiles);
             if (allowed < limits.MaxConcurrentConnections)
             {
-                LogConnectionsLowered(logger, limits.MaxConcurrentConnections, openFiles!.Value, allowed, ConnectionBudget.Reserve);
+                // The default lowered on a machine with a modest limit is worth knowing, not a warning at every start;
+                // a limit the operator chose and cannot have is.
+                var level = limits.MaxConcurrentConnections == LimitsOptions.DefaultMaxConcurrentConnections ? LogLevel.Information : LogLevel.Warning;
+                LogConnectionsLowered(logger, level, limits.MaxConcurrentConnections, openFiles!.Value, allowed, ConnectionBudget.Reserve);
             }
 
             kestrel.Limits.MaxConcurrentConnections = allowed;
@@ -48,10 +51,10 @@ public static partial class RequestLimits
             kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
         }
 
-        [LoggerMessage(EventId = LogEvents.ConnectionLimitLowered, Level = LogLevel.Warning,
+        [LoggerMessage(EventId = LogEvents.ConnectionLimitLowered,
             Message = "DependencyProxy:Limits:MaxConcurrentConnections is {Configured}, but the open-files limit of {OpenFiles} leaves room for " +
                 "{Allowed} connections (two descriptors each, {Reserve} kept for the runtime, the database, files and upstream sockets): " +
                 "connections past them are refused. Raise the limit (ulimit -n, systemd's LimitNOFILE) to allow more.")]
-        private static partial void LogConnectionsLowered(ILogger logger, int configured, long openFiles, int allowed, int reserve);
+        private static partial void LogConnectionsLowered(ILogger logger, LogLevel level, int configured, long openFiles, int allowed, int reserve);
     }
 }
