@@ -82,16 +82,19 @@ public sealed class UpstreamConnectorTests
         Assert.Empty(_dns.Lookups);
     }
 
+    /// <summary>What the server's upstream handler needs, with this test's DNS.</summary>
+    private ServiceProvider ServerHandlerServices() => new ServiceCollection()
+        .AddSingleton<IHostAddressResolver>(_dns)
+        .AddSingleton<UpstreamConnector>()
+        .AddLogging()
+        .AddSingleton(Options.Create(new ProxyOptions()))
+        .BuildServiceProvider();
+
     [Fact]
     public async Task ARequestThatNamesNoConfiguredUpstream_IsNotConnected()
     {
         await using var upstream = await FakeUpstream.StartAsync();
-        using var services = new ServiceCollection()
-            .AddSingleton<IHostAddressResolver>(_dns)
-            .AddSingleton<UpstreamConnector>()
-            .AddLogging()
-            .AddSingleton(Options.Create(new ProxyOptions()))
-            .BuildServiceProvider();
+        using var services = ServerHandlerServices();
         using var http = new HttpClient(UpstreamHttpHandler.Create(services));
 
         var untagged = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync($"{upstream.Url}/v2/"));
@@ -110,12 +113,7 @@ public sealed class UpstreamConnectorTests
     [InlineData("http://169.254.169.254:9/v2/", "169.254.169.254")]
     public async Task AddressLiterals_AreCheckedByTheHandler_BeforeAnyConnection(string url, string shown)
     {
-        using var services = new ServiceCollection()
-            .AddSingleton<IHostAddressResolver>(_dns)
-            .AddSingleton<UpstreamConnector>()
-            .AddLogging()
-            .AddSingleton(Options.Create(new ProxyOptions()))
-            .BuildServiceProvider();
+        using var services = ServerHandlerServices();
         using var http = new HttpClient(UpstreamHttpHandler.Create(services));
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Options.Set(UpstreamConnector.UpstreamOption, new Uri("http://127.0.0.1:5000"));
