@@ -52,14 +52,23 @@ public static class TrustedProxies
     public static void UseTrustedForwardedHeaders(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.ForwardedHeaders;
+        // ASP.NET Core's middleware believes EVERY peer when its lists are empty (and loopback by default): with no
+        // proxy configured it is not added at all, so the peer's own address and scheme always count.
+        if (settings.KnownProxies.Count == 0)
+        {
+            return;
+        }
+
         var options = new ForwardedHeadersOptions
         {
             ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
             ForwardLimit = null,
         };
-        // ASP.NET Core trusts loopback by default; here nothing is trusted unless configured.
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // the obsolete list is still consulted: it must not keep its loopback default
+        options.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
         foreach (var entry in settings.KnownProxies)
         {
             if (IPAddress.TryParse(entry, out var address))
