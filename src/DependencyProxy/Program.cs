@@ -7,8 +7,7 @@ if (ProxyCommandLine.IsCommand(args))
     return await ProxyCommandLine.RunAsync(args);
 }
 
-await ProxyApp.RunAsync(args);
-return 0;
+return await ProxyApp.RunAsync(args);
 
 /// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -67,5 +67,26 @@ public static class ProxyApp
 
     private const string ShippedSettingsFile = "appsettings.json";
 
-    public static Task RunAsync(string[] args) => Build(args).RunAsync();
+    /// <summary>
+    /// Runs the server until it is stopped. Configuration that fails validation ends it with the reasons on standard
+    /// error and exit code 1, not an unhandled exception's stack trace (which reads like a crash).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            await Build(args).RunAsync();
+            return 0;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException invalid)
+        {
+            await Console.Error.WriteLineAsync("The server did not start: its configuration is invalid.");
+            foreach (var failure in invalid.Failures)
+            {
+                await Console.Error.WriteLineAsync($"  {failure}");
+            }
+
+            return 1;
+        }
+    }
 }

@@ -51,4 +51,19 @@ public sealed class OperationsTests(UpstreamFixture upstream)
         Assert.DoesNotContain("Request starting", log);
         Assert.DoesNotContain("hunter2-in-the-url", log);
     }
+
+    [Theory]
+    [InlineData("--DependencyProxy:ForwardedHeaders:KnownProxies=not-an-ip", "'not-an-ip' is neither an IP address nor a network")]
+    [InlineData("--DependencyProxy:Limits:MaxConcurrentConnections=0", "MaxConcurrentConnections must be at least 1")]
+    public async Task InvalidConfiguration_StopsTheServerWithItsReason_NotACrash(string setting, string reason)
+    {
+        var data = Path.Combine(upstream.WorkDirectory, $"proxy-{Guid.NewGuid():N}", "data");
+        var result = await Processes.RunAsync("dotnet",
+            [ProxyServer.ServerDll, "--urls", $"http://127.0.0.1:{Processes.FreePort()}", $"--DependencyProxy:DataDirectory={data}", setting],
+            TimeSpan.FromMinutes(1));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("configuration is invalid", result.Output);
+        Assert.Contains(reason, result.Output);
+        Assert.DoesNotContain("Unhandled exception", result.Output);
+    }
 }

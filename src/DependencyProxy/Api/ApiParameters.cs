@@ -81,7 +81,7 @@ public sealed class ApiParameters
         foreach (var (name, values) in _values)
         {
             var maximum = FieldLimits.ForParameter(name);
-            if (values.Any(v => v?.Length > maximum))
+            if (values.Any(v => FieldLimits.Exceeds(v, maximum)))
             {
                 return FieldLimits.TooLong(name, maximum);
             }

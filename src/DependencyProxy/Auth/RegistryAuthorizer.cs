@@ -18,11 +18,25 @@ public sealed class RegistryAuthorizer(
     GroupAccess access,
     RegistryChallenge challenge)
 {
-    /// <summary>The <c>/v2/</c> check: any valid token we issued, anonymous ones included, is enough.</summary>
-    public async Task<OciError?> CheckLoginAsync(HttpRequest request) =>
-        BearerToken(request) is { } token && await tokens.ValidateAsync(token) is not null
+    /// <summary>
+    /// The <c>/v2/</c> check: a valid token we issued, anonymous ones included, whose credential still holds (a revoked
+    /// token or a changed password fails here too, so <c>docker login</c> reports it instead of the first pull).
+    /// </summary>
+    public async Task<OciError?> CheckLoginAsync(HttpRequest request)
+    {
+        var claims = BearerToken(request) is { } token ? await tokens.ValidateAsync(token) : null;
+        if (claims is null)
+        {
+            return challenge.Unauthorized(request, $"authentication required: log in with 'docker login {challenge.LoginHost(request)}'");
+        }
+
+        return claims.Kind == PrincipalKind.Anonymous
+            || await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp,
+                request.HttpContext.RequestAborted) is not null
             ? null
-            : challenge.Unauthorized(request, $"authentication required: log in with 'docker login {challenge.LoginHost(request)}'");
+            : challenge.Unauthorized(request, "the credentials behind this token were revoked, expired or blocked: log in again with valid ones",
+                error: "invalid_token");
+    }
 
     /// <summary>Returns the group when the caller may pull from it, or the error to answer with.</summary>
     public async Task<(Group? Group, OciError? Error)> AuthorizePullAsync(HttpRequest request, RegistryPath path)

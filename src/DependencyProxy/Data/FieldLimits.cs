@@ -44,5 +44,12 @@ public static class FieldLimits
     public static string TooLong(string field, int maximum) => $"{field} is too long (maximum is {maximum} characters)";
 
     /// <summary><see cref="TooLong"/> when <paramref name="value"/> is longer than <paramref name="maximum"/>, else null.</summary>
-    public static string? Check(string field, string? value, int maximum) => value?.Length > maximum ? TooLong(field, maximum) : null;
+    public static string? Check(string field, string? value, int maximum) => Exceeds(value, maximum) ? TooLong(field, maximum) : null;
+
+    /// <summary>
+    /// Counted in characters (Unicode code points), as GitLab and PostgreSQL's varchar count them, not in UTF-16 units:
+    /// 2,000 emoji are a 2,000-character description.
+    /// </summary>
+    public static bool Exceeds(string? value, int maximum) =>
+        value is not null && value.Length > maximum && value.EnumerateRunes().Count() > maximum;
 }

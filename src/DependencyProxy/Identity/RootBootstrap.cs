@@ -48,7 +48,8 @@ public sealed partial class RootBootstrap(
     private partial void LogRootWithToken();
 
     [LoggerMessage(EventId = LogEvents.RootCreated, Level = LogLevel.Warning,
-        Message = "Created the administrator 'root' with the password {Password} (shown only now). Change it with: " +
-            "dotnet run --project src/DependencyProxy -- users set-password root")]
+        Message = "Created the administrator 'root' with the password {Password} (shown only now). Sign in and change it on the " +
+            "Password page, or run the same program with 'users set-password root' (dotnet DependencyProxy.dll users set-password root; " +
+            "from a source tree: dotnet run --project src/DependencyProxy -- users set-password root)")]
     private partial void LogRootWithPassword(string password);
 }

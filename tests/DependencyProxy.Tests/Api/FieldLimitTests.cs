@@ -48,6 +48,17 @@ public sealed class FieldLimitTests : ProxyTestBase
     }
 
     [Fact]
+    public async Task Limits_CountCharacters_NotUtf16Units()
+    {
+        var emoji = string.Concat(Enumerable.Repeat("\U0001F600", 2000)); // 4,000 UTF-16 units
+        var (atMaximum, answer) = await Api.PutAsync("/groups/grp", Root, new { description = emoji });
+        Assert.True(atMaximum == HttpStatusCode.OK, $"{(int)atMaximum}: {answer}");
+        Assert.Equal(emoji, answer.GetProperty("description").GetString());
+        var (tooLong, _) = await Api.PutAsync("/groups/grp", Root, new { description = emoji + "\U0001F600" });
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong);
+    }
+
+    [Fact]
     public async Task AnOverLongValueInAJsonList_IsRefusedByName()
     {
         var (status, refusal) = await Api.PostAsync("/users/1/personal_access_tokens", Root,

@@ -41,9 +41,31 @@ public sealed class WebSecurityTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.Unauthorized, oldJwt.StatusCode);
         Assert.Contains("log in again", await oldJwt.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await Api.PullManifestAsync("grp", "alpine", fromToken)).StatusCode);
+        // docker login's own check, GET /v2/, says so too.
+        Assert.Equal(HttpStatusCode.Unauthorized, await V2CheckAsync(fromPassword));
+        Assert.Equal(HttpStatusCode.OK, await V2CheckAsync(fromToken));
 
         var (_, renewed) = await Api.LoginAsync("alice", "new-password-1", "grp/dependency_proxy/containers/alpine");
         Assert.Equal(HttpStatusCode.OK, (await Api.PullManifestAsync("grp", "alpine", renewed)).StatusCode);
+    }
+
+    private async Task<HttpStatusCode> V2CheckAsync(string? jwt)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", jwt);
+        using var response = await Client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task TheV2Check_RefusesATokenWhoseCredentialWasRevoked()
+    {
+        var (_, pat) = await Api.CreateUserWithTokenAsync("alice", "read_registry", "api");
+        var (_, jwt) = await Api.LoginAsync("alice", pat);
+        Assert.Equal(HttpStatusCode.OK, await V2CheckAsync(jwt));
+        var (_, tokens) = await Api.GetAsync("/personal_access_tokens", pat);
+        await Api.DeleteAsync($"/personal_access_tokens/{tokens[0].GetProperty("id").GetInt64()}", pat);
+        Assert.Equal(HttpStatusCode.Unauthorized, await V2CheckAsync(jwt));
     }
 
     [Fact]
@@ -81,13 +103,26 @@ public sealed class WebSecurityTests : ProxyTestBase
     [InlineData("/\t/evil.example")]
     [InlineData("/\r\n/evil.example")]
     [InlineData("/\u007f/evil.example")]
-    public async Task SignIn_WithAControlCharacterInTheReturnAddress_GoesToGroups(string returnTo)
+    [InlineData("/\u00e9")]
+    [InlineData("/groups/\u00a0")]
+    [InlineData("/groups\u2028")]
+    [InlineData("/\u200b/x")]
+    public async Task SignIn_WithAControlOrNonAsciiCharacterInTheReturnAddress_GoesToGroups(string returnTo)
     {
         await Api.CreateUserWithTokenAsync("alice");
         using var browser = NewBrowser();
         using var response = await browser.SignInAsync("alice", returnTo: returnTo);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/groups", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task SignIn_KeepsAPercentEncodedReturnAddress_AsOurOwnRedirectsSendIt()
+    {
+        await Api.CreateUserWithTokenAsync("alice");
+        using var browser = NewBrowser();
+        using var response = await browser.SignInAsync("alice", returnTo: "/groups?search=caf%C3%A9");
+        Assert.Equal("/groups?search=caf%C3%A9", response.Headers.Location!.OriginalString);
     }
 
     [Fact]

@@ -26,7 +26,9 @@ public sealed class ErrorModel : PageModel
     {
         403 => ("Not allowed", "You can see this, but changing it needs a higher role in the group (owner) or an administrator."),
         404 => ("Not found", "There is nothing here, or you may not see it. Check the address, or ask a group owner to add you."),
-        400 => ("That did not work", "The request was not understood. If you submitted a form, reload the page and try again."),
+        400 => ("That did not work", "The request was not understood, or a form was larger than this server accepts. If you submitted a form, reload the page, shorten what you entered and try again."),
+        413 => ("Too large", "The form was larger than this server accepts (64 fields of 64 KiB at most). Shorten what you entered and try again."),
+        429 => ("Too many requests", "Wait a few minutes and try again."),
         _ => ($"Error {code}", "Try again in a moment."),
     };
 }

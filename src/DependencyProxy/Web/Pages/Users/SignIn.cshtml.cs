@@ -39,11 +39,12 @@ public sealed class SignInModel(ThrottledLogins logins, WebSession session) : Pa
 
     /// <summary>
     /// Only a path on this site: an absolute or protocol-relative address would make sign-in an open redirect, and a
-    /// control character (<c>/%09/evil.example</c>) is something browsers strip, turning a path into another host.
+    /// control character (<c>/%09/evil.example</c>) is something browsers strip, turning a path into another host. Only
+    /// printable ASCII: our own links arrive percent-encoded, and anything else cannot go into a Location header.
     /// </summary>
     internal static string SafeReturn(string? returnTo) =>
         returnTo is { Length: > 1 and < 2048 } && returnTo[0] == '/' && returnTo[1] != '/' && returnTo[1] != '\\'
-            && !returnTo.Any(char.IsControl)
+            && returnTo.All(c => c is >= ' ' and <= '~')
             ? returnTo
             : "/groups";
 }
