@@ -153,9 +153,22 @@ public sealed partial class UpstreamRegistryClient(
             return await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, BasicFor(account), cancellationToken);
         }
 
-        if (response.StatusCode != HttpStatusCode.Unauthorized || !BearerChallenge.TryParse(response.Headers.WwwAuthenticate, out var fresh))
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
+        }
+
+        if (!BearerChallenge.TryParse(response.Headers.WwwAuthenticate, out var fresh))
+        {
+            // A bearer challenge whose realm we cannot follow (none, relative, ftp:) is the upstream's fault, said as such;
+            // any other 401 is the upstream's own answer.
+            if (!response.Headers.WwwAuthenticate.Any(h => string.Equals(h.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase)))
+            {
+                return response;
+            }
+
+            response.Dispose();
+            throw RealmRefused(repository, "(none)", "the realm is missing or not an absolute http or https URL");
         }
 
         response.Dispose();
@@ -181,9 +194,13 @@ public sealed partial class UpstreamRegistryClient(
             return;
         }
 
-        var host = challenge.Realm.IdnHost; // never the whole URL: it may carry user information
+        throw RealmRefused(repository, challenge.Realm.IdnHost, reason); // the host, never the whole URL: it may carry user information
+    }
+
+    private UpstreamException RealmRefused(UpstreamRepository repository, string host, string reason)
+    {
         LogRealmRefused(repository.Registry, host, reason);
-        throw new UpstreamException(UpstreamFailureKind.Refused,
+        return new UpstreamException(UpstreamFailureKind.Refused,
             $"{repository.Registry} named a token realm on {host}, refused: {reason}. No credentials were sent; a registry with a separate " +
             "auth server has its host listed in RealmHosts");
     }

@@ -41,6 +41,24 @@ public sealed class TokenRealmTests : ProxyTestBase
         Assert.DoesNotContain(Basic["Basic ".Length..], Proxy.Logs.All);
     }
 
+    [Theory]
+    [InlineData("ftp://127.0.0.1:1/token")]
+    [InlineData("/token")]
+    [InlineData("")]
+    public async Task ARealmThatIsNoHttpUrl_IsRefusedWithAClear502(string realm)
+    {
+        TestImage.Add(Upstream, "library/alpine", "latest", 100);
+        Upstream.Realm = realm;
+
+        using var response = await GetManifestAsync("alpine", "latest");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors")[0].GetProperty("message").GetString();
+        Assert.Contains("token realm", message);
+        Assert.Contains("not an absolute http or https URL", message);
+        Assert.Empty(Upstream.TokenAuthorizations);
+    }
+
     [Fact]
     public async Task ARealmListedInRealmHosts_IsUsed_WithTheAccount()
     {
