@@ -35,13 +35,14 @@ public static partial class RequestLimits
         {
             var limits = options.Value.Limits;
             var openFiles = OpenFilesLimit.Current();
-            var allowed = ConnectionBudget.Allowed(limits.MaxConcurrentConnections, openFiles);
+            var inUse = OpenFilesLimit.InUse();
+            var allowed = ConnectionBudget.Allowed(limits.MaxConcurrentConnections, openFiles, inUse);
             if (allowed < limits.MaxConcurrentConnections)
             {
                 // The default lowered on a machine with a modest limit is worth knowing, not a warning at every start;
                 // a limit the operator chose and cannot have is.
                 var level = limits.MaxConcurrentConnections == LimitsOptions.DefaultMaxConcurrentConnections ? LogLevel.Information : LogLevel.Warning;
-                LogConnectionsLowered(logger, level, limits.MaxConcurrentConnections, openFiles!.Value, allowed, ConnectionBudget.Reserve);
+                LogConnectionsLowered(logger, level, limits.MaxConcurrentConnections, openFiles!.Value, inUse, allowed, ConnectionBudget.Reserve);
             }
 
             kestrel.Limits.MaxConcurrentConnections = allowed;
@@ -52,9 +53,10 @@ public static partial class RequestLimits
         }
 
         [LoggerMessage(EventId = LogEvents.ConnectionLimitLowered,
-            Message = "DependencyProxy:Limits:MaxConcurrentConnections is {Configured}, but the open-files limit of {OpenFiles} leaves room for " +
-                "{Allowed} connections (two descriptors each, {Reserve} kept for the runtime, the database, files and upstream sockets): " +
-                "connections past them are refused. Raise the limit (ulimit -n, systemd's LimitNOFILE) to allow more.")]
-        private static partial void LogConnectionsLowered(ILogger logger, LogLevel level, int configured, long openFiles, int allowed, int reserve);
+            Message = "DependencyProxy:Limits:MaxConcurrentConnections is {Configured}, but the open-files limit of {OpenFiles}, with {InUse} open " +
+                "at start, leaves room for {Allowed} connections (two descriptors each, {Reserve} more kept for assemblies loaded later, the " +
+                "database, spool files and upstream sockets): connections past them are refused. Raise the limit (ulimit -n, systemd's " +
+                "LimitNOFILE) to allow more.")]
+        private static partial void LogConnectionsLowered(ILogger logger, LogLevel level, int configured, long openFiles, int inUse, int allowed, int reserve);
     }
 }

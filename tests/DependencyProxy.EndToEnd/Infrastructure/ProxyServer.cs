@@ -94,6 +94,9 @@ public sealed class ProxyServer : IAsyncDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 
+    /// <summary>Descriptors the server process holds now (<c>/proc/PID/fd</c>).</summary>
+    public int OpenDescriptors() => Directory.GetFileSystemEntries($"/proc/{_process!.Id}/fd").Length;
+
     public string Log() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
     public ValueTask DisposeAsync()

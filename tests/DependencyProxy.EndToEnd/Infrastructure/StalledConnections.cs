@@ -37,13 +37,23 @@ public sealed class StalledConnections : IDisposable
         _connections.Where(c => c.ConnectedAt is not null && c.ClosedAt is not null).Select(c => c.ClosedAt!.Value - c.ConnectedAt!.Value).ToList();
 
     /// <summary>Opens <paramref name="count"/> sockets, <paramref name="parallel"/> at a time, each sending half a header.</summary>
-    public static async Task<StalledConnections> OpenAsync(int port, int count, int parallel = 100)
+    public static Task<StalledConnections> OpenAsync(int port, int count, int parallel = 100) =>
+        OpenAsync(port, count, Encoding.ASCII.GetBytes($"GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: slow"), watch: true, parallel);
+
+    /// <summary>
+    /// Opens <paramref name="count"/> sockets that each ask for <paramref name="path"/> and then read nothing: the server
+    /// fills the socket buffers and waits, holding the socket and whatever file it serves from. Not watched (reading
+    /// would drain the answer), so only <see cref="Connected"/> is known.
+    /// </summary>
+    public static Task<StalledConnections> OpenReadersAsync(int port, int count, string path) =>
+        OpenAsync(port, count, Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"), watch: false, parallel: 100);
+
+    private static async Task<StalledConnections> OpenAsync(int port, int count, byte[] request, bool watch, int parallel)
     {
         var set = new StalledConnections();
-        var half = Encoding.ASCII.GetBytes($"GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: slow");
         for (var start = 0; start < count; start += parallel)
         {
-            var batch = Enumerable.Range(start, Math.Min(parallel, count - start)).Select(_ => set.OpenOneAsync(port, half)).ToList();
+            var batch = Enumerable.Range(start, Math.Min(parallel, count - start)).Select(_ => set.OpenOneAsync(port, request, watch)).ToList();
             await Task.WhenAll(batch);
         }
 
@@ -60,7 +70,7 @@ public sealed class StalledConnections : IDisposable
         }
     }
 
-    private async Task OpenOneAsync(int port, byte[] half)
+    private async Task OpenOneAsync(int port, byte[] request, bool watch)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         var connection = new Stalled(socket);
@@ -82,7 +92,7 @@ public sealed class StalledConnections : IDisposable
         connection.ConnectedAt = _clock.Elapsed;
         try
         {
-            await socket.SendAsync(half, SocketFlags.None);
+            await socket.SendAsync(request, SocketFlags.None);
         }
         catch (SocketException)
         {
@@ -91,7 +101,10 @@ public sealed class StalledConnections : IDisposable
             return;
         }
 
-        _ = WatchAsync(connection);
+        if (watch)
+        {
+            _ = WatchAsync(connection);
+        }
     }
 
     /// <summary>Reads until the server closes (an end of stream or a reset; a 408 answer first is fine) and notes when.</summary>

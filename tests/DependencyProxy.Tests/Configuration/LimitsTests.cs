@@ -29,15 +29,23 @@ public sealed class LimitsTests
     }
 
     [Theory]
-    [InlineData(10_000, 1024L, 384)]          // (1024 - 256) / 2
-    [InlineData(10_000, 1_048_576L, 10_000)]  // room enough: the configured limit stands
-    [InlineData(10_000, 20_000L, 9_872)]
-    [InlineData(100, 1024L, 100)]             // already below the room there is
-    [InlineData(10_000, 200L, 16)]            // never fewer than the minimum
-    [InlineData(8, 200L, 8)]                  // unless fewer were asked for
-    [InlineData(10_000, null, 10_000)]        // no known limit
-    public void TheConnectionLimit_LeavesRoomForFilesTheDatabaseAndUpstreamSockets(int configured, long? openFiles, int expected) =>
-        Assert.Equal(expected, ConnectionBudget.Allowed(configured, openFiles));
+    [InlineData(10_000, 1024L, 0, 384)]          // (1024 - 0 - 256) / 2
+    [InlineData(10_000, 1024L, 330, 219)]        // (1024 - 330 - 256) / 2: what the server holds at start counts
+    [InlineData(10_000, 1_048_576L, 330, 10_000)] // room enough: the configured limit stands
+    [InlineData(10_000, 20_000L, 300, 9_722)]
+    [InlineData(100, 1024L, 300, 100)]           // already below the room there is
+    [InlineData(10_000, 400L, 330, 16)]          // never fewer than the minimum
+    [InlineData(8, 200L, 100, 8)]                // unless fewer were asked for
+    [InlineData(10_000, null, 300, 10_000)]      // no known limit
+    public void TheConnectionLimit_LeavesRoomForWhatIsOpenFilesTheDatabaseAndUpstreamSockets(int configured, long? openFiles, int inUse, int expected) =>
+        Assert.Equal(expected, ConnectionBudget.Allowed(configured, openFiles, inUse));
+
+    [Fact]
+    public void TheDescriptorsInUse_AreCounted()
+    {
+        using var file = File.OpenRead(typeof(LimitsTests).Assembly.Location);
+        Assert.InRange(OpenFilesLimit.InUse(), 4, int.MaxValue);
+    }
 
     [Fact]
     public void Defaults_AreValid_AndWellUnderATypicalOpenFilesLimit()
