@@ -3,15 +3,16 @@ namespace DependencyProxy.Limits;
 /// <summary>
 /// How many client connections fit in the process's descriptors. A connection may hold two at once (its socket, and a
 /// blob or spool file it is served from). What the process holds when the server starts (mostly its assemblies, some
-/// 300) stays held, and <see cref="Reserve"/> more are kept for what it opens later: assemblies loaded on first use,
+/// 250) stays held, and <see cref="Reserve"/> more are kept for what it opens later: assemblies loaded on first use
+/// (some 110), the connections past the limit that are open while Kestrel closes them (<see cref="AcceptGate.Headroom"/>),
 /// the database, spool files of downloads and upstream sockets. So at most
-/// (open-files limit − open at start − 256) / 2 connections, and never fewer than <see cref="Minimum"/>.
+/// (open-files limit − open at start − 320) / 2 connections, and never fewer than <see cref="Minimum"/>.
 /// </summary>
 public static class ConnectionBudget
 {
     public const int DescriptorsPerConnection = 2;
 
-    public const int Reserve = 256;
+    public const int Reserve = 320;
 
     public const int Minimum = 16;
 

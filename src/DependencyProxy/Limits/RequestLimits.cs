@@ -16,6 +16,8 @@ public static partial class RequestLimits
     public static IServiceCollection AddRequestLimits(this IServiceCollection services)
     {
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
+        // Registered after Kestrel's own socket transport, so Kestrel uses this one (it tries the last first).
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory, AcceptGate>();
         // Kestrel counts every body's bytes; these also hold in process (TestServer) and bound a form's parts.
         services.AddOptions<FormOptions>().Configure<IOptions<ProxyOptions>>((form, proxy) =>
         {

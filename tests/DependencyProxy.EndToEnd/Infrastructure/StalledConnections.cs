@@ -41,12 +41,12 @@ public sealed class StalledConnections : IDisposable
         OpenAsync(port, count, Encoding.ASCII.GetBytes($"GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: slow"), watch: true, parallel);
 
     /// <summary>
-    /// Opens <paramref name="count"/> sockets that each ask for <paramref name="path"/> and then read nothing: the server
-    /// fills the socket buffers and waits, holding the socket and whatever file it serves from. Not watched (reading
-    /// would drain the answer), so only <see cref="Connected"/> is known.
+    /// Opens <paramref name="count"/> sockets that each ask for <paramref name="path"/> and then read only the status line:
+    /// the server fills the socket buffers and waits, holding the socket and whatever file it serves from. The status
+    /// each got (or "closed") is in <see cref="Statuses"/>.
     /// </summary>
-    public static Task<StalledConnections> OpenReadersAsync(int port, int count, string path) =>
-        OpenAsync(port, count, Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"), watch: false, parallel: 100);
+    public static Task<StalledConnections> OpenReadersAsync(int port, int count, string path, int parallel = 100) =>
+        OpenAsync(port, count, Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"), watch: false, parallel);
 
     private static async Task<StalledConnections> OpenAsync(int port, int count, byte[] request, bool watch, int parallel)
     {
@@ -101,9 +101,37 @@ public sealed class StalledConnections : IDisposable
             return;
         }
 
-        if (watch)
+        _ = watch ? WatchAsync(connection) : ReadStatusAsync(connection);
+    }
+
+    /// <summary>How many sockets got each answer: "200", "503", … or "closed" (no answer before the server closed it).</summary>
+    public IReadOnlyDictionary<string, int> Statuses
+    {
+        get
         {
-            _ = WatchAsync(connection);
+            lock (_connections)
+            {
+                return _connections.Where(c => c.Status is not null).GroupBy(c => c.Status!).ToDictionary(g => g.Key, g => g.Count());
+            }
+        }
+    }
+
+    /// <summary>Reads the first bytes of the answer, no more: the status line's code, or "closed".</summary>
+    private static async Task ReadStatusAsync(Stalled connection)
+    {
+        var buffer = new byte[64];
+        try
+        {
+            var read = await connection.Socket.ReceiveAsync(buffer, SocketFlags.None);
+            var line = Encoding.ASCII.GetString(buffer, 0, read);
+            connection.Status = read == 0 ? "closed" : line.Length >= 12 && line.StartsWith("HTTP/1.1 ", StringComparison.Ordinal) ? line[9..12] : line;
+        }
+        catch (SocketException)
+        {
+            connection.Status = "closed";
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
@@ -146,6 +174,8 @@ public sealed class StalledConnections : IDisposable
         private long _closedAt = -1;
 
         public Socket Socket { get; } = socket;
+
+        public string? Status { get; set; }
 
         public TimeSpan? ConnectedAt
         {

@@ -29,10 +29,10 @@ public sealed class LimitsTests
     }
 
     [Theory]
-    [InlineData(10_000, 1024L, 0, 384)]          // (1024 - 0 - 256) / 2
-    [InlineData(10_000, 1024L, 330, 219)]        // (1024 - 330 - 256) / 2: what the server holds at start counts
+    [InlineData(10_000, 1024L, 0, 352)]          // (1024 - 0 - 320) / 2
+    [InlineData(10_000, 1024L, 330, 187)]        // (1024 - 330 - 320) / 2: what the server holds at start counts
     [InlineData(10_000, 1_048_576L, 330, 10_000)] // room enough: the configured limit stands
-    [InlineData(10_000, 20_000L, 300, 9_722)]
+    [InlineData(10_000, 20_000L, 300, 9_690)]
     [InlineData(100, 1024L, 300, 100)]           // already below the room there is
     [InlineData(10_000, 400L, 330, 16)]          // never fewer than the minimum
     [InlineData(8, 200L, 100, 8)]                // unless fewer were asked for
