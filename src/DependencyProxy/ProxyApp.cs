@@ -88,5 +88,11 @@ public static class ProxyApp
 
             return 1;
         }
+        catch (InvalidOperationException unreadable) when (unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // A value of the wrong type ("abc" for a number, "bogus" for a time span): the binder names the key.
+            await Console.Error.WriteLineAsync($"The server did not start: its configuration is invalid.\n  {unreadable.Message}");
+            return 1;
+        }
     }
 }

@@ -109,6 +109,39 @@ public sealed class ConnectionLimitTests(UpstreamFixture upstream)
         Assert.DoesNotContain("Out of memory", proxy.Log());
     }
 
+    [Fact]
+    public async Task AClientReadingACachedLayerSlowlyButSteadily_IsNotCut()
+    {
+        // Kestrel's 5-second grace for its minimum response rate cut readers of 100-400 KB/s after 10-50 s (outside review).
+        await using var proxy = await StartAsync("true");
+        (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Big}:latest"), Path.Combine(upstream.WorkDirectory, $"steady-{Guid.NewGuid():N}")))
+            .EnsureSuccess("pull the big image");
+        var layer = System.Text.Json.JsonDocument.Parse((await upstream.UpstreamManifestAsync($"library/{TestImages.Big}", "latest")).Content)
+            .RootElement.GetProperty("layers")[0].GetProperty("digest").GetString();
+
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
+        await socket.ConnectAsync(IPAddress.Loopback, proxy.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            $"GET /v2/e2e/dependency_proxy/containers/{TestImages.Big}/blobs/{layer} HTTP/1.1\r\nHost: {proxy.Host}\r\n\r\n"), SocketFlags.None);
+        // 150 KB/s for 25 s: 16 KiB about every 107 ms.
+        var buffer = new byte[16 * 1024];
+        long total = 0;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(25))
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None); // a reset throws here
+            Assert.True(read > 0, $"the server closed the connection after {total} bytes and {watch.Elapsed}");
+            total += read;
+            var due = TimeSpan.FromSeconds(total / (150.0 * 1024));
+            if (due > watch.Elapsed)
+            {
+                await Task.Delay(due - watch.Elapsed);
+            }
+        }
+
+        Assert.InRange(total, 3_000_000, 5_000_000);
+    }
+
     private async Task<ProxyServer> StartAsync(string shellSetup, params string[] arguments)
     {
         var data = Path.Combine(upstream.WorkDirectory, $"limits-{Guid.NewGuid():N}", "data");

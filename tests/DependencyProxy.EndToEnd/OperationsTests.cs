@@ -55,6 +55,8 @@ public sealed class OperationsTests(UpstreamFixture upstream)
     [Theory]
     [InlineData("--DependencyProxy:ForwardedHeaders:KnownProxies=not-an-ip", "'not-an-ip' is neither an IP address nor a network")]
     [InlineData("--DependencyProxy:Limits:MaxConcurrentConnections=0", "MaxConcurrentConnections must be at least 1")]
+    [InlineData("--DependencyProxy:Limits:MaxConcurrentConnections=abc", "DependencyProxy:Limits:MaxConcurrentConnections")]
+    [InlineData("--DependencyProxy:Limits:KeepAliveTimeout=bogus", "DependencyProxy:Limits:KeepAliveTimeout")]
     public async Task InvalidConfiguration_StopsTheServerWithItsReason_NotACrash(string setting, string reason)
     {
         var data = Path.Combine(upstream.WorkDirectory, $"proxy-{Guid.NewGuid():N}", "data");

@@ -25,6 +25,14 @@ public sealed class LimitsOptions
     /// </summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a client may leave the next part of an answer unread before it is cut (Kestrel's minimum response data
+    /// rate, 240 bytes/s, with this as its grace period). Kestrel's default of 5 s cut clients reading a cached layer at
+    /// 100–400 KB/s (a slow office line) after 10–50 s; with a minute, a client that stops reading altogether still
+    /// gives its connection and file back.
+    /// </summary>
+    public TimeSpan ResponseStallTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The largest request body read, counted as it is read (chunked ones too): this server takes no uploads.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
@@ -43,6 +51,11 @@ public sealed class LimitsOptions
         if (KeepAliveTimeout <= TimeSpan.Zero || KeepAliveTimeout > TimeSpan.FromHours(1))
         {
             yield return "DependencyProxy:Limits:KeepAliveTimeout must be between 00:00:00.001 and 01:00:00.";
+        }
+
+        if (ResponseStallTimeout < TimeSpan.FromSeconds(1) || ResponseStallTimeout > TimeSpan.FromHours(1))
+        {
+            yield return "DependencyProxy:Limits:ResponseStallTimeout must be between 00:00:01 and 01:00:00.";
         }
 
         if (MaxRequestBodyBytes < 64 * 1024)

@@ -52,6 +52,7 @@ public static partial class RequestLimits
             kestrel.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout;
             kestrel.Limits.KeepAliveTimeout = limits.KeepAliveTimeout;
             kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            kestrel.Limits.MinResponseDataRate = new MinDataRate(240, limits.ResponseStallTimeout);
         }
 
         [LoggerMessage(EventId = LogEvents.ConnectionLimitLowered,

@@ -167,8 +167,11 @@ public sealed partial class UpstreamRegistryClient(
                 return response;
             }
 
+            var realm = response.Headers.WwwAuthenticate.Where(h => string.Equals(h.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase))
+                .Select(h => BearerChallenge.ParseParameters(h.Parameter ?? "").GetValueOrDefault("realm")).FirstOrDefault(r => r is not null);
             response.Dispose();
-            throw RealmRefused(repository, "(none)", "the realm is missing or not an absolute http or https URL");
+            throw RealmRefused(repository, "(none)", string.IsNullOrEmpty(realm) ? "the challenge names no realm"
+                : $"the realm '{Shorten(realm)}' is not an absolute http or https URL");
         }
 
         response.Dispose();
@@ -196,6 +199,10 @@ public sealed partial class UpstreamRegistryClient(
 
         throw RealmRefused(repository, challenge.Realm.IdnHost, reason); // the host, never the whole URL: it may carry user information
     }
+
+    /// <summary>An upstream's text quoted in a message: at most 100 characters, printable ASCII only.</summary>
+    private static string Shorten(string text) =>
+        new([.. text.Take(100).Select(c => c is >= ' ' and <= '~' ? c : '?')]);
 
     private UpstreamException RealmRefused(UpstreamRepository repository, string host, string reason)
     {

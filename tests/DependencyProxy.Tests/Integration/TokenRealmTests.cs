@@ -55,7 +55,7 @@ public sealed class TokenRealmTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors")[0].GetProperty("message").GetString();
         Assert.Contains("token realm", message);
-        Assert.Contains("not an absolute http or https URL", message);
+        Assert.Contains(realm.Length == 0 ? "names no realm" : $"'{realm}' is not an absolute http or https URL", message);
         Assert.Empty(Upstream.TokenAuthorizations);
     }
 
