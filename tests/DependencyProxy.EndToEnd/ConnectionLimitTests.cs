@@ -80,8 +80,7 @@ public sealed class ConnectionLimitTests(UpstreamFixture upstream)
 
         // The outside reviews' attack: anonymous readers of the cached 110 MB layer that read nothing, each holding its
         // socket and the layer's file (two descriptors), far more of them than the limit, all at once.
-        var layer = System.Text.Json.JsonDocument.Parse((await upstream.UpstreamManifestAsync($"library/{TestImages.Big}", "latest")).Content)
-            .RootElement.GetProperty("layers")[0].GetProperty("digest").GetString();
+        var layer = await BigLayerDigestAsync();
         var peak = 0;
         using (var readers = await StalledConnections.OpenReadersAsync(proxy.Port, 800,
             $"/v2/e2e/dependency_proxy/containers/{TestImages.Big}/blobs/{layer}", parallel: 800))
@@ -116,8 +115,7 @@ public sealed class ConnectionLimitTests(UpstreamFixture upstream)
         await using var proxy = await StartAsync("true");
         (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Big}:latest"), Path.Combine(upstream.WorkDirectory, $"steady-{Guid.NewGuid():N}")))
             .EnsureSuccess("pull the big image");
-        var layer = System.Text.Json.JsonDocument.Parse((await upstream.UpstreamManifestAsync($"library/{TestImages.Big}", "latest")).Content)
-            .RootElement.GetProperty("layers")[0].GetProperty("digest").GetString();
+        var layer = await BigLayerDigestAsync();
 
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
         await socket.ConnectAsync(IPAddress.Loopback, proxy.Port);
@@ -141,6 +139,10 @@ public sealed class ConnectionLimitTests(UpstreamFixture upstream)
 
         Assert.InRange(total, 3_000_000, 5_000_000);
     }
+
+    private async Task<string> BigLayerDigestAsync() =>
+        System.Text.Json.JsonDocument.Parse((await upstream.UpstreamManifestAsync($"library/{TestImages.Big}", "latest")).Content)
+            .RootElement.GetProperty("layers")[0].GetProperty("digest").GetString()!;
 
     private async Task<ProxyServer> StartAsync(string shellSetup, params string[] arguments)
     {

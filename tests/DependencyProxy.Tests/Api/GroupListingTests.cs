@@ -139,6 +139,7 @@ public sealed class GroupListingTests(Xunit.Abstractions.ITestOutputHelper outpu
         // Warm: the first request of each kind compiles its queries and views.
         await FullPathsAsync("/api/v4/groups?per_page=20", alice);
         await FullPathsAsync("/api/v4/groups?per_page=20");
+        await FullPathsAsync("/api/v4/groups?per_page=20&search=many%202");
         await browser.GetPageAsync("/groups");
 
         foreach (var (what, request) in new (string, Func<Task>)[]
@@ -149,9 +150,15 @@ public sealed class GroupListingTests(Xunit.Abstractions.ITestOutputHelper outpu
             ("the Groups page", () => browser.GetPageAsync("/groups")),
         })
         {
-            var before = GC.GetTotalAllocatedBytes(precise: true);
-            await request();
-            var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            // The counter is process-wide and other test classes run beside this one: the least of three
+            // tries is this request's own cost (reading every group would cost 12 MB each time).
+            var allocated = long.MaxValue;
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                await request();
+                allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
             output.WriteLine($"{what}: {allocated / 1024} KiB allocated");
             Assert.True(allocated < 4 * 1024 * 1024, $"{what} allocated {allocated / 1024} KiB");
         }
