@@ -371,7 +371,8 @@ public sealed partial class UpstreamRegistryClient(
             return;
         }
 
-        var what = $"{repository}@{reference} → {(int)response.StatusCode}";
+        // Written the way users type references (docker prints this message as is): name:tag, or name@digest.
+        var what = $"{repository}{(reference.Contains(':') ? '@' : ':')}{reference} → {(int)response.StatusCode}";
         throw response.StatusCode switch
         {
             HttpStatusCode.NotFound => new UpstreamException(UpstreamFailureKind.NotFound, what),
