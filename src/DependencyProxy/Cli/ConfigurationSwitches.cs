@@ -75,8 +75,7 @@ internal static class ConfigurationSwitches
         }
 
         return HostKeys.Contains(segments[0])
-            || (segments[0].Equals(ProxyOptions.Section, StringComparison.OrdinalIgnoreCase) && segments.Length > 1
-                && Fits(typeof(ProxyOptions), segments.AsSpan(1)));
+            || (segments[0].Equals(ProxyOptions.Section, StringComparison.OrdinalIgnoreCase) && Fits(typeof(ProxyOptions), segments.AsSpan(1)));
     }
 
     /// <summary>Walks the options type as the configuration binder does: properties, dictionary names, list indexes.</summary>

@@ -83,7 +83,7 @@ internal static class GroupCommands
             if (ParseLevel(result.GetValue(level)!) is not { } accessLevel)
             {
                 return await ProxyCommandLine.FailAsync(
-                    $"--access-level must be guest, reporter, developer, maintainer, owner or 10 to 50, not '{result.GetValue(level)}'");
+                    $"--access-level: the access level must be guest, reporter, developer, maintainer, owner or 10 to 50, not '{result.GetValue(level)}'");
             }
 
             if (await FindBothAsync(services, result.GetValue(group)!, result.GetValue(username)!, ct) is not var (target, user))

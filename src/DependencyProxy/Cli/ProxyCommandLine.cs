@@ -63,7 +63,8 @@ public static class ProxyCommandLine
         }
     }
 
-    private static RootCommand Root()
+    /// <summary>Every command; internal so tests can walk them all.</summary>
+    internal static RootCommand Root()
     {
         var root = new RootCommand(
             "DependencyProxy: a pull-through cache for container images, organised by group.\n\n" +
