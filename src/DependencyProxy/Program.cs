@@ -1,13 +1,8 @@
 using DependencyProxy;
 using DependencyProxy.Cli;
 
-// `dependency-proxy groups …` runs a command and exits; anything else starts the server.
-if (ProxyCommandLine.IsCommand(args))
-{
-    return await ProxyCommandLine.RunAsync(args);
-}
-
-return await ProxyApp.RunAsync(args);
+// `dependency-proxy groups …` runs a command and exits, `--help` shows them; configuration switches alone start the server.
+return await ProxyCommandLine.RunAsync(args, ProxyApp.RunAsync);
 
 /// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

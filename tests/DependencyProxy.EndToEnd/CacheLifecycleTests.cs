@@ -15,8 +15,9 @@ public sealed class CacheLifecycleTests(UpstreamFixture upstream)
         (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), Path.Combine(root, "first"))).EnsureSuccess("first pull");
 
         var usage = (await proxy.RunCliAsync("usage")).EnsureSuccess("usage").Output;
-        Assert.Matches(@"e2e\t1\t\d+\t\d+", usage);
-        Assert.Matches(@"on disk: [1-9]\d* bytes", usage);
+        Assert.Matches(@"(?m)^e2e\s+1\s+\d+\s+\d+(\.\d)? (B|KiB|MiB)$", usage);
+        Assert.Matches(@"on disk: \d+(\.\d)? (B|KiB|MiB) in", usage);
+        Assert.Matches(@"on disk: [1-9]\d* bytes", (await proxy.RunCliAsync("usage", "--bytes")).EnsureSuccess("usage --bytes").Output);
 
         // Two cleanups at once, in two processes, next to the server: both succeed and nothing referenced goes.
         var runs = await Task.WhenAll(proxy.RunCliAsync("cleanup", "run"), proxy.RunCliAsync("cleanup", "run"));
@@ -31,7 +32,7 @@ public sealed class CacheLifecycleTests(UpstreamFixture upstream)
 
         var purge = (await proxy.RunCliAsync("cache", "purge", "e2e", "--DependencyProxy:Cleanup:GracePeriod=00:00:00")).EnsureSuccess("cache purge");
         Assert.Contains("Purged 'e2e'", purge.Output);
-        Assert.Matches(@"e2e\t0\t0\t0", (await proxy.RunCliAsync("usage")).Output);
+        Assert.Matches(@"(?m)^e2e\s+0\s+0\s+0$", (await proxy.RunCliAsync("usage", "--bytes")).Output);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(proxy.DataDirectory, "content", "sha256"), "*", SearchOption.AllDirectories));
 
         mark = upstream.Registry.LogMark();

@@ -35,8 +35,8 @@ public sealed class MirrorModeTests(UpstreamFixture upstream)
         Assert.Contains(upstream.Registry.RequestsSince(mark), r => r.IsBlobGet);
 
         // It landed in the mirror group's cache.
-        var usage = (await proxy.RunCliAsync("usage")).EnsureSuccess("usage").Output;
-        Assert.Matches(@"mirror\t1\t\d+\t[1-9]", usage);
+        var usage = (await proxy.RunCliAsync("usage", "--bytes")).EnsureSuccess("usage").Output;
+        Assert.Matches(@"(?m)^mirror\s+1\s+\d+\s+[1-9]", usage);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using DependencyProxy.Caching;
 using DependencyProxy.Cleanup;
 using DependencyProxy.Groups;
+using DependencyProxy.Web;
 
 namespace DependencyProxy.Cli;
 
@@ -17,24 +18,24 @@ internal static class CacheCommands
             var target = await services.GetRequiredService<GroupDirectory>().FindAsync(result.GetValue(group)!, ct);
             if (target is null)
             {
-                return await ProxyCommandLine.FailAsync("no such group");
+                return await GroupCommands.NoSuchGroupAsync(result.GetValue(group)!);
             }
 
             await services.GetRequiredService<CacheRecords>().MarkGroupForDestructionAsync(target.Id, ct);
             var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
-            Console.WriteLine($"Purged '{target.FullPath}': {run.DestroyedEntries} entries deleted, {run.Collected.FilesDeleted} files " +
-                $"({run.Collected.BytesDeleted} bytes) collected; content still within the grace period goes on the next run.");
+            ProxyCommandLine.Out.WriteLine($"Purged '{target.FullPath}': {run.DestroyedEntries} entries deleted, {run.Collected.FilesDeleted} files " +
+                $"({Format.Bytes(run.Collected.BytesDeleted)}) collected; content still within the grace period goes on the next run.");
             return 0;
         }, group));
 
-        var enabled = new Option<bool?>("--enabled") { Description = "Turn the cleanup policy on (true) or off (false)." };
-        var ttl = new Option<int?>("--ttl") { Description = "Days an entry may go unread before cleanup removes it (1 to 3650)." };
+        var enabled = CliValues.Boolean("--enabled", "Turn the cleanup policy on or off");
+        var ttl = CliValues.WholeNumber("--ttl", "of days", "Days an entry may go unread before cleanup removes it (1 to 3650).");
         cache.Subcommands.Add(ProxyCommandLine.Leaf("policy", "Show or change a group's cleanup policy (image_ttl_policy).", async (result, services, ct) =>
         {
             var target = await services.GetRequiredService<GroupDirectory>().FindAsync(result.GetValue(group)!, ct);
             if (target is null)
             {
-                return await ProxyCommandLine.FailAsync("no such group");
+                return await GroupCommands.NoSuchGroupAsync(result.GetValue(group)!);
             }
 
             if (DependencyProxySettings.CheckTtl(result.GetValue(ttl)) is { } problem)
@@ -43,8 +44,8 @@ internal static class CacheCommands
             }
 
             var updated = await services.GetRequiredService<DependencyProxySettings>()
-                .UpdateCleanupPolicyAsync(target.Id, result.GetValue(enabled), result.GetValue(ttl), ct);
-            Console.WriteLine($"'{target.FullPath}': cleanup policy {(updated!.CleanupEnabled ? "enabled" : "disabled")}, ttl {updated.CleanupTtlDays} days");
+                .UpdateCleanupPolicyAsync(target.Id, CliValues.Truth(result.GetValue(enabled)), result.GetValue(ttl), ct);
+            ProxyCommandLine.Out.WriteLine($"'{target.FullPath}': cleanup policy {(updated!.CleanupEnabled ? "enabled" : "disabled")}, ttl {updated.CleanupTtlDays} days");
             return 0;
         }, group, enabled, ttl));
         return cache;
@@ -56,25 +57,33 @@ internal static class CacheCommands
         cleanup.Subcommands.Add(ProxyCommandLine.Leaf("run", "Run one cleanup now (safe while servers run, and twice at once).", async (_, services, ct) =>
         {
             var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
-            Console.WriteLine($"expired entries: {run.ExpiredEntries}, deleted entries: {run.DestroyedEntries}, " +
-                $"collected files: {run.Collected.FilesDeleted} ({run.Collected.BytesDeleted} bytes), evicted files: {run.Quota.FilesEvicted}, " +
-                $"store: {run.Quota.BytesAfter} bytes");
+            ProxyCommandLine.Out.WriteLine($"expired entries: {run.ExpiredEntries}, deleted entries: {run.DestroyedEntries}, " +
+                $"collected files: {run.Collected.FilesDeleted} ({Format.Bytes(run.Collected.BytesDeleted)}), evicted files: {run.Quota.FilesEvicted}, " +
+                $"store: {Format.Bytes(run.Quota.BytesAfter)}");
             return 0;
         }));
         return cleanup;
     }
 
-    public static Command CreateUsage() => ProxyCommandLine.Leaf("usage", "Show what each group's cache holds and what is on disk.", async (_, services, ct) =>
+    public static Command CreateUsage()
     {
-        var usage = await services.GetRequiredService<UsageReport>().ForInstanceAsync(ct);
-        Console.WriteLine($"on disk: {usage.BytesOnDisk} bytes in {usage.FilesOnDisk} files (logical, summed over groups: {usage.LogicalBytes} bytes)" +
-            (usage.MaxBytes is { } max ? $"; quota {max} bytes" : ""));
-        Console.WriteLine("group\timages\tblobs\tbytes");
-        foreach (var group in usage.Groups)
+        var bytes = new Option<bool>("--bytes") { Description = "Sizes as exact byte counts, for scripts." };
+        var json = CliValues.JsonOutput();
+        return ProxyCommandLine.Leaf("usage", "Show what each group's cache holds and what is on disk.", async (result, services, ct) =>
         {
-            Console.WriteLine($"{group.FullPath}\t{group.ManifestCount}\t{group.BlobCount}\t{group.TotalBytes}");
-        }
+            var usage = await services.GetRequiredService<UsageReport>().ForInstanceAsync(ct);
+            if (result.GetValue(json))
+            {
+                ProxyCommandLine.Out.WriteLine(CliValues.Serialize(usage));
+                return 0;
+            }
 
-        return 0;
-    });
+            var size = (long value) => result.GetValue(bytes) ? $"{value} bytes" : Format.Bytes(value);
+            ProxyCommandLine.Out.WriteLine($"on disk: {size(usage.BytesOnDisk)} in {usage.FilesOnDisk} files (logical, summed over groups: {size(usage.LogicalBytes)})" +
+                (usage.MaxBytes is { } max ? $"; quota {size(max)}" : ""));
+            CliValues.WriteList(ProxyCommandLine.Out, false, usage.Groups, ("GROUP", g => g.FullPath), ("IMAGES", g => $"{g.ManifestCount}"),
+                ("BLOBS", g => $"{g.BlobCount}"), ("SIZE", g => result.GetValue(bytes) ? $"{g.TotalBytes}" : Format.Bytes(g.TotalBytes)));
+            return 0;
+        }, bytes, json);
+    }
 }

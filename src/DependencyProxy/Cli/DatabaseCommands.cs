@@ -33,7 +33,7 @@ internal static class DatabaseCommands
                     var copied = await new DatabaseCopy(services.GetRequiredService<IDbContextFactory<ProxyDbContext>>())
                         .ToPostgreSqlAsync(result.GetValue(connection)!,
                             Path.Combine(Path.GetFullPath(services.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory), "keys"), ct);
-                    Console.WriteLine("Copied " + string.Join(", ", copied.Rows.Select(r => $"{r.Value} {r.Key}")) + ".");
+                    ProxyCommandLine.Out.WriteLine("Copied " + string.Join(", ", copied.Rows.Select(r => $"{r.Value} {r.Key}")) + ".");
                     return 0;
                 }
                 catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException or ArgumentException)

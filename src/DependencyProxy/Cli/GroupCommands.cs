@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cli;
 
-/// <summary><c>groups create|list</c> and <c>members add</c>.</summary>
+/// <summary><c>groups create|list|delete</c> and <c>members add|list|remove</c>.</summary>
 internal static class GroupCommands
 {
     public static Command Create()
@@ -21,7 +21,7 @@ internal static class GroupCommands
         };
         visibility.AcceptOnlyFromAmong(GroupVisibility.Public, GroupVisibility.Private);
 
-        var groups = new Command("groups", "Create and list groups.");
+        var groups = new Command("groups", "Create, list and delete groups.");
         groups.Subcommands.Add(ProxyCommandLine.Leaf("create", "Create a group (a subgroup's parent must exist).", async (result, services, ct) =>
         {
             var (group, error) = await services.GetRequiredService<GroupDirectory>()
@@ -32,19 +32,38 @@ internal static class GroupCommands
             }
 
             var host = services.GetRequiredService<IOptions<ProxyOptions>>().Value.ImageHost ?? "<host>";
-            Console.WriteLine($"Created {group.Visibility} group '{group.FullPath}' (id {group.Id}). " +
+            ProxyCommandLine.Out.WriteLine($"Created {group.Visibility} group '{group.FullPath}' (id {group.Id}). " +
                 $"Pull with: {host}/{group.FullPath}/dependency_proxy/containers/alpine:latest");
             return 0;
         }, path, name, visibility));
-        groups.Subcommands.Add(ProxyCommandLine.Leaf("list", "List groups.", async (_, services, ct) =>
-        {
-            foreach (var group in await services.GetRequiredService<GroupDirectory>().ListAsync(ct))
-            {
-                Console.WriteLine($"{group.Id}\t{group.FullPath}\t{group.Visibility}\t{(group.ProxyEnabled ? "enabled" : "disabled")}");
-            }
 
+        var json = CliValues.JsonOutput();
+        groups.Subcommands.Add(ProxyCommandLine.Leaf("list", "List every group and subgroup.", async (result, services, ct) =>
+        {
+            var rows = (await services.GetRequiredService<GroupDirectory>().ListAsync(ct))
+                .Select(g => new GroupRow(g.Id, g.FullPath, g.Name, g.Visibility, g.ProxyEnabled)).ToList();
+            CliValues.WriteList(ProxyCommandLine.Out, result.GetValue(json), rows,
+                ("ID", g => g.Id.ToString()), ("PATH", g => g.FullPath), ("NAME", g => g.Name), ("VISIBILITY", g => g.Visibility),
+                ("PROXY", g => g.ProxyEnabled ? "enabled" : "disabled"));
             return 0;
-        }));
+        }, json));
+
+        var doomed = new Argument<string>("path") { Description = "The group's full path; its subgroups go with it." };
+        groups.Subcommands.Add(ProxyCommandLine.Leaf("delete",
+            "Delete a group with its subgroups, members, tokens and cache entries (content no other group uses is collected by the next cleanup).",
+            async (result, services, ct) =>
+            {
+                var directory = services.GetRequiredService<GroupDirectory>();
+                if (await FindGroupAsync(directory, result.GetValue(doomed)!, ct) is not { } group)
+                {
+                    return await NoSuchGroupAsync(result.GetValue(doomed)!);
+                }
+
+                var subgroups = (await directory.ListAsync(ct)).Count(g => g.FullPath.StartsWith(group.FullPath + "/", StringComparison.Ordinal));
+                await directory.DeleteAsync(group, ct);
+                ProxyCommandLine.Out.WriteLine($"Deleted group '{group.FullPath}'" + (subgroups > 0 ? $" and its {subgroups} subgroup(s)." : "."));
+                return 0;
+            }, doomed));
         return groups;
     }
 
@@ -58,19 +77,18 @@ internal static class GroupCommands
             DefaultValueFactory = _ => "developer",
         };
 
-        var members = new Command("members", "Manage group members.");
+        var members = new Command("members", "Add, list and remove group members.");
         members.Subcommands.Add(ProxyCommandLine.Leaf("add", "Give a user a role in a group (inherited by its subgroups).", async (result, services, ct) =>
         {
             if (ParseLevel(result.GetValue(level)!) is not { } accessLevel)
             {
-                return await ProxyCommandLine.FailAsync("access level must be guest, reporter, developer, maintainer, owner or 10 to 50");
+                return await ProxyCommandLine.FailAsync(
+                    $"--access-level: the access level must be guest, reporter, developer, maintainer, owner or 10 to 50, not '{result.GetValue(level)}'");
             }
 
-            var target = await services.GetRequiredService<GroupDirectory>().FindAsync(result.GetValue(group)!, ct);
-            var user = await services.GetRequiredService<UserAccounts>().FindAsync(result.GetValue(username)!, ct);
-            if (target is null || user is null)
+            if (await FindBothAsync(services, result.GetValue(group)!, result.GetValue(username)!, ct) is not var (target, user))
             {
-                return await ProxyCommandLine.FailAsync(target is null ? "no such group" : "no such user");
+                return 1;
             }
 
             var memberships = services.GetRequiredService<GroupMemberships>();
@@ -79,11 +97,70 @@ internal static class GroupCommands
                 await memberships.UpdateAsync(target.Id, user.Id, accessLevel, ct);
             }
 
-            Console.WriteLine($"'{user.Username}' has access level {accessLevel} in '{target.FullPath}'.");
+            ProxyCommandLine.Out.WriteLine($"'{user.Username}' is {AccessLevels.NameOf(accessLevel)} (access level {accessLevel}) in '{target.FullPath}'.");
             return 0;
         }, group, username, level));
+
+        var json = CliValues.JsonOutput();
+        members.Subcommands.Add(ProxyCommandLine.Leaf("list", "List a group's direct members and their roles.", async (result, services, ct) =>
+        {
+            if (await FindGroupAsync(services.GetRequiredService<GroupDirectory>(), result.GetValue(group)!, ct) is not { } target)
+            {
+                return await NoSuchGroupAsync(result.GetValue(group)!);
+            }
+
+            var (page, _) = await services.GetRequiredService<GroupMemberships>().ListAsync(target.Id, 0, int.MaxValue, ct);
+            var rows = page.Select(m => new MemberRow(m.User.Id, m.User.Username, m.User.Name, m.AccessLevel, AccessLevels.NameOf(m.AccessLevel))).ToList();
+            CliValues.WriteList(ProxyCommandLine.Out, result.GetValue(json), rows,
+                ("USER ID", m => m.UserId.ToString()), ("USERNAME", m => m.Username), ("NAME", m => m.Name), ("ROLE", m => m.Role));
+            return 0;
+        }, group, json));
+
+        var removed = new Argument<string>("username");
+        members.Subcommands.Add(ProxyCommandLine.Leaf("remove", "Take a user's direct role in a group away.", async (result, services, ct) =>
+        {
+            if (await FindBothAsync(services, result.GetValue(group)!, result.GetValue(removed)!, ct) is not var (target, user))
+            {
+                return 1;
+            }
+
+            if (!await services.GetRequiredService<GroupMemberships>().RemoveAsync(target.Id, user.Id, ct))
+            {
+                return await ProxyCommandLine.FailAsync($"'{user.Username}' is not a direct member of '{target.FullPath}'");
+            }
+
+            ProxyCommandLine.Out.WriteLine($"Removed '{user.Username}' from '{target.FullPath}'.");
+            return 0;
+        }, group, removed));
         return members;
     }
 
     internal static int? ParseLevel(string value) => AccessLevels.Parse(value);
+
+    internal static Task<Group?> FindGroupAsync(GroupDirectory directory, string path, CancellationToken cancellationToken) =>
+        directory.FindAsync(path.Trim('/'), cancellationToken);
+
+    internal static Task<int> NoSuchGroupAsync(string path) => ProxyCommandLine.FailAsync($"no such group '{path}'");
+
+    /// <summary>The group and the person (not a group's bot); a missing one is named on standard error.</summary>
+    private static async Task<(Group Group, User User)?> FindBothAsync(ServiceProvider services, string path, string username, CancellationToken ct)
+    {
+        if (await FindGroupAsync(services.GetRequiredService<GroupDirectory>(), path, ct) is not { } target)
+        {
+            await NoSuchGroupAsync(path);
+            return null;
+        }
+
+        if (await UserCommands.FindPersonAsync(services, username, ct) is not { } user)
+        {
+            await UserCommands.NoSuchUserAsync(username);
+            return null;
+        }
+
+        return (target, user);
+    }
+
+    private sealed record GroupRow(long Id, string FullPath, string Name, string Visibility, bool ProxyEnabled);
+
+    private sealed record MemberRow(long UserId, string Username, string Name, int AccessLevel, string Role);
 }

@@ -1,39 +1,131 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 
 namespace DependencyProxy.Cli;
 
 /// <summary>
-/// Administrative commands that work on the data directory without HTTP. Options the commands do not know
-/// (such as <c>--DependencyProxy:DataDirectory=/srv/proxy</c>) are passed on as configuration, exactly as
-/// the server reads them.
+/// The program's command line. Without a command it starts the server; with one (<c>groups list</c>) it runs it on the
+/// data directory without HTTP and exits. Configuration switches (<c>--urls …</c>, <c>--DependencyProxy:DataDirectory=/srv</c>)
+/// are taken out first (<see cref="ConfigurationSwitches"/>) and read exactly as the server reads them; anything else
+/// System.CommandLine does not know is an error with exit code 2, so a mistyped option is never silently ignored.
 /// </summary>
 public static class ProxyCommandLine
 {
-    /// <summary>True when the first argument names a command; anything else starts the server.</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && Root().Subcommands.Any(c => c.Name == args[0]);
+    /// <summary>Exit code for a command line that cannot be run as typed (unknown option, bad value), as POSIX tools use.</summary>
+    public const int UsageError = 2;
 
-    public static Task<int> RunAsync(string[] args) => Root().Parse(args).InvokeAsync();
+    private static readonly AsyncLocal<Invocation?> Current = new();
 
-    private static RootCommand Root() => new("DependencyProxy: a pull-through cache for container images, organised by group.")
+    /// <summary>Where the running command writes: the console, or a test's writers.</summary>
+    internal static CliConsole Console => Current.Value?.Console ?? CliConsole.OfProcess();
+
+    internal static TextWriter Out => Console.Out;
+
+    /// <summary>
+    /// How the operator starts this program, for messages that tell them to run a command: from a source tree
+    /// (<c>bin/…</c> under the project folder) <c>dotnet run --project src/DependencyProxy --</c>, otherwise the
+    /// executable or <c>dotnet DependencyProxy.dll</c>.
+    /// </summary>
+    public static string HowToRun { get; } = DetectHowToRun();
+
+    /// <summary>Runs a command, shows help, or starts the server with <paramref name="startServer"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, Func<string[], Task<int>> startServer, CliConsole? console = null)
     {
-        GroupCommands.Create(),
-        UserCommands.Create(),
-        UserCommands.CreateTokens(),
-        GroupCommands.CreateMembers(),
-        CacheCommands.CreateCache(),
-        CacheCommands.CreateCleanup(),
-        CacheCommands.CreateUsage(),
-        DatabaseCommands.Create(),
-        StorageCommands.Create(),
-    };
+        console ??= CliConsole.OfProcess();
+        var split = ConfigurationSwitches.Split(args);
+        if (split.Problem is not null)
+        {
+            return await UsageErrorAsync(console, split.Problem, null);
+        }
 
-    /// <summary>A command that passes options it does not know on as configuration.</summary>
+        if (split.Rest.Count == 0)
+        {
+            return await startServer(args);
+        }
+
+        var root = Root();
+        var parsed = root.Parse(split.Rest.ToArray());
+        if (parsed.Errors.Count > 0)
+        {
+            return await UsageErrorAsync(console, Describe(parsed), parsed.CommandResult.Command);
+        }
+
+        Current.Value = new Invocation(console, split.Switches);
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+        }
+        finally
+        {
+            Current.Value = null;
+        }
+    }
+
+    /// <summary>Every command; internal so tests can walk them all.</summary>
+    internal static RootCommand Root()
+    {
+        var root = new RootCommand(
+            "DependencyProxy: a pull-through cache for container images, organised by group.\n\n" +
+            "Without a command it starts the server; the options below (and every DependencyProxy:* key in the README's " +
+            "configuration table, as --Key=value or --Key value) configure it. With a command it works on the same data " +
+            "directory and exits; commands read the same configuration.")
+        {
+            GroupCommands.Create(),
+            GroupCommands.CreateMembers(),
+            UserCommands.Create(),
+            TokenCommands.Create(),
+            CacheCommands.CreateCache(),
+            CacheCommands.CreateCleanup(),
+            CacheCommands.CreateUsage(),
+            DatabaseCommands.Create(),
+            StorageCommands.Create(),
+        };
+        // Shown in help only: configuration switches are taken out before parsing (ConfigurationSwitches).
+        root.Options.Add(new Option<string>("--urls") { Description = "Addresses the server listens on, e.g. http://127.0.0.1:5000 (default http://localhost:5000).", HelpName = "urls" });
+        root.Options.Add(new Option<string>("--DependencyProxy:DataDirectory")
+        {
+            Description = "SQLite database and content store (default ./data, relative to the working directory).",
+            HelpName = "path",
+            Recursive = true,
+        });
+        root.Options.Add(new Option<string>("--DependencyProxy:InitialRootToken") { Description = "On first start, root's personal access token (dpat-…).", HelpName = "token" });
+        root.Options.Add(new Option<string>("--DependencyProxy:ExternalUrl") { Description = "The URL clients use, for image prefixes.", HelpName = "url" });
+        root.Options.Add(new Option<string>("--DependencyProxy:DockerHub:Url") { Description = "The Docker Hub upstream.", HelpName = "url" });
+        root.Options.Add(new Option<string>("--DependencyProxy:Mirror:Group") { Description = "Serve /v2/<repository> from this group (registry-mirror mode).", HelpName = "group" });
+        root.Options.Add(new Option<string>("--DependencyProxy:Database:Provider") { Description = "sqlite (default) or postgresql (with …:Database:ConnectionString).", HelpName = "provider" });
+        root.Options.Add(new Option<string>("--DependencyProxy:Storage:Provider") { Description = "filesystem (default) or s3 (with …:Storage:S3:*).", HelpName = "provider" });
+
+        var help = new Command("help", "Show help for the program or for a command: help groups create.");
+        var topic = new Argument<string[]>("command") { Arity = ArgumentArity.ZeroOrMore };
+        help.Arguments.Add(topic);
+        help.SetAction(result =>
+        {
+            Command? command = root;
+            foreach (var word in result.GetValue(topic) ?? [])
+            {
+                command = command?.Subcommands.FirstOrDefault(c => c.Name == word);
+            }
+
+            var target = root.Parse([.. result.GetValue(topic) ?? [], "--help"]);
+            if (command is null)
+            {
+                Console.Error.WriteLine($"error: no such command '{string.Join(' ', result.GetValue(topic) ?? [])}'");
+                return UsageError;
+            }
+
+            return target.Invoke(new InvocationConfiguration { Output = Console.Out, Error = Console.Error });
+        });
+        root.Subcommands.Add(help);
+        return root;
+    }
+
+    /// <summary>A command that runs on the data directory's services (configured by the switches on its command line).</summary>
     internal static Command Leaf(string name, string description, Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action,
         params Symbol[] symbols)
     {
-        var command = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
+        var command = new Command(name, description);
         foreach (var symbol in symbols)
         {
             switch (symbol)
@@ -49,34 +141,93 @@ public static class ProxyCommandLine
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            await using var services = await StartServicesAsync(result, cancellationToken);
+            await using var services = await StartServicesAsync(Current.Value?.Switches ?? [], cancellationToken);
             return await action(result, services, cancellationToken);
         });
         return command;
     }
 
+    /// <summary>A command that cannot do what was asked: the reason on standard error, exit code 1.</summary>
     internal static async Task<int> FailAsync(string? error)
     {
         await Console.Error.WriteLineAsync($"error: {error}");
         return 1;
     }
 
+    private static async Task<int> UsageErrorAsync(CliConsole console, string problem, Command? command)
+    {
+        var helpFor = command is null or RootCommand ? "--help" : $"{CommandPath(command)} --help";
+        await console.Error.WriteLineAsync($"error: {problem}\nSee '{HowToRun} {helpFor}'.");
+        return UsageError;
+    }
+
+    /// <summary>Parse errors as sentences: unknown words are named as unknown options or arguments.</summary>
+    private static string Describe(ParseResult parsed)
+    {
+        var command = parsed.CommandResult.Command;
+        var unmatched = parsed.UnmatchedTokens.ToHashSet();
+        var problems = parsed.UnmatchedTokens.Select(token =>
+                token.StartsWith('-') ? $"unknown option {token}"
+                : command.Subcommands.Count > 0 ? $"unknown command '{token}'"
+                : $"unexpected argument '{token}'")
+            .Concat(parsed.Errors
+                .Where(e => !unmatched.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal)))
+                // A group of commands without its command ("groups"): say which commands there are.
+                .Select(e => command.Subcommands.Count > 0 && command.Action is null
+                    ? $"'{CommandPath(command)}' needs a command: {string.Join(", ", command.Subcommands.Select(c => c.Name))}"
+                    : e.Message))
+            .Distinct();
+        // "No command given" says nothing more when an unknown word was the command.
+        return string.Join("\nerror: ", unmatched.Count > 0 && command is RootCommand ? problems.Take(unmatched.Count) : problems);
+    }
+
+    private static string CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Symbol? symbol = command; symbol is Command { } c and not RootCommand; symbol = c.Parents.FirstOrDefault())
+        {
+            names.Insert(0, c.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+
     /// <summary>The same configuration sources and data services as the server, and the same migrations.</summary>
-    private static async Task<ServiceProvider> StartServicesAsync(ParseResult result, CancellationToken cancellationToken)
+    private static async Task<ServiceProvider> StartServicesAsync(IReadOnlyList<string> switches, CancellationToken cancellationToken)
     {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
-            .AddCommandLine(result.UnmatchedTokens.ToArray())
+            .AddCommandLine(switches.ToArray())
             .Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole())
+            // Log lines (such as a new instance's first start) go to standard error, so standard output stays the answer.
+            .AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging"))
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddFilter(typeof(DatabaseInitializer).FullName, LogLevel.Warning))
             .AddProxyCore()
             .BuildServiceProvider();
         await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
         return services;
     }
+
+    private static string DetectHowToRun()
+    {
+        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", ".."));
+        if (File.Exists(Path.Combine(project, "DependencyProxy.csproj")))
+        {
+            return $"dotnet run --project {Path.GetRelativePath(Directory.GetCurrentDirectory(), project)} --";
+        }
+
+        var process = Environment.ProcessPath;
+        return process is not null && Path.GetFileNameWithoutExtension(process) != "dotnet"
+            ? process
+            : "dotnet " + Path.Combine(AppContext.BaseDirectory, "DependencyProxy.dll");
+    }
+
+    /// <summary>What the running command writes to and which configuration switches it was given.</summary>
+    private sealed record Invocation(CliConsole Console, IReadOnlyList<string> Switches);
 }

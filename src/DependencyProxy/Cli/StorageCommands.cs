@@ -28,8 +28,8 @@ internal static class StorageCommands
                 try
                 {
                     var source = new FileSystemContentStore(new ContentSpool(options.DataDirectory));
-                    var copied = await new ContentCopy(source, target).ToS3Async(Console.Error.WriteLine, ct);
-                    Console.WriteLine($"Copied {copied.Copied} objects ({copied.BytesCopied} bytes); {copied.AlreadyThere} were already in the bucket; " +
+                    var copied = await new ContentCopy(source, target).ToS3Async(ProxyCommandLine.Console.Error.WriteLine, ct);
+                    ProxyCommandLine.Out.WriteLine($"Copied {copied.Copied} objects ({copied.BytesCopied} bytes); {copied.AlreadyThere} were already in the bucket; " +
                         $"{copied.Mismatched} did not match their digest and were left out.");
                     return copied.Mismatched == 0 ? 0 : 1;
                 }

@@ -1,21 +1,21 @@
 using System.CommandLine;
-using System.Globalization;
+using DependencyProxy.Data;
 using DependencyProxy.Identity;
 
 namespace DependencyProxy.Cli;
 
-/// <summary><c>users create|set-password</c> and <c>tokens create</c>.</summary>
+/// <summary><c>users create|list|set-password</c>.</summary>
 internal static class UserCommands
 {
     public static Command Create()
     {
         var username = new Argument<string>("username");
-        var email = new Option<string>("--email") { Required = true };
+        var email = new Option<string>("--email") { Required = true, Description = "The user's email address." };
         var name = new Option<string?>("--name") { Description = "Display name (default: the username)." };
         var password = new Option<string?>("--password") { Description = "Without one, the user signs in with tokens only." };
         var admin = new Option<bool>("--admin") { Description = "Make the user an administrator." };
 
-        var users = new Command("users", "Create users and set passwords.");
+        var users = new Command("users", "Create and list users, and set passwords.");
         users.Subcommands.Add(ProxyCommandLine.Leaf("create", "Create a user.", async (result, services, ct) =>
         {
             var login = result.GetValue(username)!;
@@ -26,67 +26,73 @@ internal static class UserCommands
                 return await ProxyCommandLine.FailAsync(error);
             }
 
-            Console.WriteLine($"Created user '{user.Username}' (id {user.Id}){(user.IsAdmin ? " as an administrator" : "")}.");
+            ProxyCommandLine.Out.WriteLine($"Created user '{user.Username}' (id {user.Id}){(user.IsAdmin ? " as an administrator" : "")}.");
             return 0;
         }, username, email, name, password, admin));
 
-        var newPassword = new Option<string?>("--password") { Description = "The new password (default: read a line from standard input)." };
-        users.Subcommands.Add(ProxyCommandLine.Leaf("set-password", "Set a user's password.", async (result, services, ct) =>
+        var json = CliValues.JsonOutput();
+        users.Subcommands.Add(ProxyCommandLine.Leaf("list", "List people (a group access token's bot is not listed).", async (result, services, ct) =>
         {
-            var value = result.GetValue(newPassword) ?? Console.ReadLine();
+            var (page, _) = await services.GetRequiredService<UserAccounts>().ListAsync(null, null, searchEmail: true, 0, int.MaxValue, ct);
+            var rows = page.Select(u => new UserRow(u.Id, u.Username, u.Name, u.Email, u.IsAdmin, u.IsBlocked)).ToList();
+            CliValues.WriteList(ProxyCommandLine.Out, result.GetValue(json), rows,
+                ("ID", u => u.Id.ToString()), ("USERNAME", u => u.Username), ("NAME", u => u.Name), ("EMAIL", u => u.Email),
+                ("ROLE", u => u.IsAdmin ? "administrator" : "user"), ("STATE", u => u.IsBlocked ? "blocked" : "active"));
+            return 0;
+        }, json));
+
+        var newPassword = new Option<string?>("--password")
+        {
+            Description = "The new password. Without it the password is asked for twice on a terminal (not shown), or read as one line from standard input.",
+        };
+        users.Subcommands.Add(ProxyCommandLine.Leaf("set-password", "Set a user's password (ends their sessions).", async (result, services, ct) =>
+        {
+            var login = result.GetValue(username)!;
+            if (await FindPersonAsync(services, login, ct) is null)
+            {
+                return await NoSuchUserAsync(login);
+            }
+
+            var value = result.GetValue(newPassword);
+            if (value is null)
+            {
+                var console = ProxyCommandLine.Console;
+                if (console.IsInteractive)
+                {
+                    value = console.ReadSecret($"New password for {login}: ");
+                    if (value is not null && Secrets.CheckPasswordStrength(value) is null && console.ReadSecret("Type it again: ") != value)
+                    {
+                        return await ProxyCommandLine.FailAsync("the passwords do not match; the password was not changed");
+                    }
+                }
+                else
+                {
+                    value = await console.In.ReadLineAsync(ct);
+                }
+            }
+
+            if (string.IsNullOrEmpty(value))
+            {
+                return await ProxyCommandLine.FailAsync("no password given: type it, pipe it on standard input, or give --password");
+            }
+
             if (Secrets.CheckPasswordStrength(value) is { } weak)
             {
                 return await ProxyCommandLine.FailAsync(weak);
             }
 
-            return await services.GetRequiredService<UserAccounts>().SetPasswordAsync(result.GetValue(username)!, value!, ct) is not null
-                ? 0
-                : await ProxyCommandLine.FailAsync("no such user");
+            await services.GetRequiredService<UserAccounts>().SetPasswordAsync(login, value, ct);
+            ProxyCommandLine.Out.WriteLine($"Password changed for {login}.");
+            return 0;
         }, username, newPassword));
         return users;
     }
 
-    public static Command CreateTokens()
-    {
-        var username = new Argument<string>("username");
-        var name = new Option<string>("--name") { Required = true };
-        var scopes = new Option<string>("--scopes")
-        {
-            Description = "Comma-separated: api, read_api, read_registry, write_registry.",
-            DefaultValueFactory = _ => TokenScopes.ReadRegistry,
-        };
-        var expires = new Option<string?>("--expires-at") { Description = "Last valid day, YYYY-MM-DD (default: never)." };
+    /// <summary>A person by username; group access tokens' bots are not people here.</summary>
+    internal static async Task<User?> FindPersonAsync(ServiceProvider services, string username, CancellationToken cancellationToken) =>
+        await services.GetRequiredService<UserAccounts>().FindAsync(username, cancellationToken) is { BotGroupId: null } user ? user : null;
 
-        var tokens = new Command("tokens", "Create personal access tokens.");
-        tokens.Subcommands.Add(ProxyCommandLine.Leaf("create", "Create a personal access token; it is printed once.", async (result, services, ct) =>
-        {
-            var user = await services.GetRequiredService<UserAccounts>().FindAsync(result.GetValue(username)!, ct);
-            if (user is null)
-            {
-                return await ProxyCommandLine.FailAsync("no such user");
-            }
+    internal static Task<int> NoSuchUserAsync(string username) => ProxyCommandLine.FailAsync($"no such user '{username}'");
 
-            DateTime? expiresAt = null;
-            if (result.GetValue(expires) is { } text)
-            {
-                if (!DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var day))
-                {
-                    return await ProxyCommandLine.FailAsync("--expires-at must be YYYY-MM-DD");
-                }
-
-                expiresAt = DateTime.SpecifyKind(day, DateTimeKind.Utc);
-            }
-
-            var scopeList = result.GetValue(scopes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (AccessTokens.CheckRequest(result.GetValue(name), scopeList, TokenScopes.All, expiresAt, DateTime.UtcNow) is { } problem)
-            {
-                return await ProxyCommandLine.FailAsync(problem);
-            }
-
-            var created = await services.GetRequiredService<AccessTokens>().CreatePersonalAsync(user.Id, result.GetValue(name)!, scopeList, expiresAt, ct);
-            Console.WriteLine(created.Token);
-            return 0;
-        }, username, name, scopes, expires));
-        return tokens;
-    }
+    private sealed record UserRow(long Id, string Username, string Name, string Email, bool IsAdmin, bool IsBlocked);
 }

@@ -7,6 +7,8 @@ namespace DependencyProxy.Identity;
 /// On first start with no users, creates the administrator <c>root</c>. With <c>DependencyProxy:InitialRootToken</c>
 /// set, that becomes root's personal access token (api, read_registry) for automation; otherwise a generated password
 /// is logged once, with the command that changes it. Two processes starting together: the unique username lets one win.
+/// No users means a new instance, and the line says where it is (the data directory's full path, and the database when it
+/// is not SQLite there): a mistyped <c>DataDirectory</c> shows up at once instead of as a puzzling new root password.
 /// </summary>
 public sealed partial class RootBootstrap(
     UserAccounts users,
@@ -34,22 +36,28 @@ public sealed partial class RootBootstrap(
         {
             await tokens.AddKnownPersonalAsync(root.Id, "initial-root-token", initialToken, [TokenScopes.Api, TokenScopes.ReadRegistry],
                 cancellationToken);
-            LogRootWithToken();
+            LogRootWithToken(Where());
         }
         else
         {
             // Shown once on purpose: the operator has no other way to learn it. It is not stored anywhere in clear.
-            LogRootWithPassword(password!);
+            LogRootWithPassword(Where(), password!, Cli.ProxyCommandLine.HowToRun + " users set-password root" +
+                (options.Value.DataDirectory == new ProxyOptions().DataDirectory ? "" : $" --DependencyProxy:DataDirectory={Path.GetFullPath(options.Value.DataDirectory)}"));
         }
     }
 
-    [LoggerMessage(EventId = LogEvents.RootCreated, Level = LogLevel.Warning,
-        Message = "Created the administrator 'root' with its personal access token from DependencyProxy:InitialRootToken")]
-    private partial void LogRootWithToken();
+    private string Where()
+    {
+        var directory = Path.GetFullPath(options.Value.DataDirectory);
+        return options.Value.Database.Provider == DatabaseOptions.Sqlite ? directory : $"{directory} (metadata in PostgreSQL)";
+    }
 
     [LoggerMessage(EventId = LogEvents.RootCreated, Level = LogLevel.Warning,
-        Message = "Created the administrator 'root' with the password {Password} (shown only now). Sign in and change it on the " +
-            "Password page, or run the same program with 'users set-password root' (dotnet DependencyProxy.dll users set-password root; " +
-            "from a source tree: dotnet run --project src/DependencyProxy -- users set-password root)")]
-    private partial void LogRootWithPassword(string password);
+        Message = "Created a new instance in {Instance}: the administrator 'root' has its personal access token from DependencyProxy:InitialRootToken")]
+    private partial void LogRootWithToken(string instance);
+
+    [LoggerMessage(EventId = LogEvents.RootCreated, Level = LogLevel.Warning,
+        Message = "Created a new instance in {Instance}: the administrator 'root' has the password {Password} (shown only now). Sign in " +
+            "and change it on the Password page, or run: {Command}")]
+    private partial void LogRootWithPassword(string instance, string password, string command);
 }

@@ -13,8 +13,10 @@ public sealed class BootstrapTests
         await using var proxy = new ProxyFactory(upstream.Url, new() { ["DependencyProxy:InitialRootToken"] = "" });
         using var client = proxy.CreateClient();
 
-        var lines = proxy.Logs.Lines.Where(l => l.Contains("Created the administrator 'root' with the password")).ToList();
+        var lines = proxy.Logs.Lines.Where(l => l.Contains("the administrator 'root' has the password")).ToList();
         var line = Assert.Single(lines);
+        // One line says that this is a new instance, and where: a mistyped data directory shows at once.
+        Assert.Contains($"Created a new instance in {Path.GetFullPath(proxy.DataDirectory)}", line);
         Assert.Contains("users set-password root", line);
         var password = Regex.Match(line, "password (\\S+) \\(shown only now\\)").Groups[1].Value;
 

@@ -34,7 +34,7 @@ public sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedIn
             return Refuse(problem!);
         }
 
-        Notice = $"Created {user.Username}." + (password is null ? " They have no password yet: set one with `dependency-proxy users set-password`." : "");
+        Notice = $"Created {user.Username}." + (password is null ? $" They have no password yet: set one with `{DependencyProxy.Cli.ProxyCommandLine.HowToRun} users set-password {user.Username}`." : "");
         return Redirect("/admin");
     }
 

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+
+namespace DependencyProxy.Cli;
+
+/// <summary>
+/// Typed options that fail with a sentence ("--ttl must be a whole number of days") instead of System.CommandLine's
+/// "Cannot parse argument … as expected type System.Nullable`1[System.Int32]", and the two output forms of list
+/// commands: an aligned table with a header row for people, <c>--json</c> for scripts.
+/// </summary>
+internal static class CliValues
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    /// <summary>
+    /// A true/false option that takes its value (<c>--enabled false</c>); anything else is an error. A string underneath,
+    /// because System.CommandLine reads a bool option's next word only when it is true or false, so <c>--enabled maybe</c>
+    /// would become "unexpected argument 'maybe'"; read it with <see cref="Truth"/>.
+    /// </summary>
+    public static Option<string?> Boolean(string name, string description)
+    {
+        var option = new Option<string?>(name) { Description = description + ".", HelpName = "true|false" };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && !bool.TryParse(result.Tokens[0].Value, out _))
+            {
+                result.AddError($"{name} must be true or false, not '{result.Tokens[0].Value}'");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The value of a <see cref="Boolean"/> option; null when it was not given.</summary>
+    public static bool? Truth(string? value) => value is null ? null : bool.Parse(value);
+
+    /// <summary>A whole-number option; <paramref name="unit"/> completes the sentence ("of days").</summary>
+    public static Option<int?> WholeNumber(string name, string unit, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "number",
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            result.AddError($"{name} must be a whole number {unit}, not '{string.Join(' ', result.Tokens.Select(t => t.Value))}'");
+            return null;
+        },
+    };
+
+    public static Option<bool> JsonOutput() => new("--json") { Description = "Print JSON for scripts instead of a table." };
+
+    /// <summary>Writes rows as JSON (<c>--json</c>) or as a table with a header row, columns padded to line up.</summary>
+    public static void WriteList<T>(TextWriter output, bool asJson, IReadOnlyList<T> rows, params (string Header, Func<T, string> Cell)[] columns)
+    {
+        if (asJson)
+        {
+            output.WriteLine(JsonSerializer.Serialize(rows, Json));
+            return;
+        }
+
+        var cells = rows.Select(row => columns.Select(c => c.Cell(row)).ToArray()).ToList();
+        var widths = columns.Select((c, i) => cells.Select(r => r[i].Length).Append(c.Header.Length).Max()).ToArray();
+        output.WriteLine(Line(columns.Select(c => c.Header).ToArray(), widths));
+        foreach (var row in cells)
+        {
+            output.WriteLine(Line(row, widths));
+        }
+
+        if (rows.Count == 0)
+        {
+            output.WriteLine("(none)");
+        }
+    }
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
+
+    private static string Line(string[] cells, int[] widths) =>
+        string.Join("  ", cells.Select((cell, i) => i == cells.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd();
+}

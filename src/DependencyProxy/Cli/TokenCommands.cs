@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Globalization;
+using DependencyProxy.Identity;
+
+namespace DependencyProxy.Cli;
+
+/// <summary><c>tokens create|list|revoke</c>: personal access tokens.</summary>
+internal static class TokenCommands
+{
+    public static Command Create()
+    {
+        var username = new Argument<string>("username");
+        var name = new Option<string>("--name") { Required = true, Description = "What the token is for, e.g. laptop or ci." };
+        var scopes = new Option<string>("--scopes")
+        {
+            Description = "Comma-separated: api, read_api, read_registry, write_registry.",
+            DefaultValueFactory = _ => TokenScopes.ReadRegistry,
+        };
+        var expires = new Option<string?>("--expires-at") { Description = "Last valid day, YYYY-MM-DD (default: never).", HelpName = "YYYY-MM-DD" };
+
+        var tokens = new Command("tokens", "Create, list and revoke personal access tokens.");
+        tokens.Subcommands.Add(ProxyCommandLine.Leaf("create", "Create a personal access token; it is printed once.", async (result, services, ct) =>
+        {
+            var login = result.GetValue(username)!;
+            if (await UserCommands.FindPersonAsync(services, login, ct) is not { } user)
+            {
+                return await UserCommands.NoSuchUserAsync(login);
+            }
+
+            DateTime? expiresAt = null;
+            if (result.GetValue(expires) is { } text)
+            {
+                if (!DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var day))
+                {
+                    return await ProxyCommandLine.FailAsync($"--expires-at must be a day as YYYY-MM-DD, not '{text}'");
+                }
+
+                expiresAt = DateTime.SpecifyKind(day, DateTimeKind.Utc);
+            }
+
+            var scopeList = result.GetValue(scopes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (AccessTokens.CheckRequest(result.GetValue(name), scopeList, TokenScopes.All, expiresAt, DateTime.UtcNow) is { } problem)
+            {
+                return await ProxyCommandLine.FailAsync(problem);
+            }
+
+            var created = await services.GetRequiredService<AccessTokens>().CreatePersonalAsync(user.Id, result.GetValue(name)!, scopeList, expiresAt, ct);
+            ProxyCommandLine.Out.WriteLine(created.Token);
+            return 0;
+        }, username, name, scopes, expires));
+
+        var owner = new Argument<string?>("username") { Description = "Only this user's tokens (default: everyone's).", Arity = ArgumentArity.ZeroOrOne };
+        var json = CliValues.JsonOutput();
+        tokens.Subcommands.Add(ProxyCommandLine.Leaf("list", "List personal access tokens (never their values).", async (result, services, ct) =>
+        {
+            long? userId = null;
+            if (result.GetValue(owner) is { } login)
+            {
+                if (await UserCommands.FindPersonAsync(services, login, ct) is not { } user)
+                {
+                    return await UserCommands.NoSuchUserAsync(login);
+                }
+
+                userId = user.Id;
+            }
+
+            var (page, _) = await services.GetRequiredService<AccessTokens>().ListPersonalAsync(userId, 0, int.MaxValue, ct);
+            var accounts = services.GetRequiredService<UserAccounts>();
+            var rows = new List<TokenRow>();
+            foreach (var token in page)
+            {
+                var holder = await accounts.FindAsync(token.UserId, ct);
+                rows.Add(new TokenRow(token.Id, holder?.Username ?? "?", token.Name, [.. TokenScopes.Split(token.Scopes)],
+                    token.ExpiresAt?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    token.Revoked ? "revoked" : token.ExpiresAt < DateTime.UtcNow.Date ? "expired" : "active", token.CreatedAt));
+            }
+
+            CliValues.WriteList(ProxyCommandLine.Out, result.GetValue(json), rows,
+                ("ID", t => t.Id.ToString(CultureInfo.InvariantCulture)), ("USER", t => t.Username), ("NAME", t => t.Name),
+                ("SCOPES", t => string.Join(',', t.Scopes)), ("EXPIRES", t => t.ExpiresAt ?? "never"), ("STATE", t => t.State));
+            return 0;
+        }, owner, json));
+
+        var id = new Argument<long>("id") { Description = "The token's id, from tokens list." };
+        id.CustomParser = argument =>
+        {
+            if (long.TryParse(argument.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            argument.AddError($"the token id must be a whole number (see tokens list), not '{argument.Tokens[0].Value}'");
+            return 0;
+        };
+        tokens.Subcommands.Add(ProxyCommandLine.Leaf("revoke", "Revoke a personal access token: it stops working at once.", async (result, services, ct) =>
+        {
+            var tokenStore = services.GetRequiredService<AccessTokens>();
+            if (await tokenStore.FindPersonalAsync(result.GetValue(id), ct) is not { } token)
+            {
+                return await ProxyCommandLine.FailAsync($"no such token {result.GetValue(id)}");
+            }
+
+            await tokenStore.RevokePersonalAsync(token.Id, ct);
+            var holder = await services.GetRequiredService<UserAccounts>().FindAsync(token.UserId, ct);
+            ProxyCommandLine.Out.WriteLine($"Revoked token {token.Id} ('{token.Name}' of {holder?.Username}).");
+            return 0;
+        }, id));
+        return tokens;
+    }
+
+    private sealed record TokenRow(long Id, string Username, string Name, string[] Scopes, string? ExpiresAt, string State, DateTime CreatedAt);
+}

@@ -1,0 +1,286 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.Json;
+using DependencyProxy.Cli;
+using DependencyProxy.Tests.Infrastructure;
+
+namespace DependencyProxy.Tests.Cli;
+
+/// <summary>The command line as a person meets it: help, mistakes, names in errors, and the list commands.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    public async Task Help_ListsTheCommandsAndServerOptions_ExitsZero_AndNeitherStartsAServerNorCreatesData(string word)
+    {
+        var run = await _cli.RunAsync(word);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Null(run.ServerArguments);
+        Assert.False(Directory.Exists(_cli.DataDirectory), "help created the data directory");
+        foreach (var command in new[] { "groups", "members", "users", "tokens", "cache", "cleanup", "usage", "database", "storage" })
+        {
+            Assert.Matches($@"(?m)^\s+{command}\s", run.Output);
+        }
+
+        Assert.Contains("--urls", run.Output);
+        Assert.Contains("--DependencyProxy:DataDirectory", run.Output);
+        Assert.Contains("starts the server", run.Output);
+    }
+
+    public static TheoryData<string> EveryCommand()
+    {
+        var all = new TheoryData<string>();
+        void Walk(Command command, string path)
+        {
+            foreach (var sub in command.Subcommands.Where(c => c.Name != "help"))
+            {
+                all.Add((path + " " + sub.Name).Trim());
+                Walk(sub, path + " " + sub.Name);
+            }
+        }
+
+        Walk(ProxyCommandLine.Root(), "");
+        return all;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public async Task EveryCommand_HasHelp_ThatNamesIt_WithoutTouchingTheDataDirectory(string command)
+    {
+        foreach (var args in new string[][] { [.. command.Split(' '), "--help"], ["help", .. command.Split(' ')] })
+        {
+            var run = await _cli.RunAsync(args);
+            Assert.Equal(0, run.ExitCode);
+            Assert.Matches($@"Usage:\s+\S+ {command}\b", run.Output);
+        }
+
+        Assert.False(Directory.Exists(_cli.DataDirectory));
+    }
+
+    [Theory]
+    [InlineData("unknown option --bogus", "--bogus")]
+    [InlineData("unknown option --bogus", "groups", "list", "--bogus")]
+    [InlineData("unknown option --bogus", "groups", "list", "--bogus", "1")]
+    [InlineData("unknown command 'nope'", "nope")]
+    [InlineData("unknown command 'lst'", "groups", "lst")]
+    [InlineData("'groups' needs a command: create, list, delete", "groups")]
+    [InlineData("unexpected argument 'extra'", "users", "list", "extra")]
+    [InlineData("unknown option --DependencyProxy:DataDirctory", "--DependencyProxy:DataDirctory=/srv/proxy")]
+    [InlineData("unknown option --DependencyProxy:Storage:MaxByte", "usage", "--DependencyProxy:Storage:MaxByte", "5")]
+    [InlineData("no such command 'nope'", "help", "nope")]
+    public async Task UnknownWords_AreErrors_WithExitCodeTwo_NamingThem(string message, params string[] args)
+    {
+        var run = await _cli.RunAsync(args);
+
+        Assert.Equal(ProxyCommandLine.UsageError, run.ExitCode);
+        Assert.Contains($"error: {message}", run.Error);
+        Assert.Null(run.ServerArguments);
+        Assert.False(Directory.Exists(_cli.DataDirectory));
+    }
+
+    [Theory]
+    [InlineData("--enabled must be true or false, not 'maybe'", "cache", "policy", "acme", "--enabled", "maybe")]
+    [InlineData("--enabled must be true or false, not 'on'", "cache", "policy", "acme", "--enabled", "on")]
+    [InlineData("--ttl must be a whole number of days, not 'abc'", "cache", "policy", "acme", "--ttl", "abc")]
+    [InlineData("--ttl must be a whole number of days, not '1.5'", "cache", "policy", "acme", "--ttl", "1.5")]
+    [InlineData("--ttl must be a whole number of days, not '99999999999'", "cache", "policy", "acme", "--ttl", "99999999999")]
+    [InlineData("the token id must be a whole number", "tokens", "revoke", "x1")]
+    [InlineData("'secret'", "groups", "create", "acme", "--visibility", "secret")]
+    [InlineData("'--email' is required", "users", "create", "bob")]
+    public async Task BadValues_FailWithASentence_NeverATypeName(string message, params string[] args)
+    {
+        var run = await _cli.RunAsync(args);
+
+        Assert.Equal(ProxyCommandLine.UsageError, run.ExitCode);
+        Assert.Contains(message, run.Error);
+        Assert.DoesNotContain("System.", run.Error);
+        Assert.DoesNotContain("Int32", run.Error);
+    }
+
+    [Fact]
+    public async Task AConfigurationSwitchWithoutItsValue_IsAnError()
+    {
+        var run = await _cli.RunRawAsync(["--urls"]);
+        Assert.Equal(ProxyCommandLine.UsageError, run.ExitCode);
+        Assert.Contains("error: --urls needs a value", run.Error);
+        Assert.Null(run.ServerArguments);
+    }
+
+    [Fact]
+    public async Task ConfigurationSwitchesAlone_StartTheServer_WithEveryArgumentAsGiven()
+    {
+        string[] args = ["--urls", "http://127.0.0.1:5000", "--DependencyProxy:DataDirectory", _cli.DataDirectory,
+            "--Logging:LogLevel:Default=Warning", "/Kestrel:Limits:MaxRequestLineSize", "9000", "DependencyProxy:Upstreams:ghcr:Enabled=true"];
+        var run = await _cli.RunRawAsync(args);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(args, run.ServerArguments);
+    }
+
+    [Fact]
+    public async Task Commands_ReadConfigurationSwitches_InBothForms()
+    {
+        var other = Path.Combine(_cli.DataDirectory, "other");
+        (await _cli.RunRawAsync(["groups", "create", "acme", "--DependencyProxy:DataDirectory", other])).AssertSucceeded();
+        var list = await _cli.RunRawAsync(["groups", "list", $"--DependencyProxy:DataDirectory={other}"]);
+        Assert.Contains("acme", list.Output);
+        Assert.True(File.Exists(Path.Combine(other, "dependency-proxy.db")));
+    }
+
+    [Fact]
+    public async Task Errors_NameTheGroupOrUserThatIsMissing()
+    {
+        (await _cli.RunAsync("groups", "create", "acme")).AssertSucceeded();
+
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["groups", "delete", "nope"], "no such group 'nope'"),
+            (["cache", "purge", "nope"], "no such group 'nope'"),
+            (["cache", "policy", "nope", "--ttl", "30"], "no such group 'nope'"),
+            (["members", "list", "nope"], "no such group 'nope'"),
+            (["members", "add", "nope", "root"], "no such group 'nope'"),
+            (["members", "add", "acme", "bob"], "no such user 'bob'"),
+            (["members", "remove", "acme", "bob"], "no such user 'bob'"),
+            (["members", "remove", "acme", "root"], "'root' is not a direct member of 'acme'"),
+            (["tokens", "create", "bob", "--name", "ci"], "no such user 'bob'"),
+            (["tokens", "list", "bob"], "no such user 'bob'"),
+            (["tokens", "revoke", "4242"], "no such token 4242"),
+            (["users", "set-password", "bob", "--password", "a long password"], "no such user 'bob'"),
+        })
+        {
+            var run = await _cli.RunAsync(args);
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains($"error: {message}", run.Error);
+        }
+    }
+
+    [Fact]
+    public async Task SetPassword_ForSomeoneWhoDoesNotExist_SaysSoBeforeAskingForAPassword()
+    {
+        var prompts = new List<string>();
+        var run = await _cli.RunRawAsync(["users", "set-password", "bob", .. _cli.Configuration], typed: new(["a long password", "a long password"]), prompts: prompts);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no such user 'bob'", run.Error);
+        Assert.Empty(prompts);
+    }
+
+    [Fact]
+    public async Task SetPassword_OnATerminal_AsksTwice_AndRefusesWhenTheTwoDiffer()
+    {
+        var prompts = new List<string>();
+        var mismatch = await _cli.RunRawAsync(["users", "set-password", "root", .. _cli.Configuration],
+            typed: new(["a long password", "another password"]), prompts: prompts);
+        Assert.Equal(1, mismatch.ExitCode);
+        Assert.Contains("do not match", mismatch.Error);
+        Assert.Equal(2, prompts.Count);
+        Assert.DoesNotContain("a long password", mismatch.Output + mismatch.Error);
+
+        var same = await _cli.RunRawAsync(["users", "set-password", "root", .. _cli.Configuration], typed: new(["a long password", "a long password"]));
+        Assert.Equal(0, same.ExitCode);
+        Assert.Equal("Password changed for root.", same.Output.Trim());
+
+        var tooShort = await _cli.RunRawAsync(["users", "set-password", "root", .. _cli.Configuration], typed: new(["short"]));
+        Assert.Equal(1, tooShort.ExitCode);
+        Assert.Contains("password is too short", tooShort.Error);
+    }
+
+    [Fact]
+    public async Task SetPassword_ReadsAPipedPassword_ThatThenSignsIn()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var proxy = new ProxyFactory(upstream.Url);
+        using var client = proxy.CreateClient();
+        string[] configuration = [$"--DependencyProxy:DataDirectory={proxy.DataDirectory}", .. proxy.Database.Settings.Select(s => $"--{s.Key}={s.Value}")];
+
+        var run = await _cli.RunRawAsync(["users", "set-password", "root", .. configuration], standardInput: "piped password 123\n");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("Password changed for root.", run.Output.Trim());
+        var api = new ApiClient(client);
+        Assert.Equal(HttpStatusCode.OK, (await api.LoginAsync("root", "piped password 123")).Status);
+
+        var empty = await _cli.RunRawAsync(["users", "set-password", "root", .. configuration], standardInput: "");
+        Assert.Equal(1, empty.ExitCode);
+        Assert.Contains("no password given", empty.Error);
+    }
+
+    [Fact]
+    public async Task ListCommands_PrintAHeaderRow_AndJsonForScripts()
+    {
+        (await _cli.RunAsync("groups", "create", "acme")).AssertSucceeded();
+        (await _cli.RunAsync("groups", "create", "acme/team", "--visibility", "public")).AssertSucceeded();
+        (await _cli.RunAsync("users", "create", "alice", "--email", "alice@example.com")).AssertSucceeded();
+        (await _cli.RunAsync("members", "add", "acme", "alice", "--access-level", "maintainer")).AssertSucceeded();
+        var token = (await _cli.RunAsync("tokens", "create", "alice", "--name", "laptop")).AssertSucceeded().Output.Trim();
+
+        var table = (await _cli.RunAsync("groups", "list")).AssertSucceeded().Output.Split('\n');
+        Assert.Matches(@"^ID\s+PATH\s+NAME\s+VISIBILITY\s+PROXY$", table[0]);
+        Assert.Matches(@"^2\s+acme/team\s+team\s+public\s+enabled$", table[2]);
+
+        var groups = Json(await _cli.RunAsync("groups", "list", "--json"));
+        Assert.Equal(["acme", "acme/team"], groups.EnumerateArray().Select(g => g.GetProperty("full_path").GetString()));
+        Assert.Equal("public", groups[1].GetProperty("visibility").GetString());
+
+        var users = Json(await _cli.RunAsync("users", "list", "--json"));
+        Assert.Equal(["root", "alice"], users.EnumerateArray().Select(u => u.GetProperty("username").GetString()));
+        Assert.True(users[0].GetProperty("is_admin").GetBoolean());
+
+        var members = Json(await _cli.RunAsync("members", "list", "acme", "--json"));
+        Assert.Equal("maintainer", Assert.Single(members.EnumerateArray()).GetProperty("role").GetString());
+
+        var tokens = Json(await _cli.RunAsync("tokens", "list", "alice", "--json"));
+        var listed = Assert.Single(tokens.EnumerateArray());
+        Assert.Equal("laptop", listed.GetProperty("name").GetString());
+        Assert.Equal("active", listed.GetProperty("state").GetString());
+        Assert.DoesNotContain(token, (await _cli.RunAsync("tokens", "list")).Output);
+
+        (await _cli.RunAsync("tokens", "revoke", listed.GetProperty("id").GetInt64().ToString())).AssertSucceeded();
+        Assert.Equal("revoked", Json(await _cli.RunAsync("tokens", "list", "--json"))[0].GetProperty("state").GetString());
+
+        (await _cli.RunAsync("members", "remove", "acme", "alice")).AssertSucceeded();
+        Assert.Empty(Json(await _cli.RunAsync("members", "list", "acme", "--json")).EnumerateArray());
+
+        Assert.Contains("and its 1 subgroup", (await _cli.RunAsync("groups", "delete", "acme")).AssertSucceeded().Output);
+        Assert.Empty(Json(await _cli.RunAsync("groups", "list", "--json")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Usage_PrintsHumanSizes_ExactBytesWithTheOption_AndJson()
+    {
+        (await _cli.RunAsync("groups", "create", "acme")).AssertSucceeded();
+        var blob = new string('x', 3 * 1024 * 1024 / 2);
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(blob)));
+        var path = Path.Combine(_cli.DataDirectory, "content", "sha256", digest[..2], digest);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, blob);
+
+        var human = (await _cli.RunAsync("usage")).AssertSucceeded().Output;
+        Assert.Contains("on disk: 1.5 MiB in 1 files", human);
+        Assert.Matches(@"(?m)^GROUP\s+IMAGES\s+BLOBS\s+SIZE$", human);
+        Assert.Matches(@"(?m)^acme\s+0\s+0\s+0 B$", human);
+
+        Assert.Contains($"on disk: {blob.Length} bytes in 1 files", (await _cli.RunAsync("usage", "--bytes")).AssertSucceeded().Output);
+        var json = Json(await _cli.RunAsync("usage", "--json"));
+        Assert.Equal(blob.Length, json.GetProperty("bytes_on_disk").GetInt64());
+        Assert.Equal("acme", json.GetProperty("groups")[0].GetProperty("full_path").GetString());
+    }
+
+    private static JsonElement Json(CliOutcome run) => JsonDocument.Parse(run.AssertSucceeded().Output).RootElement;
+}
+
+internal static class CliOutcomeAssertions
+{
+    public static CliOutcome AssertSucceeded(this CliOutcome run)
+    {
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Error}");
+        return run;
+    }
+}
