@@ -26,9 +26,9 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
         return await db.Groups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, cancellationToken);
     }
 
-    /// <summary>A numeric id or a full path (<c>:id</c> in the REST API).</summary>
+    /// <summary>A numeric id (digits only: no sign, no spaces, so <c>+1</c> is no id) or a full path (<c>:id</c> in the REST API).</summary>
     public Task<Group?> FindByIdOrPathAsync(string idOrPath, CancellationToken cancellationToken) =>
-        long.TryParse(idOrPath, out var id) ? FindAsync(id, cancellationToken) : FindAsync(idOrPath, cancellationToken);
+        long.TryParse(idOrPath, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? FindAsync(id, cancellationToken) : FindAsync(idOrPath, cancellationToken);
 
     /// <summary>
     /// Creates a group; a subgroup's parent must exist. The creator of a top-level group becomes its owner (subgroups
