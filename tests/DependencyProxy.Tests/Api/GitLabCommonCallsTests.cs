@@ -99,6 +99,12 @@ public sealed class GitLabCommonCallsTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.BadRequest, (await Api.PutAsync($"/users/{bobId}", Root, new { username = "renamed" })).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await Api.PutAsync($"/users/{bobId}", Root, new { password = "short" })).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await Api.SendAsync(HttpMethod.Put, $"/users/{bobId}", Root, "{\"admin\":\"maybe\"}")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync($"/users/{bobId}", Root, new { password = "a-new-long-password" })).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.LoginAsync("bob", "long-enough-password")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.LoginAsync("bob", "a-new-long-password")).Status);
+        var (_, rootUser) = await Api.GetAsync("/user", Root);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.PutAsync($"/users/{rootUser.GetProperty("id").GetInt64()}", Root, new { admin = false })).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.DeleteAsync($"/users/{rootUser.GetProperty("id").GetInt64()}", Root)).Status);
 
         // Bob owns a group alone: deleting him would orphan it.
         await Api.PostAsync("/groups", bob, new { name = "Bobs", path = "bobs" });
@@ -110,7 +116,7 @@ public sealed class GitLabCommonCallsTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/users/{bobId}", Root)).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync($"/users/{bobId}", Root)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.GetAsync("/user", bob)).Status);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.LoginAsync("bob", "long-enough-password")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.LoginAsync("bob", "a-new-long-password")).Status);
     }
 
     [Fact]

@@ -49,6 +49,7 @@ public sealed class GitLabContentTypeTests : ProxyTestBase
         await AssertGitLabJsonAsync(await SendAsync(HttpMethod.Get, "/user", token: null), HttpStatusCode.Unauthorized);
         await AssertGitLabJsonAsync(await SendAsync(HttpMethod.Get, "/user?private_token=x", Root), HttpStatusCode.BadRequest);
         await AssertGitLabJsonAsync(await SendAsync(HttpMethod.Get, "/no/such/endpoint", Root), HttpStatusCode.NotFound);
+        await AssertGitLabJsonAsync(await SendAsync(HttpMethod.Patch, $"/groups/{GroupId}", Root, Json("{}")), HttpStatusCode.NotFound);
         await AssertGitLabJsonAsync(await SendAsync(HttpMethod.Get, "/users/999999", Root), HttpStatusCode.NotFound);
         await AssertGitLabJsonAsync(await SendAsync(HttpMethod.Post, "/groups", Root, Json("{\"name\":")), HttpStatusCode.BadRequest);
         await AssertGitLabJsonAsync(await SendAsync(HttpMethod.Post, "/groups", Root, Json("{\"name\":\"" + new string('x', 70_000) + "\"}")),
