@@ -12,7 +12,8 @@ namespace DependencyProxy.Tests.Api;
 public sealed class GitLabCommonCallsTests : ProxyTestBase
 {
     public static readonly TheoryData<string> HostileIds =
-        ["0", "-1", "99999999999999999999", "abc", "1.5", "%2e%2e%2fgrp", "..%2F..%2Fetc%2Fpasswd", "1%20OR%201%3D1", "+1", "%2B1", "%20 1", "%2500"];
+        ["0", "-1", "99999999999999999999", "abc", "1.5", "%2e%2e%2fgrp", "..%2F..%2Fetc%2Fpasswd", "1%20OR%201%3D1", "+1", "%2B1", "%20 1", "%2500",
+        "grp%2500", "%25ED%25A0%2580", new string('9', 3000)];
 
     [Fact]
     public async Task Version_IsTheAssemblysVersion_AndTheBuildsCommitOrUnknown()
