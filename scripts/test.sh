@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 need=()
 for tool in docker-registry:docker-registry skopeo:skopeo podman:podman umoci:umoci containerd:containerd chromium:chromium \
   /usr/lib/postgresql:postgresql ceph-mon:ceph-mon ceph-osd:ceph-osd ceph-mgr:ceph-mgr radosgw:radosgw curl:curl nginx:nginx \
-  dockerd:docker.io; do
+  dockerd:docker.io /usr/lib/python3/dist-packages/gitlab:python3-gitlab; do
   { command -v "${tool%%:*}" || [ -e "${tool%%:*}" ]; } >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if ((${#need[@]})); then

@@ -12,16 +12,22 @@ public static class ApiResults
         Converters = { new UtcDateTimeConverter() },
     };
 
-    public static IResult Ok(object body) => TypedResults.Json(body, Json);
+    /// <summary>
+    /// Exactly what GitLab sends. ASP.NET Core's default adds <c>; charset=utf-8</c>, and python-gitlab 3.12 compares the
+    /// whole header: with anything else, every call that returns one object fails with GitlabParsingError.
+    /// </summary>
+    public const string ContentType = "application/json";
 
-    public static IResult Created(object body) => TypedResults.Json(body, Json, statusCode: StatusCodes.Status201Created);
+    public static IResult Ok(object body) => Send(body, StatusCodes.Status200OK);
 
-    public static IResult Accepted() => TypedResults.Json(new { message = "202 Accepted" }, Json, statusCode: StatusCodes.Status202Accepted);
+    public static IResult Created(object body) => Send(body, StatusCodes.Status201Created);
+
+    public static IResult Accepted() => Send(new { message = "202 Accepted" }, StatusCodes.Status202Accepted);
 
     public static IResult NoContent() => TypedResults.NoContent();
 
     /// <summary><c>{"error": "name is missing"}</c>, as GitLab answers bad parameters.</summary>
-    public static IResult BadRequest(string error) => TypedResults.Json(new { error }, Json, statusCode: StatusCodes.Status400BadRequest);
+    public static IResult BadRequest(string error) => Send(new { error }, StatusCodes.Status400BadRequest);
 
     /// <summary>A body past the limit, counted as it was read (chunked ones too).</summary>
     public static IResult TooLarge(long limit) =>
@@ -35,15 +41,17 @@ public static class ApiResults
 
     public static IResult Conflict(string message) => Message(StatusCodes.Status409Conflict, message);
 
-    public static IResult Message(int status, string message) => TypedResults.Json(new { message }, Json, statusCode: status);
+    public static IResult Message(int status, string message) => Send(new { message }, status);
 
     /// <summary>GitLab's answer to a token whose scopes do not cover the request.</summary>
-    public static IResult InsufficientScope(string scope) => TypedResults.Json(new
+    public static IResult InsufficientScope(string scope) => Send(new
     {
         error = "insufficient_scope",
         error_description = "The request requires higher privileges than provided by the access token.",
         scope,
-    }, Json, statusCode: StatusCodes.Status403Forbidden);
+    }, StatusCodes.Status403Forbidden);
+
+    private static IResult Send(object body, int status) => TypedResults.Json(body, Json, ContentType, status);
 
     /// <summary>SQLite hands back times without a kind; every time here is UTC, and is written so.</summary>
     private sealed class UtcDateTimeConverter : JsonConverter<DateTime>

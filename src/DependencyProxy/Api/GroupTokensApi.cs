@@ -12,9 +12,11 @@ public static class GroupTokensApi
     {
         api.MapGet("/groups/{id}/deploy_tokens", ListDeployAsync);
         api.MapPost("/groups/{id}/deploy_tokens", CreateDeployAsync);
+        api.MapGet("/groups/{id}/deploy_tokens/{tokenId}", ShowDeployAsync);
         api.MapDelete("/groups/{id}/deploy_tokens/{tokenId}", DeleteDeployAsync);
         api.MapGet("/groups/{id}/access_tokens", ListAccessAsync);
         api.MapPost("/groups/{id}/access_tokens", CreateAccessAsync);
+        api.MapGet("/groups/{id}/access_tokens/{tokenId}", ShowAccessAsync);
         api.MapDelete("/groups/{id}/access_tokens/{tokenId}", RevokeAccessAsync);
     }
 
@@ -55,6 +57,19 @@ public static class GroupTokensApi
 
         var created = await tokens.CreateDeployAsync(group.Id, parameters.String("name")!, username, scopes, expiresAt, context.RequestAborted);
         return ApiResults.Created(DeployTokenJson.From(created.Row, active: true, created.Token));
+    }
+
+    /// <summary>One deploy token (python-gitlab's <c>group.deploytokens.get(id)</c>); its secret is never shown again.</summary>
+    private static async Task<IResult> ShowDeployAsync(HttpContext context, string id, string tokenId, ApiGroupAccess access, AccessTokens tokens)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        var token = long.TryParse(tokenId, out var tid) ? await tokens.FindDeployAsync(group.Id, tid, context.RequestAborted) : null;
+        return token is null ? ApiResults.NotFound("Deploy Token") : ApiResults.Ok(DeployTokenJson.From(token, tokens.IsActive(token.Revoked, token.ExpiresAt)));
     }
 
     private static async Task<IResult> DeleteDeployAsync(HttpContext context, string id, string tokenId, ApiGroupAccess access, AccessTokens tokens)
@@ -107,6 +122,20 @@ public static class GroupTokensApi
 
         var created = await tokens.CreateGroupAccessAsync(group.Id, parameters.String("name")!, scopes, role, expiresAt, context.RequestAborted);
         return ApiResults.Created(PersonalAccessTokenJson.From(created.Row, active: true, created.Token, role));
+    }
+
+    /// <summary>One group access token, as its owners see it in the list.</summary>
+    private static async Task<IResult> ShowAccessAsync(HttpContext context, string id, string tokenId, ApiGroupAccess access, AccessTokens tokens)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Owner);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        var view = long.TryParse(tokenId, out var tid) ? await tokens.FindGroupAccessAsync(group.Id, tid, context.RequestAborted) : null;
+        return view is null ? ApiResults.NotFound("Access Token")
+            : ApiResults.Ok(PersonalAccessTokenJson.From(view.Token, tokens.IsActive(view.Token.Revoked, view.Token.ExpiresAt), accessLevel: view.AccessLevel));
     }
 
     private static async Task<IResult> RevokeAccessAsync(HttpContext context, string id, string tokenId, ApiGroupAccess access, AccessTokens tokens)

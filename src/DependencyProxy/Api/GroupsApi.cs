@@ -12,6 +12,7 @@ public static class GroupsApi
         api.MapPost("/groups", CreateAsync);
         api.MapGet("/groups", ListAsync);
         api.MapGet("/groups/{id}", ShowAsync);
+        api.MapGet("/groups/{id}/subgroups", ListSubgroupsAsync);
         api.MapPut("/groups/{id}", UpdateAsync);
         api.MapDelete("/groups/{id}", DeleteAsync);
     }
@@ -85,6 +86,15 @@ public static class GroupsApi
         page.WriteHeaders(context, total);
         var baseUrl = access.BaseUrl(context.Request);
         return ApiResults.Ok(visible.Select(g => GroupJson.From(g, baseUrl)));
+    }
+
+    /// <summary>GitLab's <c>/groups/:id/subgroups</c>: the direct children of a group the caller sees, those it may see, paged like <c>/groups</c>.</summary>
+    private static Task<IResult> ListSubgroupsAsync(HttpContext context, string id, VisibleGroups visibleGroups, ApiGroupAccess access)
+    {
+        var baseUrl = access.BaseUrl(context.Request);
+        return access.ListAsync(context, id, AccessLevels.None, (parent, page, ct) => visibleGroups.ListAsync(ApiCaller.Of(context),
+                new GroupQuery(context.Request.Query["search"].ToString(), ParentId: parent.Id), page.Offset, page.PerPage, ct),
+            group => GroupJson.From(group, baseUrl));
     }
 
     private static async Task<IResult> ShowAsync(HttpContext context, string id, ApiGroupAccess access)

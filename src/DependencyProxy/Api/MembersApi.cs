@@ -12,6 +12,9 @@ public static class MembersApi
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/groups/{id}/members", ListAsync);
+        api.MapGet("/groups/{id}/members/all", ListAllAsync);
+        api.MapGet("/groups/{id}/members/all/{userId}", ShowInheritedAsync);
+        api.MapGet("/groups/{id}/members/{userId}", ShowAsync);
         api.MapPost("/groups/{id}/members", AddAsync);
         api.MapPut("/groups/{id}/members/{userId}", UpdateAsync);
         api.MapDelete("/groups/{id}/members/{userId}", RemoveAsync);
@@ -20,6 +23,37 @@ public static class MembersApi
     private static Task<IResult> ListAsync(HttpContext context, string id, ApiGroupAccess access, GroupMemberships memberships) =>
         access.ListAsync(context, id, AccessLevels.None, (group, page, ct) => memberships.ListAsync(group.Id, page.Offset, page.PerPage, ct),
             member => MemberJson.From(member, access.BaseUrl(context.Request)));
+
+    /// <summary>GitLab's <c>members/all</c>: direct and inherited members, each once with their highest role.</summary>
+    private static Task<IResult> ListAllAsync(HttpContext context, string id, ApiGroupAccess access, InheritedMemberships memberships) =>
+        access.ListAsync(context, id, AccessLevels.None, (group, page, ct) => memberships.ListAsync(group, page.Offset, page.PerPage, ct),
+            member => MemberJson.From(member, access.BaseUrl(context.Request)));
+
+    /// <summary>A direct member, or GitLab's <c>404 Member Not Found</c>.</summary>
+    private static async Task<IResult> ShowAsync(HttpContext context, string id, string userId, ApiGroupAccess access, GroupMemberships memberships)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.None);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        var member = long.TryParse(userId, out var uid) ? await memberships.FindAsync(group.Id, uid, context.RequestAborted) : null;
+        return member is null ? ApiResults.NotFound("Member") : ApiResults.Ok(MemberJson.From(member, access.BaseUrl(context.Request)));
+    }
+
+    /// <summary>A member through the group or any group above it, with the highest role.</summary>
+    private static async Task<IResult> ShowInheritedAsync(HttpContext context, string id, string userId, ApiGroupAccess access, InheritedMemberships memberships)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.None);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        var member = long.TryParse(userId, out var uid) ? await memberships.FindAsync(group, uid, context.RequestAborted) : null;
+        return member is null ? ApiResults.NotFound("Member") : ApiResults.Ok(MemberJson.From(member, access.BaseUrl(context.Request)));
+    }
 
     private static async Task<IResult> AddAsync(HttpContext context, string id, ApiGroupAccess access, MembershipChanges changes, GroupMemberships memberships)
     {

@@ -10,6 +10,8 @@ public static class RestApi
         GroupsApi.Map(api);
         MembersApi.Map(api);
         UsersApi.Map(api);
+        UserAccountApi.Map(api);
+        VersionApi.Map(api);
         GroupTokensApi.Map(api);
         DependencyProxyApi.Map(api);
         CacheApi.Map(api);

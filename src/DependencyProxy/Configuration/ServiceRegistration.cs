@@ -44,6 +44,7 @@ public static class ServiceRegistration
         services.AddSingleton<GroupAccess>();
         services.AddSingleton<CredentialValidator>();
         services.AddSingleton<GroupMemberships>();
+        services.AddSingleton<InheritedMemberships>();
         services.AddSingleton<VisibleGroups>();
         services.AddSingleton<MembershipChanges>();
         services.AddSingleton<UserAccounts>();

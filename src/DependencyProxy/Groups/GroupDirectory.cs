@@ -26,9 +26,13 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
         return await db.Groups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, cancellationToken);
     }
 
-    /// <summary>A numeric id or a full path (<c>:id</c> in the REST API).</summary>
+    /// <summary>A numeric id (digits only: no sign, no spaces, so <c>+1</c> is no id) or a full path (<c>:id</c> in the REST API).</summary>
+    /// <remarks>A control character (a decoded <c>%00</c>) or an overlong string names no group and never reaches the database:
+    /// PostgreSQL refuses NUL bytes in text with an error.</remarks>
     public Task<Group?> FindByIdOrPathAsync(string idOrPath, CancellationToken cancellationToken) =>
-        long.TryParse(idOrPath, out var id) ? FindAsync(id, cancellationToken) : FindAsync(idOrPath, cancellationToken);
+        idOrPath.Length is 0 or > 1024 || idOrPath.Any(char.IsControl) ? Task.FromResult<Group?>(null)
+        : long.TryParse(idOrPath, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            ? FindAsync(id, cancellationToken) : FindAsync(idOrPath, cancellationToken);
 
     /// <summary>
     /// Creates a group; a subgroup's parent must exist. The creator of a top-level group becomes its owner (subgroups

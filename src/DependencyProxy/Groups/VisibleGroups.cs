@@ -8,8 +8,12 @@ namespace DependencyProxy.Groups;
 public sealed record GroupListItem(
     long Id, string Name, string Path, string FullPath, string Description, string Visibility, long? ParentId, DateTime CreatedAt, bool ProxyEnabled);
 
-/// <summary>Which groups to list: a search in path or name, top-level ones only, and the role the caller needs in them.</summary>
-public sealed record GroupQuery(string? Search = null, bool TopLevelOnly = false, int MinimumLevel = AccessLevels.None, bool WithDescription = true);
+/// <summary>
+/// Which groups to list: a search in path or name, top-level ones only (or the direct children of <see cref="ParentId"/>),
+/// and the role the caller needs in them.
+/// </summary>
+public sealed record GroupQuery(
+    string? Search = null, bool TopLevelOnly = false, int MinimumLevel = AccessLevels.None, bool WithDescription = true, long? ParentId = null);
 
 /// <summary>
 /// The groups a principal may know exist (public ones, and those where it has any role), for the API and the pages.
@@ -29,6 +33,11 @@ public sealed class VisibleGroups(IDbContextFactory<ProxyDbContext> databases)
         if (query.TopLevelOnly)
         {
             groups = groups.Where(g => g.ParentId == null);
+        }
+
+        if (query.ParentId is { } parentId)
+        {
+            groups = groups.Where(g => g.ParentId == parentId);
         }
 
         if (!string.IsNullOrEmpty(query.Search))

@@ -114,6 +114,24 @@ public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, Ti
         return (await query.OrderBy(t => t.Id).Skip(skip).Take(take).ToListAsync(cancellationToken), await query.CountAsync(cancellationToken));
     }
 
+    public async Task<DeployToken?> FindDeployAsync(long groupId, long id, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.DeployTokens.AsNoTracking().FirstOrDefaultAsync(t => t.GroupId == groupId && t.Id == id, cancellationToken);
+    }
+
+    /// <summary>One group access token of the group, with its bot's role (0 once revoked).</summary>
+    public async Task<GroupAccessTokenView?> FindGroupAccessAsync(long groupId, long tokenId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await (from t in db.PersonalAccessTokens
+                      join u in db.Users on t.UserId equals u.Id
+                      where t.Id == tokenId && u.BotGroupId == groupId
+                      select new GroupAccessTokenView(t,
+                          db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == u.Id).Select(m => m.AccessLevel).FirstOrDefault()))
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<bool> DeleteDeployAsync(long groupId, long id, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

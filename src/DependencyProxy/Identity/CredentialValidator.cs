@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace DependencyProxy.Identity;
 
 /// <summary>
-/// Turns presented credentials into a <see cref="Principal"/>: username + password, username + personal access
-/// token (bots included), or deploy-token username + token. Also re-checks a principal named in a registry JWT,
+/// Turns presented credentials into a <see cref="Principal"/>: username + password, any username + personal or group
+/// access token (the token names its user or bot), or deploy-token username + token. Also re-checks a principal named in a registry JWT,
 /// so a revoked token, a blocked user or a removed deploy token loses access at once.
 /// </summary>
 public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
@@ -25,10 +25,11 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
             return deploy is not null && deploy.Username == username ? ForDeployToken(deploy) : null;
         }
 
+        // A personal or group access token names its user (or bot) itself: any non-empty username goes with it, as GitLab
+        // ignores the login beside a token. A deploy token's username is part of its credentials there, and here.
         if (secret.StartsWith(Secrets.PersonalTokenPrefix, StringComparison.Ordinal))
         {
-            var principal = await ValidatePersonalTokenAsync(db, secret, cancellationToken);
-            return principal?.Name == username ? principal : null;
+            return await ValidatePersonalTokenAsync(db, secret, cancellationToken);
         }
 
         return await ValidatePasswordAsync(db, username, secret, cancellationToken);

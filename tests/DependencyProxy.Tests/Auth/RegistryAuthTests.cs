@@ -105,16 +105,37 @@ public sealed class RegistryAuthTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.LoginAsync("someone", teamDeploy.GetProperty("token").GetString(), Repository)).Status);
     }
 
-    [Fact]
-    public async Task AGroupAccessToken_LogsInAsItsBot()
+    [Theory]
+    [InlineData("ci")]
+    [InlineData("anything-at-all")]
+    [InlineData("root")] // another user's name changes nothing: the token names its bot
+    public async Task AGroupAccessToken_LogsInAsItsBot_WithAnyUsername(string username)
     {
         var (_, alice, _, _, _) = await PrivateTeamAsync();
         var (_, token) = await Api.PostAsync("/groups/team/access_tokens", alice, new { name = "ci", scopes = new[] { "read_registry" }, access_level = 10 });
-        var (_, bots) = await Api.GetAsync("/groups/team/members", alice);
-        var bot = bots.EnumerateArray().Single(m => m.GetProperty("username").GetString()!.StartsWith("group_")).GetProperty("username").GetString();
-        var (status, jwt) = await Api.LoginAsync(bot, token.GetProperty("token").GetString(), Repository);
+        var (status, jwt) = await Api.LoginAsync(username, token.GetProperty("token").GetString(), Repository);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(HttpStatusCode.OK, (await Api.PullManifestAsync("team", "alpine", jwt)).StatusCode);
+
+        // The bot the token names is shown by GET /users/:id; an empty username is still no login.
+        var (_, bot) = await Api.GetAsync($"/users/{token.GetProperty("user_id").GetInt64()}", alice);
+        Assert.True(bot.GetProperty("bot").GetBoolean());
+        Assert.StartsWith("group_", bot.GetProperty("username").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.LoginAsync("", token.GetProperty("token").GetString(), Repository)).Status);
+    }
+
+    [Fact]
+    public async Task APersonalAccessToken_WorksWithAnyUsername_ButADeployTokenNeedsItsOwn()
+    {
+        var (_, alice, _, bob, _) = await PrivateTeamAsync();
+        var (status, jwt) = await Api.LoginAsync("not-bob", bob, Repository);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.PullManifestAsync("team", "alpine", jwt)).StatusCode);
+
+        var (_, deploy) = await Api.PostAsync("/groups/team/deploy_tokens", alice, new { name = "ci", scopes = new[] { "read_registry" } });
+        var secret = deploy.GetProperty("token").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await Api.LoginAsync(deploy.GetProperty("username").GetString(), secret, Repository)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.LoginAsync("bob", secret, Repository)).Status);
     }
 
     [Fact]
