@@ -66,7 +66,7 @@ public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, Ma
             if (indexes.TryGetValue(entry.Id, out var index))
             {
                 var platforms = new List<PlatformRow>();
-                foreach (var platform in index.Platforms)
+                foreach (var platform in index.Platforms.Where(p => !p.IsAttestation))
                 {
                     var held = HeldPlatform(entry, platform.Digest);
                     var bytes = held is null ? null : (await references.ReadAsync(held.Digest, cancellationToken))?.ContentBytes;

@@ -5,8 +5,11 @@ using DependencyProxy.Storage;
 
 namespace DependencyProxy.Caching;
 
-/// <summary>One platform of a multi-arch index: the platform manifest's digest and its <c>os/architecture[/variant]</c>.</summary>
-public sealed record PlatformReference(string Digest, string Platform);
+/// <summary>
+/// One entry of a multi-arch index: the platform manifest's digest and its <c>os/architecture[/variant]</c>, or an
+/// attestation (BuildKit's provenance and SBOM, <c>unknown/unknown</c>), which is no platform to show.
+/// </summary>
+public sealed record PlatformReference(string Digest, string Platform, bool IsAttestation = false);
 
 /// <summary>
 /// What a stored manifest points at: an image's config and layers (and their bytes), or an index's platform manifests.
@@ -96,6 +99,11 @@ public sealed class ManifestReferences(IContentStore store, TimeProvider time)
 
     private static long SizeOf(JsonElement descriptor) =>
         descriptor.TryGetProperty("size", out var size) && size.TryGetInt64(out var n) && n > 0 ? n : 0;
+
+    private static bool IsAttestation(JsonElement descriptor) =>
+        descriptor.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == JsonValueKind.Object
+        && annotations.TryGetProperty("vnd.docker.reference.type", out var type) && type.ValueKind == JsonValueKind.String
+        && type.ValueEquals("attestation-manifest");
 
     private static string PlatformOf(JsonElement descriptor)
     {
