@@ -59,7 +59,7 @@ public sealed class ManifestReferences(IContentStore store, TimeProvider time)
 
             if (root.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array)
             {
-                var platforms = manifests.EnumerateArray().Select(m => DigestOf(m) is { } d ? new PlatformReference(d, PlatformOf(m)) : null)
+                var platforms = manifests.EnumerateArray().Select(m => DigestOf(m) is { } d ? new PlatformReference(d, PlatformOf(m), IsAttestation(m)) : null)
                     .OfType<PlatformReference>().ToList();
                 return new ManifestContent(true, [], 0, platforms);
             }
