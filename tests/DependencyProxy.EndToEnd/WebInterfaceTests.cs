@@ -11,7 +11,7 @@ namespace DependencyProxy.EndToEnd;
 /// log in with it, and what a non-owner does not see. Screenshots land in artifacts/screenshots/.
 /// </summary>
 [Collection(UpstreamCollection.Name)]
-public sealed class WebInterfaceTests(UpstreamFixture upstream)
+public sealed partial class WebInterfaceTests(UpstreamFixture upstream)
 {
     private const string OwnerPassword = "alice-password-1";
     private const string ReporterPassword = "bob-password-12";

@@ -19,6 +19,7 @@ public static class CacheApi
         api.MapGet("/groups/{id}/dependency_proxy/image_ttl_policy", ShowPolicyAsync);
         api.MapPut("/groups/{id}/dependency_proxy/image_ttl_policy", UpdatePolicyAsync);
         api.MapGet("/groups/{id}/dependency_proxy/manifests", ListManifestsAsync);
+        api.MapDelete("/groups/{id}/dependency_proxy/manifests/{manifestId}", DeleteManifestAsync);
         api.MapGet("/groups/{id}/dependency_proxy/blobs", ListBlobsAsync);
         api.MapGet("/groups/{id}/dependency_proxy/statistics", GroupStatisticsAsync);
         api.MapGet("/dependency_proxy/statistics", InstanceStatisticsAsync);
@@ -57,6 +58,26 @@ public static class CacheApi
             (group, page, ct) => images.ListAsync(group.Id, filter: null, page.Offset, page.PerPage, ct), m => new CachedManifestJson(m.Id, m.Repository, m.Reference,
             m.Reference.Contains(':') ? $"{m.Repository}@{m.Reference}" : $"{m.Repository}:{m.Reference}", m.Digest, m.Size, m.MediaType,
             m.Registry, m.CreatedAt, m.ReadAt, m.Status));
+
+    /// <summary>
+    /// 204 once the entry (the <c>id</c> the listing returns) is gone; for an index its platform entries go too, and the
+    /// layers no other image of the group uses are left to the cleaner. Owners and maintainers, like GitLab's
+    /// "delete image" in the container registry.
+    /// </summary>
+    private static async Task<IResult> DeleteManifestAsync(HttpContext context, string id, string manifestId, ApiGroupAccess access, ImageDeletion deletion)
+    {
+        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        // Only plain positive decimal ids: "1e3", "+1", " 1" or "0x10" name no entry.
+        return manifestId.Length is > 0 and <= 19 && manifestId.All(char.IsAsciiDigit) && long.TryParse(manifestId, out var entryId)
+            && await deletion.DeleteAsync(group.Id, entryId, context.RequestAborted) is not null
+            ? ApiResults.NoContent()
+            : ApiResults.NotFound("Manifest");
+    }
 
     private static Task<IResult> ListBlobsAsync(HttpContext context, string id, ApiGroupAccess access, IDbContextFactory<ProxyDbContext> databases) =>
         access.ListAsync<CachedBlob>(context, id, AccessLevels.Guest, async (group, page, ct) =>

@@ -1,18 +1,25 @@
-using System.Text.Json;
 using DependencyProxy.Data;
 using DependencyProxy.Registry;
-using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Caching;
 
-/// <summary>What an image's stored manifest says about it: the bytes of its config and layers, or its platforms.</summary>
-public sealed record ImageSummary(long? ContentBytes, int? Platforms);
+/// <summary>One platform of an index row: whether the group holds its manifest, and then that image's bytes.</summary>
+public sealed record PlatformRow(string Platform, string Digest, bool Cached, long? ContentBytes);
+
+/// <summary>
+/// One row of the web page: a tag (or a digest) the user pulled. An image's size is its config plus layers; an index
+/// lists its platforms instead.
+/// </summary>
+public sealed record ImageRow(CachedManifest Manifest, long? ContentBytes, IReadOnlyList<PlatformRow> Platforms, bool IsIndex);
+
+/// <summary>A page of image rows, how many match the filter, and how many images the group holds at all.</summary>
+public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Matching, int Images);
 
 /// <summary>A group's cached images (its manifest entries) as the REST API and the web page list them.</summary>
-public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, IContentStore store)
+public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, ManifestReferences references)
 {
-    /// <summary>Most recently pulled first; <paramref name="filter"/> matches the image name or the tag.</summary>
+    /// <summary>Every entry, most recently pulled first; <paramref name="filter"/> matches the image name or the tag.</summary>
     public async Task<(IReadOnlyList<CachedManifest> Page, int Total)> ListAsync(
         long groupId, string? filter, int skip, int take, CancellationToken cancellationToken)
     {
@@ -28,38 +35,58 @@ public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, IC
             await query.CountAsync(cancellationToken));
     }
 
-    /// <summary>Reads the stored manifest: an image's size is its config plus layers; an index counts its platforms.</summary>
-    public async Task<ImageSummary> SummarizeAsync(CachedManifest manifest, CancellationToken cancellationToken)
+    /// <summary>
+    /// The page's rows: one per tag (or digest) pulled, most recently pulled first. The platform manifests a client
+    /// fetched after an index are entries too, by digest; they are shown inside their index's row and are no image.
+    /// </summary>
+    public async Task<ImagePage> ListImagesAsync(long groupId, string? filter, int skip, int take, CancellationToken cancellationToken)
     {
-        if (!Digest.TryParse(manifest.Digest, out var digest, out _) || await store.TryReadAllBytesAsync(digest, cancellationToken) is not { } bytes)
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var entries = await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId).ToListAsync(cancellationToken);
+        var indexes = new Dictionary<long, ManifestContent>();
+        var children = new HashSet<(string, string, string)>();
+        foreach (var index in entries.Where(IsIndex))
         {
-            return new ImageSummary(null, null);
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            var root = document.RootElement;
-            if (root.TryGetProperty("manifests", out var platforms) && platforms.ValueKind == JsonValueKind.Array)
+            if (await references.ReadAsync(index.Digest, cancellationToken) is { IsIndex: true } content)
             {
-                return new ImageSummary(null, platforms.GetArrayLength());
+                indexes[index.Id] = content;
+                children.UnionWith(content.Platforms.Select(p => (index.Registry, index.Repository, p.Digest)));
             }
-
-            long total = SizeOf(root, "config");
-            if (root.TryGetProperty("layers", out var layers) && layers.ValueKind == JsonValueKind.Array)
-            {
-                total += layers.EnumerateArray().Sum(layer => layer.TryGetProperty("size", out var size) && size.TryGetInt64(out var n) ? n : 0);
-            }
-
-            return new ImageSummary(total, null);
         }
-        catch (JsonException)
+
+        var images = entries.Where(e => !(IsDigest(e.Reference) && children.Contains((e.Registry, e.Repository, e.Digest)))).ToList();
+        var text = filter?.Trim();
+        var matching = string.IsNullOrEmpty(text) ? images
+            : images.Where(e => e.Repository.Contains(text, StringComparison.Ordinal) || e.Reference.Contains(text, StringComparison.Ordinal)).ToList();
+        var current = entries.Where(e => e.Status == CacheStatus.Default).ToLookup(e => (e.Registry, e.Repository, e.Digest));
+        CachedManifest? HeldPlatform(CachedManifest index, string digest) => current[(index.Registry, index.Repository, digest)].FirstOrDefault();
+        var rows = new List<ImageRow>();
+        foreach (var entry in matching.OrderByDescending(e => e.ReadAt).ThenBy(e => e.Id).Skip(skip).Take(take))
         {
-            return new ImageSummary(null, null);
+            if (indexes.TryGetValue(entry.Id, out var index))
+            {
+                var platforms = new List<PlatformRow>();
+                foreach (var platform in index.Platforms.Where(p => !p.IsAttestation))
+                {
+                    var held = HeldPlatform(entry, platform.Digest);
+                    var bytes = held is null ? null : (await references.ReadAsync(held.Digest, cancellationToken))?.ContentBytes;
+                    platforms.Add(new PlatformRow(platform.Platform, platform.Digest, held is not null, bytes));
+                }
+
+                rows.Add(new ImageRow(entry, null, platforms, true));
+            }
+            else
+            {
+                rows.Add(new ImageRow(entry, (await references.ReadAsync(entry.Digest, cancellationToken))?.ContentBytes, [], false));
+            }
         }
+
+        return new ImagePage(rows, matching.Count, images.Count(e => e.Status == CacheStatus.Default));
     }
 
-    private static long SizeOf(JsonElement root, string property) =>
-        root.TryGetProperty(property, out var element) && element.ValueKind == JsonValueKind.Object &&
-        element.TryGetProperty("size", out var size) && size.TryGetInt64(out var n) ? n : 0;
+    /// <summary>A reference that is a digest (the image was pulled by digest), not a tag: tags cannot hold ':'.</summary>
+    public static bool IsDigest(string reference) => reference.Contains(':');
+
+    private static bool IsIndex(CachedManifest entry) =>
+        entry.MediaType is ManifestMediaTypes.OciIndex or ManifestMediaTypes.DockerManifestList;
 }

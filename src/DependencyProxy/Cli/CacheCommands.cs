@@ -27,6 +27,7 @@ internal static class CacheCommands
                 $"({Format.Bytes(run.Collected.BytesDeleted)}) collected; content still within the grace period goes on the next run.");
             return 0;
         }, group));
+        cache.Subcommands.Add(CreateDelete());
 
         var enabled = CliValues.Boolean("--enabled", "Turn the cleanup policy on or off");
         var ttl = CliValues.WholeNumber("--ttl", "of days", "Days an entry may go unread before cleanup removes it (1 to 3650).");
@@ -49,6 +50,47 @@ internal static class CacheCommands
             return 0;
         }, group, enabled, ttl));
         return cache;
+    }
+
+    /// <summary><c>cache delete GROUP IMAGE[:TAG]</c>: one image, as the web page's Delete button (then clean up at once).</summary>
+    private static Command CreateDelete()
+    {
+        var group = new Argument<string>("group") { Description = "The group's full path." };
+        var image = new Argument<string>("image") { Description = "The image as pulled through the group: alpine, library/alpine:3.19, ghcr.io/org/app@sha256:…" };
+        return ProxyCommandLine.Leaf("delete", "Remove one cached image (tag) of a group; layers no other image uses are collected.", async (result, services, ct) =>
+        {
+            var path = result.GetValue(group)!;
+            var target = await services.GetRequiredService<GroupDirectory>().FindAsync(path, ct);
+            if (target is null)
+            {
+                return await ProxyCommandLine.FailAsync($"no such group '{path}'");
+            }
+
+            var text = result.GetValue(image)!;
+            if (CachedImageName.Parse(text) is not var (name, reference))
+            {
+                return await ProxyCommandLine.FailAsync($"'{text}' is no image name: IMAGE[:TAG] or IMAGE@DIGEST");
+            }
+
+            var upstreams = new Upstream.UpstreamResolver(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions>>());
+            if (!upstreams.TryResolve(name, out var repository, out var error))
+            {
+                return await ProxyCommandLine.FailAsync(error.Message);
+            }
+
+            var entry = await services.GetRequiredService<CacheRecords>().FindManifestAsync(target.Id, repository, reference, ct);
+            if (entry is null)
+            {
+                return await ProxyCommandLine.FailAsync($"no cached image '{text}' in group '{target.FullPath}'");
+            }
+
+            var deleted = await services.GetRequiredService<ImageDeletion>().DeleteAsync(target.Id, entry.Id, ct);
+            var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
+            Console.WriteLine($"Deleted {repository}{(CachedImages.IsDigest(reference) ? "@" : ":")}{reference} from '{target.FullPath}' ({deleted?.PlatformEntries ?? 0} platform entries, " +
+                $"{deleted?.BlobLinks ?? 0} layers no other image uses); {run.Collected.FilesDeleted} files ({run.Collected.BytesDeleted} bytes) collected, " +
+                "content still within the grace period goes on the next run.");
+            return 0;
+        }, group, image);
     }
 
     public static Command CreateCleanup()

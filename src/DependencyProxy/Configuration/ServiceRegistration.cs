@@ -53,7 +53,9 @@ public static class ServiceRegistration
         services.AddSingleton<DependencyProxySettings>();
         services.AddSingleton<CacheRecords>();
         services.AddSingleton<CachedImages>();
+        services.AddSingleton<ManifestReferences>();
         services.AddSingleton<Cleanup.GroupCachePurge>();
+        services.AddSingleton<ImageDeletion>();
         services.AddSingleton<GarbageCollector>();
         services.AddSingleton<QuotaEnforcer>();
         services.AddSingleton<CacheCleaner>();

@@ -21,4 +21,7 @@ public sealed class PersonalAccessToken
     public bool Revoked { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>When the token last signed someone in (REST API, docker login), to the nearest ten minutes; null if never.</summary>
+    public DateTime? LastUsedAt { get; set; }
 }

@@ -109,7 +109,13 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
         }
 
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == pat.UserId, cancellationToken);
-        return user is null || user.IsBlocked ? null : ForUserToken(user, pat);
+        if (user is null || user.IsBlocked)
+        {
+            return null;
+        }
+
+        await TokenLastUse.RecordAsync(db, pat, time.GetUtcNow().UtcDateTime, cancellationToken);
+        return ForUserToken(user, pat);
     }
 
     private async Task<DeployToken?> FindDeployTokenAsync(ProxyDbContext db, string token, CancellationToken cancellationToken)

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 namespace DependencyProxy.Web;
 
 /// <summary>
-/// The web pages: server-rendered Razor Pages under <c>Web/Pages</c>, a cookie session, and two static assets
-/// (one stylesheet, one small script) served from the assembly so they work whatever the working directory.
+/// The web pages: server-rendered Razor Pages under <c>Web/Pages</c>, a cookie session, and three static assets
+/// (one stylesheet, one small script, the favicon) served from the assembly so they work whatever the working directory.
 /// </summary>
 public static class WebInterface
 {
@@ -78,6 +78,8 @@ public static class WebInterface
     {
         app.MapRazorPages();
         app.MapMethods("/-/assets/{name}", ["GET", "HEAD"], ServeAsset);
+        // Browsers ask for /favicon.ico on their own (a JSON answer opened in a tab too): the same small SVG, never a 404.
+        app.MapMethods("/favicon.ico", ["GET", "HEAD"], (HttpContext context) => ServeAsset("favicon.svg", context));
     }
 
     private static IResult ServeAsset(string name, HttpContext context)
@@ -86,6 +88,7 @@ public static class WebInterface
         {
             ".css" => "text/css; charset=utf-8",
             ".js" => "text/javascript; charset=utf-8",
+            ".svg" => "image/svg+xml",
             _ => null,
         };
         var stream = type is null ? null : Assembly.GetExecutingAssembly().GetManifestResourceStream($"DependencyProxy.Web.Assets.{name}");

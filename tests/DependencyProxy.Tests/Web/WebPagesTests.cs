@@ -218,12 +218,18 @@ public sealed class WebPagesTests : ProxyTestBase
         await SignInAsOwnerAsync(browser);
         using var created = await browser.PostFormAsync("/-/profile/personal_access_tokens", "/-/profile/personal_access_tokens?handler=Create",
             new() { ["name"] = "laptop", ["scopes"] = "read_registry" });
-        var html = await created.Content.ReadAsStringAsync();
+        // Post/Redirect/Get: back to the page's own address, the value in no URL.
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        Assert.Equal("/-/profile/personal_access_tokens", created.Headers.Location!.OriginalString);
+        using var shown = await browser.GetAsync("/-/profile/personal_access_tokens");
+        var html = await shown.Content.ReadAsStringAsync();
         var token = System.Text.RegularExpressions.Regex.Match(html, "id=\"new-token\" class=\"secret\">([^<]+)<").Groups[1].Value;
         Assert.StartsWith("dpat-", token);
-        Assert.True(created.Headers.CacheControl?.NoStore, "the page with a new token may be stored");
+        Assert.True(shown.Headers.CacheControl?.NoStore, "the page with a new token may be stored");
         Assert.DoesNotContain(token, await browser.GetPageAsync("/-/profile/personal_access_tokens"));
+        Assert.Contains("<td data-label=\"Last used\" class=\"last-used\" title=\"\">never</td>", await browser.GetPageAsync("/-/profile/personal_access_tokens"));
         Assert.Equal(HttpStatusCode.OK, (await Api.LoginAsync("owner", token, "grp/dependency_proxy/containers/alpine")).Status);
+        Assert.Matches("class=\"last-used\" title=\"[0-9-]+ [0-9:]+ UTC\">just now<", await browser.GetPageAsync("/-/profile/personal_access_tokens"));
 
         var id = System.Text.RegularExpressions.Regex.Match(await browser.GetPageAsync("/-/profile/personal_access_tokens"),
             "name=\"id\" value=\"(\\d+)\"").Groups[1].Value;

@@ -10,11 +10,12 @@ using Microsoft.Extensions.Options;
 namespace DependencyProxy.Web.Pages.Groups;
 
 /// <summary>
-/// A group's Dependency Proxy page: the image prefix and examples, what the cache holds, the cached images (filtered,
-/// paginated), and "Clear cache" for owners. Members see it; anyone else gets 404, as in the API.
+/// A group's Dependency Proxy page: the image prefix and examples, what the cache holds, the cached images (one row per
+/// tag pulled, filtered, paginated), "Delete" for one image (maintainers and owners) and "Clear cache" for owners.
+/// Members see it; anyone else gets 404, as in the API.
 /// </summary>
 public sealed class DependencyProxyModel(
-    UsageReport usage, CachedImages images, GroupCachePurge purge,
+    UsageReport usage, CachedImages images, GroupCachePurge purge, ImageDeletion deletion,
     IOptions<ProxyOptions> options, TimeProvider time) : SignedInPageModel
 {
     public const int PerPage = 20;
@@ -25,11 +26,18 @@ public sealed class DependencyProxyModel(
 
     public bool IsOwner => AccessLevel >= AccessLevels.Owner;
 
+    /// <summary>Who may delete one image: maintainers and owners, as the REST API.</summary>
+    public bool CanDelete => AccessLevel >= AccessLevels.Maintainer;
+
     public GroupUsage Usage { get; private set; } = null!;
 
-    public IReadOnlyList<(CachedManifest Manifest, ImageSummary Summary)> Images { get; private set; } = [];
+    public IReadOnlyList<ImageRow> Images { get; private set; } = [];
 
+    /// <summary>Rows matching the filter.</summary>
     public int Total { get; private set; }
+
+    /// <summary>Images the group holds: tags and digests pulled, not the platform manifests inside an index.</summary>
+    public int ImageCount { get; private set; }
 
     public int PageNumber { get; private set; } = 1;
 
@@ -52,15 +60,8 @@ public sealed class DependencyProxyModel(
         Usage = await usage.ForGroupAsync(Group, HttpContext.RequestAborted);
         var filter = Filter is { Length: > 255 } ? Filter[..255] : Filter;
         PageNumber = Math.Clamp(page ?? 1, 1, 100_000);
-        var (list, total) = await images.ListAsync(Group.Id, filter, (PageNumber - 1) * PerPage, PerPage, HttpContext.RequestAborted);
-        Total = total;
-        var summaries = new List<(CachedManifest, ImageSummary)>(list.Count);
-        foreach (var manifest in list)
-        {
-            summaries.Add((manifest, await images.SummarizeAsync(manifest, HttpContext.RequestAborted)));
-        }
-
-        Images = summaries;
+        var found = await images.ListImagesAsync(Group.Id, filter, (PageNumber - 1) * PerPage, PerPage, HttpContext.RequestAborted);
+        (Images, Total, ImageCount) = (found.Rows, found.Matching, found.Images);
         return Page();
     }
 
@@ -78,6 +79,29 @@ public sealed class DependencyProxyModel(
 
         await purge.PurgeAsync(Group.Id, HttpContext.RequestAborted);
         Notice = $"The cache of {Group.FullPath} was cleared. The next pulls fetch their images from upstream again.";
+        return Redirect($"/groups/{Group.FullPath}");
+    }
+
+    /// <summary>Deletes one image (the entry's id, as the REST API's listing gives it); an id the group does not hold is 404.</summary>
+    public async Task<IActionResult> OnPostDeleteAsync(string path, [FromForm] string? id)
+    {
+        if (await ResolveAsync(path) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (!CanDelete)
+        {
+            return StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        if (id is not { Length: > 0 and <= 19 } || !id.All(char.IsAsciiDigit) || !long.TryParse(id, out var entryId)
+            || await deletion.DeleteAsync(Group.Id, entryId, HttpContext.RequestAborted) is not { } deleted)
+        {
+            return NotFound();
+        }
+
+        Notice = $"Deleted {Format.ImageName(deleted.Entry)} from {Group.FullPath}. Layers no other image uses are removed by the next cleanup.";
         return Redirect($"/groups/{Group.FullPath}");
     }
 

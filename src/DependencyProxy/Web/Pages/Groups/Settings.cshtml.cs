@@ -8,9 +8,10 @@ namespace DependencyProxy.Web.Pages.Groups;
 
 /// <summary>
 /// A group's Dependency Proxy settings, for owners: on/off and revalidation window, the cleanup policy, and upstream
-/// accounts whose secrets are write-only. Each form goes through the same rules as the REST API.
+/// accounts whose secrets are write-only; deploy and group access tokens and deleting the group (Settings.Tokens.cshtml.cs).
+/// Each form goes through the same rules as the REST API.
 /// </summary>
-public sealed class SettingsModel(DependencyProxySettings settings, UpstreamResolver upstreams)
+public sealed partial class SettingsModel(DependencyProxySettings settings, UpstreamResolver upstreams)
     : SignedInPageModel
 {
     public Group Group { get; private set; } = null!;
@@ -99,6 +100,7 @@ public sealed class SettingsModel(DependencyProxySettings settings, UpstreamReso
 
         Group = found.Group;
         Credentials = await settings.ListUpstreamCredentialsAsync(Group, HttpContext.RequestAborted);
+        await LoadTokensAsync();
         return null;
     }
 }

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Mvc;
 namespace DependencyProxy.Web.Pages.Profile;
 
 /// <summary>
-/// The signed-in person's personal access tokens: create one (its value is shown once, on the answer to the form,
-/// and never stored in plain text), see them, and revoke them.
+/// The signed-in person's personal access tokens: create one (its value is shown once and never stored in plain text),
+/// see them, and revoke them. After the form the browser is sent back to the page's own address (Post/Redirect/Get):
+/// the value crosses the redirect in TempData, an encrypted cookie that the next view reads and drops, never in a URL.
 /// </summary>
 public sealed class TokensModel(AccessTokens tokens, TimeProvider time) : SignedInPageModel
 {
@@ -21,7 +22,21 @@ public sealed class TokensModel(AccessTokens tokens, TimeProvider time) : Signed
 
     public bool IsActive(PersonalAccessToken token) => tokens.IsActive(token.Revoked, token.ExpiresAt);
 
-    public async Task OnGetAsync() => await LoadAsync();
+    private const string CreatedValueKey = "CreatedToken";
+    private const string CreatedNameKey = "CreatedTokenName";
+
+    public async Task OnGetAsync()
+    {
+        if (TempData[CreatedValueKey] is string value)
+        {
+            CreatedValue = value;
+            CreatedName = TempData[CreatedNameKey] as string;
+            // The value must not linger in caches or history.
+            Response.Headers.CacheControl = "no-store";
+        }
+
+        await LoadAsync();
+    }
 
     public async Task<IActionResult> OnPostCreateAsync([FromForm] string? name, [FromForm] string[]? scopes, [FromForm(Name = "expires_at")] DateTime? expiresAt)
     {
@@ -33,12 +48,9 @@ public sealed class TokensModel(AccessTokens tokens, TimeProvider time) : Signed
         }
 
         var created = await tokens.CreatePersonalAsync(Caller.UserId!.Value, name!.Trim(), chosen, expiresAt, HttpContext.RequestAborted);
-        CreatedValue = created.Token;
-        CreatedName = created.Row.Name;
-        // The value must not linger in caches or history.
-        Response.Headers.CacheControl = "no-store";
-        await LoadAsync();
-        return Page();
+        TempData[CreatedValueKey] = created.Token;
+        TempData[CreatedNameKey] = created.Row.Name;
+        return Redirect("/-/profile/personal_access_tokens");
     }
 
     public async Task<IActionResult> OnPostRevokeAsync([FromForm] long id)
