@@ -86,8 +86,8 @@ internal static class CacheCommands
 
             var deleted = await services.GetRequiredService<ImageDeletion>().DeleteAsync(target.Id, entry.Id, ct);
             var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
-            Console.WriteLine($"Deleted {repository}{(CachedImages.IsDigest(reference) ? "@" : ":")}{reference} from '{target.FullPath}' ({deleted?.PlatformEntries ?? 0} platform entries, " +
-                $"{deleted?.BlobLinks ?? 0} layers no other image uses); {run.Collected.FilesDeleted} files ({run.Collected.BytesDeleted} bytes) collected, " +
+            ProxyCommandLine.Out.WriteLine($"Deleted {repository}{(CachedImages.IsDigest(reference) ? "@" : ":")}{reference} from '{target.FullPath}' ({deleted?.PlatformEntries ?? 0} platform entries, " +
+                $"{deleted?.BlobLinks ?? 0} layers no other image uses); {run.Collected.FilesDeleted} files ({Format.Bytes(run.Collected.BytesDeleted)}) collected, " +
                 "content still within the grace period goes on the next run.");
             return 0;
         }, group, image);
