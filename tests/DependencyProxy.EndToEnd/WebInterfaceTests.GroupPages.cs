@@ -94,6 +94,25 @@ public sealed partial class WebInterfaceTests
 
         await Browser.ScreenshotAsync(phone, "22-tokens-phone-dark");
 
+        // An administrator's phone: the members and admin tables are cards too, every button on screen; the admin
+        // table counts shop's images as its page does (the platform manifest skopeo fetched is none).
+        await api.PostAsync("users", new { username = "dana", email = "dana@example.com", name = "Dana", password = CarolPassword, admin = true });
+        var admin = await browser.NewPageAsync($"http://{proxy.Host}", ColorScheme.Dark, width: 390, height: 844);
+        await SignInAsync(admin, "dana", CarolPassword, "/groups/shop");
+        foreach (var path in new[] { "/groups/-/members/shop", "/admin" })
+        {
+            await admin.GotoAsync(path);
+            var offScreen = await admin.EvaluateAsync<string[]>("""
+                [...document.querySelectorAll('main button, main select, main a, main input:not([type=hidden])')]
+                  .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > window.innerWidth + 1)
+                  .map(e => (e.innerText || e.name || e.tagName).trim())
+                """);
+            Assert.True(offScreen.Length == 0, $"{path} on a phone has controls off screen: {string.Join(", ", offScreen)}");
+        }
+
+        Assert.Equal("2", (await admin.InnerTextAsync("#group-storage tbody tr:has(a[href='/groups/shop']) td[data-label='Images']")).Trim());
+        await Browser.ScreenshotAsync(admin, "29-admin-phone-dark");
+
         // Delete one image on the page: it asks first, then the row goes; the other image stays.
         var tiny = page.Locator("#images tbody tr[data-image='library/tiny:latest']");
         var tinyId = await tiny.GetAttributeAsync("data-id");

@@ -103,6 +103,7 @@ public static class CacheApi
         return ApiResults.Ok(new
         {
             manifest_count = report.ManifestCount,
+            image_count = report.ImageCount,
             blob_count = report.BlobCount,
             total_bytes = report.TotalBytes,
             upstream_rate_limits = rateLimits.Select(r => new { registry = r.Registry, remaining = r.Remaining, limit = r.Limit, seen_at = r.SeenAt.UtcDateTime }),
@@ -125,7 +126,7 @@ public static class CacheApi
             max_bytes = report.MaxBytes,
             groups = report.Groups.Select(g => new
             {
-                id = g.GroupId, full_path = g.FullPath, manifest_count = g.ManifestCount, blob_count = g.BlobCount, total_bytes = g.TotalBytes,
+                id = g.GroupId, full_path = g.FullPath, manifest_count = g.ManifestCount, image_count = g.ImageCount, blob_count = g.BlobCount, total_bytes = g.TotalBytes,
             }),
         });
     }

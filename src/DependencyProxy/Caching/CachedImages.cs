@@ -41,20 +41,7 @@ public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, Ma
     /// </summary>
     public async Task<ImagePage> ListImagesAsync(long groupId, string? filter, int skip, int take, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var entries = await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId).ToListAsync(cancellationToken);
-        var indexes = new Dictionary<long, ManifestContent>();
-        var children = new HashSet<(string, string, string)>();
-        foreach (var index in entries.Where(IsIndex))
-        {
-            if (await references.ReadAsync(index.Digest, cancellationToken) is { IsIndex: true } content)
-            {
-                indexes[index.Id] = content;
-                children.UnionWith(content.Platforms.Select(p => (index.Registry, index.Repository, p.Digest)));
-            }
-        }
-
-        var images = entries.Where(e => !(IsDigest(e.Reference) && children.Contains((e.Registry, e.Repository, e.Digest)))).ToList();
+        var (entries, indexes, images) = await ReadImagesAsync(groupId, cancellationToken);
         var text = filter?.Trim();
         var matching = string.IsNullOrEmpty(text) ? images
             : images.Where(e => e.Repository.Contains(text, StringComparison.Ordinal) || e.Reference.Contains(text, StringComparison.Ordinal)).ToList();
@@ -82,6 +69,34 @@ public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, Ma
         }
 
         return new ImagePage(rows, matching.Count, images.Count(e => e.Status == CacheStatus.Default));
+    }
+
+    /// <summary>How many images the group holds, counted as the page counts them (platform manifests are no image).</summary>
+    public async Task<int> CountImagesAsync(long groupId, CancellationToken cancellationToken) =>
+        (await ReadImagesAsync(groupId, cancellationToken)).Images.Count(e => e.Status == CacheStatus.Default);
+
+    /// <summary>
+    /// Every entry of the group, the content of its indexes, and the entries that are images: all but the platform
+    /// manifests a client fetched by digest after one of the group's indexes.
+    /// </summary>
+    private async Task<(List<CachedManifest> Entries, Dictionary<long, ManifestContent> Indexes, List<CachedManifest> Images)> ReadImagesAsync(
+        long groupId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var entries = await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId).ToListAsync(cancellationToken);
+        var indexes = new Dictionary<long, ManifestContent>();
+        var children = new HashSet<(string, string, string)>();
+        foreach (var index in entries.Where(IsIndex))
+        {
+            if (await references.ReadAsync(index.Digest, cancellationToken) is { IsIndex: true } content)
+            {
+                indexes[index.Id] = content;
+                children.UnionWith(content.Platforms.Select(p => (index.Registry, index.Repository, p.Digest)));
+            }
+        }
+
+        var images = entries.Where(e => !(IsDigest(e.Reference) && children.Contains((e.Registry, e.Repository, e.Digest)))).ToList();
+        return (entries, indexes, images);
     }
 
     /// <summary>A reference that is a digest (the image was pulled by digest), not a tag: tags cannot hold ':'.</summary>

@@ -1,3 +1,4 @@
+using DependencyProxy.Caching;
 using DependencyProxy.Data;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -5,15 +6,17 @@ using Microsoft.EntityFrameworkCore;
 namespace DependencyProxy.Cleanup;
 
 /// <summary>
-/// A group's cache: images (manifest entries), blobs, and logical bytes: what the group would hold on its own, each
+/// A group's cache: manifest entries, images (as the group's page counts them: platform manifests of an index are
+/// none), blobs, and logical bytes: what the group would hold on its own, each
 /// distinct blob and manifest once. Entries marked for destruction no longer count.
 /// </summary>
-public sealed record GroupUsage(long GroupId, string FullPath, int ManifestCount, int BlobCount, long TotalBytes);
+public sealed record GroupUsage(long GroupId, string FullPath, int ManifestCount, int ImageCount, int BlobCount, long TotalBytes);
 
 /// <summary>The whole instance: bytes actually stored (on disk or in the bucket), where content shared by groups is stored once.</summary>
 public sealed record InstanceUsage(long BytesOnDisk, int FilesOnDisk, long LogicalBytes, long? MaxBytes, IReadOnlyList<GroupUsage> Groups);
 
-public sealed class UsageReport(IDbContextFactory<ProxyDbContext> databases, IContentStore store, Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
+public sealed class UsageReport(
+    IDbContextFactory<ProxyDbContext> databases, IContentStore store, CachedImages images, Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
 {
     public async Task<GroupUsage> ForGroupAsync(Group group, CancellationToken cancellationToken) =>
         (await ForGroupsAsync([group], cancellationToken))[0];
@@ -35,12 +38,16 @@ public sealed class UsageReport(IDbContextFactory<ProxyDbContext> databases, ICo
             .ToDictionaryAsync(x => x.GroupId, cancellationToken);
         var manifests = await db.CachedManifests.Where(m => ids.Contains(m.GroupId) && m.Status == CacheStatus.Default)
             .Select(m => new { m.GroupId, m.Digest, m.Size }).ToListAsync(cancellationToken);
-        return groups.Select(group =>
+        var usages = new List<GroupUsage>(groups.Count);
+        foreach (var group in groups)
         {
             var own = manifests.Where(m => m.GroupId == group.Id).ToList();
             var manifestBytes = own.DistinctBy(m => m.Digest).Sum(m => m.Size);
             var blob = blobs.GetValueOrDefault(group.Id);
-            return new GroupUsage(group.Id, group.FullPath, own.Count, blob?.Count ?? 0, (blob?.Bytes ?? 0) + manifestBytes);
-        }).ToList();
+            var imageCount = own.Count == 0 ? 0 : await images.CountImagesAsync(group.Id, cancellationToken);
+            usages.Add(new GroupUsage(group.Id, group.FullPath, own.Count, imageCount, blob?.Count ?? 0, (blob?.Bytes ?? 0) + manifestBytes));
+        }
+
+        return usages;
     }
 }

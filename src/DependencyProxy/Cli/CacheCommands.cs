@@ -123,7 +123,7 @@ internal static class CacheCommands
             var size = (long value) => result.GetValue(bytes) ? $"{value} bytes" : Format.Bytes(value);
             ProxyCommandLine.Out.WriteLine($"on disk: {size(usage.BytesOnDisk)} in {usage.FilesOnDisk} files (logical, summed over groups: {size(usage.LogicalBytes)})" +
                 (usage.MaxBytes is { } max ? $"; quota {size(max)}" : ""));
-            CliValues.WriteList(ProxyCommandLine.Out, false, usage.Groups, ("GROUP", g => g.FullPath), ("IMAGES", g => $"{g.ManifestCount}"),
+            CliValues.WriteList(ProxyCommandLine.Out, false, usage.Groups, ("GROUP", g => g.FullPath), ("IMAGES", g => $"{g.ImageCount}"),
                 ("BLOBS", g => $"{g.BlobCount}"), ("SIZE", g => result.GetValue(bytes) ? $"{g.TotalBytes}" : Format.Bytes(g.TotalBytes)));
             return 0;
         }, bytes, json);

@@ -38,6 +38,14 @@ public sealed partial class GroupPagesTests : ProxyTestBase
         // The REST API still lists every entry, platforms included, with the ids Delete takes.
         var (_, list) = await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/manifests", Root);
         Assert.Equal(4, list.GetArrayLength());
+        // Statistics and the admin page count images as the page does; manifest_count is every entry.
+        var (_, statistics) = await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/statistics", Root);
+        Assert.Equal(3, statistics.GetProperty("image_count").GetInt32());
+        Assert.Equal(4, statistics.GetProperty("manifest_count").GetInt32());
+        await Proxy.Get<DependencyProxy.Identity.UserAccounts>().SetPasswordAsync("root", WebClient.Password, default);
+        using var admin = new WebClient(Proxy);
+        (await admin.SignInAsync("root")).Dispose();
+        Assert.Matches("href=\"/groups/grp\">grp</a></td>\\s*<td class=\"num\" data-label=\"Images\">3</td>", await admin.GetPageAsync("/admin"));
     }
 
     [Fact]

@@ -139,7 +139,7 @@ public sealed partial class SettingsModel
             CreatedValue = value;
             CreatedName = TempData[CreatedNameKey] as string;
             // The value must not linger in caches or history.
-            Response.Headers.CacheControl = "no-store";
+            Response.Headers.CacheControl = "no-cache, no-store"; // as the page's antiforgery token sets it (anything else is overridden with a warning)
         }
     }
 

@@ -32,7 +32,7 @@ public sealed class TokensModel(AccessTokens tokens, TimeProvider time) : Signed
             CreatedValue = value;
             CreatedName = TempData[CreatedNameKey] as string;
             // The value must not linger in caches or history.
-            Response.Headers.CacheControl = "no-store";
+            Response.Headers.CacheControl = "no-cache, no-store"; // as the page's antiforgery token sets it (anything else is overridden with a warning)
         }
 
         await LoadAsync();
