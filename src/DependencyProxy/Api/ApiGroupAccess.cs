@@ -30,6 +30,22 @@ public sealed class ApiGroupAccess(GroupDirectory groups, GroupAccess access, IO
         return level < minimumLevel ? (null, level, ApiResults.Forbidden()) : (group, level, null);
     }
 
+    /// <summary>
+    /// Whether the caller may see a group access token's bot (its name tells its group and token): administrators, the
+    /// bot itself, and members of its group or of a group above it, as GitLab shows bots only to those who see the
+    /// group's members. Deny by default: a bot whose group is gone is seen by administrators only.
+    /// </summary>
+    public async Task<bool> MaySeeBotAsync(Principal principal, User bot, CancellationToken cancellationToken)
+    {
+        if (principal.IsAdmin || principal.UserId == bot.Id)
+        {
+            return true;
+        }
+
+        var group = bot.BotGroupId is { } groupId ? await groups.FindAsync(groupId, cancellationToken) : null;
+        return group is not null && await access.LevelAsync(principal, group, cancellationToken) >= AccessLevels.Guest;
+    }
+
     /// <summary>Resolves the group, then reads the request's parameters; the first problem found is the answer.</summary>
     public async Task<(Group? Group, int Level, ApiParameters? Parameters, IResult? Error)> ResolveWithParametersAsync(
         HttpContext context, string id, int minimumLevel)

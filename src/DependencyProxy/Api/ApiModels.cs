@@ -32,12 +32,13 @@ public sealed record MemberJson(long Id, string Username, string Name, string St
         member.User.IsBlocked ? "blocked" : "active", member.AccessLevel, member.CreatedAt, null, $"{baseUrl}/{member.User.Username}");
 }
 
-public sealed record PersonalAccessTokenJson(long Id, string Name, bool Revoked, DateTime CreatedAt, IReadOnlyList<string> Scopes, long UserId,
-    bool Active, string? ExpiresAt, string? Token, int? AccessLevel)
+/// <summary>A personal or group access token; <c>last_used_at</c> is null until the token first signs someone in.</summary>
+public sealed record PersonalAccessTokenJson(long Id, string Name, bool Revoked, DateTime CreatedAt, DateTime? LastUsedAt, IReadOnlyList<string> Scopes,
+    long UserId, bool Active, string? ExpiresAt, string? Token, int? AccessLevel)
 {
     public static PersonalAccessTokenJson From(PersonalAccessToken token, bool active, string? plaintext = null, int? accessLevel = null) =>
-        new(token.Id, token.Name, token.Revoked, token.CreatedAt, [.. TokenScopes.Split(token.Scopes).Order(StringComparer.Ordinal)], token.UserId,
-            active, Day(token.ExpiresAt), plaintext, accessLevel);
+        new(token.Id, token.Name, token.Revoked, token.CreatedAt, token.LastUsedAt, [.. TokenScopes.Split(token.Scopes).Order(StringComparer.Ordinal)],
+            token.UserId, active, Day(token.ExpiresAt), plaintext, accessLevel);
 
     internal static string? Day(DateTime? date) => date?.ToString("yyyy-MM-dd");
 }

@@ -4,9 +4,9 @@ using DependencyProxy.Identity;
 namespace DependencyProxy.Api;
 
 /// <summary>
-/// One user: <c>GET</c>, <c>PUT</c> and <c>DELETE /users/:id</c>. Any authenticated caller sees a user's public fields
-/// (bots included, with <c>"bot": true</c>), as GitLab shows profiles; email and the admin flag only to administrators
-/// and the user themself. Only administrators change or delete people; bots go with their group access token.
+/// One user: <c>GET</c>, <c>PUT</c> and <c>DELETE /users/:id</c>. Any authenticated caller sees a person's public fields,
+/// as GitLab shows profiles; a bot (<c>"bot": true</c>) only to administrators and members of its group or a group above
+/// (else 404). Email and the admin flag only to administrators and the user themself. Only administrators change or delete people; bots go with their group access token.
 /// </summary>
 public static class UserAccountApi
 {
@@ -23,12 +23,12 @@ public static class UserAccountApi
     private static async Task<IResult> ShowAsync(HttpContext context, string id, UserAccounts users, ApiGroupAccess access)
     {
         var user = ParseId(id) is { } userId ? await users.FindAsync(userId, context.RequestAborted) : null;
-        if (user is null)
+        var caller = ApiCaller.Of(context);
+        if (user is null || (user.BotGroupId is not null && !await access.MaySeeBotAsync(caller, user, context.RequestAborted)))
         {
             return ApiResults.NotFound("User");
         }
 
-        var caller = ApiCaller.Of(context);
         return ApiResults.Ok(UserJson.From(user, access.BaseUrl(context.Request), caller.IsAdmin || caller.UserId == user.Id));
     }
 

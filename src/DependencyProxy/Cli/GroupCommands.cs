@@ -119,7 +119,7 @@ internal static class GroupCommands
         var removed = new Argument<string>("username");
         members.Subcommands.Add(ProxyCommandLine.Leaf("remove", "Take a user's direct role in a group away.", async (result, services, ct) =>
         {
-            if (await FindBothAsync(services, result.GetValue(group)!, result.GetValue(removed)!, ct) is not var (target, user))
+            if (await FindBothAsync(services, result.GetValue(group)!, result.GetValue(removed)!, ct, botAllowed: true) is not var (target, user))
             {
                 return 1;
             }
@@ -142,8 +142,9 @@ internal static class GroupCommands
 
     internal static Task<int> NoSuchGroupAsync(string path) => ProxyCommandLine.FailAsync($"no such group '{path}'");
 
-    /// <summary>The group and the person (not a group's bot); a missing one is named on standard error.</summary>
-    private static async Task<(Group Group, User User)?> FindBothAsync(ServiceProvider services, string path, string username, CancellationToken ct)
+    /// <summary>The group and the user (a group's bot only when <paramref name="botAllowed"/>); a missing one is named on standard error.</summary>
+    private static async Task<(Group Group, User User)?> FindBothAsync(
+        ServiceProvider services, string path, string username, CancellationToken ct, bool botAllowed = false)
     {
         if (await FindGroupAsync(services.GetRequiredService<GroupDirectory>(), path, ct) is not { } target)
         {
@@ -151,9 +152,16 @@ internal static class GroupCommands
             return null;
         }
 
-        if (await UserCommands.FindPersonAsync(services, username, ct) is not { } user)
+        if (await services.GetRequiredService<UserAccounts>().FindAsync(username, ct) is not { } user)
         {
             await UserCommands.NoSuchUserAsync(username);
+            return null;
+        }
+
+        // Removing a bot from its group revokes its token (GroupMemberships.RemoveAsync); adding one anywhere is refused.
+        if (user.BotGroupId is not null && !botAllowed)
+        {
+            await ProxyCommandLine.FailAsync($"'{username}' is a group access token's bot and cannot be added to a group: create a group access token there instead");
             return null;
         }
 

@@ -24,4 +24,11 @@ public sealed class PersonalAccessToken
 
     /// <summary>When the token last signed someone in (REST API, docker login), to the nearest ten minutes; null if never.</summary>
     public DateTime? LastUsedAt { get; set; }
+
+    /// <summary>
+    /// For a group access token: its bot's role in the group, recorded when the token is made and when it is revoked.
+    /// Revoking takes the bot's membership away (deny by default), so this is what still shows the role it had, as GitLab
+    /// shows revoked tokens. Null for personal access tokens. Never grants anything: access comes from memberships only.
+    /// </summary>
+    public int? BotAccessLevel { get; set; }
 }

@@ -58,9 +58,19 @@ public sealed class GroupMemberships(IDbContextFactory<ProxyDbContext> databases
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.AccessLevel, accessLevel), cancellationToken) > 0;
     }
 
+    /// <summary>
+    /// Takes a direct role away. Removing a group access token's bot from its group revokes its token in the same
+    /// transaction, as GitLab does: a bot has no other use, and its token must not outlive its role.
+    /// </summary>
     public async Task<bool> RemoveAsync(long groupId, long userId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        if (await db.GroupMembers.AnyAsync(m => m.GroupId == groupId && m.UserId == userId, cancellationToken)
+            && await BotRevocation.RevokeAsync(db, groupId, userId, cancellationToken))
+        {
+            return true;
+        }
+
         return await db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken) > 0;
     }
 

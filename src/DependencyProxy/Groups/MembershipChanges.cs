@@ -28,9 +28,16 @@ public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts
         }
 
         var user = await users.FindAsync(userId, cancellationToken);
-        if (user is null || user.BotGroupId is not null)
+        if (user is null)
         {
             return new Refusal(RefusalKind.NotFound, "User");
+        }
+
+        // A bot exists for its one group access token; a role elsewhere would be a second, hidden grant (GitLab refuses it too).
+        if (user.BotGroupId is not null)
+        {
+            return new Refusal(RefusalKind.Forbidden,
+                "a group access token's bot user cannot be added to a group: create a group access token in this group instead");
         }
 
         return await memberships.AddAsync(group.Id, user.Id, (int)accessLevel!.Value, cancellationToken)

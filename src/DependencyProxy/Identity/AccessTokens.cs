@@ -6,7 +6,7 @@ namespace DependencyProxy.Identity;
 /// <summary>A token just made: the stored row, and the plaintext that is shown this once and never again.</summary>
 public sealed record CreatedToken<T>(T Row, string Token);
 
-/// <summary>A group access token: its bot's token row and the bot's role in the group.</summary>
+/// <summary>A group access token: its bot's token row and the bot's role in the group (the role it had, once revoked).</summary>
 public sealed record GroupAccessTokenView(PersonalAccessToken Token, int AccessLevel);
 
 /// <summary>Personal access tokens, group deploy tokens and group access tokens (a bot user with a role plus its token).</summary>
@@ -120,7 +120,7 @@ public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, Ti
         return await db.DeployTokens.AsNoTracking().FirstOrDefaultAsync(t => t.GroupId == groupId && t.Id == id, cancellationToken);
     }
 
-    /// <summary>One group access token of the group, with its bot's role (0 once revoked).</summary>
+    /// <summary>One group access token of the group, with its bot's role (once revoked, the role it had).</summary>
     public async Task<GroupAccessTokenView?> FindGroupAccessAsync(long groupId, long tokenId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
@@ -128,7 +128,8 @@ public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, Ti
                       join u in db.Users on t.UserId equals u.Id
                       where t.Id == tokenId && u.BotGroupId == groupId
                       select new GroupAccessTokenView(t,
-                          db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == u.Id).Select(m => m.AccessLevel).FirstOrDefault()))
+                          db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == u.Id).Select(m => (int?)m.AccessLevel).FirstOrDefault()
+                          ?? t.BotAccessLevel ?? 0))
             .FirstOrDefaultAsync(cancellationToken);
     }
 
@@ -155,6 +156,7 @@ public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, Ti
         db.GroupMembers.Add(new GroupMember { GroupId = groupId, UserId = bot.Id, AccessLevel = accessLevel, CreatedAt = now });
         var token = Secrets.NewToken(Secrets.PersonalTokenPrefix);
         var row = NewPersonalRow(bot.Id, name, scopes, expiresAt, token);
+        row.BotAccessLevel = accessLevel;
         db.PersonalAccessTokens.Add(row);
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedToken<PersonalAccessToken>(row, token);
@@ -170,25 +172,17 @@ public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, Ti
                     from m in roles.DefaultIfEmpty()
                     where u.BotGroupId == groupId
                     orderby t.Id
-                    select new GroupAccessTokenView(t, m == null ? 0 : m.AccessLevel);
+                    select new GroupAccessTokenView(t, m == null ? t.BotAccessLevel ?? 0 : m.AccessLevel);
         return (await query.Skip(skip).Take(take).ToListAsync(cancellationToken), await query.CountAsync(cancellationToken));
     }
 
-    /// <summary>Revokes a group access token and takes its bot's role away.</summary>
+    /// <summary>Revokes a group access token and takes its bot's role away (<see cref="BotRevocation"/>).</summary>
     public async Task<bool> RevokeGroupAccessAsync(long groupId, long tokenId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var botId = await (from t in db.PersonalAccessTokens join u in db.Users on t.UserId equals u.Id
                            where t.Id == tokenId && u.BotGroupId == groupId select (long?)u.Id).FirstOrDefaultAsync(cancellationToken);
-        if (botId is null)
-        {
-            return false;
-        }
-
-        await db.PersonalAccessTokens.Where(t => t.Id == tokenId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Revoked, true), cancellationToken);
-        await db.GroupMembers.Where(m => m.UserId == botId && m.GroupId == groupId).ExecuteDeleteAsync(cancellationToken);
-        await db.Users.Where(u => u.Id == botId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsBlocked, true), cancellationToken);
-        return true;
+        return botId is not null && await BotRevocation.RevokeAsync(db, groupId, botId.Value, cancellationToken);
     }
 
     public bool IsActive(bool revoked, DateTime? expiresAt) => TokenExpiry.IsActive(revoked, expiresAt, time.GetUtcNow());

@@ -87,9 +87,13 @@ def _():
     listed = root.personal_access_tokens.list(user_id=alice.id)
     check(token.id in [t.id for t in listed], f"personal_access_tokens.list(user_id=) has the token: {[t.id for t in listed]}")
     spare = alice.personal_access_tokens.create({"name": "spare", "scopes": ["read_api"]})
+    equal(spare.last_used_at, None, "last_used_at of a new token")
     as_spare = gitlab.Gitlab(URL, private_token=spare.token)
     as_spare.auth()
     equal(as_spare.user.id, alice.id, "a new token authenticates its user")
+    used = {t.id: t.last_used_at for t in root.personal_access_tokens.list(user_id=alice.id)}
+    check(isinstance(used[spare.id], str) and used[spare.id].endswith("Z"), f"last_used_at once used, ISO 8601 UTC: {used}")
+    equal(used[token.id], None, "last_used_at of a token never used")
     root.personal_access_tokens.delete(spare.id)
     raises(gitlab.exceptions.GitlabAuthenticationError, 401, gitlab.Gitlab(URL, private_token=spare.token).auth, "a revoked token")
     state["alice_gl"] = gitlab.Gitlab(URL, private_token=token.token)
@@ -168,8 +172,27 @@ def _():
         login = requests.get(f"{URL}/jwt/auth", params={"service": "dependency_proxy", "scope": "repository:team/dependency_proxy/containers/tiny:pull"},
                              auth=(username, token.token), timeout=30)
         equal(login.status_code, 200, f"docker login with the group access token as {username!r}")
+    # python-gitlab 3.12's access_tokens has no get(): a token is read from the list.
+    listed = lambda token_id: next(t for t in team.access_tokens.list(get_all=True) if t.id == token_id)  # noqa: E731
+    check(isinstance(listed(token.id).last_used_at, str), "last_used_at of a used group access token")
     team.access_tokens.delete(token.id)
     raises(gitlab.exceptions.GitlabAuthenticationError, 401, gitlab.Gitlab(URL, private_token=token.token).auth, "a revoked group access token")
+    revoked = listed(token.id)
+    equal((revoked.revoked, revoked.active, revoked.access_level), (True, False, 30), "a revoked token keeps the role it had")
+
+    # GitLab: removing a bot member revokes its token; a bot is seen only by members of its group; it joins no group.
+    second = team.access_tokens.create({"name": "deployer", "scopes": ["api", "read_registry"], "access_level": 20})
+    bob_gl = gitlab.Gitlab(URL, private_token=state["bob"].personal_access_tokens.create({"name": "peek", "scopes": ["read_api"]}).token)
+    raises(gitlab.exceptions.GitlabGetError, 404, lambda: bob_gl.users.get(second.user_id), "another group's bot, seen by a non-member")
+    raises(gitlab.exceptions.GitlabCreateError, 403, lambda: state["sub"].members.create({"user_id": second.user_id, "access_level": 10}),
+           "a bot added to another group")
+    team.members.delete(second.user_id)
+    removed = listed(second.id)
+    equal((removed.revoked, removed.active, removed.access_level), (True, False, 20), "the token of a removed bot member")
+    raises(gitlab.exceptions.GitlabAuthenticationError, 401, gitlab.Gitlab(URL, private_token=second.token).auth, "a removed bot's token")
+    login = requests.get(f"{URL}/jwt/auth", params={"service": "dependency_proxy", "scope": "repository:team/dependency_proxy/containers/tiny:pull"},
+                         auth=("anything", second.token), timeout=30)
+    equal(login.status_code, 401, "docker login with a removed bot's token")
 
 
 @step("dependency proxy settings and TTL policy")

@@ -34,11 +34,12 @@ public sealed class GroupTokenLookupTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.GetAsync(deployPath, developer)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.GetAsync(accessPath, developer)).Status);
 
-        // Revoked: still shown, inactive, with no role left.
+        // Revoked: still shown, inactive, with the role it had (its bot has none left).
         await Api.DeleteAsync(accessPath, Root);
         var (_, revoked) = await Api.GetAsync(accessPath, Root);
         Assert.True(revoked.GetProperty("revoked").GetBoolean());
         Assert.False(revoked.GetProperty("active").GetBoolean());
+        Assert.Equal(20, revoked.GetProperty("access_level").GetInt32());
     }
 
     [Fact]

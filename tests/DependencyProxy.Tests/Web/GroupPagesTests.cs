@@ -179,7 +179,28 @@ public sealed partial class GroupPagesTests : ProxyTestBase
         using var revoked = await browser.PostFormAsync("/groups/-/settings/grp", "/groups/-/settings/grp?handler=RevokeAccessToken", new() { ["id"] = id });
         Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/manifests", token)).Status);
-        Assert.Contains("<td data-label=\"State\">revoked</td>", await browser.GetPageAsync("/groups/-/settings/grp"));
+        var after = await browser.GetPageAsync("/groups/-/settings/grp");
+        Assert.Contains("<td data-label=\"State\">revoked</td>", after);
+        Assert.Matches("<td data-label=\"Role\">reporter</td>", after); // the role it had, as GitLab shows revoked tokens
+    }
+
+    [Fact]
+    public async Task RemovingABotOnTheMembersPage_RevokesItsToken()
+    {
+        var (_, access) = await Api.PostAsync($"/groups/{GroupId}/access_tokens", Root, new { name = "ci", scopes = new[] { "read_api" }, access_level = 30 });
+        var token = access.GetProperty("token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/manifests", token)).Status);
+        using var browser = new WebClient(Proxy);
+        await SignInAsync(browser, "owner", 50);
+
+        using var removed = await browser.PostFormAsync("/groups/-/members/grp", "/groups/-/members/grp?handler=Remove",
+            new() { ["user_id"] = access.GetProperty("user_id").GetInt64().ToString() });
+
+        Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/manifests", token)).Status);
+        var settings = await browser.GetPageAsync("/groups/-/settings/grp");
+        Assert.Contains("<td data-label=\"State\">revoked</td>", settings);
+        Assert.Matches("<td data-label=\"Role\">developer</td>", settings);
     }
 
     [Fact]

@@ -1,0 +1,28 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace DependencyProxy.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class BotAccessLevel : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "BotAccessLevel",
+                table: "PersonalAccessTokens",
+                type: "INTEGER",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "BotAccessLevel",
+                table: "PersonalAccessTokens");
+        }
+    }
+}
