@@ -28,7 +28,9 @@ public sealed class CacheLifecycleTests(UpstreamFixture upstream)
 
         var policy = (await proxy.RunCliAsync("cache", "policy", "e2e", "--enabled", "true", "--ttl", "30")).EnsureSuccess("cache policy");
         Assert.Contains("cleanup policy enabled, ttl 30 days", policy.Output);
-        Assert.NotEqual(0, (await proxy.RunCliAsync("cache", "policy", "e2e", "--ttl", "0")).ExitCode);
+        var zero = await proxy.RunCliAsync("cache", "policy", "e2e", "--ttl", "0");
+        Assert.Equal(2, zero.ExitCode); // a value out of range is a usage error, like one that is no number
+        Assert.Contains("--ttl must be a whole number of days from 1 to 3650, not '0'", zero.Output);
 
         var purge = (await proxy.RunCliAsync("cache", "purge", "e2e", "--DependencyProxy:Cleanup:GracePeriod=00:00:00")).EnsureSuccess("cache purge");
         Assert.Contains("Purged 'e2e'", purge.Output);

@@ -43,7 +43,7 @@ public sealed class CommandLineTests : IDisposable
 
         var ttl = await ShellAsync($"dotnet '{ProxyServer.ServerDll}' cache policy acme --ttl soon");
         Assert.Equal(2, ttl.ExitCode);
-        Assert.Contains("--ttl must be a whole number of days, not 'soon'", ttl.Output);
+        Assert.Contains("--ttl must be a whole number of days from 1 to 3650, not 'soon'", ttl.Output);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_work));
     }
 
@@ -59,7 +59,11 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("error: no such user 'bob'", unknown.Output);
 
-        var changed = await ShellAsync($"printf 'piped password 123\\n' | dotnet '{ProxyServer.ServerDll}' users set-password root {configuration}");
+        var differs = await ShellAsync($"printf 'piped password 123\\npiped password 321\\n' | dotnet '{ProxyServer.ServerDll}' users set-password root {configuration}");
+        Assert.Equal(1, differs.ExitCode);
+        Assert.Contains("error: the passwords do not match; the password was not changed", differs.Output);
+
+        var changed = await ShellAsync($"printf 'piped password 123\\npiped password 123\\n' | dotnet '{ProxyServer.ServerDll}' users set-password root {configuration}");
         Assert.Equal(0, changed.ExitCode);
         Assert.Contains("Password changed for root.", changed.Output);
 
@@ -70,6 +74,23 @@ public sealed class CommandLineTests : IDisposable
 
         var users = await ShellAsync($"dotnet '{ProxyServer.ServerDll}' users list --json {configuration} 2>/dev/null");
         Assert.Equal("root", JsonDocument.Parse(users.EnsureSuccess("users list").Output).RootElement[0].GetProperty("username").GetString());
+    }
+
+    /// <summary>
+    /// The reviewer's typo: a command on a data directory with no instance refuses, naming the full path, and creates
+    /// nothing there (no database, no root password for a later command to print).
+    /// </summary>
+    [Fact]
+    public async Task ACommand_OnAMistypedDataDirectory_RefusesNamingItsFullPath_AndCreatesNothing()
+    {
+        var run = await ShellAsync($"dotnet '{ProxyServer.ServerDll}' groups list --DependencyProxy:DataDirectory=typo");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"error: no instance in {Path.Combine(_work, "typo")} (no database there): start the server once to create it, " +
+            "or check --DependencyProxy:DataDirectory", run.Output);
+        var users = await ShellAsync($"dotnet '{ProxyServer.ServerDll}' users list --DependencyProxy:DataDirectory=typo");
+        Assert.Equal(1, users.ExitCode);
+        Assert.DoesNotContain("Created a new instance", users.Output);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_work));
     }
 
     /// <summary>The README's first command, run from a directory of one's own: the data lands in <c>./data</c> there, and

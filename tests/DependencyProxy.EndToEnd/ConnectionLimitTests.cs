@@ -149,8 +149,8 @@ public sealed class ConnectionLimitTests(UpstreamFixture upstream)
         var data = Path.Combine(upstream.WorkDirectory, $"limits-{Guid.NewGuid():N}", "data");
         Directory.CreateDirectory(data);
         var proxy = new ProxyServer(data, upstream.Registry.Url, arguments) { ShellSetup = shellSetup };
+        await proxy.StartAsync(); // the first start creates the instance; commands then work on it
         (await proxy.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
-        await proxy.StartAsync();
         return proxy;
     }
 

@@ -15,8 +15,8 @@ public sealed class CrashRecoveryTests(UpstreamFixture upstream)
         var data = Path.Combine(upstream.WorkDirectory, $"crash-{Guid.NewGuid():N}", "data");
         Directory.CreateDirectory(data);
         await using var proxy = new ProxyServer(data, relay.Url);
+        await proxy.StartAsync(); // the first start creates the instance; commands then work on it
         (await proxy.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
-        await proxy.StartAsync();
 
         var temp = Path.Combine(data, "content", "tmp");
         var pull = SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Big}:latest"), Path.Combine(data, "..", "pull1"));
@@ -55,8 +55,8 @@ public sealed class CrashRecoveryTests(UpstreamFixture upstream)
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(data);
         await using var proxy = new ProxyServer(data, relay.Url);
+        await proxy.StartAsync(); // the first start creates the instance; commands then work on it
         (await proxy.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
-        await proxy.StartAsync();
 
         string[] images = [TestImages.Big, TestImages.Tiny, TestImages.MultiArchIndex, TestImages.DockerManifestList, "team/app:1.0"];
         string Reference(ProxyServer p, string image) => ImageReference(p, image.Contains(':') ? image : $"{image}:latest");

@@ -24,8 +24,8 @@ public sealed class DiskFullTests(UpstreamFixture upstream)
         {
             ShellSetup = "export DOTNET_EnableWriteXorExecute=0; trap '' XFSZ; ulimit -f 8192",
         };
+        await full.StartAsync(); // the first start creates the instance; commands then work on it
         (await full.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
-        await full.StartAsync();
 
         var first = await SkopeoCopyAsync(ImageReference(full, $"{TestImages.Big}:latest"), Path.Combine(root, "pull1"));
         Assert.NotEqual(0, first.ExitCode);

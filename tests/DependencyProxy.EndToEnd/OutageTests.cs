@@ -17,8 +17,8 @@ public sealed class OutageTests(UpstreamFixture upstream)
         Directory.CreateDirectory(data);
         await using var proxy = new ProxyServer(data, relay.Url, "--DependencyProxy:Upstream:ResponseHeadersTimeout=00:00:02",
             "--DependencyProxy:Upstream:ConnectTimeout=00:00:02", "--DependencyProxy:Upstream:CircuitFailureThreshold=2");
+        await proxy.StartAsync(); // the first start creates the instance; commands then work on it
         (await proxy.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
-        await proxy.StartAsync();
         var root = Path.Combine(data, "..");
         var (expected, _) = await upstream.UpstreamManifestAsync($"library/{TestImages.Tiny}", "latest");
         (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), Path.Combine(root, "warm"))).EnsureSuccess("first pull");

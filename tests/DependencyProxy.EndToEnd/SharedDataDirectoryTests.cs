@@ -14,9 +14,9 @@ public sealed class SharedDataDirectoryTests(UpstreamFixture upstream)
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(data);
         await using var first = new ProxyServer(data, upstream.Registry.Url);
-        (await first.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
         await using var second = new ProxyServer(data, upstream.Registry.Url);
-        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+        await Task.WhenAll(first.StartAsync(), second.StartAsync()); // both start a new instance at once: one creates root
+        (await first.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
 
         var (expected, _) = await upstream.UpstreamManifestAsync($"library/{TestImages.Big}", "latest");
         var pulls = await Task.WhenAll(

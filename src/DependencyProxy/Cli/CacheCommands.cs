@@ -30,18 +30,14 @@ internal static class CacheCommands
         cache.Subcommands.Add(CreateDelete());
 
         var enabled = CliValues.Boolean("--enabled", "Turn the cleanup policy on or off");
-        var ttl = CliValues.WholeNumber("--ttl", "of days", "Days an entry may go unread before cleanup removes it (1 to 3650).");
+        var ttl = CliValues.WholeNumber("--ttl", "of days", DependencyProxySettings.MinTtlDays, DependencyProxySettings.MaxTtlDays,
+            $"Days an entry may go unread before cleanup removes it ({DependencyProxySettings.MinTtlDays} to {DependencyProxySettings.MaxTtlDays}).");
         cache.Subcommands.Add(ProxyCommandLine.Leaf("policy", "Show or change a group's cleanup policy (image_ttl_policy).", async (result, services, ct) =>
         {
             var target = await services.GetRequiredService<GroupDirectory>().FindAsync(result.GetValue(group)!, ct);
             if (target is null)
             {
                 return await GroupCommands.NoSuchGroupAsync(result.GetValue(group)!);
-            }
-
-            if (DependencyProxySettings.CheckTtl(result.GetValue(ttl)) is { } problem)
-            {
-                return await ProxyCommandLine.FailAsync("--" + problem);
             }
 
             var updated = await services.GetRequiredService<DependencyProxySettings>()

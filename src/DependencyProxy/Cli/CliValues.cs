@@ -34,22 +34,46 @@ internal static class CliValues
     /// <summary>The value of a <see cref="Boolean"/> option; null when it was not given.</summary>
     public static bool? Truth(string? value) => value is null ? null : bool.Parse(value);
 
-    /// <summary>A whole-number option; <paramref name="unit"/> completes the sentence ("of days").</summary>
-    public static Option<int?> WholeNumber(string name, string unit, string description) => new(name)
+    /// <summary>
+    /// A whole-number option from <paramref name="min"/> to <paramref name="max"/>; <paramref name="unit"/> completes the
+    /// sentence ("--ttl must be a whole number of days from 1 to 3650, not '0'"). Out of range is a usage error like a word.
+    /// </summary>
+    public static Option<int?> WholeNumber(string name, string unit, int min, int max, string description) => new(name)
     {
         Description = description,
         HelpName = "number",
         CustomParser = result =>
         {
-            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            if (result.Tokens.Count == 1
+                && int.TryParse(result.Tokens[0].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                && value >= min && value <= max)
             {
                 return value;
             }
 
-            result.AddError($"{name} must be a whole number {unit}, not '{string.Join(' ', result.Tokens.Select(t => t.Value))}'");
+            result.AddError($"{name} must be a whole number {unit} from {min} to {max}, not '{string.Join(' ', result.Tokens.Select(t => t.Value))}'");
             return null;
         },
     };
+
+    /// <summary>
+    /// A word option checked while parsing: <paramref name="problem"/> returns null for an accepted value, or what is
+    /// allowed ("one of guest, reporter, …"), which becomes "--access-level must be one of …, not 'boss'" with exit code 2.
+    /// </summary>
+    public static T Checked<T>(T option, Func<string, string?> problem) where T : Option
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (problem(token.Value) is { } allowed)
+                {
+                    result.AddError($"{option.Name} must be {allowed}, not '{token.Value}'");
+                }
+            }
+        });
+        return option;
+    }
 
     public static Option<bool> JsonOutput() => new("--json") { Description = "Print JSON for scripts instead of a table." };
 

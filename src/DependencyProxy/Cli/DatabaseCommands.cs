@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cli;
 
-/// <summary><c>database copy-to-postgresql</c>: move a single node's metadata from SQLite to PostgreSQL.</summary>
+/// <summary>
+/// <c>database copy-to-postgresql</c>: move a single node's metadata from SQLite to PostgreSQL. Like every command it
+/// needs an existing instance (its source); it is the only command that creates a database, the empty PostgreSQL target.
+/// </summary>
 internal static class DatabaseCommands
 {
     public static Command Create()
@@ -21,13 +24,13 @@ internal static class DatabaseCommands
             "Copy every group, user, token and cache entry from this data directory's SQLite database into an empty PostgreSQL " +
             "database. Stop the server first; then start it with --DependencyProxy:Database:Provider=postgresql and the same " +
             "data directory: cached content is served as before.",
+            // The source is an existing SQLite instance (like every command's); the target is the one database a command
+            // creates: it brings the empty PostgreSQL database to the schema itself (DatabaseCopy).
+            options => options.Database.Provider != DatabaseOptions.Sqlite
+                ? "the source must be SQLite: run this without --DependencyProxy:Database:Provider"
+                : null,
             async (result, services, ct) =>
             {
-                if (services.GetRequiredService<IOptions<ProxyOptions>>().Value.Database.Provider != DatabaseOptions.Sqlite)
-                {
-                    return await ProxyCommandLine.FailAsync("the source must be SQLite: run this without --DependencyProxy:Database:Provider");
-                }
-
                 try
                 {
                     var copied = await new DatabaseCopy(services.GetRequiredService<IDbContextFactory<ProxyDbContext>>())

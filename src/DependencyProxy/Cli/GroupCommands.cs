@@ -71,21 +71,17 @@ internal static class GroupCommands
     {
         var group = new Argument<string>("group") { Description = "The group's full path." };
         var username = new Argument<string>("username");
-        var level = new Option<string>("--access-level")
+        var levels = $"{string.Join(", ", AccessLevels.Named.Select(n => n.Name))} (or {string.Join(", ", AccessLevels.Named.Select(n => n.Level))})";
+        var level = CliValues.Checked(new Option<string>("--access-level")
         {
-            Description = "guest, reporter, developer, maintainer, owner (or 10 to 50).",
+            Description = levels + ".",
             DefaultValueFactory = _ => "developer",
-        };
+        }, value => ParseLevel(value) is null ? "one of " + levels : null);
 
         var members = new Command("members", "Add, list and remove group members.");
         members.Subcommands.Add(ProxyCommandLine.Leaf("add", "Give a user a role in a group (inherited by its subgroups).", async (result, services, ct) =>
         {
-            if (ParseLevel(result.GetValue(level)!) is not { } accessLevel)
-            {
-                return await ProxyCommandLine.FailAsync(
-                    $"--access-level: the access level must be guest, reporter, developer, maintainer, owner or 10 to 50, not '{result.GetValue(level)}'");
-            }
-
+            var accessLevel = ParseLevel(result.GetValue(level)!)!.Value; // checked while parsing
             if (await FindBothAsync(services, result.GetValue(group)!, result.GetValue(username)!, ct) is not var (target, user))
             {
                 return 1;

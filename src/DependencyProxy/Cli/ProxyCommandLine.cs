@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using DependencyProxy.Configuration;
 using DependencyProxy.Data;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cli;
 
@@ -123,7 +124,14 @@ public static class ProxyCommandLine
 
     /// <summary>A command that runs on the data directory's services (configured by the switches on its command line).</summary>
     internal static Command Leaf(string name, string description, Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action,
-        params Symbol[] symbols)
+        params Symbol[] symbols) => Leaf(name, description, null, action, symbols);
+
+    /// <summary>
+    /// A command on an existing instance (<see cref="ExistingInstance"/>: commands never create one). <paramref name="precondition"/>
+    /// checks the configuration first and returns the reason it cannot run, so that reason is said before "no instance".
+    /// </summary>
+    internal static Command Leaf(string name, string description, Func<ProxyOptions, string?>? precondition,
+        Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action, params Symbol[] symbols)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -141,10 +149,28 @@ public static class ProxyCommandLine
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            await using var services = await StartServicesAsync(Current.Value?.Switches ?? [], cancellationToken);
+            await using var services = BuildServices(Current.Value?.Switches ?? []);
+            var options = services.GetRequiredService<IOptions<ProxyOptions>>().Value;
+            var refused = precondition?.Invoke(options) ?? await ExistingInstance.ProblemAsync(options, services, cancellationToken);
+            if (refused is not null)
+            {
+                return await FailAsync(refused);
+            }
+
+            await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(createInstance: false, cancellationToken);
             return await action(result, services, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>
+    /// What the server's first start does to a new data directory (database, schema, root), without HTTP: for tests that
+    /// stand for "the operator started the server once" before running commands.
+    /// </summary>
+    internal static async Task CreateInstanceAsync(IReadOnlyList<string> switches, CancellationToken cancellationToken = default)
+    {
+        await using var services = BuildServices(switches);
+        await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(createInstance: true, cancellationToken);
     }
 
     /// <summary>A command that cannot do what was asked: the reason on standard error, exit code 1.</summary>
@@ -192,8 +218,8 @@ public static class ProxyCommandLine
         return string.Join(' ', names);
     }
 
-    /// <summary>The same configuration sources and data services as the server, and the same migrations.</summary>
-    private static async Task<ServiceProvider> StartServicesAsync(IReadOnlyList<string> switches, CancellationToken cancellationToken)
+    /// <summary>The same configuration sources and data services as the server; nothing is opened or created yet.</summary>
+    private static ServiceProvider BuildServices(IReadOnlyList<string> switches)
     {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
@@ -202,16 +228,14 @@ public static class ProxyCommandLine
             .AddEnvironmentVariables()
             .AddCommandLine(switches.ToArray())
             .Build();
-        var services = new ServiceCollection()
+        return new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
-            // Log lines (such as a new instance's first start) go to standard error, so standard output stays the answer.
+            // Log lines go to standard error, so standard output stays the answer.
             .AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging"))
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
                 .AddFilter(typeof(DatabaseInitializer).FullName, LogLevel.Warning))
             .AddProxyCore()
             .BuildServiceProvider();
-        await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
-        return services;
     }
 
     private static string DetectHowToRun()

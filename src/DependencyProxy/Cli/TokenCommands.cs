@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DependencyProxy.Data;
 using DependencyProxy.Identity;
 
 namespace DependencyProxy.Cli;
@@ -10,13 +11,20 @@ internal static class TokenCommands
     public static Command Create()
     {
         var username = new Argument<string>("username");
-        var name = new Option<string>("--name") { Required = true, Description = "What the token is for, e.g. laptop or ci." };
-        var scopes = new Option<string>("--scopes")
+        var name = CliValues.Checked(new Option<string>("--name") { Required = true, Description = "What the token is for, e.g. laptop or ci." },
+            value => string.IsNullOrWhiteSpace(value) || FieldLimits.Exceeds(value, FieldLimits.Name) ? $"1 to {FieldLimits.Name} characters" : null);
+        var scopes = CliValues.Checked(new Option<string>("--scopes")
         {
-            Description = "Comma-separated: api, read_api, read_registry, write_registry.",
+            Description = $"Comma-separated: {string.Join(", ", TokenScopes.All)}.",
             DefaultValueFactory = _ => TokenScopes.ReadRegistry,
-        };
-        var expires = new Option<string?>("--expires-at") { Description = "Last valid day, YYYY-MM-DD (default: never).", HelpName = "YYYY-MM-DD" };
+        }, value => ScopeList(value) is { Length: > 0 } list && TokenScopes.AllValid(list, TokenScopes.All)
+            ? null
+            : $"a comma-separated list of {string.Join(", ", TokenScopes.All)}");
+        var expires = CliValues.Checked(
+            new Option<string?>("--expires-at") { Description = "Last valid day, YYYY-MM-DD, today or later (default: never).", HelpName = "YYYY-MM-DD" },
+            value => Day(value) is not { } day ? "a day as YYYY-MM-DD"
+                : day.Date < DateTime.UtcNow.Date ? $"today ({DateTime.UtcNow:yyyy-MM-dd}) or later"
+                : null);
 
         var tokens = new Command("tokens", "Create, list and revoke personal access tokens.");
         tokens.Subcommands.Add(ProxyCommandLine.Leaf("create", "Create a personal access token; it is printed once.", async (result, services, ct) =>
@@ -27,21 +35,13 @@ internal static class TokenCommands
                 return await UserCommands.NoSuchUserAsync(login);
             }
 
-            DateTime? expiresAt = null;
-            if (result.GetValue(expires) is { } text)
-            {
-                if (!DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var day))
-                {
-                    return await ProxyCommandLine.FailAsync($"--expires-at must be a day as YYYY-MM-DD, not '{text}'");
-                }
-
-                expiresAt = DateTime.SpecifyKind(day, DateTimeKind.Utc);
-            }
-
-            var scopeList = result.GetValue(scopes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // The values were checked while parsing (exit code 2); this is the API's own check, kept as a second line.
+            var expiresAt = Day(result.GetValue(expires));
+            var scopeList = ScopeList(result.GetValue(scopes)!);
             if (AccessTokens.CheckRequest(result.GetValue(name), scopeList, TokenScopes.All, expiresAt, DateTime.UtcNow) is { } problem)
             {
-                return await ProxyCommandLine.FailAsync(problem);
+                await ProxyCommandLine.Console.Error.WriteLineAsync($"error: {problem}");
+                return ProxyCommandLine.UsageError;
             }
 
             var created = await services.GetRequiredService<AccessTokens>().CreatePersonalAsync(user.Id, result.GetValue(name)!, scopeList, expiresAt, ct);
@@ -107,6 +107,14 @@ internal static class TokenCommands
         }, id));
         return tokens;
     }
+
+    private static string[] ScopeList(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>A day as YYYY-MM-DD (UTC); null for no value or one of another form.</summary>
+    private static DateTime? Day(string? text) =>
+        text is not null && DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var day)
+            ? DateTime.SpecifyKind(day, DateTimeKind.Utc)
+            : null;
 
     private sealed record TokenRow(long Id, string Username, string Name, string[] Scopes, string? ExpiresAt, string State, DateTime CreatedAt);
 }

@@ -43,7 +43,8 @@ internal static class UserCommands
 
         var newPassword = new Option<string?>("--password")
         {
-            Description = "The new password. Without it the password is asked for twice on a terminal (not shown), or read as one line from standard input.",
+            Description = "The new password. Without it the password is asked for twice on a terminal (not shown), or read as one line from " +
+                "standard input (like passwd --stdin); a second line there, if given, must repeat it, or nothing changes.",
         };
         users.Subcommands.Add(ProxyCommandLine.Leaf("set-password", "Set a user's password (ends their sessions).", async (result, services, ct) =>
         {
@@ -67,7 +68,14 @@ internal static class UserCommands
                 }
                 else
                 {
+                    // One line, as passwd --stdin reads it. A second line is a confirmation (printf 'pw\npw\n'): one that
+                    // differs is a mistake, never silently ignored.
                     value = await console.In.ReadLineAsync(ct);
+                    var again = await console.In.ReadLineAsync(ct);
+                    if (!string.IsNullOrEmpty(value) && !string.IsNullOrEmpty(again) && again != value)
+                    {
+                        return await ProxyCommandLine.FailAsync("the passwords do not match; the password was not changed");
+                    }
                 }
             }
 

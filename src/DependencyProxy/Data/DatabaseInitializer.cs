@@ -4,7 +4,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Data;
 
-/// <summary>Brings the database to the current schema and clears what a killed process left behind.</summary>
+/// <summary>
+/// Brings the database to the current schema and clears what a killed process left behind. The server's start also
+/// creates the instance (root) when there is none; a command line command does not (see Cli.ExistingInstance).
+/// </summary>
 public sealed partial class DatabaseInitializer(
     DatabaseProvider databases,
     IContentStore store,
@@ -15,7 +18,10 @@ public sealed partial class DatabaseInitializer(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public Task InitializeAsync(CancellationToken cancellationToken) => InitializeAsync(createInstance: true, cancellationToken);
+
+    /// <summary>With <paramref name="createInstance"/> false (commands), an instance without users stays without.</summary>
+    public async Task InitializeAsync(bool createInstance, CancellationToken cancellationToken)
     {
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
@@ -23,7 +29,11 @@ public sealed partial class DatabaseInitializer(
             await databases.PrepareAsync(db, cancellationToken);
         }
 
-        await root.EnsureRootAsync(cancellationToken);
+        if (createInstance)
+        {
+            await root.EnsureRootAsync(cancellationToken);
+        }
+
         var removed = store.Spool.DeleteAbandonedTempFiles();
         LogReady(removed);
     }

@@ -31,7 +31,12 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
         : FieldLimits.Check("identity", identity, FieldLimits.Identity) ?? FieldLimits.Check("secret", secret, FieldLimits.Secret);
 
     /// <summary>The cleanup policy's ttl rule (GitLab's image_ttl_policy), shared by the API, the CLI and the web pages.</summary>
-    public static string? CheckTtl(long? ttlDays) => ttlDays is < 1 or > 3650 ? "ttl must be between 1 and 3650 days" : null;
+    /// <summary>The range of a cleanup policy's ttl, in days: the API and the CLI accept the same.</summary>
+    public const int MinTtlDays = 1;
+
+    public const int MaxTtlDays = 3650;
+
+    public static string? CheckTtl(long? ttlDays) => ttlDays is < MinTtlDays or > MaxTtlDays ? $"ttl must be between {MinTtlDays} and {MaxTtlDays} days" : null;
 
     /// <summary>A group's account for one registry must have both parts, within limits; null when acceptable.</summary>
     public static string? CheckUpstreamCredentials(string? identity, string? secret) =>

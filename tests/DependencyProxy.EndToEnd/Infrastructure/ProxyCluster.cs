@@ -51,13 +51,13 @@ public sealed partial record ProxyCluster(string Root, PostgresCluster Postgres,
             var data = Path.Combine(root, $"node-{i}", "data");
             Directory.CreateDirectory(data);
             var node = new ProxyServer(data, upstreamUrl, shared) { InCluster = true };
-            if (i == 0)
-            {
-                (await node.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
-            }
-
             await node.StartAsync();
             started.Add(node);
+            if (i == 0)
+            {
+                // The first node's start creates the instance in PostgreSQL; commands then work on it.
+                (await node.RunCliAsync("groups", "create", "e2e", "--visibility", "public")).EnsureSuccess("groups create");
+            }
         }
 
         return new ProxyCluster(root, postgres, bucket, started);

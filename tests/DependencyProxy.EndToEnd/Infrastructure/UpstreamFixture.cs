@@ -41,8 +41,9 @@ public sealed class UpstreamFixture : IAsyncLifetime
         var data = Path.Combine(WorkDirectory, $"proxy-{Guid.NewGuid():N}", "data");
         Directory.CreateDirectory(data);
         var proxy = new ProxyServer(data, Registry.Url, extraArguments);
-        (await proxy.RunCliAsync("groups", "create", group, "--visibility", "public")).EnsureSuccess("groups create");
+        // As an operator does: the first start creates the instance, then commands work on it.
         await proxy.StartAsync();
+        (await proxy.RunCliAsync("groups", "create", group, "--visibility", "public")).EnsureSuccess("groups create");
         return proxy;
     }
 

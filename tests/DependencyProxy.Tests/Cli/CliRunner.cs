@@ -19,6 +19,13 @@ public sealed class CliRunner : IDisposable
     /// <summary>Runs with the data directory appended; <paramref name="typed"/> makes standard input a terminal.</summary>
     public Task<CliOutcome> RunAsync(params string[] args) => RunRawAsync([.. args, .. Configuration]);
 
+    /// <summary>What starting the server once does to this runner's data directory: the instance commands then work on.</summary>
+    public async Task<CliRunner> CreateInstanceAsync()
+    {
+        await ProxyCommandLine.CreateInstanceAsync(Configuration);
+        return this;
+    }
+
     public async Task<CliOutcome> RunRawAsync(string[] args, string standardInput = "", Queue<string?>? typed = null, List<string>? prompts = null)
     {
         var output = new StringWriter();

@@ -88,20 +88,123 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData("--enabled must be true or false, not 'maybe'", "cache", "policy", "acme", "--enabled", "maybe")]
     [InlineData("--enabled must be true or false, not 'on'", "cache", "policy", "acme", "--enabled", "on")]
-    [InlineData("--ttl must be a whole number of days, not 'abc'", "cache", "policy", "acme", "--ttl", "abc")]
-    [InlineData("--ttl must be a whole number of days, not '1.5'", "cache", "policy", "acme", "--ttl", "1.5")]
-    [InlineData("--ttl must be a whole number of days, not '99999999999'", "cache", "policy", "acme", "--ttl", "99999999999")]
+    [InlineData("--ttl must be a whole number of days from 1 to 3650, not 'abc'", "cache", "policy", "acme", "--ttl", "abc")]
+    [InlineData("--ttl must be a whole number of days from 1 to 3650, not '1.5'", "cache", "policy", "acme", "--ttl", "1.5")]
+    [InlineData("--ttl must be a whole number of days from 1 to 3650, not '99999999999'", "cache", "policy", "acme", "--ttl", "99999999999")]
+    [InlineData("--ttl must be a whole number of days from 1 to 3650, not '0'", "cache", "policy", "acme", "--ttl", "0")]
+    [InlineData("--ttl must be a whole number of days from 1 to 3650, not '3651'", "cache", "policy", "acme", "--ttl", "3651")]
+    [InlineData("--ttl must be a whole number of days from 1 to 3650, not '-5'", "cache", "policy", "acme", "--ttl", "-5")]
+    [InlineData("--access-level must be one of guest, reporter, developer, maintainer, owner (or 10, 20, 30, 40, 50), not 'boss'",
+        "members", "add", "acme", "bob", "--access-level", "boss")]
+    [InlineData("--access-level must be one of guest, reporter, developer, maintainer, owner (or 10, 20, 30, 40, 50), not '25'",
+        "members", "add", "acme", "bob", "--access-level", "25")]
+    [InlineData("--scopes must be a comma-separated list of api, read_api, read_registry, write_registry, not 'admin'",
+        "tokens", "create", "bob", "--name", "ci", "--scopes", "admin")]
+    [InlineData("--scopes must be a comma-separated list of api, read_api, read_registry, write_registry, not ','",
+        "tokens", "create", "bob", "--name", "ci", "--scopes", ",")]
+    [InlineData("--expires-at must be a day as YYYY-MM-DD, not 'tomorrow'", "tokens", "create", "bob", "--name", "ci", "--expires-at", "tomorrow")]
+    [InlineData("--expires-at must be today (", "tokens", "create", "bob", "--name", "ci", "--expires-at", "2001-01-01")]
+    [InlineData("--name must be 1 to 255 characters, not ' '", "tokens", "create", "bob", "--name", " ")]
     [InlineData("the token id must be a whole number", "tokens", "revoke", "x1")]
     [InlineData("'secret'", "groups", "create", "acme", "--visibility", "secret")]
     [InlineData("'--email' is required", "users", "create", "bob")]
     public async Task BadValues_FailWithASentence_NeverATypeName(string message, params string[] args)
     {
+        // On an instance with the group and the user, so that only the value can be what is wrong.
+        await _cli.CreateInstanceAsync();
+        (await _cli.RunAsync("groups", "create", "acme")).AssertSucceeded();
+        (await _cli.RunAsync("users", "create", "bob", "--email", "bob@example.com")).AssertSucceeded();
+
         var run = await _cli.RunAsync(args);
 
         Assert.Equal(ProxyCommandLine.UsageError, run.ExitCode);
         Assert.Contains(message, run.Error);
+        Assert.Contains("--help'", run.Error);
         Assert.DoesNotContain("System.", run.Error);
         Assert.DoesNotContain("Int32", run.Error);
+    }
+
+    /// <summary>
+    /// A mistyped data directory is not a new instance: every command (only starting the server creates one) refuses with
+    /// the full path, exit code 1, and leaves nothing behind: no directory, no database, no root password.
+    /// </summary>
+    [Theory]
+    [InlineData("groups", "list")]
+    [InlineData("groups", "create", "acme")]
+    [InlineData("members", "list", "acme")]
+    [InlineData("users", "list")]
+    [InlineData("users", "set-password", "root", "--password", "a long password")]
+    [InlineData("tokens", "list")]
+    [InlineData("cache", "purge", "acme")]
+    [InlineData("cleanup", "run")]
+    [InlineData("usage")]
+    [InlineData("storage", "copy-to-s3")]
+    [InlineData("database", "copy-to-postgresql", "--connection-string", "Host=127.0.0.1;Port=9;Database=x")]
+    public async Task Commands_OnADataDirectoryWithoutAnInstance_RefuseNamingIt_AndCreateNothing(params string[] args)
+    {
+        var typo = Path.Combine(_cli.DataDirectory, "typo");
+        var run = await _cli.RunRawAsync([.. args, $"--DependencyProxy:DataDirectory={typo}"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: no instance in {typo} (no database there): start the server once to create it, or check --DependencyProxy:DataDirectory",
+            run.Error.Trim());
+        Assert.Empty(run.Output);
+        Assert.False(Directory.Exists(typo), "the command created the data directory");
+        Assert.False(Directory.Exists(_cli.DataDirectory));
+    }
+
+    [Fact]
+    public async Task Commands_DoNotCreateAnInstance_OnlyTheServersFirstStartDoes_AfterWhichTheyWork()
+    {
+        Assert.Equal(1, (await _cli.RunAsync("users", "list")).ExitCode);
+        Assert.Equal(1, (await _cli.RunAsync("users", "list")).ExitCode); // the refusal left nothing that makes a second run differ
+
+        await _cli.CreateInstanceAsync();
+        var users = await _cli.RunAsync("users", "list");
+        users.AssertSucceeded();
+        Assert.Matches(@"(?m)^1\s+root\s", users.Output);
+        Assert.DoesNotContain("Created a new instance", users.Output + users.Error);
+    }
+
+    /// <summary>
+    /// A database without the schema is no instance either: on SQLite an empty database file, on PostgreSQL (the suite's
+    /// second run) an empty database. Commands refuse instead of migrating it and making up a root.
+    /// </summary>
+    [Fact]
+    public async Task Commands_OnAnEmptyDatabase_Refuse_AndLeaveItEmpty()
+    {
+        var database = TestDatabase.Create();
+        try
+        {
+            Directory.CreateDirectory(_cli.DataDirectory);
+            var file = Path.Combine(_cli.DataDirectory, "dependency-proxy.db");
+            if (!TestDatabase.IsPostgreSql)
+            {
+                await File.WriteAllBytesAsync(file, []);
+            }
+
+            string[] configuration = [.. _cli.Configuration, .. database.Settings.Select(s => $"--{s.Key}={s.Value}")];
+            var run = await _cli.RunRawAsync(["groups", "create", "acme", .. configuration]);
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains(TestDatabase.IsPostgreSql
+                ? "error: no instance in the PostgreSQL database 'dp_"
+                : $"error: no instance in {_cli.DataDirectory} (its database dependency-proxy.db is empty)", run.Error);
+            Assert.Contains("start the server once to create it", run.Error);
+            Assert.DoesNotContain("Password=", run.Error, StringComparison.OrdinalIgnoreCase);
+            if (!TestDatabase.IsPostgreSql)
+            {
+                Assert.Equal(0, new FileInfo(file).Length);
+            }
+
+            // The server's first start makes it an instance; then the same command works.
+            await ProxyCommandLine.CreateInstanceAsync(configuration);
+            (await _cli.RunRawAsync(["groups", "create", "acme", .. configuration])).AssertSucceeded();
+        }
+        finally
+        {
+            database.Drop();
+        }
     }
 
     [Fact]
@@ -128,6 +231,7 @@ public sealed class CommandLineTests : IDisposable
     public async Task Commands_ReadConfigurationSwitches_InBothForms()
     {
         var other = Path.Combine(_cli.DataDirectory, "other");
+        await ProxyCommandLine.CreateInstanceAsync([$"--DependencyProxy:DataDirectory={other}"]);
         (await _cli.RunRawAsync(["groups", "create", "acme", "--DependencyProxy:DataDirectory", other])).AssertSucceeded();
         var list = await _cli.RunRawAsync(["groups", "list", $"--DependencyProxy:DataDirectory={other}"]);
         Assert.Contains("acme", list.Output);
@@ -137,6 +241,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task Errors_NameTheGroupOrUserThatIsMissing()
     {
+        await _cli.CreateInstanceAsync();
         (await _cli.RunAsync("groups", "create", "acme")).AssertSucceeded();
 
         foreach (var (args, message) in new (string[], string)[]
@@ -164,6 +269,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task SetPassword_ForSomeoneWhoDoesNotExist_SaysSoBeforeAskingForAPassword()
     {
+        await _cli.CreateInstanceAsync();
         var prompts = new List<string>();
         var run = await _cli.RunRawAsync(["users", "set-password", "bob", .. _cli.Configuration], typed: new(["a long password", "a long password"]), prompts: prompts);
 
@@ -175,6 +281,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task SetPassword_OnATerminal_AsksTwice_AndRefusesWhenTheTwoDiffer()
     {
+        await _cli.CreateInstanceAsync();
         var prompts = new List<string>();
         var mismatch = await _cli.RunRawAsync(["users", "set-password", "root", .. _cli.Configuration],
             typed: new(["a long password", "another password"]), prompts: prompts);
@@ -210,11 +317,27 @@ public sealed class CommandLineTests : IDisposable
         var empty = await _cli.RunRawAsync(["users", "set-password", "root", .. configuration], standardInput: "");
         Assert.Equal(1, empty.ExitCode);
         Assert.Contains("no password given", empty.Error);
+
+        // A second line confirms the first (printf 'pw\npw\n'); one that differs is refused and nothing changes.
+        var differs = await _cli.RunRawAsync(["users", "set-password", "root", .. configuration], standardInput: "second password 1\nsecond passwrod 1\n");
+        Assert.Equal(1, differs.ExitCode);
+        Assert.Equal("error: the passwords do not match; the password was not changed", differs.Error.Trim());
+        Assert.Equal(HttpStatusCode.OK, (await api.LoginAsync("root", "piped password 123")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.LoginAsync("root", "second password 1")).Status);
+
+        var confirmed = await _cli.RunRawAsync(["users", "set-password", "root", .. configuration], standardInput: "second password 1\nsecond password 1\n\n");
+        Assert.Equal(0, confirmed.ExitCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.LoginAsync("root", "second password 1")).Status);
+
+        var trailingEmpty = await _cli.RunRawAsync(["users", "set-password", "root", .. configuration], standardInput: "third password 12\n\n");
+        Assert.Equal(0, trailingEmpty.ExitCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.LoginAsync("root", "third password 12")).Status);
     }
 
     [Fact]
     public async Task ListCommands_PrintAHeaderRow_AndJsonForScripts()
     {
+        await _cli.CreateInstanceAsync();
         (await _cli.RunAsync("groups", "create", "acme")).AssertSucceeded();
         (await _cli.RunAsync("groups", "create", "acme/team", "--visibility", "public")).AssertSucceeded();
         (await _cli.RunAsync("users", "create", "alice", "--email", "alice@example.com")).AssertSucceeded();
@@ -255,6 +378,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task Usage_PrintsHumanSizes_ExactBytesWithTheOption_AndJson()
     {
+        await _cli.CreateInstanceAsync();
         (await _cli.RunAsync("groups", "create", "acme")).AssertSucceeded();
         var blob = new string('x', 3 * 1024 * 1024 / 2);
         var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(blob)));
