@@ -78,21 +78,22 @@ public static class ProxyApp
             await Build(args).RunAsync();
             return 0;
         }
-        catch (Microsoft.Extensions.Options.OptionsValidationException invalid)
+        catch (Exception invalid) when (InvalidConfiguration(invalid) is { } reasons)
         {
-            await Console.Error.WriteLineAsync("The server did not start: its configuration is invalid.");
-            foreach (var failure in invalid.Failures)
-            {
-                await Console.Error.WriteLineAsync($"  {failure}");
-            }
-
-            return 1;
-        }
-        catch (InvalidOperationException unreadable) when (unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-        {
-            // A value of the wrong type ("abc" for a number, "bogus" for a time span): the binder names the key.
-            await Console.Error.WriteLineAsync($"The server did not start: its configuration is invalid.\n  {unreadable.Message}");
+            await Console.Error.WriteLineAsync($"The server did not start: its configuration is invalid.\n{reasons}");
             return 1;
         }
     }
+
+    /// <summary>
+    /// The reasons, one indented line each, when an exception says the configuration is invalid: a validation failure, or
+    /// a value of the wrong type ("abc" for a number, "bogus" for a time span; the binder names the key). Null otherwise.
+    /// </summary>
+    public static string? InvalidConfiguration(Exception exception) => exception switch
+    {
+        Microsoft.Extensions.Options.OptionsValidationException invalid => string.Join("\n", invalid.Failures.Select(f => $"  {f}")),
+        InvalidOperationException unreadable when unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
+            => $"  {unreadable.Message}",
+        _ => null,
+    };
 }

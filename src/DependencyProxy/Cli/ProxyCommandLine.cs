@@ -150,15 +150,29 @@ public static class ProxyCommandLine
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var services = BuildServices(Current.Value?.Switches ?? []);
-            var options = services.GetRequiredService<IOptions<ProxyOptions>>().Value;
-            var refused = precondition?.Invoke(options) ?? await ExistingInstance.ProblemAsync(options, services, cancellationToken);
-            if (refused is not null)
+            try
             {
-                return await FailAsync(refused);
-            }
+                var options = services.GetRequiredService<IOptions<ProxyOptions>>().Value;
+                var refused = precondition?.Invoke(options) ?? await ExistingInstance.ProblemAsync(options, services, cancellationToken);
+                if (refused is not null)
+                {
+                    return await FailAsync(refused);
+                }
 
-            await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(createInstance: false, cancellationToken);
-            return await action(result, services, cancellationToken);
+                await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(createInstance: false, cancellationToken);
+                return await action(result, services, cancellationToken);
+            }
+            catch (Exception invalid) when (ProxyApp.InvalidConfiguration(invalid) is { } reasons)
+            {
+                // As the server says it, but a usage error: the value came with the command (or its environment).
+                await Console.Error.WriteLineAsync($"error: the configuration is invalid.\n{reasons}");
+                return UsageError;
+            }
+            catch (Npgsql.NpgsqlException unreachable)
+            {
+                // The message names host and database, never the password.
+                return await FailAsync($"cannot use the PostgreSQL database: {unreachable.Message}");
+            }
         });
         return command;
     }

@@ -92,7 +92,7 @@ internal static class TokenCommands
             argument.AddError($"the token id must be a whole number (see tokens list), not '{argument.Tokens[0].Value}'");
             return 0;
         };
-        tokens.Subcommands.Add(ProxyCommandLine.Leaf("revoke", "Revoke a personal access token: it stops working at once.", async (result, services, ct) =>
+        tokens.Subcommands.Add(ProxyCommandLine.Leaf("revoke", "Revoke a personal or group access token by id: it stops working at once (a group token's bot goes with it).", async (result, services, ct) =>
         {
             var tokenStore = services.GetRequiredService<AccessTokens>();
             if (await tokenStore.FindPersonalAsync(result.GetValue(id), ct) is not { } token)
@@ -100,8 +100,17 @@ internal static class TokenCommands
                 return await ProxyCommandLine.FailAsync($"no such token {result.GetValue(id)}");
             }
 
-            await tokenStore.RevokePersonalAsync(token.Id, ct);
             var holder = await services.GetRequiredService<UserAccounts>().FindAsync(token.UserId, ct);
+            if (holder?.BotGroupId is { } botGroup)
+            {
+                // A group access token ends as the API ends it: its bot's role recorded, membership gone, bot blocked.
+                await tokenStore.RevokeGroupAccessAsync(botGroup, token.Id, ct);
+            }
+            else
+            {
+                await tokenStore.RevokePersonalAsync(token.Id, ct);
+            }
+
             ProxyCommandLine.Out.WriteLine($"Revoked token {token.Id} ('{token.Name}' of {holder?.Username}).");
             return 0;
         }, id));

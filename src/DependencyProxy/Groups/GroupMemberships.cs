@@ -78,6 +78,8 @@ public sealed class GroupMemberships(IDbContextFactory<ProxyDbContext> databases
     public async Task<int> CountOwnersAsync(long groupId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.GroupMembers.CountAsync(m => m.GroupId == groupId && m.AccessLevel == AccessLevels.Owner, cancellationToken);
+        // People only: a group access token's bot owns nothing for anyone to manage the group with.
+        return await db.GroupMembers.CountAsync(m => m.GroupId == groupId && m.AccessLevel == AccessLevels.Owner
+            && db.Users.Any(u => u.Id == m.UserId && u.BotGroupId == null), cancellationToken);
     }
 }

@@ -63,7 +63,8 @@ public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts
             return new Refusal(RefusalKind.Forbidden, "only owners can change an owner's role");
         }
 
-        if (member.AccessLevel == AccessLevels.Owner && accessLevel < AccessLevels.Owner && await IsLastOwnerOfTopLevelAsync(group, cancellationToken))
+        if (member.AccessLevel == AccessLevels.Owner && member.User.BotGroupId is null && accessLevel < AccessLevels.Owner
+            && await IsLastOwnerOfTopLevelAsync(group, cancellationToken))
         {
             return new Refusal(RefusalKind.Forbidden, "a group keeps at least one owner");
         }
@@ -92,7 +93,8 @@ public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts
             return new Refusal(RefusalKind.Forbidden, "only owners can remove an owner");
         }
 
-        if (member.AccessLevel == AccessLevels.Owner && await IsLastOwnerOfTopLevelAsync(group, cancellationToken))
+        // A bot is never the owner the rule keeps (removing it revokes its token, as revoking the token does).
+        if (member.AccessLevel == AccessLevels.Owner && member.User.BotGroupId is null && await IsLastOwnerOfTopLevelAsync(group, cancellationToken))
         {
             return new Refusal(RefusalKind.Forbidden, "a group keeps at least one owner");
         }
@@ -108,6 +110,7 @@ public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts
         : level > callerLevel ? new Refusal(RefusalKind.Forbidden, "you cannot grant a role above your own")
         : null;
 
+    /// <summary>Whether the group is top-level and has at most one owner who is a person.</summary>
     private async Task<bool> IsLastOwnerOfTopLevelAsync(Group group, CancellationToken cancellationToken) =>
         group.ParentId is null && await memberships.CountOwnersAsync(group.Id, cancellationToken) <= 1;
 }

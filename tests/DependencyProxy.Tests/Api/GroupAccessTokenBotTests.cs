@@ -60,6 +60,29 @@ public sealed class GroupAccessTokenBotTests : ProxyTestBase
     }
 
     [Fact]
+    public async Task AnOwnerBot_IsNoOwnerTheLastOwnerRuleKeeps_ItCanBeRemoved_AndThePersonCannot()
+    {
+        await Proxy.CreateGroupAsync("secret", "private");
+        var (alice, _) = await Api.CreateUserWithTokenAsync("alice");
+        var (added, _) = await Api.PostAsync("/groups/secret/members", Root, new { user_id = alice, access_level = 50 });
+        Assert.Equal(HttpStatusCode.Created, added);
+        var (tokenId, botId, token) = await BotAsync("secret", level: 50);
+
+        // Two owners, one of them a bot: the person is still the last owner who can manage the group.
+        var (refused, why) = await Api.DeleteAsync($"/groups/secret/members/{alice}", Root);
+        Assert.Equal(HttpStatusCode.Forbidden, refused);
+        Assert.Contains("at least one owner", why.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.PutAsync($"/groups/secret/members/{alice}", Root, new { access_level = 30 })).Status);
+
+        // The bot goes like its token would: its removal (or demotion) is never refused for being "the last owner".
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync($"/groups/secret/members/{botId}", Root, new { access_level = 40 })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync($"/groups/secret/members/{botId}", Root, new { access_level = 50 })).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/groups/secret/members/{botId}", Root)).Status);
+        await AssertRevokedWithRoleAsync("secret", tokenId, 50);
+        await AssertDeadEverywhereAsync(token, null);
+    }
+
+    [Fact]
     public async Task RemovingTheBotMember_RevokesItsToken_WhichThenAuthenticatesNowhere()
     {
         await Proxy.CreateGroupAsync("secret", "private");

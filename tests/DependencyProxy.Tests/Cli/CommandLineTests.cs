@@ -266,6 +266,33 @@ public sealed class CommandLineTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("--DependencyProxy:Upstream:ConnectTimeout=abc", "DependencyProxy:Upstream:ConnectTimeout")]
+    [InlineData("--DependencyProxy:Limits:MaxRequestBodyBytes=-x", "DependencyProxy:Limits:MaxRequestBodyBytes")]
+    [InlineData("--DependencyProxy:Database:Provider=oracle", "Provider")]
+    [InlineData("--DependencyProxy:Storage:Provider=ftp", "Provider")]
+    [InlineData("--DependencyProxy:ExternalUrl=notaurl", "ExternalUrl")]
+    public async Task AnInvalidConfigurationValue_IsAUsageErrorNamingIt_NotAStackTrace(string setting, string named)
+    {
+        await _cli.CreateInstanceAsync();
+        var run = await _cli.RunAsync("groups", "list", setting);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("error: the configuration is invalid.", run.Error);
+        Assert.Contains(named, run.Error);
+        Assert.DoesNotContain("   at ", run.Error + run.Output);
+    }
+
+    [Fact]
+    public async Task AnUnreachablePostgreSql_IsASentence_NotAStackTrace()
+    {
+        var run = await _cli.RunAsync("groups", "list", "--DependencyProxy:Database:Provider=postgresql",
+            "--DependencyProxy:Database:ConnectionString=Host=127.0.0.1;Port=1;Username=nobody;Password=secret-in-config;Database=none;Timeout=2");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error: cannot use the PostgreSQL database:", run.Error);
+        Assert.DoesNotContain("secret-in-config", run.Error + run.Output);
+        Assert.DoesNotContain("   at ", run.Error + run.Output);
+    }
+
     [Fact]
     public async Task SetPassword_ForSomeoneWhoDoesNotExist_SaysSoBeforeAskingForAPassword()
     {
