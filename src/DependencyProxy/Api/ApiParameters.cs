@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using DependencyProxy.Data;
+using DependencyProxy.Identity;
 using DependencyProxy.Limits;
 
 namespace DependencyProxy.Api;
@@ -150,9 +151,9 @@ public sealed class ApiParameters
             return true;
         }
 
-        if (DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var date))
+        value = TokenExpiry.ParseDay(text);
+        if (value is not null)
         {
-            value = DateTime.SpecifyKind(date, DateTimeKind.Utc);
             return true;
         }
 

@@ -72,8 +72,7 @@ public static class CacheApi
             return denied!;
         }
 
-        // Only plain positive decimal ids: "1e3", "+1", " 1" or "0x10" name no entry.
-        return manifestId.Length is > 0 and <= 19 && manifestId.All(char.IsAsciiDigit) && long.TryParse(manifestId, out var entryId)
+        return EntityId.TryParse(manifestId, out var entryId)
             && await deletion.DeleteAsync(group.Id, entryId, context.RequestAborted) is not null
             ? ApiResults.NoContent()
             : ApiResults.NotFound("Manifest");

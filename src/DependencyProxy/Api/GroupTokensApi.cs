@@ -45,7 +45,7 @@ public static class GroupTokensApi
         }
 
         var username = parameters.String("username");
-        if (username is not null && (username.Length is 0 or > 255 || username.Any(c => char.IsWhiteSpace(c) || c == ':')))
+        if (username is not null && !AccessTokens.IsValidDeployUsername(username))
         {
             return ApiResults.BadRequest("username is invalid");
         }

@@ -1,3 +1,4 @@
+using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
 
@@ -30,20 +31,15 @@ public static class MembersApi
             member => MemberJson.From(member, access.BaseUrl(context.Request)));
 
     /// <summary>A direct member, or GitLab's <c>404 Member Not Found</c>.</summary>
-    private static async Task<IResult> ShowAsync(HttpContext context, string id, string userId, ApiGroupAccess access, GroupMemberships memberships)
-    {
-        var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.None);
-        if (group is null)
-        {
-            return denied!;
-        }
-
-        var member = long.TryParse(userId, out var uid) ? await memberships.FindAsync(group.Id, uid, context.RequestAborted) : null;
-        return member is null ? ApiResults.NotFound("Member") : ApiResults.Ok(MemberJson.From(member, access.BaseUrl(context.Request)));
-    }
+    private static Task<IResult> ShowAsync(HttpContext context, string id, string userId, ApiGroupAccess access, GroupMemberships memberships) =>
+        ShowMemberAsync(context, id, userId, access, (group, uid, ct) => memberships.FindAsync(group.Id, uid, ct));
 
     /// <summary>A member through the group or any group above it, with the highest role.</summary>
-    private static async Task<IResult> ShowInheritedAsync(HttpContext context, string id, string userId, ApiGroupAccess access, InheritedMemberships memberships)
+    private static Task<IResult> ShowInheritedAsync(HttpContext context, string id, string userId, ApiGroupAccess access, InheritedMemberships memberships) =>
+        ShowMemberAsync(context, id, userId, access, memberships.FindAsync);
+
+    private static async Task<IResult> ShowMemberAsync(HttpContext context, string id, string userId, ApiGroupAccess access,
+        Func<Group, long, CancellationToken, Task<MemberView?>> find)
     {
         var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.None);
         if (group is null)
@@ -51,7 +47,7 @@ public static class MembersApi
             return denied!;
         }
 
-        var member = long.TryParse(userId, out var uid) ? await memberships.FindAsync(group, uid, context.RequestAborted) : null;
+        var member = long.TryParse(userId, out var uid) ? await find(group, uid, context.RequestAborted) : null;
         return member is null ? ApiResults.NotFound("Member") : ApiResults.Ok(MemberJson.From(member, access.BaseUrl(context.Request)));
     }
 

@@ -71,19 +71,27 @@ public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, Ma
         return new ImagePage(rows, matching.Count, images.Count(e => e.Status == CacheStatus.Default));
     }
 
-    /// <summary>How many images the group holds, counted as the page counts them (platform manifests are no image).</summary>
-    public async Task<int> CountImagesAsync(long groupId, CancellationToken cancellationToken) =>
-        (await ReadImagesAsync(groupId, cancellationToken)).Images.Count(e => e.Status == CacheStatus.Default);
-
     /// <summary>
-    /// Every entry of the group, the content of its indexes, and the entries that are images: all but the platform
-    /// manifests a client fetched by digest after one of the group's indexes.
+    /// How many images a group holds, counted as the page counts them (platform manifests are no image), from every
+    /// entry of that group (whatever its status: a marked index still holds its platforms).
     /// </summary>
-    private async Task<(List<CachedManifest> Entries, Dictionary<long, ManifestContent> Indexes, List<CachedManifest> Images)> ReadImagesAsync(
+    public async Task<int> CountImagesAsync(IReadOnlyList<CachedManifest> entries, CancellationToken cancellationToken) =>
+        (await ClassifyAsync(entries, cancellationToken)).Images.Count(e => e.Status == CacheStatus.Default);
+
+    private async Task<(IReadOnlyList<CachedManifest> Entries, Dictionary<long, ManifestContent> Indexes, List<CachedManifest> Images)> ReadImagesAsync(
         long groupId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var entries = await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId).ToListAsync(cancellationToken);
+        return await ClassifyAsync(await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId).ToListAsync(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// The group's entries, the content of its indexes, and the entries that are images: all but the platform manifests
+    /// a client fetched by digest after one of the group's indexes.
+    /// </summary>
+    private async Task<(IReadOnlyList<CachedManifest> Entries, Dictionary<long, ManifestContent> Indexes, List<CachedManifest> Images)> ClassifyAsync(
+        IReadOnlyList<CachedManifest> entries, CancellationToken cancellationToken)
+    {
         var indexes = new Dictionary<long, ManifestContent>();
         var children = new HashSet<(string, string, string)>();
         foreach (var index in entries.Where(IsIndex))

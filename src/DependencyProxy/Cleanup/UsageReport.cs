@@ -36,15 +36,16 @@ public sealed class UsageReport(
         var blobs = await db.CachedBlobs.Where(b => ids.Contains(b.GroupId) && b.Status == CacheStatus.Default)
             .GroupBy(b => b.GroupId).Select(g => new { GroupId = g.Key, Count = g.Count(), Bytes = g.Sum(b => b.Size) })
             .ToDictionaryAsync(x => x.GroupId, cancellationToken);
-        var manifests = await db.CachedManifests.Where(m => ids.Contains(m.GroupId) && m.Status == CacheStatus.Default)
-            .Select(m => new { m.GroupId, m.Digest, m.Size }).ToListAsync(cancellationToken);
+        // Every entry, whatever its status: the image count needs the marked indexes too; the rest counts current ones.
+        var entries = (await db.CachedManifests.AsNoTracking().Where(m => ids.Contains(m.GroupId)).ToListAsync(cancellationToken))
+            .ToLookup(m => m.GroupId);
         var usages = new List<GroupUsage>(groups.Count);
         foreach (var group in groups)
         {
-            var own = manifests.Where(m => m.GroupId == group.Id).ToList();
+            var own = entries[group.Id].Where(m => m.Status == CacheStatus.Default).ToList();
             var manifestBytes = own.DistinctBy(m => m.Digest).Sum(m => m.Size);
             var blob = blobs.GetValueOrDefault(group.Id);
-            var imageCount = own.Count == 0 ? 0 : await images.CountImagesAsync(group.Id, cancellationToken);
+            var imageCount = own.Count == 0 ? 0 : await images.CountImagesAsync(entries[group.Id].ToList(), cancellationToken);
             usages.Add(new GroupUsage(group.Id, group.FullPath, own.Count, imageCount, blob?.Count ?? 0, (blob?.Bytes ?? 0) + manifestBytes));
         }
 

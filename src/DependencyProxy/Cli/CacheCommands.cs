@@ -68,8 +68,7 @@ internal static class CacheCommands
                 return await ProxyCommandLine.FailAsync($"'{text}' is no image name: IMAGE[:TAG] or IMAGE@DIGEST");
             }
 
-            var upstreams = new Upstream.UpstreamResolver(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions>>());
-            if (!upstreams.TryResolve(name, out var repository, out var error))
+            if (!services.GetRequiredService<Upstream.UpstreamResolver>().TryResolve(name, out var repository, out var error))
             {
                 return await ProxyCommandLine.FailAsync(error.Message);
             }

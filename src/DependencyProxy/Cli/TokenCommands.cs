@@ -22,7 +22,7 @@ internal static class TokenCommands
             : $"a comma-separated list of {string.Join(", ", TokenScopes.All)}");
         var expires = CliValues.Checked(
             new Option<string?>("--expires-at") { Description = "Last valid day, YYYY-MM-DD, today or later (default: never).", HelpName = "YYYY-MM-DD" },
-            value => Day(value) is not { } day ? "a day as YYYY-MM-DD"
+            value => TokenExpiry.ParseDay(value) is not { } day ? "a day as YYYY-MM-DD"
                 : day.Date < DateTime.UtcNow.Date ? $"today ({DateTime.UtcNow:yyyy-MM-dd}) or later"
                 : null);
 
@@ -36,7 +36,7 @@ internal static class TokenCommands
             }
 
             // The values were checked while parsing (exit code 2); this is the API's own check, kept as a second line.
-            var expiresAt = Day(result.GetValue(expires));
+            var expiresAt = TokenExpiry.ParseDay(result.GetValue(expires));
             var scopeList = ScopeList(result.GetValue(scopes)!);
             if (AccessTokens.CheckRequest(result.GetValue(name), scopeList, TokenScopes.All, expiresAt, DateTime.UtcNow) is { } problem)
             {
@@ -118,12 +118,6 @@ internal static class TokenCommands
     }
 
     private static string[] ScopeList(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    /// <summary>A day as YYYY-MM-DD (UTC); null for no value or one of another form.</summary>
-    private static DateTime? Day(string? text) =>
-        text is not null && DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var day)
-            ? DateTime.SpecifyKind(day, DateTimeKind.Utc)
-            : null;
 
     private sealed record TokenRow(long Id, string Username, string Name, string[] Scopes, string? ExpiresAt, string State, DateTime CreatedAt);
 }

@@ -29,6 +29,8 @@ public static class ServiceRegistration
             .BindConfiguration(ProxyOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
+        // Image names to upstreams: the server's requests and the CLI's "cache delete" read them the same way.
+        services.AddSingleton<UpstreamResolver>();
         services.AddTrustedProxies();
         services.TryAddSingleton(TimeProvider.System);
 
@@ -103,7 +105,6 @@ public static class ServiceRegistration
         services.AddSingleton<UpstreamCircuits>();
         services.AddSingleton<UpstreamBudgets>();
         services.AddProxyHealthChecks();
-        services.AddSingleton<UpstreamResolver>();
         services.AddHostedService<CleanupWorker>();
         services.AddSingleton<ReadTimeTracker>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());

@@ -31,8 +31,7 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
     /// PostgreSQL refuses NUL bytes in text with an error.</remarks>
     public Task<Group?> FindByIdOrPathAsync(string idOrPath, CancellationToken cancellationToken) =>
         idOrPath.Length is 0 or > 1024 || idOrPath.Any(char.IsControl) ? Task.FromResult<Group?>(null)
-        : long.TryParse(idOrPath, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
-            ? FindAsync(id, cancellationToken) : FindAsync(idOrPath, cancellationToken);
+        : EntityId.TryParse(idOrPath, out var id) ? FindAsync(id, cancellationToken) : FindAsync(idOrPath, cancellationToken);
 
     /// <summary>
     /// Creates a group; a subgroup's parent must exist. The creator of a top-level group becomes its owner (subgroups

@@ -63,8 +63,7 @@ public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts
             return new Refusal(RefusalKind.Forbidden, "only owners can change an owner's role");
         }
 
-        if (member.AccessLevel == AccessLevels.Owner && member.User.BotGroupId is null && accessLevel < AccessLevels.Owner
-            && await IsLastOwnerOfTopLevelAsync(group, cancellationToken))
+        if (accessLevel < AccessLevels.Owner && await IsLastOwnerOfTopLevelAsync(group, member, cancellationToken))
         {
             return new Refusal(RefusalKind.Forbidden, "a group keeps at least one owner");
         }
@@ -93,8 +92,7 @@ public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts
             return new Refusal(RefusalKind.Forbidden, "only owners can remove an owner");
         }
 
-        // A bot is never the owner the rule keeps (removing it revokes its token, as revoking the token does).
-        if (member.AccessLevel == AccessLevels.Owner && member.User.BotGroupId is null && await IsLastOwnerOfTopLevelAsync(group, cancellationToken))
+        if (await IsLastOwnerOfTopLevelAsync(group, member, cancellationToken))
         {
             return new Refusal(RefusalKind.Forbidden, "a group keeps at least one owner");
         }
@@ -110,7 +108,11 @@ public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts
         : level > callerLevel ? new Refusal(RefusalKind.Forbidden, "you cannot grant a role above your own")
         : null;
 
-    /// <summary>Whether the group is top-level and has at most one owner who is a person.</summary>
-    private async Task<bool> IsLastOwnerOfTopLevelAsync(Group group, CancellationToken cancellationToken) =>
-        group.ParentId is null && await memberships.CountOwnersAsync(group.Id, cancellationToken) <= 1;
+    /// <summary>
+    /// Whether the member is the last person who owns the top-level group. A bot is never the owner this rule keeps:
+    /// removing it revokes its token, as revoking the token does.
+    /// </summary>
+    private async Task<bool> IsLastOwnerOfTopLevelAsync(Group group, MemberView member, CancellationToken cancellationToken) =>
+        member.AccessLevel == AccessLevels.Owner && member.User.BotGroupId is null && group.ParentId is null
+        && await memberships.CountOwnersAsync(group.Id, cancellationToken) <= 1;
 }

@@ -114,6 +114,10 @@ public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, Ti
         return (await query.OrderBy(t => t.Id).Skip(skip).Take(take).ToListAsync(cancellationToken), await query.CountAsync(cancellationToken));
     }
 
+    /// <summary>A deploy token's chosen username: 1 to 255 characters, no whitespace and no ':' (Basic auth's separator).</summary>
+    public static bool IsValidDeployUsername(string username) =>
+        username.Length is > 0 and <= 255 && !username.Any(c => char.IsWhiteSpace(c) || c == ':');
+
     public async Task<DeployToken?> FindDeployAsync(long groupId, long id, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

@@ -23,13 +23,10 @@ internal static class BotRevocation
 
             var level = await db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == botId).Select(m => (int?)m.AccessLevel)
                 .FirstOrDefaultAsync(cancellationToken);
-            var tokens = db.PersonalAccessTokens.Where(t => t.UserId == botId);
-            if (level is not null)
-            {
-                await tokens.ExecuteUpdateAsync(s => s.SetProperty(t => t.BotAccessLevel, level), cancellationToken);
-            }
-
-            await tokens.ExecuteUpdateAsync(s => s.SetProperty(t => t.Revoked, true), cancellationToken);
+            // The role it had, for display; already recorded when an earlier revocation took the membership.
+            await db.PersonalAccessTokens.Where(t => t.UserId == botId).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Revoked, true)
+                .SetProperty(t => t.BotAccessLevel, t => level ?? t.BotAccessLevel), cancellationToken);
             await db.GroupMembers.Where(m => m.UserId == botId).ExecuteDeleteAsync(cancellationToken);
             await db.Users.Where(u => u.Id == botId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsBlocked, true), cancellationToken);
             await transaction.CommitAsync(cancellationToken);

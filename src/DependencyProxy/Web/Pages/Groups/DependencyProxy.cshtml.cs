@@ -95,7 +95,7 @@ public sealed class DependencyProxyModel(
             return StatusCode(StatusCodes.Status403Forbidden);
         }
 
-        if (id is not { Length: > 0 and <= 19 } || !id.All(char.IsAsciiDigit) || !long.TryParse(id, out var entryId)
+        if (!EntityId.TryParse(id, out var entryId)
             || await deletion.DeleteAsync(Group.Id, entryId, HttpContext.RequestAborted) is not { } deleted)
         {
             return NotFound();

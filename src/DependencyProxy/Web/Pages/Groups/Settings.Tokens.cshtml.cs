@@ -45,7 +45,7 @@ public sealed partial class SettingsModel
         var user = string.IsNullOrWhiteSpace(username) ? null : username.Trim();
         var problem = ParseDate(expires, out var expiresAt)
             ?? Identity.AccessTokens.CheckRequest(name, chosen, TokenScopes.DeployTokenScopes, expiresAt, Today)
-            ?? (user is not null && (user.Length > 255 || user.Any(c => char.IsWhiteSpace(c) || c == ':')) ? "username is invalid" : null)
+            ?? (user is not null && !Identity.AccessTokens.IsValidDeployUsername(user) ? "username is invalid" : null)
             ?? (user is not null && await Tokens.DeployUsernameTakenAsync(user, HttpContext.RequestAborted) ? "username has already been taken" : null);
         if (problem is not null)
         {
@@ -85,7 +85,7 @@ public sealed partial class SettingsModel
             return denied;
         }
 
-        if (!TryId(id, out var tokenId) || !await Tokens.DeleteDeployAsync(Group.Id, tokenId, HttpContext.RequestAborted))
+        if (!EntityId.TryParse(id, out var tokenId) || !await Tokens.DeleteDeployAsync(Group.Id, tokenId, HttpContext.RequestAborted))
         {
             return NotFound();
         }
@@ -101,7 +101,7 @@ public sealed partial class SettingsModel
             return denied;
         }
 
-        if (!TryId(id, out var tokenId) || !await Tokens.RevokeGroupAccessAsync(Group.Id, tokenId, HttpContext.RequestAborted))
+        if (!EntityId.TryParse(id, out var tokenId) || !await Tokens.RevokeGroupAccessAsync(Group.Id, tokenId, HttpContext.RequestAborted))
         {
             return NotFound();
         }
@@ -150,12 +150,6 @@ public sealed partial class SettingsModel
         return Redirect($"/groups/-/settings/{Group.FullPath}#created-token");
     }
 
-    private static bool TryId(string? text, out long id)
-    {
-        id = 0;
-        return text is { Length: > 0 and <= 19 } && text.All(char.IsAsciiDigit) && long.TryParse(text, out id) && id > 0;
-    }
-
     /// <summary>An optional date (yyyy-MM-dd, as the date input sends it); anything else is refused, never read as "no expiry".</summary>
     private static string? ParseDate(string? text, out DateTime? date)
     {
@@ -165,13 +159,7 @@ public sealed partial class SettingsModel
             return null;
         }
 
-        if (!DateTime.TryParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            return "expires_at is invalid (yyyy-MM-dd)";
-        }
-
-        date = parsed;
-        return null;
+        date = TokenExpiry.ParseDay(text.Trim());
+        return date is null ? "expires_at is invalid (yyyy-MM-dd)" : null;
     }
 }
