@@ -2,6 +2,7 @@ using System.Text;
 using DependencyProxy.Caching;
 using DependencyProxy.Registry;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Fuzz;
 

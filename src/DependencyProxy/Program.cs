@@ -1,4 +1,4 @@
-using DependencyProxy;
+using DependencyProxy.Hosting;
 using DependencyProxy.Cli;
 
 // `dependency-proxy groups …` runs a command and exits, `--help` shows them; configuration switches alone start the server.

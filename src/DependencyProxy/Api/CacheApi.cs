@@ -4,6 +4,7 @@ using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Api;
 

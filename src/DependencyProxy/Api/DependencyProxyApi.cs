@@ -2,6 +2,7 @@ using DependencyProxy.Caching;
 using DependencyProxy.Cleanup;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
+using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Api;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using DependencyProxy.Configuration;
-using DependencyProxy.Collections;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Auth;
 

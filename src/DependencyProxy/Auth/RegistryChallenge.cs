@@ -1,6 +1,7 @@
 using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Auth;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using DependencyProxy.Identity;
 using DependencyProxy.Registry;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Auth;
 

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 
@@ -16,7 +17,7 @@ public sealed partial class BlobFetchCoordinator(
     UpstreamRegistryClient upstream,
     CacheRecords records,
     IHostApplicationLifetime lifetime,
-    Cleanup.CleanupSignal cleanup,
+    CleanupSignal cleanup,
     Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options,
     Observability.ProxyMetrics metrics,
     Cluster.ClusterNode node,

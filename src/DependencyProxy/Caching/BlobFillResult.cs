@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 

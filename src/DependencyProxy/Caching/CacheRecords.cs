@@ -2,6 +2,7 @@ using DependencyProxy.Data;
 using DependencyProxy.Registry;
 using DependencyProxy.Upstream;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 

@@ -1,6 +1,7 @@
 using DependencyProxy.Data;
 using DependencyProxy.Registry;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 

@@ -1,6 +1,8 @@
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Caching;
 
@@ -90,7 +92,7 @@ public sealed partial class ManifestCache(
             if (head.Digest is { } current && await store.TouchAsync(current, time.GetUtcNow(), cancellationToken)
                 && await store.TryReadAllBytesAsync(current, cancellationToken) is { } stored)
             {
-                var known = new FetchedManifest(current, ManifestMediaType.Detect(head.MediaType, stored), stored);
+                var known = new FetchedManifest(current, ManifestMediaType.Detect(head.MediaType, stored) ?? throw NotAManifest(), stored);
                 return await RememberAsync(groupId, repository, tag, known, cancellationToken);
             }
 
@@ -116,7 +118,7 @@ public sealed partial class ManifestCache(
             var manifest = await upstream.GetManifestAsync(repository, reference, stopping);
             var algorithmSource = expected ?? manifest.DeclaredDigest;
             var actual = algorithmSource?.ComputeSameAlgorithm(manifest.Content) ?? Digest.Sha256Of(manifest.Content);
-            var mediaType = ManifestMediaType.Detect(manifest.MediaType, manifest.Content);
+            var mediaType = ManifestMediaType.Detect(manifest.MediaType, manifest.Content) ?? throw NotAManifest();
             // Schema-1 digests are computed over a payload without its signatures, so they are not checked or stored.
             if (ManifestMediaTypes.IsSchema1(mediaType))
             {
@@ -145,6 +147,9 @@ public sealed partial class ManifestCache(
 
         return new ManifestResponse(fetched.Digest, fetched.MediaType, fetched.Content, Stale: false);
     }
+
+    private static UpstreamException NotAManifest() =>
+        new(UpstreamFailureKind.BadResponse, "the upstream answer is not an image manifest");
 
     private sealed record FetchedManifest(Digest Digest, string MediaType, byte[] Content, bool Storable = true);
 

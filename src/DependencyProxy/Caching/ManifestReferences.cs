@@ -1,7 +1,8 @@
 using System.Text.Json;
-using DependencyProxy.Collections;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
+using DependencyProxy.Oci;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Caching;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using DependencyProxy.Data;
 using DependencyProxy.Registry;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 

@@ -1,5 +1,6 @@
 using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Caching;
 
 namespace DependencyProxy.Cleanup;
 

@@ -4,6 +4,7 @@ using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cleanup;
 

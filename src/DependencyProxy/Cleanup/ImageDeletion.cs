@@ -1,6 +1,7 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Data;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cleanup;
 

@@ -2,6 +2,7 @@ using DependencyProxy.Caching;
 using DependencyProxy.Data;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cleanup;
 

@@ -3,6 +3,7 @@ using DependencyProxy.Caching;
 using DependencyProxy.Cleanup;
 using DependencyProxy.Groups;
 using DependencyProxy.Web;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Cli;
 
@@ -24,7 +25,7 @@ internal static class CacheCommands
             await services.GetRequiredService<CacheRecords>().MarkGroupForDestructionAsync(target.Id, ct);
             var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
             ProxyCommandLine.Out.WriteLine($"Purged '{target.FullPath}': {run.DestroyedEntries} entries deleted, {run.Collected.FilesDeleted} files " +
-                $"({Format.Bytes(run.Collected.BytesDeleted)}) collected; content still within the grace period goes on the next run.");
+                $"({ByteSize.Format(run.Collected.BytesDeleted)}) collected; content still within the grace period goes on the next run.");
             return 0;
         }, group));
         cache.Subcommands.Add(CreateDelete());
@@ -82,7 +83,7 @@ internal static class CacheCommands
             var deleted = await services.GetRequiredService<ImageDeletion>().DeleteAsync(target.Id, entry.Id, ct);
             var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
             ProxyCommandLine.Out.WriteLine($"Deleted {repository}{(CachedImages.IsDigest(reference) ? "@" : ":")}{reference} from '{target.FullPath}' ({deleted?.PlatformEntries ?? 0} platform entries, " +
-                $"{deleted?.BlobLinks ?? 0} layers no other image uses); {run.Collected.FilesDeleted} files ({Format.Bytes(run.Collected.BytesDeleted)}) collected, " +
+                $"{deleted?.BlobLinks ?? 0} layers no other image uses); {run.Collected.FilesDeleted} files ({ByteSize.Format(run.Collected.BytesDeleted)}) collected, " +
                 "content still within the grace period goes on the next run.");
             return 0;
         }, group, image);
@@ -95,8 +96,8 @@ internal static class CacheCommands
         {
             var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
             ProxyCommandLine.Out.WriteLine($"expired entries: {run.ExpiredEntries}, deleted entries: {run.DestroyedEntries}, " +
-                $"collected files: {run.Collected.FilesDeleted} ({Format.Bytes(run.Collected.BytesDeleted)}), evicted files: {run.Quota.FilesEvicted}, " +
-                $"store: {Format.Bytes(run.Quota.BytesAfter)}");
+                $"collected files: {run.Collected.FilesDeleted} ({ByteSize.Format(run.Collected.BytesDeleted)}), evicted files: {run.Quota.FilesEvicted}, " +
+                $"store: {ByteSize.Format(run.Quota.BytesAfter)}");
             return 0;
         }));
         return cleanup;
@@ -115,11 +116,11 @@ internal static class CacheCommands
                 return 0;
             }
 
-            var size = (long value) => result.GetValue(bytes) ? $"{value} bytes" : Format.Bytes(value);
+            var size = (long value) => result.GetValue(bytes) ? $"{value} bytes" : ByteSize.Format(value);
             ProxyCommandLine.Out.WriteLine($"on disk: {size(usage.BytesOnDisk)} in {usage.FilesOnDisk} files (logical, summed over groups: {size(usage.LogicalBytes)})" +
                 (usage.MaxBytes is { } max ? $"; quota {size(max)}" : ""));
             CliValues.WriteList(ProxyCommandLine.Out, false, usage.Groups, ("GROUP", g => g.FullPath), ("IMAGES", g => $"{g.ImageCount}"),
-                ("BLOBS", g => $"{g.BlobCount}"), ("SIZE", g => result.GetValue(bytes) ? $"{g.TotalBytes}" : Format.Bytes(g.TotalBytes)));
+                ("BLOBS", g => $"{g.BlobCount}"), ("SIZE", g => result.GetValue(bytes) ? $"{g.TotalBytes}" : ByteSize.Format(g.TotalBytes)));
             return 0;
         }, bytes, json);
     }

@@ -3,6 +3,8 @@ using System.CommandLine.Help;
 using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Hosting;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Cli;
 
@@ -23,13 +25,6 @@ public static class ProxyCommandLine
     internal static CliConsole Console => Current.Value?.Console ?? CliConsole.OfProcess();
 
     internal static TextWriter Out => Console.Out;
-
-    /// <summary>
-    /// How the operator starts this program, for messages that tell them to run a command: from a source tree
-    /// (<c>bin/…</c> under the project folder) <c>dotnet run --project src/DependencyProxy --</c>, otherwise the
-    /// executable or <c>dotnet DependencyProxy.dll</c>.
-    /// </summary>
-    public static string HowToRun { get; } = DetectHowToRun();
 
     /// <summary>Runs a command, shows help, or starts the server with <paramref name="startServer"/>.</summary>
     public static async Task<int> RunAsync(string[] args, Func<string[], Task<int>> startServer, CliConsole? console = null)
@@ -197,7 +192,7 @@ public static class ProxyCommandLine
     private static async Task<int> UsageErrorAsync(CliConsole console, string problem, Command? command)
     {
         var helpFor = command is null or RootCommand ? "--help" : $"{CommandPath(command)} --help";
-        await console.Error.WriteLineAsync($"error: {problem}\nSee '{HowToRun} {helpFor}'.");
+        await console.Error.WriteLineAsync($"error: {problem}\nSee '{ProgramInvocation.HowToRun} {helpFor}'.");
         return UsageError;
     }
 
@@ -252,19 +247,6 @@ public static class ProxyCommandLine
             .BuildServiceProvider();
     }
 
-    private static string DetectHowToRun()
-    {
-        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", ".."));
-        if (File.Exists(Path.Combine(project, "DependencyProxy.csproj")))
-        {
-            return $"dotnet run --project {Path.GetRelativePath(Directory.GetCurrentDirectory(), project)} --";
-        }
-
-        var process = Environment.ProcessPath;
-        return process is not null && Path.GetFileNameWithoutExtension(process) != "dotnet"
-            ? process
-            : "dotnet " + Path.Combine(AppContext.BaseDirectory, "DependencyProxy.dll");
-    }
 
     /// <summary>What the running command writes to and which configuration switches it was given.</summary>
     private sealed record Invocation(CliConsole Console, IReadOnlyList<string> Switches);

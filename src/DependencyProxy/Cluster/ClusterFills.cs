@@ -2,6 +2,7 @@ using DependencyProxy.Caching;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cluster;
 

@@ -3,6 +3,7 @@ using System.Net;
 using DependencyProxy.Caching;
 using DependencyProxy.Registry;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cluster;
 

@@ -1,3 +1,5 @@
+using DependencyProxy.Oci;
+
 namespace DependencyProxy.Data;
 
 /// <summary>A blob linked to one group. Identical content is stored once; each group holds its own link.</summary>

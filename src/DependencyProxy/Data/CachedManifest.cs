@@ -1,3 +1,5 @@
+using DependencyProxy.Oci;
+
 namespace DependencyProxy.Data;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Data;
 

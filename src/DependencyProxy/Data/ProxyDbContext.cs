@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
+using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Data;
 

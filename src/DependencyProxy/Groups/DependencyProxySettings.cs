@@ -1,19 +1,9 @@
 using DependencyProxy.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Groups;
-
-/// <summary>A group's Docker Hub account, decrypted only to ask Docker Hub's token endpoint for a token.</summary>
-public sealed class UpstreamCredentials(string identity, string secret)
-{
-    public string Identity { get; } = identity;
-
-    public string Secret { get; } = secret;
-
-    /// <summary>Never the secret: credentials end up in log scopes and exception messages by accident.</summary>
-    public override string ToString() => $"{Identity}:***";
-}
 
 /// <summary>
 /// A group's Dependency Proxy settings: enabled, and Docker Hub credentials whose secret is encrypted at rest with

@@ -2,6 +2,7 @@ using DependencyProxy.Data;
 using DependencyProxy.Identity;
 using DependencyProxy.Registry;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Groups;
 

@@ -1,5 +1,6 @@
 using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Identity;
 
@@ -41,7 +42,7 @@ public sealed partial class RootBootstrap(
         else
         {
             // Shown once on purpose: the operator has no other way to learn it. It is not stored anywhere in clear.
-            LogRootWithPassword(Where(), password!, Cli.ProxyCommandLine.HowToRun + " users set-password root" +
+            LogRootWithPassword(Where(), password!, ProgramInvocation.HowToRun + " users set-password root" +
                 (options.Value.DataDirectory == new ProxyOptions().DataDirectory ? "" : $" --DependencyProxy:DataDirectory={Path.GetFullPath(options.Value.DataDirectory)}"));
         }
     }

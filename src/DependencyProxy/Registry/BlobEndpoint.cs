@@ -1,6 +1,7 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Registry;
 

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.Win32.SafeHandles;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Registry;
 

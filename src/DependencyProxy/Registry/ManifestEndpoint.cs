@@ -1,5 +1,6 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Registry;
 

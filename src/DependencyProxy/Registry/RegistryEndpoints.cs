@@ -4,6 +4,7 @@ using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Groups;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Registry;
 

@@ -1,4 +1,5 @@
 using DependencyProxy.Storage;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Registry;
 

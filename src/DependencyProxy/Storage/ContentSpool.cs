@@ -1,5 +1,6 @@
 using DependencyProxy.Registry;
 using Microsoft.Win32.SafeHandles;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using DependencyProxy.Registry;
 using Microsoft.Win32.SafeHandles;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using DependencyProxy.Registry;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 

@@ -1,3 +1,5 @@
+using DependencyProxy.Oci;
+
 namespace DependencyProxy.Storage;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed class StorageFullException(string message, Exception? inner = null
     public static bool IsDiskFull(Exception e) =>
         e is StorageFullException || (e is IOException io && (DiskFullCodes.Contains(io.HResult) || DiskFullCodes.Contains(io.HResult & 0xFFFF)));
 
-    public Registry.OciError ToOciError() =>
+    public OciError ToOciError() =>
         new(StatusCodes.Status507InsufficientStorage, "UNAVAILABLE", $"The proxy's storage is full, so nothing new can be cached: {Message}. " +
             "Content already cached is still served; ask the operator to free space or lower the cache size.");
 }

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 
@@ -17,7 +18,7 @@ public static class StorageUnavailable
     public static bool Is(Exception e) =>
         e is AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException || IsOutOfDescriptors(e);
 
-    public static Registry.OciError ToOciError(Exception e) =>
+    public static OciError ToOciError(Exception e) =>
         new(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE", IsOutOfDescriptors(e)
             ? "The proxy has too many files open to serve this now; try again shortly, and tell the operator if it persists (ulimit -n)."
             : $"The proxy's object storage did not answer ({e.GetType().Name}); try again shortly, and tell the operator if it persists.");

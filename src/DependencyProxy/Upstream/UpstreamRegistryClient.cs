@@ -5,6 +5,7 @@ using System.Text.Json;
 using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Upstream;
 
@@ -332,7 +333,7 @@ public sealed partial class UpstreamRegistryClient(
         return ParseToken(body);
     }
 
-    private static AuthenticationHeaderValue BasicFor(Groups.UpstreamCredentials account) =>
+    private static AuthenticationHeaderValue BasicFor(UpstreamCredentials account) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Identity}:{account.Secret}")));
 
     internal static UpstreamToken ParseToken(byte[] body)

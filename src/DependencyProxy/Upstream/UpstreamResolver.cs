@@ -3,6 +3,7 @@ using DependencyProxy.Configuration;
 using DependencyProxy.Groups;
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Upstream;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using DependencyProxy.Caching;
-using DependencyProxy.Collections;
 using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Upstream;
 

@@ -1,3 +1,4 @@
+using DependencyProxy.Common;
 using System.Globalization;
 
 namespace DependencyProxy.Web;
@@ -5,25 +6,7 @@ namespace DependencyProxy.Web;
 /// <summary>How the pages write sizes and times: short, human, and exact on hover.</summary>
 public static class Format
 {
-    private static readonly string[] Units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-
-    public static string Bytes(long? bytes)
-    {
-        if (bytes is not { } value)
-        {
-            return "—";
-        }
-
-        double size = value;
-        var unit = 0;
-        while (size >= 1024 && unit < Units.Length - 1)
-        {
-            size /= 1024;
-            unit++;
-        }
-
-        return unit == 0 ? $"{value} B" : string.Create(CultureInfo.InvariantCulture, $"{size:0.#} {Units[unit]}");
-    }
+    public static string Bytes(long? bytes) => ByteSize.Format(bytes);
 
     public static string Ago(DateTime? utc, DateTime now)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using DependencyProxy.Caching;
 using DependencyProxy.Upstream;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Caching;
 

@@ -1,4 +1,5 @@
 using DependencyProxy.Caching;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Tests.Caching;
 

@@ -3,6 +3,7 @@ using System.Text;
 using DependencyProxy.Data;
 using DependencyProxy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Cleanup;
 

@@ -1,4 +1,5 @@
 using DependencyProxy.Tests.Infrastructure;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Cleanup;
 

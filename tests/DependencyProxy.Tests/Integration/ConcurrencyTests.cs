@@ -2,6 +2,7 @@ using System.Net;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Tests.Infrastructure;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Integration;
 

@@ -4,6 +4,7 @@ using DependencyProxy.Data;
 using DependencyProxy.Storage;
 using DependencyProxy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Integration;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using DependencyProxy.Tests.Infrastructure;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Integration;
 

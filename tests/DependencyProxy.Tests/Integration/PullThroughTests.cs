@@ -2,6 +2,7 @@ using System.Net;
 using DependencyProxy.Data;
 using DependencyProxy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Integration;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using DependencyProxy.Registry;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Registry;
 

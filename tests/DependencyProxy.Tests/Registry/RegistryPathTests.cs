@@ -1,4 +1,5 @@
 using DependencyProxy.Registry;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Registry;
 

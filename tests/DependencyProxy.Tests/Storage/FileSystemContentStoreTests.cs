@@ -1,6 +1,7 @@
 using System.Text;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Storage;
 

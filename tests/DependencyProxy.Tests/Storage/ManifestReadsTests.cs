@@ -1,6 +1,7 @@
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Tests.Infrastructure;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Storage;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using DependencyProxy.Tests.Infrastructure;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Web;
 

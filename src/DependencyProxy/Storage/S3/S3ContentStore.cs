@@ -4,6 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 

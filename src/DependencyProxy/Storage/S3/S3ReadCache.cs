@@ -1,5 +1,6 @@
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Caching.Memory;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 

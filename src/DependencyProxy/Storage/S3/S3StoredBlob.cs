@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Amazon.S3.Model;
 using DependencyProxy.Registry;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 

@@ -1,5 +1,6 @@
 using Amazon.S3.Model;
 using DependencyProxy.Registry;
+using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 

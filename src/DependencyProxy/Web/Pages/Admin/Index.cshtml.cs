@@ -2,6 +2,7 @@ using DependencyProxy.Cleanup;
 using DependencyProxy.Data;
 using DependencyProxy.Identity;
 using Microsoft.AspNetCore.Mvc;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Web.Pages.Admin;
 
@@ -34,7 +35,7 @@ public sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedIn
             return Refuse(problem!);
         }
 
-        Notice = $"Created {user.Username}." + (password is null ? $" They have no password yet: set one with `{DependencyProxy.Cli.ProxyCommandLine.HowToRun} users set-password {user.Username}`." : "");
+        Notice = $"Created {user.Username}." + (password is null ? $" They have no password yet: set one with `{ProgramInvocation.HowToRun} users set-password {user.Username}`." : "");
         return Redirect("/admin");
     }
 

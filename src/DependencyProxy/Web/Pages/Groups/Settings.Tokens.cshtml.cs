@@ -3,6 +3,7 @@ using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
 using Microsoft.AspNetCore.Mvc;
+using DependencyProxy.Caching;
 
 namespace DependencyProxy.Web.Pages.Groups;
 

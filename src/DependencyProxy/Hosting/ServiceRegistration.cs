@@ -13,12 +13,13 @@ using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Observability;
 using DependencyProxy.Upstream;
+using DependencyProxy.Configuration;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace DependencyProxy.Configuration;
+namespace DependencyProxy.Hosting;
 
 public static class ServiceRegistration
 {

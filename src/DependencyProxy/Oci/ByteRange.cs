@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
 
-namespace DependencyProxy.Registry;
+namespace DependencyProxy.Oci;
 
 /// <summary>An inclusive byte range of a blob of known length.</summary>
 public readonly record struct ByteRange(long Start, long End)

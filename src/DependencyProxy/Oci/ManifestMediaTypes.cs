@@ -1,4 +1,4 @@
-namespace DependencyProxy.Registry;
+namespace DependencyProxy.Oci;
 
 /// <summary>Manifest media types the proxy requests and caches.</summary>
 public static class ManifestMediaTypes

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace DependencyProxy.Registry;
+namespace DependencyProxy.Oci;
 
 public enum RegistryResource
 {
@@ -176,7 +176,7 @@ public sealed partial record RegistryPath(
         digest = null;
         if (resource == RegistryResource.Blob || reference.Contains(':'))
         {
-            if (!Registry.Digest.TryParse(reference, out var parsed, out var why))
+            if (!Oci.Digest.TryParse(reference, out var parsed, out var why))
             {
                 error = OciError.DigestInvalid(why);
                 return false;

@@ -1,17 +1,15 @@
 using System.Text.Json;
-using DependencyProxy.Registry;
-using DependencyProxy.Upstream;
 
-namespace DependencyProxy.Caching;
+namespace DependencyProxy.Oci;
 
 /// <summary>Decides which media type to serve a manifest with, without ever rewriting its bytes.</summary>
 public static class ManifestMediaType
 {
     /// <summary>
     /// The upstream's Content-Type when it is a manifest type; otherwise the document's own <c>mediaType</c>;
-    /// otherwise the shape (an OCI manifest may lack <c>mediaType</c>: umoci writes none).
+    /// otherwise the shape (an OCI manifest may lack <c>mediaType</c>: umoci writes none). Null when the content is no manifest.
     /// </summary>
-    public static string Detect(string? contentType, ReadOnlySpan<byte> content)
+    public static string? Detect(string? contentType, ReadOnlySpan<byte> content)
     {
         if (ManifestMediaTypes.IsAccepted(contentType) || ManifestMediaTypes.IsSchema1(contentType))
         {
@@ -25,7 +23,7 @@ public static class ManifestMediaType
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw NotAManifest();
+                return null;
             }
 
             // Compared in UTF-8, not read as a string: GetString throws (not JsonException) on invalid UTF-8, which bench/fuzz found.
@@ -55,9 +53,6 @@ public static class ManifestMediaType
         {
         }
 
-        throw NotAManifest();
+        return null;
     }
-
-    private static UpstreamException NotAManifest() =>
-        new(UpstreamFailureKind.BadResponse, "the upstream answer is not an image manifest");
 }

@@ -7,7 +7,7 @@ using DependencyProxy.Registry;
 using DependencyProxy.Web;
 using Prometheus;
 
-namespace DependencyProxy;
+namespace DependencyProxy.Hosting;
 
 /// <summary>Builds the web server: configuration from the standard sources, services, and endpoints.</summary>
 public static class ProxyApp

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
-namespace DependencyProxy.Registry;
+namespace DependencyProxy.Oci;
 
 /// <summary>
 /// A content digest such as <c>sha256:&lt;64 hex&gt;</c>. Only algorithms we can verify are accepted,

@@ -1,4 +1,4 @@
-namespace DependencyProxy.Collections;
+namespace DependencyProxy.Common;
 
 /// <summary>
 /// A string-keyed cache with a fixed capacity and an expiry per entry: when full, the least recently used entry goes;

@@ -1,4 +1,4 @@
-namespace DependencyProxy.Registry;
+namespace DependencyProxy.Oci;
 
 /// <summary>An OCI distribution error: HTTP status, error code and a message a person can act on.</summary>
 public sealed record OciError(int Status, string Code, string Message, IReadOnlyDictionary<string, string>? Headers = null)
@@ -29,7 +29,7 @@ public sealed record OciError(int Status, string Code, string Message, IReadOnly
             var body = new OciErrorBody([new OciErrorEntry(error.Code, error.Message)]);
             return HttpMethods.IsHead(httpContext.Request.Method)
                 ? Task.CompletedTask
-                : response.WriteAsJsonAsync(body, RegistryJsonContext.Default.OciErrorBody);
+                : response.WriteAsJsonAsync(body, OciJsonContext.Default.OciErrorBody);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace DependencyProxy.Caching;
+namespace DependencyProxy.Common;
 
 /// <summary>
 /// Runs one piece of work per key at a time; callers that arrive while it runs share its result.

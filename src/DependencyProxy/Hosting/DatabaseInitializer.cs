@@ -1,8 +1,9 @@
 using DependencyProxy.Identity;
+using DependencyProxy.Data;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
 
-namespace DependencyProxy.Data;
+namespace DependencyProxy.Hosting;
 
 /// <summary>
 /// Brings the database to the current schema and clears what a killed process left behind. The server's start also

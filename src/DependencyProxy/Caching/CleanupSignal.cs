@@ -1,4 +1,4 @@
-namespace DependencyProxy.Cleanup;
+namespace DependencyProxy.Caching;
 
 /// <summary>Wakes the cleaner early: after a purge is requested, or when new content may have passed the quota.</summary>
 public sealed class CleanupSignal
