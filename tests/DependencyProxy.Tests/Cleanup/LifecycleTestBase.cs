@@ -19,7 +19,7 @@ public abstract class LifecycleTestBase : ProxyTestBase
 
     protected bool OnDisk(string digest) => Proxy.IsStored(digest);
 
-    protected Task<CleanupResult> CleanAsync(CancellationToken cancellationToken = default) =>
+    private protected Task<CleanupResult> CleanAsync(CancellationToken cancellationToken = default) =>
         Proxy.Get<CacheCleaner>().RunOnceAsync(cancellationToken);
 
     /// <summary>Pulls and makes sure the read times are written at the current (fake) time.</summary>

@@ -103,7 +103,7 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
     }
 
     /// <summary>Everything the content store holds, whichever store it is.</summary>
-    public IReadOnlyList<StoredContent> StoredContents() =>
+    internal IReadOnlyList<StoredContent> StoredContents() =>
         Get<IContentStore>().EnumerateAsync(CancellationToken.None).ToListAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>The spool's temp files (downloads in progress or left behind).</summary>

@@ -16,12 +16,13 @@ public sealed class RegistryPathTests
         RegistryResource.Manifest, "3")]
     // An image may itself be called "manifests" or "blobs": only the last two segments name the resource.
     [InlineData("grp/dependency_proxy/containers/manifests/manifests/latest", "grp", "manifests", RegistryResource.Manifest, "latest")]
-    public void ValidPaths_AreSplitIntoTheirParts(string path, string group, string image, RegistryResource resource, string reference)
+    // The resource is boxed: xUnit theories are public and RegistryResource is internal.
+    public void ValidPaths_AreSplitIntoTheirParts(string path, string group, string image, object resource, string reference)
     {
         Assert.True(RegistryPath.TryParse(path, out var parsed, out var error), error?.Message);
         Assert.Equal(group, parsed.GroupPath);
         Assert.Equal(image, parsed.Image);
-        Assert.Equal(resource, parsed.Resource);
+        Assert.Equal((RegistryResource)resource, parsed.Resource);
         Assert.Equal(reference, parsed.Reference);
     }
 
