@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DependencyProxy.Data;
 
 namespace DependencyProxy.Api;
 
@@ -42,6 +43,15 @@ public static class ApiResults
     public static IResult Conflict(string message) => Message(StatusCodes.Status409Conflict, message);
 
     public static IResult Message(int status, string message) => Send(new { message }, status);
+
+    /// <summary>A service's refusal, its kind decides the status: 400 <c>error</c>, 403, 404 naming what, 409 <c>message</c>.</summary>
+    public static IResult Refused(Refusal refusal) => refusal.Kind switch
+    {
+        RefusalKind.BadRequest => BadRequest(refusal.Message!),
+        RefusalKind.Forbidden => Forbidden(refusal.Message),
+        RefusalKind.NotFound => NotFound(refusal.Message!),
+        _ => Conflict(refusal.Message!),
+    };
 
     /// <summary>GitLab's answer to a token whose scopes do not cover the request.</summary>
     public static IResult InsufficientScope(string scope) => Send(new

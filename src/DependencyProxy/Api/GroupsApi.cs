@@ -60,8 +60,9 @@ public static class GroupsApi
             parameters.String("visibility") ?? GroupVisibility.Private, parameters.String("description"), principal.UserId);
         if (group is null)
         {
-            return problem!.Contains("already exists") ? ApiResults.Message(400, $"Failed to save group {{:path=>[\"{problem}\"]}}")
-                : ApiResults.BadRequest(problem);
+            // GitLab answers a taken path with 400 and its validation hash, not with 409.
+            return problem!.Kind == RefusalKind.Conflict ? ApiResults.Message(400, $"Failed to save group {{:path=>[\"{problem.Message}\"]}}")
+                : ApiResults.Refused(problem);
         }
 
         return ApiResults.Created(GroupJson.From(group, access.BaseUrl(context.Request)));

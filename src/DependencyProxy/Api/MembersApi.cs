@@ -71,7 +71,7 @@ public static class MembersApi
 
         if (await changes.AddAsync(group, level, userId.Value, accessLevel, context.RequestAborted) is { } refused)
         {
-            return ToResult(refused);
+            return ApiResults.Refused(refused);
         }
 
         return ApiResults.Created(MemberJson.From((await memberships.FindAsync(group.Id, userId.Value, context.RequestAborted))!, access.BaseUrl(context.Request)));
@@ -95,7 +95,7 @@ public static class MembersApi
         var uid = long.TryParse(userId, out var parsed) ? parsed : -1;
         if (await changes.UpdateAsync(group, level, uid, accessLevel, context.RequestAborted) is { } refused)
         {
-            return ToResult(refused);
+            return ApiResults.Refused(refused);
         }
 
         return ApiResults.Ok(MemberJson.From((await memberships.FindAsync(group.Id, uid, context.RequestAborted))!, access.BaseUrl(context.Request)));
@@ -111,14 +111,6 @@ public static class MembersApi
 
         var uid = long.TryParse(userId, out var parsed) ? parsed : -1;
         var refused = await changes.RemoveAsync(group, level, ApiCaller.Of(context).UserId, uid, context.RequestAborted);
-        return refused is null ? ApiResults.NoContent() : ToResult(refused);
+        return refused is null ? ApiResults.NoContent() : ApiResults.Refused(refused);
     }
-
-    private static IResult ToResult(Refusal refusal) => refusal.Kind switch
-    {
-        RefusalKind.BadRequest => ApiResults.BadRequest(refusal.Message!),
-        RefusalKind.Forbidden => ApiResults.Forbidden(refusal.Message),
-        RefusalKind.NotFound => ApiResults.NotFound(refusal.Message!),
-        _ => ApiResults.Conflict(refusal.Message!),
-    };
 }

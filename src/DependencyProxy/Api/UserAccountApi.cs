@@ -65,8 +65,7 @@ public static class UserAccountApi
             parameters.String("password"), admin), context.RequestAborted);
         if (updated is null)
         {
-            return problem is null ? ApiResults.NotFound("User")
-                : problem.Contains("already been taken") ? ApiResults.Conflict(problem) : ApiResults.BadRequest(problem);
+            return problem is null ? ApiResults.NotFound("User") : ApiResults.Refused(problem);
         }
 
         return ApiResults.Ok(UserJson.From(updated, access.BaseUrl(context.Request), showPrivate: true));

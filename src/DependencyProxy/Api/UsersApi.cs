@@ -49,7 +49,7 @@ public static class UsersApi
             parameters.String("password"), admin ?? false, context.RequestAborted);
         if (user is null)
         {
-            return problem!.Contains("already been taken") ? ApiResults.Conflict(problem) : ApiResults.BadRequest(problem);
+            return ApiResults.Refused(problem!);
         }
 
         return ApiResults.Created(UserJson.From(user, access.BaseUrl(context.Request), showPrivate: true));

@@ -25,9 +25,6 @@ public sealed partial class GarbageCollector(
 {
     private static readonly TimeSpan AbandonedUploadAge = TimeSpan.FromDays(1);
 
-    /// <summary>Test seam: called after each deletion, so a test can stop a run part-way as a kill would.</summary>
-    internal Func<Task>? AfterEachDelete { get; set; }
-
     public async Task<CollectionResult> CollectAsync(CancellationToken cancellationToken)
     {
         var referenced = await ReferencedDigestsAsync(cancellationToken);
@@ -46,10 +43,6 @@ public sealed partial class GarbageCollector(
             await store.DeleteAsync(content.Digest, cancellationToken);
             files++;
             bytes += content.Size;
-            if (AfterEachDelete is { } hook)
-            {
-                await hook();
-            }
         }
 
         // A download takes minutes, not a day: an upload this old belongs to a node that died mid-fetch.

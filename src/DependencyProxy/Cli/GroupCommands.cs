@@ -28,7 +28,7 @@ internal static class GroupCommands
                 .CreateAsync(result.GetValue(path)!, result.GetValue(name), ct, result.GetValue(visibility)!);
             if (group is null)
             {
-                return await ProxyCommandLine.FailAsync(error);
+                return await ProxyCommandLine.FailAsync(error!.Message);
             }
 
             var host = services.GetRequiredService<IOptions<ProxyOptions>>().Value.ImageHost ?? "<host>";

@@ -23,7 +23,7 @@ internal static class UserCommands
                 result.GetValue(name) ?? login, result.GetValue(password), result.GetValue(admin), ct);
             if (user is null)
             {
-                return await ProxyCommandLine.FailAsync(error);
+                return await ProxyCommandLine.FailAsync(error!.Message);
             }
 
             ProxyCommandLine.Out.WriteLine($"Created user '{user.Username}' (id {user.Id}){(user.IsAdmin ? " as an administrator" : "")}.");

@@ -11,8 +11,6 @@ public sealed class SingleFlight<TKey, TValue> where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, Lazy<Task<TValue>>> _inFlight = new();
 
-    public int InFlightCount => _inFlight.Count;
-
     public Task<TValue> RunAsync(TKey key, Func<Task<TValue>> work, CancellationToken waiterCancellation)
     {
         Lazy<Task<TValue>>? candidate = null;

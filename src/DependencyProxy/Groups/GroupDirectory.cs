@@ -36,38 +36,38 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
 
     /// <summary>
     /// Creates a group; a subgroup's parent must exist. The creator of a top-level group becomes its owner (subgroups
-    /// inherit their members). Returns the group, or an error a person can act on.
+    /// inherit their members). Returns the group, or why not (Conflict when the path is taken).
     /// </summary>
-    public async Task<(Group? Group, string? Error)> CreateAsync(
+    public async Task<(Group? Group, Refusal? Refusal)> CreateAsync(
         string fullPath, string? name, CancellationToken cancellationToken, string visibility = GroupVisibility.Private,
         string? description = null, long? creatorUserId = null)
     {
         if (!GroupVisibility.IsValid(visibility))
         {
-            return (null, "visibility must be public or private");
+            return (null, Refusal.Invalid("visibility must be public or private"));
         }
 
         var segments = fullPath.Split('/');
         if (fullPath.Length is 0 or > 200 || !segments.All(RegistryPath.IsValidComponent))
         {
-            return (null, "a group path is 1 to 200 characters of path components made of lowercase letters and digits, " +
-                "separated by '.', '_', '__' or '-', joined by '/' (e.g. my-org/team)");
+            return (null, Refusal.Invalid("a group path is 1 to 200 characters of path components made of lowercase letters and digits, " +
+                "separated by '.', '_', '__' or '-', joined by '/' (e.g. my-org/team)"));
         }
 
         if ((FieldLimits.Check("name", name, FieldLimits.Name) ?? FieldLimits.Check("description", description, FieldLimits.Description)) is { } tooLong)
         {
-            return (null, tooLong);
+            return (null, Refusal.Invalid(tooLong));
         }
 
         if (segments.Contains("dependency_proxy"))
         {
-            return (null, "'dependency_proxy' is reserved and cannot be part of a group path");
+            return (null, Refusal.Invalid("'dependency_proxy' is reserved and cannot be part of a group path"));
         }
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         if (await db.Groups.AnyAsync(g => g.FullPath == fullPath, cancellationToken))
         {
-            return (null, $"group '{fullPath}' already exists");
+            return (null, Refusal.Taken($"group '{fullPath}' already exists"));
         }
 
         Group? parent = null;
@@ -77,7 +77,7 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
             parent = await db.Groups.FirstOrDefaultAsync(g => g.FullPath == parentPath, cancellationToken);
             if (parent is null)
             {
-                return (null, $"parent group '{parentPath}' does not exist; create it first");
+                return (null, Refusal.Invalid($"parent group '{parentPath}' does not exist; create it first"));
             }
         }
 
@@ -106,7 +106,7 @@ public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, 
         }
         catch (DbUpdateException)
         {
-            return (null, $"group '{fullPath}' already exists");
+            return (null, Refusal.Taken($"group '{fullPath}' already exists"));
         }
 
         return (group, null);

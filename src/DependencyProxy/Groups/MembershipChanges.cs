@@ -3,17 +3,6 @@ using DependencyProxy.Identity;
 
 namespace DependencyProxy.Groups;
 
-public enum RefusalKind
-{
-    BadRequest,
-    Forbidden,
-    NotFound,
-    Conflict,
-}
-
-/// <summary>Why a change was refused; for NotFound, <see cref="Message"/> names what was not found.</summary>
-public sealed record Refusal(RefusalKind Kind, string? Message);
-
 /// <summary>
 /// The rules for changing a group's members, shared by the REST API and the web pages: maintainers manage members,
 /// nobody grants a role above their own, only owners touch owners, and a top-level group keeps a direct owner.

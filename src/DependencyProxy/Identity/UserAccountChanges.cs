@@ -10,26 +10,26 @@ public sealed record UserUpdate(string? Name, string? Email, string? Password, b
 public sealed partial class UserAccounts
 {
     /// <summary>Updates a person; null user with a reason when the values are refused, both null when there is no such person.</summary>
-    public async Task<(User? User, string? Error)> UpdateAsync(long id, UserUpdate update, CancellationToken cancellationToken)
+    public async Task<(User? User, Refusal? Refusal)> UpdateAsync(long id, UserUpdate update, CancellationToken cancellationToken)
     {
         if ((FieldLimits.Check("name", update.Name, FieldLimits.Name) ?? FieldLimits.Check("email", update.Email, FieldLimits.Email)) is { } tooLong)
         {
-            return (null, tooLong);
+            return (null, Refusal.Invalid(tooLong));
         }
 
         if (update.Name is { Length: 0 })
         {
-            return (null, "name must not be empty");
+            return (null, Refusal.Invalid("name must not be empty"));
         }
 
         if (update.Email is not null && (update.Email.Length < 3 || !EmailPattern().IsMatch(update.Email)))
         {
-            return (null, "email is invalid");
+            return (null, Refusal.Invalid("email is invalid"));
         }
 
         if (update.Password is not null && Secrets.CheckPasswordStrength(update.Password) is { } weak)
         {
-            return (null, weak);
+            return (null, Refusal.Invalid(weak));
         }
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
@@ -41,7 +41,7 @@ public sealed partial class UserAccounts
 
         if (update.Email is not null && update.Email != user.Email && await db.Users.AnyAsync(u => u.Email == update.Email, cancellationToken))
         {
-            return (null, "Email has already been taken");
+            return (null, Refusal.Taken("Email has already been taken"));
         }
 
         user.Name = update.Name ?? user.Name;
@@ -60,7 +60,7 @@ public sealed partial class UserAccounts
         }
         catch (DbUpdateException)
         {
-            return (null, "Email has already been taken");
+            return (null, Refusal.Taken("Email has already been taken"));
         }
 
         return (user, null);

@@ -9,44 +9,44 @@ public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> datab
 {
     public const string RootUsername = "root";
 
-    public async Task<(User? User, string? Error)> CreateAsync(
+    public async Task<(User? User, Refusal? Refusal)> CreateAsync(
         string username, string email, string name, string? password, bool isAdmin, CancellationToken cancellationToken)
     {
         if ((FieldLimits.Check("username", username, FieldLimits.Username) ?? FieldLimits.Check("email", email, FieldLimits.Email)
             ?? FieldLimits.Check("name", name, FieldLimits.Name)) is { } tooLong)
         {
-            return (null, tooLong);
+            return (null, Refusal.Invalid(tooLong));
         }
 
         if (!UsernamePattern().IsMatch(username))
         {
-            return (null, "username can contain only letters, digits, '_', '-' and '.', and cannot start with '-' or end in '.'");
+            return (null, Refusal.Invalid("username can contain only letters, digits, '_', '-' and '.', and cannot start with '-' or end in '.'"));
         }
 
         if (email.Length < 3 || !EmailPattern().IsMatch(email))
         {
-            return (null, "email is invalid");
+            return (null, Refusal.Invalid("email is invalid"));
         }
 
         if (name.Length == 0)
         {
-            return (null, "name must not be empty");
+            return (null, Refusal.Invalid("name must not be empty"));
         }
 
         if (password is not null && Secrets.CheckPasswordStrength(password) is { } weak)
         {
-            return (null, weak);
+            return (null, Refusal.Invalid(weak));
         }
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken))
         {
-            return (null, "Username has already been taken");
+            return (null, Refusal.Taken("Username has already been taken"));
         }
 
         if (await db.Users.AnyAsync(u => u.Email == email, cancellationToken))
         {
-            return (null, "Email has already been taken");
+            return (null, Refusal.Taken("Email has already been taken"));
         }
 
         var user = new User { Username = username, Email = email, Name = name, IsAdmin = isAdmin, CreatedAt = time.GetUtcNow().UtcDateTime };
@@ -58,7 +58,7 @@ public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> datab
         }
         catch (DbUpdateException)
         {
-            return (null, "Username has already been taken");
+            return (null, Refusal.Taken("Username has already been taken"));
         }
 
         return (user, null);

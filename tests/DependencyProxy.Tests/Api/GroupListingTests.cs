@@ -226,7 +226,7 @@ public sealed class GroupListingTests(Xunit.Abstractions.ITestOutputHelper outpu
         foreach (var (path, name, visibility) in Tree)
         {
             var (group, error) = await Proxy.Get<DependencyProxy.Groups.GroupDirectory>().CreateAsync(path, name, default, visibility);
-            Assert.True(group is not null, error);
+            Assert.True(group is not null, error?.Message);
         }
 
         var tokens = new Dictionary<string, string> { ["root"] = Root };

@@ -3,6 +3,7 @@ using DependencyProxy.Cleanup;
 using DependencyProxy.Data;
 using DependencyProxy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DependencyProxy.Tests.Cleanup;
 
@@ -76,14 +77,20 @@ public sealed class PurgeAndCollectionTests : LifecycleTestBase
         await Proxy.Get<DependencyProxy.Caching.CacheRecords>().MarkGroupForDestructionAsync(otherId, CancellationToken.None);
         Clock.Advance(TimeSpan.FromHours(1));
 
+        // The process dies right after its first deletion: the collector checks the database before each file it
+        // deletes, and the next check finds the token cancelled.
         using var kill = new CancellationTokenSource();
-        Proxy.Get<GarbageCollector>().AfterEachDelete = () =>
+        var dropped = drop.LayerDigests.Append(drop.ConfigDigest).Append(drop.ManifestDigest).ToList();
+        var databases = new InterceptedDatabases(Proxy.Get<IDbContextFactory<ProxyDbContext>>(), () =>
         {
-            kill.Cancel(); // the process dies right after its first deletion
-            return Task.CompletedTask;
-        };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CleanAsync(kill.Token));
-        Proxy.Get<GarbageCollector>().AfterEachDelete = null;
+            if (!dropped.All(OnDisk))
+            {
+                kill.Cancel();
+            }
+        });
+        var dying = ActivatorUtilities.CreateInstance<CacheCleaner>(Proxy.Services,
+            ActivatorUtilities.CreateInstance<GarbageCollector>(Proxy.Services, databases));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dying.RunOnceAsync(kill.Token));
 
         Assert.All(keep.LayerDigests.Append(keep.ConfigDigest).Append(keep.ManifestDigest), d => Assert.True(OnDisk(d)));
         Assert.Contains(drop.LayerDigests, OnDisk); // the run really stopped part-way

@@ -76,7 +76,7 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
     public async Task<long> CreateGroupAsync(string path, string visibility = "public")
     {
         var (group, error) = await Services.GetRequiredService<GroupDirectory>().CreateAsync(path, null, CancellationToken.None, visibility);
-        return group?.Id ?? throw new InvalidOperationException(error);
+        return group?.Id ?? throw new InvalidOperationException(error!.Message);
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();

@@ -27,12 +27,12 @@ public sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedIn
         }
 
         var (user, problem) = string.IsNullOrWhiteSpace(username) || string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(name)
-            ? (null, "username, email and name are required")
+            ? (null, Refusal.Invalid("username, email and name are required"))
             : await users.CreateAsync(username.Trim(), email.Trim(), name.Trim(), string.IsNullOrEmpty(password) ? null : password, admin,
                 HttpContext.RequestAborted);
         if (user is null)
         {
-            return Refuse(problem!);
+            return Refuse(problem!.Message!);
         }
 
         Notice = $"Created {user.Username}." + (password is null ? $" They have no password yet: set one with `{ProgramInvocation.HowToRun} users set-password {user.Username}`." : "");

@@ -63,7 +63,7 @@ public sealed class GroupsModel(VisibleGroups visibleGroups, GroupDirectory dire
             visibility ?? GroupVisibility.Private, null, Caller.UserId);
         if (group is null)
         {
-            return Refuse(refused!);
+            return Refuse(refused!.Message!);
         }
 
         Notice = under is null ? $"Created {group.FullPath}. You are its owner." : $"Created {group.FullPath}; members of {under.FullPath} keep their roles in it.";

@@ -1,0 +1,63 @@
+using System.Net;
+using DependencyProxy.Tests.Infrastructure;
+
+namespace DependencyProxy.Tests.Api;
+
+/// <summary>
+/// The answers to refused creates and updates, byte for byte: the services report a kind of refusal (a bad value, a
+/// taken name) and the API picks GitLab's status and body shape from the kind, never from the message's words.
+/// </summary>
+public sealed class RefusalAnswerTests : ProxyTestBase
+{
+    [Fact]
+    public async Task ATakenGroupPath_Is400WithGitLabsValidationHash_ABadOneIs400WithAnError()
+    {
+        var (_, alice) = await Api.CreateUserWithTokenAsync("alice");
+        Assert.Equal(HttpStatusCode.Created, (await Api.PostAsync("/groups", alice, new { name = "Team", path = "team" })).Status);
+
+        // A name that reads like the refusal changes nothing: only the path decides.
+        var (taken, why) = await Api.PostAsync("/groups", alice, new { name = "already exists", path = "team" });
+        Assert.Equal(HttpStatusCode.BadRequest, taken);
+        Assert.Equal("""{"message":"Failed to save group {:path=\u003E[\u0022group \u0027team\u0027 already exists\u0022]}"}""", why.GetRawText());
+
+        var (bad, error) = await Api.PostAsync("/groups", alice, new { name = "already exists", path = "dependency_proxy" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Equal("""{"error":"\u0027dependency_proxy\u0027 is reserved and cannot be part of a group path"}""", error.GetRawText());
+    }
+
+    [Fact]
+    public async Task ATakenUsernameOrEmail_Is409WithAMessage_ABadValueIs400WithAnError()
+    {
+        await Api.CreateUserWithTokenAsync("alice");
+        var (username, usernameBody) = await Api.PostAsync("/users", Root, new { username = "alice", email = "new@example.com", name = "A" });
+        Assert.Equal(HttpStatusCode.Conflict, username);
+        Assert.Equal("""{"message":"Username has already been taken"}""", usernameBody.GetRawText());
+
+        var (email, emailBody) = await Api.PostAsync("/users", Root, new { username = "bob", email = "alice@example.com", name = "B" });
+        Assert.Equal(HttpStatusCode.Conflict, email);
+        Assert.Equal("""{"message":"Email has already been taken"}""", emailBody.GetRawText());
+
+        var (bad, badBody) = await Api.PostAsync("/users", Root, new { username = "bob", email = "no-at-sign", name = "already been taken" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Equal("""{"error":"email is invalid"}""", badBody.GetRawText());
+    }
+
+    [Fact]
+    public async Task UpdatingToATakenEmail_Is409WithAMessage_ABadValueIs400_AnUnknownUserIs404()
+    {
+        var (bobId, _) = await Api.CreateUserWithTokenAsync("bob");
+        await Api.CreateUserWithTokenAsync("carol");
+
+        var (taken, takenBody) = await Api.PutAsync($"/users/{bobId}", Root, new { email = "carol@example.com" });
+        Assert.Equal(HttpStatusCode.Conflict, taken);
+        Assert.Equal("""{"message":"Email has already been taken"}""", takenBody.GetRawText());
+
+        var (bad, badBody) = await Api.PutAsync($"/users/{bobId}", Root, new { name = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Equal("""{"error":"name must not be empty"}""", badBody.GetRawText());
+
+        var (missing, missingBody) = await Api.PutAsync("/users/999999", Root, new { name = "Nobody" });
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        Assert.Equal("""{"message":"404 User Not Found"}""", missingBody.GetRawText());
+    }
+}
