@@ -129,6 +129,7 @@ public static class ServiceRegistration
         services.AddSingleton<JwtSigningKey>();
         services.AddSingleton<RegistryTokens>();
         services.AddSingleton<RegistryChallenge>();
+        services.AddSingleton<PullAccessQuery>();
         services.AddSingleton<RegistryAuthorizer>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ThrottledLogins>();
