@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DependencyProxy.Data.Migrations
 {
     [DbContext(typeof(ProxyDbContext))]
-    [Migration("20261206080153_DockerHubCredentialsInTheCredentialTable")]
+    [Migration("20261206082406_DockerHubCredentialsInTheCredentialTable")]
     partial class DockerHubCredentialsInTheCredentialTable
     {
         /// <inheritdoc />

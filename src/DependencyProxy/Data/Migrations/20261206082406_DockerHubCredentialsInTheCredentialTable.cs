@@ -10,26 +10,9 @@ namespace DependencyProxy.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AlterColumn<string>(
-                name: "SecretProtected",
-                table: "GroupUpstreamCredentials",
-                type: "TEXT",
-                nullable: true,
-                oldClrType: typeof(string),
-                oldType: "TEXT");
-
-            migrationBuilder.AlterColumn<string>(
-                name: "Identity",
-                table: "GroupUpstreamCredentials",
-                type: "TEXT",
-                maxLength: 255,
-                nullable: true,
-                oldClrType: typeof(string),
-                oldType: "TEXT",
-                oldMaxLength: 255);
-
             // Docker Hub's account moves from the group row to the table of the other registries' accounts, as it was
-            // (either part may be set alone). The table never held a docker.io row the code read: any is replaced.
+            // (either part may be set alone; the columns allow null since the migration before, a separate one because
+            // SQLite rebuilds tables after a migration's SQL). The table never held a docker.io row the code read.
             migrationBuilder.Sql("""
                 DELETE FROM "GroupUpstreamCredentials" WHERE "Registry" = 'docker.io';
                 """);
@@ -76,28 +59,6 @@ namespace DependencyProxy.Data.Migrations
             migrationBuilder.Sql("""
                 DELETE FROM "GroupUpstreamCredentials" WHERE "Registry" = 'docker.io' OR "Identity" IS NULL OR "SecretProtected" IS NULL;
                 """);
-
-            migrationBuilder.AlterColumn<string>(
-                name: "SecretProtected",
-                table: "GroupUpstreamCredentials",
-                type: "TEXT",
-                nullable: false,
-                defaultValue: "",
-                oldClrType: typeof(string),
-                oldType: "TEXT",
-                oldNullable: true);
-
-            migrationBuilder.AlterColumn<string>(
-                name: "Identity",
-                table: "GroupUpstreamCredentials",
-                type: "TEXT",
-                maxLength: 255,
-                nullable: false,
-                defaultValue: "",
-                oldClrType: typeof(string),
-                oldType: "TEXT",
-                oldMaxLength: 255,
-                oldNullable: true);
         }
     }
 }
