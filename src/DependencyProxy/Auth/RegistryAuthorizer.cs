@@ -1,7 +1,5 @@
-using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
 
 namespace DependencyProxy.Auth;
