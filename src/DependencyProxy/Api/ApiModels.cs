@@ -54,6 +54,6 @@ public sealed record DeployTokenJson(long Id, string Name, string Username, stri
 /// <summary>The secret is write-only: only whether one is set is ever shown.</summary>
 public sealed record DependencyProxySettingsJson(bool Enabled, string? Identity, bool SecretSet, int RevalidationWindowSeconds)
 {
-    public static DependencyProxySettingsJson From(Group group) =>
-        new(group.ProxyEnabled, group.DockerHubIdentity, group.DockerHubSecretProtected is not null, group.RevalidationWindowSeconds);
+    public static DependencyProxySettingsJson From(Group group, (string? Identity, bool SecretSet) dockerHub) =>
+        new(group.ProxyEnabled, dockerHub.Identity, dockerHub.SecretSet, group.RevalidationWindowSeconds);
 }

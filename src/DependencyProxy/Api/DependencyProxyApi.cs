@@ -69,12 +69,12 @@ public static class DependencyProxyApi
             : ApiResults.NotFound("Credentials");
     }
 
-    private static async Task<IResult> ShowAsync(HttpContext context, string id, ApiGroupAccess access)
+    private static async Task<IResult> ShowAsync(HttpContext context, string id, ApiGroupAccess access, DependencyProxySettings settings)
     {
         var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
         return group is null
             ? denied!
-            : ApiResults.Ok(DependencyProxySettingsJson.From(group));
+            : ApiResults.Ok(DependencyProxySettingsJson.From(group, await settings.DockerHubAccountAsync(group.Id, context.RequestAborted)));
     }
 
     private static async Task<IResult> UpdateAsync(HttpContext context, string id, ApiGroupAccess access, DependencyProxySettings settings)
@@ -99,7 +99,9 @@ public static class DependencyProxyApi
         }
 
         var updated = await settings.UpdateAsync(group.Id, enabled, identity, secret, context.RequestAborted, (int?)window);
-        return updated is null ? ApiResults.NotFound("Group") : ApiResults.Ok(DependencyProxySettingsJson.From(updated));
+        return updated is null
+            ? ApiResults.NotFound("Group")
+            : ApiResults.Ok(DependencyProxySettingsJson.From(updated, await settings.DockerHubAccountAsync(updated.Id, context.RequestAborted)));
     }
 
     /// <summary>

@@ -1,7 +1,5 @@
-using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
 
 namespace DependencyProxy.Auth;
@@ -15,8 +13,7 @@ namespace DependencyProxy.Auth;
 public sealed class RegistryAuthorizer(
     RegistryTokens tokens,
     CredentialValidator credentials,
-    GroupDirectory groups,
-    GroupAccess access,
+    PullAccessQuery pulls,
     RegistryChallenge challenge)
 {
     /// <summary>
@@ -39,17 +36,19 @@ public sealed class RegistryAuthorizer(
                 error: "invalid_token");
     }
 
-    /// <summary>Returns the group when the caller may pull from it, or the error to answer with.</summary>
-    public async Task<(Group? Group, OciError? Error)> AuthorizePullAsync(HttpRequest request, RegistryPath path)
+    /// <summary>
+    /// Returns the group (with the identity of its own account at <paramref name="registry"/>, if any) when the caller may
+    /// pull from it, or the error to answer with. One database command when the group and the caller exist.
+    /// </summary>
+    public async Task<(PullAccess? Access, OciError? Error)> AuthorizePullAsync(HttpRequest request, RegistryPath path, string? registry)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
         var repository = path.RepositoryName;
-        var group = await groups.FindAsync(path.GroupPath, cancellationToken);
-        var principal = Principal.Anonymous;
+        RegistryTokenClaims? claims = null;
         if (request.Headers.Authorization.Count > 0)
         {
             // Deny by default: credentials that are present must be a valid token of ours, never silently ignored.
-            var claims = BearerToken(request) is { } token ? await tokens.ValidateAsync(token) : null;
+            claims = BearerToken(request) is { } token ? await tokens.ValidateAsync(token) : null;
             if (claims is null)
             {
                 return (null, challenge.Unauthorized(request, "the registry token is invalid or expired: log in again", repository, "invalid_token"));
@@ -59,22 +58,20 @@ public sealed class RegistryAuthorizer(
             {
                 return (null, challenge.Unauthorized(request, $"the registry token does not cover {repository}", repository, "insufficient_scope"));
             }
-
-            if (claims.Kind != PrincipalKind.Anonymous)
-            {
-                var current = await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp, cancellationToken);
-                if (current is null)
-                {
-                    return (null, challenge.Unauthorized(request,
-                        "the credentials behind this token were revoked, expired or blocked: log in again with valid ones", repository, "invalid_token"));
-                }
-
-                principal = current;
-            }
         }
 
-        var visible = group is not null && await access.CanSeeAsync(principal, group, cancellationToken);
-        if (!visible)
+        var found = await pulls.FindAsync(path.GroupPath, claims, registry, cancellationToken);
+        // No row: the group does not exist, or the caller's rows are gone; the second look tells which (never on a hit).
+        var principal = found is not null ? found.Principal
+            : claims is null || claims.Kind == PrincipalKind.Anonymous ? Principal.Anonymous
+            : await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp, cancellationToken);
+        if (principal is null)
+        {
+            return (null, challenge.Unauthorized(request,
+                "the credentials behind this token were revoked, expired or blocked: log in again with valid ones", repository, "invalid_token"));
+        }
+
+        if (found is null || !GroupAccess.CanSee(found.Group, found.Level))
         {
             // Anonymous callers are asked to log in, whether the group is private or missing: that reveals nothing.
             return principal.Kind == PrincipalKind.Anonymous
@@ -88,7 +85,7 @@ public sealed class RegistryAuthorizer(
             return (null, new OciError(403, "DENIED", "this token lacks the read_registry scope: create one with read_registry and log in with it"));
         }
 
-        return (group, null);
+        return (found, null);
     }
 
     private static string? BearerToken(HttpRequest request)

@@ -13,13 +13,16 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
 {
     private readonly Func<ProxyDbContext> _create;
 
-    public DatabaseProvider(ProxyOptions options)
+    /// <param name="options">The database and data directory settings.</param>
+    /// <param name="interceptors">Interceptors registered in the container (none in production; tests count commands with one).</param>
+    public DatabaseProvider(ProxyOptions options, IEnumerable<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>? interceptors = null)
     {
+        var extra = interceptors?.ToArray() ?? [];
         Name = options.Database.Provider;
         if (Name == DatabaseOptions.PostgreSql)
         {
             var builder = new DbContextOptionsBuilder<PostgreSqlProxyDbContext>()
-                .UseNpgsql(options.Database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3));
+                .UseNpgsql(options.Database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3)).AddInterceptors(extra);
             var pool = new PooledDbContextFactory<PostgreSqlProxyDbContext>(builder.Options);
             _create = pool.CreateDbContext;
         }
@@ -34,7 +37,7 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
                 DefaultTimeout = 30,
                 Pooling = true,
             };
-            var builder = new DbContextOptionsBuilder<ProxyDbContext>().UseSqlite(connection.ToString()).AddInterceptors(new SqlitePragmas());
+            var builder = new DbContextOptionsBuilder<ProxyDbContext>().UseSqlite(connection.ToString()).AddInterceptors([new SqlitePragmas(), .. extra]);
             var pool = new PooledDbContextFactory<ProxyDbContext>(builder.Options);
             _create = pool.CreateDbContext;
         }

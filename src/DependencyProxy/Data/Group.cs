@@ -22,12 +22,6 @@ public sealed class Group
 
     public string Description { get; set; } = "";
 
-    /// <summary>Docker Hub account for this group's upstream token requests.</summary>
-    public string? DockerHubIdentity { get; set; }
-
-    /// <summary>Its secret, encrypted with ASP.NET Core Data Protection; never returned by any API.</summary>
-    public string? DockerHubSecretProtected { get; set; }
-
     /// <summary>Whether entries unread for <see cref="CleanupTtlDays"/> are removed (GitLab's image_ttl_policy; default off).</summary>
     public bool CleanupEnabled { get; set; }
 

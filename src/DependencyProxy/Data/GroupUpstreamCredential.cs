@@ -1,8 +1,9 @@
 namespace DependencyProxy.Data;
 
 /// <summary>
-/// A group's own account at an upstream registry other than Docker Hub (Docker Hub's lives on the group itself, as in
-/// GitLab's settings). The secret is encrypted with ASP.NET Core Data Protection and never returned.
+/// A group's own account at an upstream registry, Docker Hub's (<c>docker.io</c>) included. The secret is encrypted with
+/// ASP.NET Core Data Protection and never returned. An account is used only with both parts; Docker Hub's settings
+/// (GitLab's) may hold one part alone for a while, so both columns allow null.
 /// </summary>
 public sealed class GroupUpstreamCredential
 {
@@ -10,12 +11,12 @@ public sealed class GroupUpstreamCredential
 
     public long GroupId { get; set; }
 
-    /// <summary>The upstream's host as configured, e.g. <c>ghcr.io</c>.</summary>
+    /// <summary>The upstream's host as configured, e.g. <c>ghcr.io</c>, or <c>docker.io</c> for Docker Hub.</summary>
     public required string Registry { get; set; }
 
-    public required string Identity { get; set; }
+    public string? Identity { get; set; }
 
-    public required string SecretProtected { get; set; }
+    public string? SecretProtected { get; set; }
 
     public DateTime CreatedAt { get; set; }
 }

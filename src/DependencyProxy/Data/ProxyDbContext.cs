@@ -53,7 +53,6 @@ public class ProxyDbContext(DbContextOptions options) : DbContext(options)
             group.HasIndex(g => g.FullPath).IsUnique();
             group.Property(g => g.Visibility).HasMaxLength(16);
             group.Property(g => g.Description).HasMaxLength(2000);
-            group.Property(g => g.DockerHubIdentity).HasMaxLength(255);
             group.Property(g => g.CleanupTtlDays).HasDefaultValue(90);
             group.HasOne(g => g.Parent).WithMany().HasForeignKey(g => g.ParentId).OnDelete(DeleteBehavior.Restrict);
         });

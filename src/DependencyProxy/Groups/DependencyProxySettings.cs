@@ -6,8 +6,9 @@ using DependencyProxy.Upstream;
 namespace DependencyProxy.Groups;
 
 /// <summary>
-/// A group's Dependency Proxy settings: enabled, and Docker Hub credentials whose secret is encrypted at rest with
-/// ASP.NET Core Data Protection (keys in the data directory) and never returned by any API.
+/// A group's Dependency Proxy settings: enabled, and its accounts at upstream registries (Docker Hub's and the others', one
+/// table), whose secrets are encrypted at rest with ASP.NET Core Data Protection (keys in the data directory) and never
+/// returned by any API.
 /// </summary>
 public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> databases, IDataProtectionProvider protection, TimeProvider time)
 {
@@ -37,7 +38,7 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
     /// <summary>Docker Hub's other host names store under <c>docker.io</c>, the name image paths use.</summary>
     public static string CanonicalRegistry(string host) => host is "index.docker.io" or "registry-1.docker.io" ? DockerHub : host;
 
-    /// <summary>Changes what is given: null leaves a field alone, an empty identity or secret clears it.</summary>
+    /// <summary>Changes what is given: null leaves a field alone, an empty identity or secret clears it (Docker Hub's account).</summary>
     public async Task<Group?> UpdateAsync(
         long groupId, bool? enabled, string? identity, string? secret, CancellationToken cancellationToken, int? revalidationWindowSeconds = null)
     {
@@ -50,16 +51,7 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
 
         group.ProxyEnabled = enabled ?? group.ProxyEnabled;
         group.RevalidationWindowSeconds = revalidationWindowSeconds ?? group.RevalidationWindowSeconds;
-        if (identity is not null)
-        {
-            group.DockerHubIdentity = identity.Length == 0 ? null : identity;
-        }
-
-        if (secret is not null)
-        {
-            group.DockerHubSecretProtected = secret.Length == 0 ? null : _secrets.Protect(secret);
-        }
-
+        await ChangeAccountAsync(db, groupId, DockerHub, identity, secret, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return group;
     }
@@ -80,89 +72,91 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
         return group;
     }
 
-    /// <summary>The hosts the group holds an account for, with the identity (never the secret); Docker Hub's included.</summary>
+    /// <summary>What the settings show of the group's Docker Hub account: the identity, and whether a secret is set.</summary>
+    public async Task<(string? Identity, bool SecretSet)> DockerHubAccountAsync(long groupId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var hub = await db.GroupUpstreamCredentials.Where(c => c.GroupId == groupId && c.Registry == DockerHub)
+            .Select(c => new { c.Identity, SecretSet = c.SecretProtected != null }).FirstOrDefaultAsync(cancellationToken);
+        return (hub?.Identity, hub?.SecretSet ?? false);
+    }
+
+    /// <summary>The hosts the group holds a whole account for, with the identity (never the secret); Docker Hub's first.</summary>
     public async Task<IReadOnlyList<(string Registry, string Identity)>> ListUpstreamCredentialsAsync(Group group, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var others = await db.GroupUpstreamCredentials.Where(c => c.GroupId == group.Id).OrderBy(c => c.Registry)
+        var accounts = await db.GroupUpstreamCredentials.Where(c => c.GroupId == group.Id && c.Identity != null && c.SecretProtected != null)
+            .OrderBy(c => c.Registry != DockerHub).ThenBy(c => c.Registry)
             .Select(c => new { c.Registry, c.Identity }).ToListAsync(cancellationToken);
-        var hub = group.DockerHubIdentity is { } identity && group.DockerHubSecretProtected is not null ? [(DockerHub, identity)] : new List<(string, string)>();
-        return [.. hub, .. others.Select(o => (o.Registry, o.Identity))];
+        return [.. accounts.Select(a => (a.Registry, a.Identity!))];
     }
 
-    /// <summary>Sets the group's account at a registry; Docker Hub's is the one of the settings API.</summary>
+    /// <summary>Sets the group's account at a registry, Docker Hub's as any other.</summary>
     public async Task SetUpstreamCredentialsAsync(long groupId, string registry, string identity, string secret, CancellationToken cancellationToken)
     {
-        if (registry == DockerHub)
-        {
-            await UpdateAsync(groupId, null, identity, secret, cancellationToken);
-            return;
-        }
-
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var existing = await db.GroupUpstreamCredentials.FirstOrDefaultAsync(c => c.GroupId == groupId && c.Registry == registry, cancellationToken);
-        if (existing is null)
-        {
-            db.GroupUpstreamCredentials.Add(new GroupUpstreamCredential
-            {
-                GroupId = groupId, Registry = registry, Identity = identity, SecretProtected = _secrets.Protect(secret),
-                CreatedAt = time.GetUtcNow().UtcDateTime,
-            });
-        }
-        else
-        {
-            existing.Identity = identity;
-            existing.SecretProtected = _secrets.Protect(secret);
-        }
-
+        await ChangeAccountAsync(db, groupId, registry, identity, secret, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Removes the group's account at a registry; false when it had none. Docker Hub's answers true regardless, as
+    /// clearing it through the settings always did.
+    /// </summary>
     public async Task<bool> RemoveUpstreamCredentialsAsync(long groupId, string registry, CancellationToken cancellationToken)
     {
-        if (registry == DockerHub)
-        {
-            return await UpdateAsync(groupId, null, "", "", cancellationToken) is not null;
-        }
-
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.GroupUpstreamCredentials.Where(c => c.GroupId == groupId && c.Registry == registry).ExecuteDeleteAsync(cancellationToken) > 0;
+        var removed = await db.GroupUpstreamCredentials.Where(c => c.GroupId == groupId && c.Registry == registry).ExecuteDeleteAsync(cancellationToken);
+        return removed > 0 || registry == DockerHub;
     }
 
-    /// <summary>The group's account at <paramref name="registry"/>, decrypted, or null when it has none.</summary>
-    public async Task<UpstreamCredentials?> CredentialsForAsync(Group group, string registry, CancellationToken cancellationToken)
-    {
-        if (registry == DockerHub)
-        {
-            return CredentialsOf(group);
-        }
+    /// <summary>
+    /// The group's account at <paramref name="registry"/>, known as <paramref name="identity"/> (read with the caller's access);
+    /// its secret is read and decrypted only when an upstream request needs it, else <paramref name="fallback"/> is used.
+    /// </summary>
+    public UpstreamCredentials Lazily(long groupId, string registry, string identity, UpstreamCredentials? fallback) =>
+        new(identity, cancellationToken => SecretAsync(groupId, registry, identity, cancellationToken), fallback);
 
+    /// <summary>The decrypted secret of the group's account at the registry, if that account is still <paramref name="identity"/>'s.</summary>
+    public async Task<string?> SecretAsync(long groupId, string registry, string identity, CancellationToken cancellationToken)
+    {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var stored = await db.GroupUpstreamCredentials.AsNoTracking()
-            .FirstOrDefaultAsync(c => c.GroupId == group.Id && c.Registry == registry, cancellationToken);
-        return stored is null ? null : Unprotect(stored.Identity, stored.SecretProtected);
-    }
-
-    /// <summary>The group's Docker Hub credentials, when both parts are set and the secret can be decrypted.</summary>
-    public UpstreamCredentials? CredentialsOf(Group group)
-    {
-        if (group.DockerHubIdentity is not { } identity || group.DockerHubSecretProtected is not { } stored)
-        {
-            return null;
-        }
-
-        return Unprotect(identity, stored);
-    }
-
-    private UpstreamCredentials? Unprotect(string identity, string stored)
-    {
+        var stored = await db.GroupUpstreamCredentials.Where(c => c.GroupId == groupId && c.Registry == registry && c.Identity == identity)
+            .Select(c => c.SecretProtected).FirstOrDefaultAsync(cancellationToken);
         try
         {
-            return new UpstreamCredentials(identity, _secrets.Unprotect(stored));
+            return stored is null ? null : _secrets.Unprotect(stored);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
             return null; // the keys were lost: the owner sets the secret again
+        }
+    }
+
+    /// <summary>
+    /// The one write of an account, Docker Hub's included: null leaves a part alone, empty clears it; an account left
+    /// with neither part is removed. Saved by the caller.
+    /// </summary>
+    private async Task ChangeAccountAsync(
+        ProxyDbContext db, long groupId, string registry, string? identity, string? secret, CancellationToken cancellationToken)
+    {
+        if (identity is null && secret is null)
+        {
+            return;
+        }
+
+        var account = await db.GroupUpstreamCredentials.FirstOrDefaultAsync(c => c.GroupId == groupId && c.Registry == registry, cancellationToken);
+        if (account is null)
+        {
+            account = new GroupUpstreamCredential { GroupId = groupId, Registry = registry, CreatedAt = time.GetUtcNow().UtcDateTime };
+            db.GroupUpstreamCredentials.Add(account);
+        }
+
+        account.Identity = identity is null ? account.Identity : identity.Length == 0 ? null : identity;
+        account.SecretProtected = secret is null ? account.SecretProtected : secret.Length == 0 ? null : _secrets.Protect(secret);
+        if (account.Identity is null && account.SecretProtected is null)
+        {
+            db.GroupUpstreamCredentials.Remove(account);
         }
     }
 }

@@ -27,20 +27,36 @@ public sealed class GroupAccess(IDbContextFactory<ProxyDbContext> databases)
                     join m in db.GroupMembers on g.Id equals m.GroupId
                     where ancestry.Contains(g.FullPath) && m.UserId == principal.UserId
                     select m.AccessLevel).ToListAsync(cancellationToken);
-                return levels.Count == 0 ? AccessLevels.None : levels.Max();
+                return Level(principal, group.FullPath, levels.Count == 0 ? null : levels.Max(), null);
             case PrincipalKind.DeployToken:
-                // A group deploy token reads its group and everything below it, like a reporter.
                 var tokenGroupPath = await db.Groups.Where(g => g.Id == principal.DeployTokenGroupId).Select(g => g.FullPath)
                     .FirstOrDefaultAsync(cancellationToken);
-                return tokenGroupPath is not null && ancestry.Contains(tokenGroupPath) ? AccessLevels.Reporter : AccessLevels.None;
+                return Level(principal, group.FullPath, null, tokenGroupPath);
             default:
                 return AccessLevels.None;
         }
     }
 
+    /// <summary>
+    /// The rule, on what was read: an administrator is an owner; a user has their highest membership on the group or an
+    /// ancestor (<paramref name="memberLevel"/>); a group deploy token reads its group and everything below it, like a reporter.
+    /// </summary>
+    public static int Level(Principal principal, string groupFullPath, int? memberLevel, string? deployTokenGroupPath) =>
+        principal.IsAdmin ? AccessLevels.Owner
+        : principal.Kind switch
+        {
+            PrincipalKind.User => memberLevel ?? AccessLevels.None,
+            PrincipalKind.DeployToken when deployTokenGroupPath is not null && Ancestry(groupFullPath).Contains(deployTokenGroupPath)
+                => AccessLevels.Reporter,
+            _ => AccessLevels.None,
+        };
+
     /// <summary>Whether the principal may know the group exists: public, or any access at all.</summary>
     public async Task<bool> CanSeeAsync(Principal principal, Group group, CancellationToken cancellationToken) =>
-        group.Visibility == GroupVisibility.Public || await LevelAsync(principal, group, cancellationToken) >= AccessLevels.Guest;
+        CanSee(group, group.Visibility == GroupVisibility.Public ? AccessLevels.None : await LevelAsync(principal, group, cancellationToken));
+
+    /// <summary>The rule of <see cref="CanSeeAsync"/> on a level already known.</summary>
+    public static bool CanSee(Group group, int level) => group.Visibility == GroupVisibility.Public || level >= AccessLevels.Guest;
 
     /// <summary><c>a/b/c</c> → <c>a</c>, <c>a/b</c>, <c>a/b/c</c>.</summary>
     public static string[] Ancestry(string fullPath)

@@ -35,7 +35,8 @@ public static class ServiceRegistration
         services.AddTrustedProxies();
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddSingleton(provider => new DatabaseProvider(provider.GetRequiredService<IOptions<ProxyOptions>>().Value));
+        services.AddSingleton(provider => new DatabaseProvider(provider.GetRequiredService<IOptions<ProxyOptions>>().Value,
+            provider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddSingleton<IDbContextFactory<ProxyDbContext>>(provider => provider.GetRequiredService<DatabaseProvider>());
         services.AddSingleton(provider =>
         {
@@ -128,6 +129,7 @@ public static class ServiceRegistration
         services.AddSingleton<JwtSigningKey>();
         services.AddSingleton<RegistryTokens>();
         services.AddSingleton<RegistryChallenge>();
+        services.AddSingleton<PullAccessQuery>();
         services.AddSingleton<RegistryAuthorizer>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ThrottledLogins>();

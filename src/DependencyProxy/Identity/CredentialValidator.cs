@@ -80,11 +80,29 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         if (kind == PrincipalKind.DeployToken)
         {
-            var deploy = await db.DeployTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
-            return deploy is not null && IsLive(deploy.Revoked, deploy.ExpiresAt) ? ForDeployToken(deploy) : null;
+            return Revalidated(await db.DeployTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken));
         }
 
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+        var pat = tokenId is null || user is null || user.IsBlocked
+            ? null
+            : await db.PersonalAccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == id, cancellationToken);
+        return Revalidated(user, tokenId, pat, securityStamp);
+    }
+
+    /// <summary>
+    /// <see cref="RevalidateAsync"/>'s rule on a deploy token already read (the registry reads it in the same query as the
+    /// group): it still exists and is neither revoked nor expired.
+    /// </summary>
+    public Principal? Revalidated(DeployToken? deploy) =>
+        deploy is not null && IsLive(deploy.Revoked, deploy.ExpiresAt) ? ForDeployToken(deploy) : null;
+
+    /// <summary>
+    /// <see cref="RevalidateAsync"/>'s rule on rows already read: the user exists and is not blocked; with a token, that
+    /// token is theirs and live; without one (a password login), the password has not changed since.
+    /// </summary>
+    public Principal? Revalidated(User? user, long? tokenId, PersonalAccessToken? pat, string? securityStamp)
+    {
         if (user is null || user.IsBlocked)
         {
             return null;
@@ -95,8 +113,7 @@ public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databa
             return Secrets.StampMatches(securityStamp, user.SecurityStamp) ? ForPassword(user) : null;
         }
 
-        var pat = await db.PersonalAccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == id, cancellationToken);
-        return pat is not null && IsLive(pat.Revoked, pat.ExpiresAt) ? ForUserToken(user, pat) : null;
+        return pat is not null && pat.Id == tokenId && pat.UserId == user.Id && IsLive(pat.Revoked, pat.ExpiresAt) ? ForUserToken(user, pat) : null;
     }
 
     private async Task<Principal?> ValidatePersonalTokenAsync(ProxyDbContext db, string token, CancellationToken cancellationToken)

@@ -47,26 +47,31 @@ public static class RegistryEndpoints
             return error.ToResult();
         }
 
-        var (group, denied) = await authorizer.AuthorizePullAsync(context.Request, path);
-        if (group is null)
+        // Resolved first (configuration only, no I/O) so the access query can read the group's account at that registry;
+        // a refusal still comes after the access check, as before.
+        upstreams.TryResolve(path.Image, out var repository, out var upstreamError);
+        var (access, denied) = await authorizer.AuthorizePullAsync(context.Request, path, repository?.Registry);
+        if (access is null)
         {
             return denied!.ToResult();
         }
 
+        var group = access.Group;
         if (!group.ProxyEnabled)
         {
             return OciError.NameUnknown($"the dependency proxy is disabled for group '{path.GroupPath}'").ToResult();
         }
 
-        if (!upstreams.TryResolve(path.Image, out var repository, out error))
+        if (repository is null)
         {
-            return error.ToResult();
+            return upstreamError!.ToResult();
         }
 
-        // A group with its own account at this registry fetches with it; otherwise the account configured for the registry.
-        if (await settings.CredentialsForAsync(group, repository.Registry, context.RequestAborted) is { } own)
+        // A group with its own account at this registry fetches with it (its secret read only when upstream asks for it);
+        // otherwise the account configured for the registry.
+        if (access.UpstreamIdentity is { } identity)
         {
-            repository = repository with { Credentials = own };
+            repository = repository with { Credentials = settings.Lazily(group.Id, repository.Registry, identity, repository.Credentials) };
         }
 
         return path.Resource == RegistryResource.Manifest

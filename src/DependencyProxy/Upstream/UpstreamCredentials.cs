@@ -1,11 +1,45 @@
 namespace DependencyProxy.Upstream;
 
-/// <summary>An account at an upstream registry, used only to ask its token endpoint for a token.</summary>
-public sealed class UpstreamCredentials(string identity, string secret)
+/// <summary>
+/// An account at an upstream registry, used only to ask its token endpoint for a token (or, for a registry with plain
+/// Basic auth, sent to it). A group's own account is known by its identity at first: its secret is read and decrypted
+/// only when an upstream request needs it (<see cref="ResolveAsync"/>), so a cache hit never touches it.
+/// </summary>
+public sealed class UpstreamCredentials
 {
-    public string Identity { get; } = identity;
+    private readonly Func<CancellationToken, Task<string?>> _loadSecret;
+    private readonly UpstreamCredentials? _fallback;
+    private Task<string?>? _secret;
 
-    public string Secret { get; } = secret;
+    public UpstreamCredentials(string identity, string secret)
+        : this(identity, _ => Task.FromResult<string?>(secret))
+    {
+    }
+
+    /// <param name="identity">The account's name: it keys shared fills and upstream tokens, so it is known up front.</param>
+    /// <param name="loadSecret">Reads the secret when first needed; null when it is gone (removed meanwhile, or the keys were lost).</param>
+    /// <param name="fallback">The account used when the secret is gone: the one configured for the registry, if any.</param>
+    public UpstreamCredentials(string identity, Func<CancellationToken, Task<string?>> loadSecret, UpstreamCredentials? fallback = null)
+    {
+        Identity = identity;
+        _loadSecret = loadSecret;
+        _fallback = fallback;
+    }
+
+    public string Identity { get; }
+
+    /// <summary>The identity and secret to send, loaded once per instance; null when neither this account nor the fallback has a secret.</summary>
+    public async Task<(string Identity, string Secret)?> ResolveAsync(CancellationToken cancellationToken)
+    {
+        // Loaded once for every caller of this instance, so no one caller's cancellation ends it for the others.
+        var secret = await (_secret ??= _loadSecret(CancellationToken.None)).WaitAsync(cancellationToken);
+        if (secret is not null)
+        {
+            return (Identity, secret);
+        }
+
+        return _fallback is null ? null : await _fallback.ResolveAsync(cancellationToken);
+    }
 
     /// <summary>Never the secret: credentials end up in log scopes and exception messages by accident.</summary>
     public override string ToString() => $"{Identity}:***";

@@ -147,11 +147,12 @@ public sealed partial class UpstreamRegistryClient(
         var token = challenge is null ? null : await GetTokenAsync(challenge, repository, cancellationToken);
         var response = await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, Bearer(token), cancellationToken);
         if (response.StatusCode == HttpStatusCode.Unauthorized && repository.Credentials is { } account
-            && response.Headers.WwwAuthenticate.Any(h => string.Equals(h.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)))
+            && response.Headers.WwwAuthenticate.Any(h => string.Equals(h.Scheme, "Basic", StringComparison.OrdinalIgnoreCase))
+            && await BasicForAsync(account, cancellationToken) is { } basic)
         {
             // A registry with plain Basic auth (no token service): send the configured account to it directly.
             response.Dispose();
-            return await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, BasicFor(account), cancellationToken);
+            return await SendFollowingRedirectsAsync(repository.BaseUrl, method, uri, accept, basic, cancellationToken);
         }
 
         if (response.StatusCode != HttpStatusCode.Unauthorized)
@@ -312,7 +313,7 @@ public sealed partial class UpstreamRegistryClient(
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         if (repository.Credentials is { } account)
         {
-            request.Headers.Authorization = BasicFor(account);
+            request.Headers.Authorization = await BasicForAsync(account, CancellationToken.None);
         }
 
         // A token fetch is shared by every waiter, so no one caller's cancellation may end it; the timeouts still apply.
@@ -333,8 +334,11 @@ public sealed partial class UpstreamRegistryClient(
         return ParseToken(body);
     }
 
-    private static AuthenticationHeaderValue BasicFor(UpstreamCredentials account) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{account.Identity}:{account.Secret}")));
+    /// <summary>Basic credentials for the account; null when its secret is gone (then the request goes anonymous, as with none).</summary>
+    private static async Task<AuthenticationHeaderValue?> BasicForAsync(UpstreamCredentials account, CancellationToken cancellationToken) =>
+        await account.ResolveAsync(cancellationToken) is var (identity, secret)
+            ? new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{identity}:{secret}")))
+            : null;
 
     internal static UpstreamToken ParseToken(byte[] body)
     {

@@ -35,9 +35,11 @@ public sealed class DependencyProxyApiTests : ProxyTestBase
         Assert.DoesNotContain("hub-secret-value", shown.ToString());
 
         await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
-        var stored = await db.Groups.SingleAsync(g => g.FullPath == "team");
-        Assert.NotNull(stored.DockerHubSecretProtected);
-        Assert.DoesNotContain("hub-secret-value", stored.DockerHubSecretProtected);
+        var team = await db.Groups.SingleAsync(g => g.FullPath == "team");
+        var stored = await db.GroupUpstreamCredentials.SingleAsync(c => c.GroupId == team.Id && c.Registry == "docker.io");
+        Assert.Equal("hub-user", stored.Identity);
+        Assert.NotNull(stored.SecretProtected);
+        Assert.DoesNotContain("hub-secret-value", stored.SecretProtected);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>Database commands per request, for requests that carry <see cref="RequestQueryCounter.Header"/>.</summary>
+    public RequestQueryCounter Queries { get; } = new();
+
     /// <summary>The proxy's DNS for upstream connections: tests map made-up names to addresses here.</summary>
     public TestHostResolver HostNames { get; } = new();
 
@@ -44,7 +47,9 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("DependencyProxy:InitialRootToken", RootToken);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
-        builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>());
+        builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>()
+            .AddSingleton<IStartupFilter>(Queries)
+            .AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(Queries));
         // The server's own handler and connect check, plus a record of every connection the check lets through (made just
         // after it is recorded, to the addresses the check resolved and approved).
         builder.ConfigureTestServices(services =>

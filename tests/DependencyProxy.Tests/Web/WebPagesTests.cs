@@ -172,9 +172,9 @@ public sealed class WebPagesTests : ProxyTestBase
         var page = await browser.GetPageAsync("/groups/-/settings/grp");
         Assert.Contains("<strong id=\"hub-secret-state\">set</strong>", page);
         Assert.DoesNotContain("hub-secret-value-123", page);
-        var group = await Proxy.Get<DependencyProxy.Groups.GroupDirectory>().FindAsync(GroupId, default);
-        Assert.Equal("hub-user", group!.DockerHubIdentity);
-        Assert.Equal("hub-secret-value-123", Proxy.Get<DependencyProxy.Groups.DependencyProxySettings>().CredentialsOf(group)!.Secret);
+        var settings = Proxy.Get<DependencyProxy.Groups.DependencyProxySettings>();
+        Assert.Equal(("hub-user", true), await settings.DockerHubAccountAsync(GroupId, default));
+        Assert.Equal("hub-secret-value-123", await settings.SecretAsync(GroupId, "docker.io", "hub-user", default));
     }
 
     [Theory]

@@ -204,13 +204,6 @@ namespace DependencyProxy.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("DockerHubIdentity")
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DockerHubSecretProtected")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("FullPath")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -291,7 +284,6 @@ namespace DependencyProxy.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Identity")
-                        .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
@@ -301,7 +293,6 @@ namespace DependencyProxy.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SecretProtected")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

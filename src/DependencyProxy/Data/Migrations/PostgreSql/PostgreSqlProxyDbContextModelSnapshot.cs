@@ -217,13 +217,6 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
-                    b.Property<string>("DockerHubIdentity")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
-                    b.Property<string>("DockerHubSecretProtected")
-                        .HasColumnType("text");
-
                     b.Property<string>("FullPath")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -308,7 +301,6 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.Property<string>("Identity")
-                        .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
@@ -318,7 +310,6 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(255)");
 
                     b.Property<string>("SecretProtected")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.HasKey("Id");

@@ -18,6 +18,9 @@ public sealed partial class SettingsModel(DependencyProxySettings settings, Upst
 
     public IReadOnlyList<(string Registry, string Identity)> Credentials { get; private set; } = [];
 
+    /// <summary>The group's Docker Hub account as the form shows it: the username, and whether a secret is set.</summary>
+    public (string? Identity, bool SecretSet) DockerHub { get; private set; }
+
     public IReadOnlyList<string> OtherRegistries => upstreams.OtherHosts;
 
     public async Task<IActionResult> OnGetAsync(string path) => await LoadAsync(path) ?? Page();
@@ -100,6 +103,7 @@ public sealed partial class SettingsModel(DependencyProxySettings settings, Upst
 
         Group = found.Group;
         Credentials = await settings.ListUpstreamCredentialsAsync(Group, HttpContext.RequestAborted);
+        DockerHub = await settings.DockerHubAccountAsync(Group.Id, HttpContext.RequestAborted);
         await LoadTokensAsync();
         return null;
     }
