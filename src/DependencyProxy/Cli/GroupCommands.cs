@@ -31,7 +31,7 @@ internal static class GroupCommands
                 return await ProxyCommandLine.FailAsync(error);
             }
 
-            var host = services.GetRequiredService<IOptions<ProxyOptions>>().Value.ImageHost ?? "<host>";
+            var host = services.GetRequiredService<PublicAddress>().ImageHost ?? "<host>";
             ProxyCommandLine.Out.WriteLine($"Created {group.Visibility} group '{group.FullPath}' (id {group.Id}). " +
                 $"Pull with: {host}/{group.FullPath}/dependency_proxy/containers/alpine:latest");
             return 0;

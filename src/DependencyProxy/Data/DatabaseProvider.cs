@@ -13,19 +13,19 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
 {
     private readonly Func<ProxyDbContext> _create;
 
-    public DatabaseProvider(ProxyOptions options)
+    public DatabaseProvider(DatabaseOptions options, InstanceOptions instance)
     {
-        Name = options.Database.Provider;
-        if (Name == DatabaseOptions.PostgreSql)
+        Engine = options.Provider;
+        if (Engine == DatabaseEngine.PostgreSql)
         {
             var builder = new DbContextOptionsBuilder<PostgreSqlProxyDbContext>()
-                .UseNpgsql(options.Database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3));
+                .UseNpgsql(options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3));
             var pool = new PooledDbContextFactory<PostgreSqlProxyDbContext>(builder.Options);
             _create = pool.CreateDbContext;
         }
         else
         {
-            var dataDirectory = Path.GetFullPath(options.DataDirectory);
+            var dataDirectory = Path.GetFullPath(instance.DataDirectory);
             Directory.CreateDirectory(dataDirectory);
             var connection = new SqliteConnectionStringBuilder
             {
@@ -40,7 +40,7 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
         }
     }
 
-    public string Name { get; }
+    public DatabaseEngine Engine { get; }
 
     public ProxyDbContext CreateDbContext() => _create();
 
@@ -49,7 +49,7 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
     /// <summary>After migrations: WAL lets SQLite readers go on while one writer writes, also across processes.</summary>
     public async Task PrepareAsync(ProxyDbContext db, CancellationToken cancellationToken)
     {
-        if (Name == DatabaseOptions.Sqlite)
+        if (Engine == DatabaseEngine.Sqlite)
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
