@@ -2,7 +2,7 @@ using DependencyProxy.Configuration;
 
 namespace DependencyProxy.Auth;
 
-public static class AuthRegistration
+internal static class AuthRegistration
 {
     /// <summary>The login throttle's and registry tokens' settings, which the CLI checks too.</summary>
     public static IServiceCollection AddAuthOptions(this IServiceCollection services)

@@ -1,6 +1,6 @@
 namespace DependencyProxy.Caching;
 
-public static class CachingRegistration
+internal static class CachingRegistration
 {
     /// <summary>The cache's records, which the server and the CLI both read and change.</summary>
     public static IServiceCollection AddCacheRecords(this IServiceCollection services)

@@ -2,7 +2,7 @@ using DependencyProxy.Configuration;
 
 namespace DependencyProxy.Cleanup;
 
-public static class CleanupRegistration
+internal static class CleanupRegistration
 {
     /// <summary>Purges, image deletion, garbage collection, the quota and the usage report: the server's and the CLI's.</summary>
     public static IServiceCollection AddCleanup(this IServiceCollection services)

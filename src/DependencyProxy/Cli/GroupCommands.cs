@@ -3,7 +3,6 @@ using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
-using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cli;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Hosting;

@@ -2,7 +2,7 @@ using DependencyProxy.Configuration;
 
 namespace DependencyProxy.Cluster;
 
-public static class ClusterRegistration
+internal static class ClusterRegistration
 {
     /// <summary>The cluster settings, which the CLI checks too (it shares the database and bucket with the nodes).</summary>
     public static IServiceCollection AddClusterOptions(this IServiceCollection services)

@@ -1,6 +1,6 @@
 namespace DependencyProxy.Configuration;
 
-public static class InstanceRegistration
+internal static class InstanceRegistration
 {
     /// <summary>The shared settings, the public address, and the reverse proxies believed (<see cref="TrustedProxies"/>).</summary>
     public static IServiceCollection AddInstance(this IServiceCollection services)

@@ -8,7 +8,7 @@ namespace DependencyProxy.Configuration;
 /// the binder's own enum reading would also take numbers ("1") and flag lists ("sqlite,s3"). A wrong value fails binding
 /// with a sentence naming the choices, which the start-up error shows under the key the binder names.
 /// </summary>
-public sealed class NamedChoiceConverter<TEnum> : TypeConverter
+internal sealed class NamedChoiceConverter<TEnum> : TypeConverter
     where TEnum : struct, Enum
 {
     /// <summary>The documented spellings: the member names in lower case (<c>sqlite</c>, <c>postgresql</c>).</summary>

@@ -3,9 +3,9 @@ using Microsoft.Extensions.Options;
 namespace DependencyProxy.Configuration;
 
 /// <summary>An options type and the configuration section it is bound to, e.g. <c>DependencyProxy:Storage</c>.</summary>
-public sealed record OptionsSection(string Path, Type OptionsType);
+internal sealed record OptionsSection(string Path, Type OptionsType);
 
-public static class OptionsSections
+internal static class OptionsSections
 {
     /// <summary>The section every key of this program is under.</summary>
     public const string Root = "DependencyProxy";

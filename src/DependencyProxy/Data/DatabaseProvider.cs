@@ -2,6 +2,7 @@ using DependencyProxy.Configuration;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Data;
 
@@ -13,8 +14,9 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
 {
     private readonly Func<ProxyDbContext> _create;
 
-    public DatabaseProvider(DatabaseOptions options, InstanceOptions instance)
+    public DatabaseProvider(IOptions<DatabaseOptions> database, IOptions<InstanceOptions> instance)
     {
+        var options = database.Value;
         Engine = options.Provider;
         if (Engine == DatabaseEngine.PostgreSql)
         {
@@ -25,7 +27,7 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
         }
         else
         {
-            var dataDirectory = Path.GetFullPath(instance.DataDirectory);
+            var dataDirectory = Path.GetFullPath(instance.Value.DataDirectory);
             Directory.CreateDirectory(dataDirectory);
             var connection = new SqliteConnectionStringBuilder
             {

@@ -2,7 +2,7 @@ using DependencyProxy.Configuration;
 
 namespace DependencyProxy.Groups;
 
-public static class GroupsRegistration
+internal static class GroupsRegistration
 {
     /// <summary>Groups, their members and access, their Dependency Proxy settings, and the mirror's group.</summary>
     public static IServiceCollection AddGroups(this IServiceCollection services)

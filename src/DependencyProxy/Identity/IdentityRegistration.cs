@@ -2,7 +2,7 @@ using DependencyProxy.Configuration;
 
 namespace DependencyProxy.Identity;
 
-public static class IdentityRegistration
+internal static class IdentityRegistration
 {
     /// <summary>Users, their tokens and credentials, and root's creation on first start.</summary>
     public static IServiceCollection AddUsers(this IServiceCollection services)

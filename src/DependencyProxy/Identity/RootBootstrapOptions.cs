@@ -1,5 +1,3 @@
-using DependencyProxy.Configuration;
-
 namespace DependencyProxy.Identity;
 
 /// <summary>How the first start creates root, at the top of the <c>DependencyProxy</c> section.</summary>

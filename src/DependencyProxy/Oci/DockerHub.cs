@@ -4,7 +4,7 @@ namespace DependencyProxy.Oci;
 /// Docker Hub's host names, in one place. It is the registry an image reference without a host names (Docker's
 /// reference grammar), so the path grammar needs them as much as the upstream client does: hence this floor.
 /// </summary>
-public static class DockerHub
+internal static class DockerHub
 {
     /// <summary>The name image paths and cache entries use for Docker Hub.</summary>
     public const string Registry = "docker.io";

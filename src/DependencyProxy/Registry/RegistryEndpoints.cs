@@ -1,6 +1,5 @@
 using DependencyProxy.Auth;
 using DependencyProxy.Caching;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Groups;
 using DependencyProxy.Upstream;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Storage;
 
-public static class StorageRegistration
+internal static class StorageRegistration
 {
     /// <summary>The storage settings, the spool new content is written to first, and the store it ends up in.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services)

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DependencyProxy.Upstream;
 
-public static class UpstreamRegistration
+internal static class UpstreamRegistration
 {
     /// <summary>
     /// The configured registries and their timeouts, and image names to upstreams: the server's requests and the CLI's

@@ -1,5 +1,3 @@
-using DependencyProxy.Configuration;
-
 namespace DependencyProxy.Upstream;
 
 /// <summary>
