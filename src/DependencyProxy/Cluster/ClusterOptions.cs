@@ -31,11 +31,24 @@ public sealed class ClusterOptions
 internal sealed class ClusterOptionsValidator(IOptions<DatabaseOptions> database, IOptions<StorageOptions> storage) : IValidateOptions<ClusterOptions>
 {
     public ValidateOptionsResult Validate(string? name, ClusterOptions options) =>
-        Problems(options, database.Value.Provider, storage.Value.Provider).ToList() is { Count: > 0 } problems
+        Problems(options, SharesDatabaseAndStore).ToList() is { Count: > 0 } problems
             ? ValidateOptionsResult.Fail(problems)
             : ValidateOptionsResult.Success;
 
-    internal static IEnumerable<string> Problems(ClusterOptions cluster, DatabaseEngine database, StorageProvider storage)
+    /// <summary>Asked only with clustering on. Sections invalid in themselves are said by their own validators, once.</summary>
+    private bool SharesDatabaseAndStore()
+    {
+        try
+        {
+            return database.Value.Provider == DatabaseEngine.PostgreSql && storage.Value.Provider == StorageProvider.S3;
+        }
+        catch (OptionsValidationException)
+        {
+            return true;
+        }
+    }
+
+    internal static IEnumerable<string> Problems(ClusterOptions cluster, Func<bool> sharesDatabaseAndStore)
     {
         if (!cluster.Enabled)
         {
@@ -52,7 +65,7 @@ internal sealed class ClusterOptionsValidator(IOptions<DatabaseOptions> database
             yield return "DependencyProxy:Cluster:Secret must be set, at least 32 characters, and the same on every node.";
         }
 
-        if (database != DatabaseEngine.PostgreSql || storage != StorageProvider.S3)
+        if (!sharesDatabaseAndStore())
         {
             yield return "DependencyProxy:Cluster needs the postgresql database provider and the s3 storage provider: nodes share both.";
         }

@@ -18,6 +18,7 @@ public static class ProxyApp
         AddShippedSettings(builder.Configuration);
         builder.Services.AddProxyServer();
         builder.Services.AddWebInterface();
+        ServiceRegistration.ValidateConfiguration(builder.Configuration);
         var app = builder.Build();
         app.UseTrustedForwardedHeaders();
         app.Use(static (context, next) =>

@@ -68,6 +68,16 @@ public static class ServiceRegistration
     }
 
     /// <summary>
+    /// Checks every section as the server's start does, and says every problem at once: building the server already
+    /// reads some sections (Kestrel's limits), which would otherwise stop at the first invalid one.
+    /// </summary>
+    public static void ValidateConfiguration(IConfiguration configuration)
+    {
+        using var services = new ServiceCollection().AddSingleton(configuration).AddLogging().AddProxyCore().BuildServiceProvider();
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    /// <summary>
     /// Upstream secrets are encrypted with keys kept in the data directory, shared by every process that uses it; in a
     /// cluster, in the database they share, so that every node decrypts what another encrypted.
     /// </summary>

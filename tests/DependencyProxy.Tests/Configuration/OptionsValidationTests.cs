@@ -128,12 +128,14 @@ public sealed class OptionsValidationTests
         Assert.Contains(ConfigurationCheck.Problems(("DependencyProxy:Upstream:IdleTimeout", "00:00:00")), p => p.Contains("DependencyProxy:Upstream timeouts"));
 
     [Fact]
-    public void ProblemsInSeveralSections_AreAllSaid()
+    public void ProblemsInSeveralSections_AreAllSaid_EachOnce()
     {
         var problems = ConfigurationCheck.Problems(
             ("DependencyProxy:DataDirectory", " "), ("DependencyProxy:Cleanup:Interval", "00:00:00"), ("DependencyProxy:Auth:MaxFailedLogins", "0"),
-            ("DependencyProxy:RegistryTokenLifetime", "00:00:10"), ("DependencyProxy:InitialRootToken", "dpat-short"));
-        Assert.Equal(5, problems.Count);
+            ("DependencyProxy:RegistryTokenLifetime", "00:00:10"), ("DependencyProxy:InitialRootToken", "dpat-short"),
+            ("DependencyProxy:Storage:Provider", "s3"));
+        Assert.Equal(6, problems.Count);
+        Assert.Single(problems, p => p.Contains("S3:Bucket is required")); // once, though the cluster's rule reads the storage section too
         Assert.Contains(problems, p => p.StartsWith("DependencyProxy:DataDirectory", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DependencyProxy:Cleanup:Interval", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DependencyProxy:Auth:MaxFailedLogins", StringComparison.Ordinal));
