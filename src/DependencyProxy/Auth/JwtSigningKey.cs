@@ -17,7 +17,8 @@ public sealed class JwtSigningKey
 {
     private const string SharedName = "registry-jwt-es256";
 
-    public JwtSigningKey(IOptions<InstanceOptions> instance, IOptions<Cluster.ClusterOptions> cluster, IDbContextFactory<ProxyDbContext> databases)
+    public JwtSigningKey(
+        IOptions<InstanceOptions> instance, IOptions<Cluster.ClusterOptions> cluster, IDbContextFactory<ProxyDbContext> databases)
     {
         var pem = cluster.Value.Enabled ? SharedPem(databases) : LocalPem(instance.Value.DataDirectory);
         var key = ECDsa.Create();

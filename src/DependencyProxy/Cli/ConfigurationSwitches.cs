@@ -15,8 +15,9 @@ internal sealed record SplitCommandLine(IReadOnlyList<string> Switches, IReadOnl
 /// Finds the configuration switches on a command line: <c>--urls http://…</c>, <c>--DependencyProxy:DataDirectory=/srv</c>,
 /// <c>/Kestrel:… value</c>, <c>Logging:LogLevel:Default=Debug</c> — the forms ASP.NET Core's command-line configuration
 /// accepts. Only keys this program (or ASP.NET Core) reads count as switches; under <c>DependencyProxy:</c> the key is checked
-/// against the options the server binds (each <see cref="OptionsSection"/>), so a typo such as <c>--DependencyProxy:DataDirectry</c> is an error instead of a
-/// silently ignored setting (which would start a new, empty instance elsewhere).
+/// against the options the server binds (each <see cref="OptionsSection"/>), so a typo such as
+/// <c>--DependencyProxy:DataDirectry</c> is an error instead of a silently ignored setting (which would start a new, empty
+/// instance elsewhere).
 /// </summary>
 internal static class ConfigurationSwitches
 {

@@ -28,7 +28,8 @@ public sealed class ClusterOptions
 }
 
 /// <summary>A cluster's rules, including what it needs of the database and the store: nodes share both.</summary>
-internal sealed class ClusterOptionsValidator(IOptions<DatabaseOptions> database, IOptions<StorageOptions> storage) : IValidateOptions<ClusterOptions>
+internal sealed class ClusterOptionsValidator(IOptions<DatabaseOptions> database, IOptions<StorageOptions> storage)
+    : IValidateOptions<ClusterOptions>
 {
     public ValidateOptionsResult Validate(string? name, ClusterOptions options) =>
         Problems(options, SharesDatabaseAndStore).ToList() is { Count: > 0 } problems

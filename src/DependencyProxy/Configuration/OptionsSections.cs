@@ -23,7 +23,8 @@ internal static class OptionsSections
     }
 
     /// <summary>Adds a validator that returns its problems, one sentence each naming its key; none is success.</summary>
-    public static OptionsBuilder<TOptions> ValidateWith<TOptions>(this OptionsBuilder<TOptions> builder, Func<TOptions, IEnumerable<string>> problems)
+    public static OptionsBuilder<TOptions> ValidateWith<TOptions>(
+        this OptionsBuilder<TOptions> builder, Func<TOptions, IEnumerable<string>> problems)
         where TOptions : class
     {
         builder.Services.AddSingleton<IValidateOptions<TOptions>>(new ProblemsValidator<TOptions>(problems));
