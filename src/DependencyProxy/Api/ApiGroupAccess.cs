@@ -2,7 +2,6 @@ using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
-using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Api;
 
@@ -10,7 +9,7 @@ namespace DependencyProxy.Api;
 /// Resolves <c>:id</c> (a numeric id or a URL-encoded full path) for the caller: a group the caller may not see is
 /// 404, like one that does not exist; a visible group where the caller's role is too low is 403.
 /// </summary>
-public sealed class ApiGroupAccess(GroupDirectory groups, GroupAccess access, IOptions<ProxyOptions> options)
+public sealed class ApiGroupAccess(GroupDirectory groups, GroupAccess access, PublicAddress address)
 {
     public async Task<(Group? Group, int Level, IResult? Error)> ResolveAsync(HttpContext context, string id, int minimumLevel)
     {
@@ -81,5 +80,5 @@ public sealed class ApiGroupAccess(GroupDirectory groups, GroupAccess access, IO
     }
 
     /// <summary>The base of web_url fields: the configured external URL, else this request's.</summary>
-    public string BaseUrl(HttpRequest request) => options.Value.PublicBaseUrl(request);
+    public string BaseUrl(HttpRequest request) => address.BaseUrl(request);
 }

@@ -17,9 +17,10 @@ public sealed class JwtSigningKey
 {
     private const string SharedName = "registry-jwt-es256";
 
-    public JwtSigningKey(IOptions<ProxyOptions> options, IDbContextFactory<ProxyDbContext> databases)
+    public JwtSigningKey(
+        IOptions<InstanceOptions> instance, IOptions<Cluster.ClusterOptions> cluster, IDbContextFactory<ProxyDbContext> databases)
     {
-        var pem = options.Value.Cluster.Enabled ? SharedPem(databases) : LocalPem(options.Value.DataDirectory);
+        var pem = cluster.Value.Enabled ? SharedPem(databases) : LocalPem(instance.Value.DataDirectory);
         var key = ECDsa.Create();
         key.ImportFromPem(pem);
         SecurityKey = new ECDsaSecurityKey(key) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(key.ExportSubjectPublicKeyInfo()))[..16] };

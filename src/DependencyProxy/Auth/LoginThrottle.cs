@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Common;
 
@@ -16,7 +15,7 @@ namespace DependencyProxy.Auth;
 /// Per process, in memory, bounded: at most <see cref="MaxTrackedKeys"/> counters (the least recently used go first),
 /// each forgotten a window after its last use.
 /// </summary>
-public sealed class LoginThrottle(TimeProvider time, IOptions<ProxyOptions> options)
+public sealed class LoginThrottle(TimeProvider time, IOptions<AuthOptions> options)
 {
     internal const int MaxTrackedKeys = 100_000;
 
@@ -67,9 +66,9 @@ public sealed class LoginThrottle(TimeProvider time, IOptions<ProxyOptions> opti
     /// <summary>How many counters are held now (at most <see cref="MaxTrackedKeys"/>; the least recently used go first).</summary>
     internal int TrackedKeys => _counters.Count;
 
-    private int Limit => options.Value.Auth.MaxFailedLogins;
+    private int Limit => options.Value.MaxFailedLogins;
 
-    private TimeSpan Window => options.Value.Auth.FailedLoginWindow;
+    private TimeSpan Window => options.Value.FailedLoginWindow;
 
     private DateTimeOffset Now => time.GetUtcNow();
 

@@ -1,12 +1,11 @@
 using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
-using Microsoft.Extensions.Options;
 using DependencyProxy.Oci;
 
 namespace DependencyProxy.Auth;
 
 /// <summary>Builds the 401 answers of Docker's token flow: <c>WWW-Authenticate: Bearer realm="…/jwt/auth",service="dependency_proxy"</c>.</summary>
-public sealed class RegistryChallenge(IOptions<ProxyOptions> options)
+public sealed class RegistryChallenge(PublicAddress address)
 {
     public OciError Unauthorized(HttpRequest request, string message, string? repository = null, string? error = null)
     {
@@ -24,8 +23,8 @@ public sealed class RegistryChallenge(IOptions<ProxyOptions> options)
         return new OciError(401, "UNAUTHORIZED", message, new Dictionary<string, string> { ["WWW-Authenticate"] = challenge });
     }
 
-    public string Realm(HttpRequest request) => $"{options.Value.PublicBaseUrl(request)}/jwt/auth";
+    public string Realm(HttpRequest request) => $"{address.BaseUrl(request)}/jwt/auth";
 
     /// <summary>What users type after <c>docker login</c>.</summary>
-    public string LoginHost(HttpRequest request) => options.Value.ImageHost ?? request.Host.ToString();
+    public string LoginHost(HttpRequest request) => address.ImageHost ?? request.Host.ToString();
 }

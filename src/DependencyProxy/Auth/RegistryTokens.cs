@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
-using DependencyProxy.Configuration;
 using DependencyProxy.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -22,7 +21,7 @@ public sealed record RegistryTokenClaims(
 /// accepted; issuer, audience (the service) and lifetime are checked. The JWT names the credential it came from,
 /// which every request re-checks, so revoking that credential ends access before the JWT expires.
 /// </summary>
-public sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOptions<ProxyOptions> options)
+public sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOptions<RegistryTokenOptions> options)
 {
     public const string Service = "dependency_proxy";
     public const string Issuer = "dependency-proxy";

@@ -20,9 +20,9 @@ public static class TokenEndpoint
     }
 
     private static async Task<IResult> IssueAsync(
-        HttpContext context, ThrottledLogins logins, RegistryTokens tokens, Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
+        HttpContext context, ThrottledLogins logins, RegistryTokens tokens, Microsoft.Extensions.Options.IOptions<Groups.MirrorOptions> mirror)
     {
-        var mirrorGroup = options.Value.Mirror.Group;
+        var mirrorGroup = mirror.Value.Group;
         var request = context.Request;
         var service = request.Query["service"].ToString();
         if (service.Length > 0 && service != RegistryTokens.Service)

@@ -18,7 +18,7 @@ public sealed partial class BlobFetchCoordinator(
     CacheRecords records,
     IHostApplicationLifetime lifetime,
     CleanupSignal cleanup,
-    Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options,
+    Microsoft.Extensions.Options.IOptions<StorageOptions> storage,
     Observability.ProxyMetrics metrics,
     Cluster.ClusterNode node,
     Cluster.Leases leases,
@@ -184,7 +184,7 @@ public sealed partial class BlobFetchCoordinator(
                 fill.ReportCommitted();
                 // New content may have passed the storage quota. Only then: a cleanup run walks the whole store, which
                 // after every fill cost about as much CPU as the fill itself (bench/profile cold).
-                if (options.Value.Storage.MaxBytes is not null)
+                if (storage.Value.MaxBytes is not null)
                 {
                     cleanup.Request();
                 }

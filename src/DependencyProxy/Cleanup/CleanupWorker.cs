@@ -1,4 +1,3 @@
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Caching;
 
@@ -8,14 +7,14 @@ namespace DependencyProxy.Cleanup;
 public sealed partial class CleanupWorker(
     CacheCleaner cleaner,
     CleanupSignal signal,
-    IOptions<ProxyOptions> options,
+    IOptions<CleanupOptions> options,
     Cluster.ClusterNode node,
     Cluster.Leases leases,
     ILogger<CleanupWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Cleanup.Background)
+        if (!options.Value.Background)
         {
             return;
         }
@@ -24,7 +23,7 @@ public sealed partial class CleanupWorker(
         {
             try
             {
-                await signal.WaitAsync(options.Value.Cleanup.Interval, stoppingToken);
+                await signal.WaitAsync(options.Value.Interval, stoppingToken);
                 await RunOnOneNodeAtATimeAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,4 +1,3 @@
-using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
@@ -20,7 +19,7 @@ public sealed partial class GarbageCollector(
     IContentStore store,
     IDbContextFactory<ProxyDbContext> databases,
     TimeProvider time,
-    IOptions<ProxyOptions> options,
+    IOptions<CleanupOptions> options,
     ILogger<GarbageCollector> logger)
 {
     private static readonly TimeSpan AbandonedUploadAge = TimeSpan.FromDays(1);
@@ -28,7 +27,7 @@ public sealed partial class GarbageCollector(
     public async Task<CollectionResult> CollectAsync(CancellationToken cancellationToken)
     {
         var referenced = await ReferencedDigestsAsync(cancellationToken);
-        var cutoff = time.GetUtcNow() - options.Value.Cleanup.GracePeriod;
+        var cutoff = time.GetUtcNow() - options.Value.GracePeriod;
         int files = 0;
         long bytes = 0;
         foreach (var content in await store.EnumerateAsync(cancellationToken).ToListAsync(cancellationToken))

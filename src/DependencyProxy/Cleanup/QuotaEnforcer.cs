@@ -1,4 +1,3 @@
-using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
@@ -20,7 +19,8 @@ public sealed record QuotaResult(long BytesBefore, long BytesAfter, int FilesEvi
 public sealed partial class QuotaEnforcer(
     IContentStore store,
     IDbContextFactory<ProxyDbContext> databases,
-    IOptions<ProxyOptions> options,
+    IOptions<StorageOptions> storage,
+    IOptions<CleanupOptions> cleanup,
     TimeProvider time,
     Observability.ProxyMetrics metrics,
     ILogger<QuotaEnforcer> logger)
@@ -29,15 +29,15 @@ public sealed partial class QuotaEnforcer(
     {
         var files = await store.EnumerateAsync(cancellationToken).ToDictionaryAsync(c => c.Digest.ToString(), cancellationToken: cancellationToken);
         var used = files.Values.Sum(c => c.Size);
-        if (options.Value.Storage.MaxBytes is not { } max || used <= max)
+        if (storage.Value.MaxBytes is not { } max || used <= max)
         {
             return new QuotaResult(used, used, 0);
         }
 
-        var target = max * options.Value.Storage.LowWaterPercent / 100;
+        var target = max * storage.Value.LowWaterPercent / 100;
         var before = used;
         var evicted = 0;
-        var youngest = time.GetUtcNow() - options.Value.Cleanup.GracePeriod;
+        var youngest = time.GetUtcNow() - cleanup.Value.GracePeriod;
         var candidates = files.Values.Where(f => f.LastWrite <= youngest).Select(f => f.Digest.ToString());
         foreach (var digest in await LeastRecentlyReadFirstAsync(candidates, cancellationToken))
         {

@@ -17,7 +17,7 @@ public sealed record GroupUsage(long GroupId, string FullPath, int ManifestCount
 public sealed record InstanceUsage(long BytesOnDisk, int FilesOnDisk, long LogicalBytes, long? MaxBytes, IReadOnlyList<GroupUsage> Groups);
 
 public sealed class UsageReport(
-    IDbContextFactory<ProxyDbContext> databases, IContentStore store, CachedImages images, Microsoft.Extensions.Options.IOptions<Configuration.ProxyOptions> options)
+    IDbContextFactory<ProxyDbContext> databases, IContentStore store, CachedImages images, Microsoft.Extensions.Options.IOptions<StorageOptions> storage)
 {
     public async Task<GroupUsage> ForGroupAsync(Group group, CancellationToken cancellationToken) =>
         (await ForGroupsAsync([group], cancellationToken))[0];
@@ -27,7 +27,7 @@ public sealed class UsageReport(
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var groups = await ForGroupsAsync(await db.Groups.AsNoTracking().OrderBy(g => g.FullPath).ToListAsync(cancellationToken), cancellationToken);
         var files = await store.EnumerateAsync(cancellationToken).ToListAsync(cancellationToken);
-        return new InstanceUsage(files.Sum(f => f.Size), files.Count, groups.Sum(g => g.TotalBytes), options.Value.Storage.MaxBytes, groups);
+        return new InstanceUsage(files.Sum(f => f.Size), files.Count, groups.Sum(g => g.TotalBytes), storage.Value.MaxBytes, groups);
     }
 
     private async Task<IReadOnlyList<GroupUsage>> ForGroupsAsync(IReadOnlyList<Group> groups, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using DependencyProxy.Configuration;
+using DependencyProxy.Hosting;
 
 namespace DependencyProxy.Cli;
 
@@ -14,12 +15,13 @@ internal sealed record SplitCommandLine(IReadOnlyList<string> Switches, IReadOnl
 /// Finds the configuration switches on a command line: <c>--urls http://…</c>, <c>--DependencyProxy:DataDirectory=/srv</c>,
 /// <c>/Kestrel:… value</c>, <c>Logging:LogLevel:Default=Debug</c> — the forms ASP.NET Core's command-line configuration
 /// accepts. Only keys this program (or ASP.NET Core) reads count as switches; under <c>DependencyProxy:</c> the key is checked
-/// against <see cref="ProxyOptions"/>, so a typo such as <c>--DependencyProxy:DataDirectry</c> is an error instead of a
-/// silently ignored setting (which would start a new, empty instance elsewhere).
+/// against the options the server binds (each <see cref="OptionsSection"/>), so a typo such as
+/// <c>--DependencyProxy:DataDirectry</c> is an error instead of a silently ignored setting (which would start a new, empty
+/// instance elsewhere).
 /// </summary>
 internal static class ConfigurationSwitches
 {
-    /// <summary>Top-level keys ASP.NET Core's host, Kestrel and logging read besides <see cref="ProxyOptions.Section"/>.</summary>
+    /// <summary>Top-level keys ASP.NET Core's host, Kestrel and logging read besides <see cref="OptionsSections.Root"/>.</summary>
     private static readonly HashSet<string> HostKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         "urls", "http_ports", "https_ports", "https_port", "environment", "contentRoot", "webroot", "applicationName",
@@ -39,7 +41,7 @@ internal static class ConfigurationSwitches
             var key = equals < 0 ? arg[prefix..] : arg[prefix..equals];
             if (!IsConfigurationKey(key) || (prefix == 0 && equals < 0))
             {
-                if (prefix == 2 && key.StartsWith(ProxyOptions.Section + ":", StringComparison.OrdinalIgnoreCase))
+                if (prefix == 2 && key.StartsWith(OptionsSections.Root + ":", StringComparison.OrdinalIgnoreCase))
                 {
                     return new SplitCommandLine(switches, rest, $"unknown option --{key}: no such configuration key (see the README's table)");
                 }
@@ -74,9 +76,18 @@ internal static class ConfigurationSwitches
             return false;
         }
 
-        return HostKeys.Contains(segments[0])
-            || (segments[0].Equals(ProxyOptions.Section, StringComparison.OrdinalIgnoreCase) && Fits(typeof(ProxyOptions), segments.AsSpan(1)));
+        return HostKeys.Contains(segments[0]) || Sections.Value.Any(section =>
+        {
+            var path = section.Path.Split(':');
+            return segments.Length >= path.Length
+                && path.Select((part, i) => part.Equals(segments[i], StringComparison.OrdinalIgnoreCase)).All(same => same)
+                && Fits(section.OptionsType, segments.AsSpan(path.Length));
+        });
     }
+
+    /// <summary>The sections the server binds, read from its own registration, so this list cannot fall behind it.</summary>
+    private static readonly Lazy<IReadOnlyList<OptionsSection>> Sections = new(() =>
+        [.. new ServiceCollection().AddProxyServer().Select(service => service.ImplementationInstance).OfType<OptionsSection>()]);
 
     /// <summary>Walks the options type as the configuration binder does: properties, dictionary names, list indexes.</summary>
     private static bool Fits(Type type, ReadOnlySpan<string> segments)

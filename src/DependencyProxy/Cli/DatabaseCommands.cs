@@ -26,7 +26,7 @@ internal static class DatabaseCommands
             "data directory: cached content is served as before.",
             // The source is an existing SQLite instance (like every command's); the target is the one database a command
             // creates: it brings the empty PostgreSQL database to the schema itself (DatabaseCopy).
-            options => options.Database.Provider != DatabaseOptions.Sqlite
+            services => services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider != DatabaseEngine.Sqlite
                 ? "the source must be SQLite: run this without --DependencyProxy:Database:Provider"
                 : null,
             async (result, services, ct) =>
@@ -35,7 +35,7 @@ internal static class DatabaseCommands
                 {
                     var copied = await new DatabaseCopy(services.GetRequiredService<IDbContextFactory<ProxyDbContext>>())
                         .ToPostgreSqlAsync(result.GetValue(connection)!,
-                            Path.Combine(Path.GetFullPath(services.GetRequiredService<IOptions<ProxyOptions>>().Value.DataDirectory), "keys"), ct);
+                            Path.Combine(Path.GetFullPath(services.GetRequiredService<IOptions<InstanceOptions>>().Value.DataDirectory), "keys"), ct);
                     ProxyCommandLine.Out.WriteLine("Copied " + string.Join(", ", copied.Rows.Select(r => $"{r.Value} {r.Key}")) + ".");
                     return 0;
                 }

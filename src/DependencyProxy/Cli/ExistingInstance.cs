@@ -1,6 +1,7 @@
 using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DependencyProxy.Cli;
@@ -17,10 +18,11 @@ internal static class ExistingInstance
     public const string SqliteFileName = "dependency-proxy.db";
 
     /// <summary>Null when there is an instance to work on; otherwise the sentence that says where none was found.</summary>
-    public static async Task<string?> ProblemAsync(ProxyOptions options, IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task<string?> ProblemAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var directory = Path.GetFullPath(options.DataDirectory);
-        var sqlite = options.Database.Provider == DatabaseOptions.Sqlite;
+        var directory = Path.GetFullPath(services.GetRequiredService<IOptions<InstanceOptions>>().Value.DataDirectory);
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var sqlite = database.Provider == DatabaseEngine.Sqlite;
         if (sqlite && !File.Exists(Path.Combine(directory, SqliteFileName)))
         {
             return $"no instance in {directory} (no database there): start the server once to create it, or check --DependencyProxy:DataDirectory";
@@ -36,7 +38,7 @@ internal static class ExistingInstance
 
         return sqlite
             ? $"no instance in {directory} (its database {SqliteFileName} is empty): start the server once to create it, or check --DependencyProxy:DataDirectory"
-            : $"no instance in the PostgreSQL database {Describe(options.Database.ConnectionString)} (no schema there): start the server once to create it, " +
+            : $"no instance in the PostgreSQL database {Describe(database.ConnectionString)} (no schema there): start the server once to create it, " +
               "or check --DependencyProxy:Database:ConnectionString";
     }
 

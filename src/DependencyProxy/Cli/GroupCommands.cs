@@ -3,7 +3,6 @@ using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
-using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cli;
 
@@ -31,7 +30,7 @@ internal static class GroupCommands
                 return await ProxyCommandLine.FailAsync(error!.Message);
             }
 
-            var host = services.GetRequiredService<IOptions<ProxyOptions>>().Value.ImageHost ?? "<host>";
+            var host = services.GetRequiredService<PublicAddress>().ImageHost ?? "<host>";
             ProxyCommandLine.Out.WriteLine($"Created {group.Visibility} group '{group.FullPath}' (id {group.Id}). " +
                 $"Pull with: {host}/{group.FullPath}/dependency_proxy/containers/alpine:latest");
             return 0;

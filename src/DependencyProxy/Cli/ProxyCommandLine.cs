@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Hosting;
@@ -125,7 +124,7 @@ public static class ProxyCommandLine
     /// A command on an existing instance (<see cref="ExistingInstance"/>: commands never create one). <paramref name="precondition"/>
     /// checks the configuration first and returns the reason it cannot run, so that reason is said before "no instance".
     /// </summary>
-    internal static Command Leaf(string name, string description, Func<ProxyOptions, string?>? precondition,
+    internal static Command Leaf(string name, string description, Func<IServiceProvider, string?>? precondition,
         Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action, params Symbol[] symbols)
     {
         var command = new Command(name, description);
@@ -147,8 +146,9 @@ public static class ProxyCommandLine
             await using var services = BuildServices(Current.Value?.Switches ?? []);
             try
             {
-                var options = services.GetRequiredService<IOptions<ProxyOptions>>().Value;
-                var refused = precondition?.Invoke(options) ?? await ExistingInstance.ProblemAsync(options, services, cancellationToken);
+                // Every section is checked, as the server checks them at start, before anything is opened.
+                services.GetRequiredService<IStartupValidator>().Validate();
+                var refused = precondition?.Invoke(services) ?? await ExistingInstance.ProblemAsync(services, cancellationToken);
                 if (refused is not null)
                 {
                     return await FailAsync(refused);

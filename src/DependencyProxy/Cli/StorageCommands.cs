@@ -18,7 +18,7 @@ internal static class StorageCommands
             "or run it again after a last pull; then start the server with the same settings.",
             async (result, services, ct) =>
             {
-                var options = services.GetRequiredService<IOptions<ProxyOptions>>().Value;
+                var options = services.GetRequiredService<IOptions<InstanceOptions>>().Value;
                 if (services.GetRequiredService<IContentStore>() is not S3ContentStore target)
                 {
                     return await ProxyCommandLine.FailAsync(

@@ -1,14 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cluster;
 
 /// <summary>This node's place in a cluster (<c>DependencyProxy:Cluster</c>): its name in leases and the shared secret.</summary>
-public sealed class ClusterNode(IOptions<ProxyOptions> options, TimeProvider time)
+public sealed class ClusterNode(IOptions<ClusterOptions> options, TimeProvider time)
 {
-    private readonly ClusterOptions _options = options.Value.Cluster;
+    private readonly ClusterOptions _options = options.Value;
 
     public bool Enabled => _options.Enabled;
 

@@ -14,9 +14,9 @@ public sealed class ForwardedHeadersSettings
     /// <summary>Addresses (<c>10.0.0.5</c>) or networks (<c>10.0.0.0/24</c>) of the proxies in front of this server.</summary>
     public List<string> KnownProxies { get; set; } = [];
 
-    internal IEnumerable<string> Validate()
+    internal static IEnumerable<string> Validate(ForwardedHeadersSettings settings)
     {
-        foreach (var entry in KnownProxies)
+        foreach (var entry in settings.KnownProxies)
         {
             if (!IPAddress.TryParse(entry, out _) && !System.Net.IPNetwork.TryParse(entry, out _))
             {
@@ -28,17 +28,20 @@ public sealed class ForwardedHeadersSettings
 
 public static class TrustedProxies
 {
+    public const string Section = OptionsSections.Root + ":ForwardedHeaders";
+
     /// <summary>
     /// A single value (<c>--DependencyProxy:ForwardedHeaders:KnownProxies=10.0.0.5,10.0.0.6</c>) is taken as a
     /// comma-separated list as well as the indexed form (<c>KnownProxies:0</c>), which is all the binder reads.
     /// </summary>
     public static IServiceCollection AddTrustedProxies(this IServiceCollection services)
     {
-        services.AddOptions<ProxyOptions>().PostConfigure<IConfiguration>((options, configuration) =>
+        services.AddOptionsSection<ForwardedHeadersSettings>(Section).ValidateWith(ForwardedHeadersSettings.Validate)
+            .PostConfigure<IConfiguration>((options, configuration) =>
         {
-            var single = configuration[$"{ProxyOptions.Section}:ForwardedHeaders:KnownProxies"];
-            var listed = options.ForwardedHeaders.KnownProxies;
-            options.ForwardedHeaders.KnownProxies = [.. listed.Append(single ?? "")
+            var single = configuration[$"{Section}:KnownProxies"];
+            var listed = options.KnownProxies;
+            options.KnownProxies = [.. listed.Append(single ?? "")
                 .SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Distinct()];
         });
@@ -51,7 +54,7 @@ public static class TrustedProxies
     /// </summary>
     public static void UseTrustedForwardedHeaders(this WebApplication app)
     {
-        var settings = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.ForwardedHeaders;
+        var settings = app.Services.GetRequiredService<IOptions<ForwardedHeadersSettings>>().Value;
         // ASP.NET Core's middleware believes EVERY peer when its lists are empty (and loopback by default): with no
         // proxy configured it is not added at all, so the peer's own address and scheme always count.
         if (settings.KnownProxies.Count == 0)

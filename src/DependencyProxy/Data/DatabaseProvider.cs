@@ -2,6 +2,7 @@ using DependencyProxy.Configuration;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Data;
 
@@ -13,22 +14,26 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
 {
     private readonly Func<ProxyDbContext> _create;
 
-    /// <param name="options">The database and data directory settings.</param>
+    /// <param name="database">The database settings.</param>
+    /// <param name="instance">The data directory (SQLite's file lives there).</param>
     /// <param name="interceptors">Interceptors registered in the container (none in production; tests count commands with one).</param>
-    public DatabaseProvider(ProxyOptions options, IEnumerable<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>? interceptors = null)
+    public DatabaseProvider(
+        IOptions<DatabaseOptions> database, IOptions<InstanceOptions> instance,
+        IEnumerable<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>? interceptors = null)
     {
         var extra = interceptors?.ToArray() ?? [];
-        Name = options.Database.Provider;
-        if (Name == DatabaseOptions.PostgreSql)
+        var options = database.Value;
+        Engine = options.Provider;
+        if (Engine == DatabaseEngine.PostgreSql)
         {
             var builder = new DbContextOptionsBuilder<PostgreSqlProxyDbContext>()
-                .UseNpgsql(options.Database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3)).AddInterceptors(extra);
+                .UseNpgsql(options.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3)).AddInterceptors(extra);
             var pool = new PooledDbContextFactory<PostgreSqlProxyDbContext>(builder.Options);
             _create = pool.CreateDbContext;
         }
         else
         {
-            var dataDirectory = Path.GetFullPath(options.DataDirectory);
+            var dataDirectory = Path.GetFullPath(instance.Value.DataDirectory);
             Directory.CreateDirectory(dataDirectory);
             var connection = new SqliteConnectionStringBuilder
             {
@@ -43,7 +48,7 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
         }
     }
 
-    public string Name { get; }
+    public DatabaseEngine Engine { get; }
 
     public ProxyDbContext CreateDbContext() => _create();
 
@@ -52,7 +57,7 @@ public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
     /// <summary>After migrations: WAL lets SQLite readers go on while one writer writes, also across processes.</summary>
     public async Task PrepareAsync(ProxyDbContext db, CancellationToken cancellationToken)
     {
-        if (Name == DatabaseOptions.Sqlite)
+        if (Engine == DatabaseEngine.Sqlite)
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }

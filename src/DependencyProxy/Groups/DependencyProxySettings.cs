@@ -12,7 +12,7 @@ namespace DependencyProxy.Groups;
 /// </summary>
 public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> databases, IDataProtectionProvider protection, TimeProvider time)
 {
-    public const string DockerHub = "docker.io";
+    public const string DockerHub = Oci.DockerHub.Registry;
 
     private readonly IDataProtector _secrets = protection.CreateProtector("DependencyProxy.UpstreamSecrets.v1");
 
@@ -36,7 +36,7 @@ public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> da
         : FieldLimits.Check("identity", identity, FieldLimits.Identity) ?? FieldLimits.Check("secret", secret, FieldLimits.Secret);
 
     /// <summary>Docker Hub's other host names store under <c>docker.io</c>, the name image paths use.</summary>
-    public static string CanonicalRegistry(string host) => host is "index.docker.io" or "registry-1.docker.io" ? DockerHub : host;
+    public static string CanonicalRegistry(string host) => Oci.DockerHub.Canonical(host);
 
     /// <summary>Changes what is given: null leaves a field alone, an empty identity or secret clears it (Docker Hub's account).</summary>
     public async Task<Group?> UpdateAsync(

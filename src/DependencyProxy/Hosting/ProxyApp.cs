@@ -18,6 +18,7 @@ public static class ProxyApp
         AddShippedSettings(builder.Configuration);
         builder.Services.AddProxyServer();
         builder.Services.AddWebInterface();
+        ServiceRegistration.ValidateConfiguration(builder.Configuration);
         var app = builder.Build();
         app.UseTrustedForwardedHeaders();
         app.Use(static (context, next) =>
@@ -87,13 +88,17 @@ public static class ProxyApp
 
     /// <summary>
     /// The reasons, one indented line each, when an exception says the configuration is invalid: a validation failure, or
-    /// a value of the wrong type ("abc" for a number, "bogus" for a time span; the binder names the key). Null otherwise.
+    /// a value of the wrong type ("abc" for a number, "bogus" for a time span, "oracle" for a provider; the binder names
+    /// the key, the reader of the value says what it expected). Each feature's section is checked on its own, so
+    /// several sections with problems arrive together. Null otherwise.
     /// </summary>
     public static string? InvalidConfiguration(Exception exception) => exception switch
     {
         Microsoft.Extensions.Options.OptionsValidationException invalid => string.Join("\n", invalid.Failures.Select(f => $"  {f}")),
         InvalidOperationException unreadable when unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
-            => $"  {unreadable.Message}",
+            => unreadable.InnerException is FormatException reason ? $"  {unreadable.Message} {reason.Message}" : $"  {unreadable.Message}",
+        AggregateException several when several.InnerExceptions.Select(InvalidConfiguration).ToList() is var reasons && reasons.All(r => r is not null)
+            => string.Join("\n", reasons),
         _ => null,
     };
 }

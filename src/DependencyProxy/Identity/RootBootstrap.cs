@@ -1,4 +1,5 @@
 using DependencyProxy.Configuration;
+using DependencyProxy.Data;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Common;
 
@@ -14,7 +15,9 @@ namespace DependencyProxy.Identity;
 public sealed partial class RootBootstrap(
     UserAccounts users,
     AccessTokens tokens,
-    IOptions<ProxyOptions> options,
+    IOptions<RootBootstrapOptions> options,
+    IOptions<InstanceOptions> instance,
+    IOptions<DatabaseOptions> database,
     ILogger<RootBootstrap> logger)
 {
     public async Task EnsureRootAsync(CancellationToken cancellationToken)
@@ -43,14 +46,14 @@ public sealed partial class RootBootstrap(
         {
             // Shown once on purpose: the operator has no other way to learn it. It is not stored anywhere in clear.
             LogRootWithPassword(Where(), password!, ProgramInvocation.HowToRun + " users set-password root" +
-                (options.Value.DataDirectory == new ProxyOptions().DataDirectory ? "" : $" --DependencyProxy:DataDirectory={Path.GetFullPath(options.Value.DataDirectory)}"));
+                (instance.Value.DataDirectory == InstanceOptions.DefaultDataDirectory ? "" : $" --DependencyProxy:DataDirectory={Path.GetFullPath(instance.Value.DataDirectory)}"));
         }
     }
 
     private string Where()
     {
-        var directory = Path.GetFullPath(options.Value.DataDirectory);
-        return options.Value.Database.Provider == DatabaseOptions.Sqlite ? directory : $"{directory} (metadata in PostgreSQL)";
+        var directory = Path.GetFullPath(instance.Value.DataDirectory);
+        return database.Value.Provider == DatabaseEngine.Sqlite ? directory : $"{directory} (metadata in PostgreSQL)";
     }
 
     [LoggerMessage(EventId = LogEvents.RootCreated, Level = LogLevel.Warning,

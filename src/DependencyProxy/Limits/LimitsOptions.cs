@@ -7,6 +7,8 @@ namespace DependencyProxy.Limits;
 /// </summary>
 public sealed class LimitsOptions
 {
+    public const string Section = Configuration.OptionsSections.Root + ":Limits";
+
     /// <summary>
     /// Connections held at once; past it, new ones are closed as they arrive. Lowered at start when the process's
     /// open-files limit leaves too little room (<see cref="ConnectionBudget"/>).

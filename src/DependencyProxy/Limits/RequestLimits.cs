@@ -13,15 +13,23 @@ public static partial class RequestLimits
 
     public const int MaxFormValues = 64;
 
+    /// <summary>The limits' settings alone: the CLI checks them too, so a command and the server agree on what is valid.</summary>
+    public static IServiceCollection AddLimitsOptions(this IServiceCollection services)
+    {
+        services.AddOptionsSection<LimitsOptions>(LimitsOptions.Section).ValidateWith(limits => limits.Validate());
+        return services;
+    }
+
+    /// <summary>Applies the limits to Kestrel and to form reading (their settings come from <see cref="AddLimitsOptions"/>).</summary>
     public static IServiceCollection AddRequestLimits(this IServiceCollection services)
     {
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KestrelLimits>();
         // Registered after Kestrel's own socket transport, so Kestrel uses this one (it tries the last first).
         services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory, AcceptGate>();
         // Kestrel counts every body's bytes; these also hold in process (TestServer) and bound a form's parts.
-        services.AddOptions<FormOptions>().Configure<IOptions<ProxyOptions>>((form, proxy) =>
+        services.AddOptions<FormOptions>().Configure<IOptions<LimitsOptions>>((form, limits) =>
         {
-            var body = proxy.Value.Limits.MaxRequestBodyBytes;
+            var body = limits.Value.MaxRequestBodyBytes;
             form.ValueLengthLimit = MaxFormValueBytes;
             form.ValueCountLimit = MaxFormValues;
             form.KeyLengthLimit = 1024;
@@ -31,11 +39,11 @@ public static partial class RequestLimits
         return services;
     }
 
-    private sealed partial class KestrelLimits(IOptions<ProxyOptions> options, ILogger<KestrelLimits> logger) : IConfigureOptions<KestrelServerOptions>
+    private sealed partial class KestrelLimits(IOptions<LimitsOptions> options, ILogger<KestrelLimits> logger) : IConfigureOptions<KestrelServerOptions>
     {
         public void Configure(KestrelServerOptions kestrel)
         {
-            var limits = options.Value.Limits;
+            var limits = options.Value;
             var openFiles = OpenFilesLimit.Current();
             var inUse = OpenFilesLimit.InUse();
             var allowed = ConnectionBudget.Allowed(limits.MaxConcurrentConnections, openFiles, inUse);

@@ -145,7 +145,7 @@ public sealed partial record RegistryPath(
         }
 
         // Docker Hub is the default upstream, so its own name adds nothing; another host is prefixed as in a group path.
-        var image = ns is null or "docker.io" or "index.docker.io" or "registry-1.docker.io" ? name : $"{ns.ToLowerInvariant()}/{name}";
+        var image = ns is null || DockerHub.IsHost(ns) ? name : $"{ns.ToLowerInvariant()}/{name}";
         result = new RegistryPath(mirrorGroup, image, resource.Value, tag, digest, name);
         return true;
     }

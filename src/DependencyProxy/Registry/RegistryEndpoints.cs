@@ -1,6 +1,5 @@
 using DependencyProxy.Auth;
 using DependencyProxy.Caching;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Groups;
 using DependencyProxy.Upstream;
@@ -31,7 +30,7 @@ public static class RegistryEndpoints
 
     private static async Task<IResult> ServeAsync(
         HttpContext context, RegistryAuthorizer authorizer, UpstreamResolver upstreams, DependencyProxySettings settings, ManifestCache manifests,
-        BlobEndpoint blobs, IOptions<ProxyOptions> mirror)
+        BlobEndpoint blobs, IOptions<MirrorOptions> mirror)
     {
         // Request.Path is decoded except for %2F; the parser refuses '%' and anything else no name may contain.
         var raw = context.Request.Path.Value!["/v2".Length..].TrimStart('/');
@@ -41,7 +40,7 @@ public static class RegistryEndpoints
         }
 
         if (!RegistryPath.TryParse(raw, out var path, out var error)
-            && !(error.Code == "NOT_FOUND" && mirror.Value.Mirror.Group is { } mirrorGroup
+            && !(error.Code == "NOT_FOUND" && mirror.Value.Group is { } mirrorGroup
                 && RegistryPath.TryParseMirror(raw, mirrorGroup, context.Request.Query["ns"].FirstOrDefault(), out path, out error)))
         {
             return error.ToResult();

@@ -1,6 +1,5 @@
 using Amazon.Runtime;
 using Amazon.S3;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Storage;
@@ -10,9 +9,9 @@ public static class ContentStores
 {
     public static IContentStore Create(IServiceProvider services)
     {
-        var options = services.GetRequiredService<IOptions<ProxyOptions>>().Value.Storage;
+        var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
         var spool = services.GetRequiredService<ContentSpool>();
-        return options.Provider == StorageOptions.S3Provider
+        return options.Provider == StorageProvider.S3
             ? new S3ContentStore(CreateClient(options.S3), options.S3, options.Redirect, spool,
                 services.GetRequiredService<ILoggerFactory>().CreateLogger<S3ContentStore>())
             : new FileSystemContentStore(spool);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Upstream;
@@ -11,7 +10,7 @@ public sealed record RateLimitReading(string Registry, int Remaining, int? Limit
 /// Spends upstream budgets with care: at most <c>Upstream:MaxConcurrentRequests</c> requests in flight per upstream
 /// (until their headers arrive), and the last <c>ratelimit-remaining</c> each upstream reported, for statistics and logs.
 /// </summary>
-public sealed partial class UpstreamBudgets(TimeProvider time, IOptions<ProxyOptions> options, ILogger<UpstreamBudgets> logger)
+public sealed partial class UpstreamBudgets(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamBudgets> logger)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new();
     private readonly ConcurrentDictionary<string, RateLimitReading> _rateLimits = new();
@@ -21,7 +20,7 @@ public sealed partial class UpstreamBudgets(TimeProvider time, IOptions<ProxyOpt
     /// <summary>Waits for a free request slot on this upstream; dispose the result to give it back.</summary>
     public async Task<IDisposable> AcquireAsync(string registry, CancellationToken cancellationToken)
     {
-        var slots = _slots.GetOrAdd(registry, _ => new SemaphoreSlim(options.Value.Upstream.MaxConcurrentRequests));
+        var slots = _slots.GetOrAdd(registry, _ => new SemaphoreSlim(options.Value.MaxConcurrentRequests));
         await slots.WaitAsync(cancellationToken);
         return new Slot(slots);
     }

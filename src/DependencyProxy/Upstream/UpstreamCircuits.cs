@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Upstream;
@@ -10,7 +9,7 @@ namespace DependencyProxy.Upstream;
 /// served stale immediately instead of every pull waiting for a timeout. Then one call at a time probes; a success
 /// closes the circuit, a failure opens it again. Per process: each node learns about outages by itself.
 /// </summary>
-public sealed partial class UpstreamCircuits(TimeProvider time, IOptions<ProxyOptions> options, ILogger<UpstreamCircuits> logger)
+public sealed partial class UpstreamCircuits(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamCircuits> logger)
 {
     private readonly ConcurrentDictionary<string, Circuit> _circuits = new();
 
@@ -61,10 +60,10 @@ public sealed partial class UpstreamCircuits(TimeProvider time, IOptions<ProxyOp
         {
             circuit.Failures++;
             circuit.Probing = false;
-            if (circuit.Failures >= options.Value.Upstream.CircuitFailureThreshold)
+            if (circuit.Failures >= options.Value.CircuitFailureThreshold)
             {
-                circuit.OpenUntil = time.GetUtcNow() + options.Value.Upstream.CircuitOpenDuration;
-                LogOpened(registry, circuit.Failures, options.Value.Upstream.CircuitOpenDuration.TotalSeconds);
+                circuit.OpenUntil = time.GetUtcNow() + options.Value.CircuitOpenDuration;
+                LogOpened(registry, circuit.Failures, options.Value.CircuitOpenDuration.TotalSeconds);
             }
         }
     }

@@ -1,4 +1,3 @@
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Upstream;
@@ -15,7 +14,7 @@ public static class UpstreamHttpHandler
         AllowAutoRedirect = false,
         AutomaticDecompression = System.Net.DecompressionMethods.None,
         UseCookies = false,
-        ConnectTimeout = provider.GetRequiredService<IOptions<ProxyOptions>>().Value.Upstream.ConnectTimeout,
+        ConnectTimeout = provider.GetRequiredService<IOptions<UpstreamTimeoutOptions>>().Value.ConnectTimeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectCallback = provider.GetRequiredService<UpstreamConnector>().ConnectAsync,
     };

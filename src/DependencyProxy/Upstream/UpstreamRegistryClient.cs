@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Oci;
@@ -25,18 +24,19 @@ public sealed partial class UpstreamRegistryClient(
     UpstreamCircuits circuits,
     UpstreamBudgets budgets,
     Observability.ProxyMetrics metrics,
-    IOptions<ProxyOptions> options,
+    IOptions<UpstreamRegistriesOptions> registries,
+    IOptions<UpstreamTimeoutOptions> timeouts,
     ILogger<UpstreamRegistryClient> logger)
 {
     public const string HttpClientName = "upstream";
     private const int MaxRedirects = 5;
     private const int MaxTokenResponseBytes = 1024 * 1024;
 
-    private readonly ProxyOptions _options = options.Value;
+    private readonly UpstreamTimeoutOptions _timeouts = timeouts.Value;
 
     /// <summary>The operator's extra token realm hosts per registry name (as <see cref="UpstreamResolver"/> names registries).</summary>
-    private readonly Dictionary<string, string[]> _realmHosts = new[] { (UpstreamResolver.DockerHubRegistry, options.Value.DockerHub.RealmHosts) }
-        .Concat(options.Value.Upstreams.Values.Where(u => u.Enabled).Select(u => (u.Host.ToLowerInvariant(), u.RealmHosts)))
+    private readonly Dictionary<string, string[]> _realmHosts = new[] { (DockerHub.Registry, registries.Value.DockerHub.RealmHosts) }
+        .Concat(registries.Value.Upstreams.Values.Where(u => u.Enabled).Select(u => (u.Host.ToLowerInvariant(), u.RealmHosts)))
         .ToDictionary(r => r.Item1, r => r.Item2.Select(TokenRealmPolicy.NormalizeHost).ToArray(), StringComparer.OrdinalIgnoreCase);
 
     public async Task<UpstreamManifestHead> HeadManifestAsync(UpstreamRepository repository, string reference, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public sealed partial class UpstreamRegistryClient(
     {
         using var response = await SendAsync(repository, HttpMethod.Get, $"manifests/{reference}", ManifestMediaTypes.Accepted, cancellationToken);
         EnsureSuccess(response, repository, reference);
-        var limit = _options.MaxManifestBytes;
+        var limit = registries.Value.MaxManifestBytes;
         var tooLarge = new UpstreamException(UpstreamFailureKind.BadResponse, $"manifest {reference} is larger than {limit} bytes");
         var content = response.Content.Headers.ContentLength > limit
             ? throw tooLarge
@@ -68,7 +68,7 @@ public sealed partial class UpstreamRegistryClient(
         {
             EnsureSuccess(response, repository, digest.ToString());
             var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return (response, new IdleTimeoutStream(body, _options.Upstream.IdleTimeout));
+            return (response, new IdleTimeoutStream(body, _timeouts.IdleTimeout));
         }
         catch
         {
@@ -266,7 +266,7 @@ public sealed partial class UpstreamRegistryClient(
     {
         request.Options.Set(UpstreamConnector.UpstreamOption, upstream);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.Upstream.ResponseHeadersTimeout);
+        timeout.CancelAfter(_timeouts.ResponseHeadersTimeout);
         try
         {
             return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -275,7 +275,7 @@ public sealed partial class UpstreamRegistryClient(
         {
             LogUpstreamTimeout(request.RequestUri!.Host);
             throw new UpstreamException(UpstreamFailureKind.Timeout, $"{request.RequestUri!.Host} sent no answer within " +
-                $"{_options.Upstream.ResponseHeadersTimeout.TotalSeconds:0} s");
+                $"{_timeouts.ResponseHeadersTimeout.TotalSeconds:0} s");
         }
         catch (HttpRequestException e) when (e.InnerException is UpstreamException { Kind: UpstreamFailureKind.Refused } refused)
         {
@@ -394,7 +394,7 @@ public sealed partial class UpstreamRegistryClient(
     /// <summary>Reads a small body, or returns null when it is longer than <paramref name="limit"/>.</summary>
     private async Task<byte[]?> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
     {
-        await using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), _options.Upstream.IdleTimeout);
+        await using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), _timeouts.IdleTimeout);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using DependencyProxy.Configuration;
 using DependencyProxy.Groups;
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Options;
@@ -11,12 +10,8 @@ namespace DependencyProxy.Upstream;
 /// Maps the image part of a pull path to an upstream repository. Only configured registries are ever
 /// contacted: this is the one place where client input meets an upstream address (no SSRF).
 /// </summary>
-public sealed class UpstreamResolver(IOptions<ProxyOptions> options)
+public sealed class UpstreamResolver(IOptions<UpstreamRegistriesOptions> options)
 {
-    public const string DockerHubRegistry = "docker.io";
-
-    private static readonly HashSet<string> DockerHubAliases = ["docker.io", "index.docker.io", "registry-1.docker.io"];
-
     private readonly Uri _dockerHubUrl = new(options.Value.DockerHub.Url);
 
     private readonly Dictionary<string, UpstreamRegistryOptions> _others = options.Value.Upstreams.Values
@@ -27,7 +22,7 @@ public sealed class UpstreamResolver(IOptions<ProxyOptions> options)
     public IReadOnlyList<string> OtherHosts => [.. _others.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Whether <paramref name="host"/> is Docker Hub or an enabled, configured upstream.</summary>
-    public bool IsConfigured(string host) => DockerHubAliases.Contains(host) || _others.ContainsKey(host);
+    public bool IsConfigured(string host) => DockerHub.IsHost(host) || _others.ContainsKey(host);
 
     public bool TryResolve(string image, [NotNullWhen(true)] out UpstreamRepository? repository, [NotNullWhen(false)] out OciError? error)
     {
@@ -46,7 +41,7 @@ public sealed class UpstreamResolver(IOptions<ProxyOptions> options)
                 return true;
             }
 
-            if (!DockerHubAliases.Contains(host))
+            if (!DockerHub.IsHost(host))
             {
                 repository = null;
                 error = OciError.NameUnknown($"upstream registry '{host}' is not configured on this server (DependencyProxy:Upstreams)");
@@ -59,7 +54,7 @@ public sealed class UpstreamResolver(IOptions<ProxyOptions> options)
         // Docker Hub's official images live under library/.
         var name = components.Length == 1 ? $"library/{components[0]}" : string.Join('/', components);
         var hub = options.Value.DockerHub;
-        repository = new UpstreamRepository(DockerHubRegistry, _dockerHubUrl, name,
+        repository = new UpstreamRepository(DockerHub.Registry, _dockerHubUrl, name,
             string.IsNullOrEmpty(hub.Username) || string.IsNullOrEmpty(hub.Password) ? null : new UpstreamCredentials(hub.Username, hub.Password));
         error = null;
         return true;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using DependencyProxy.Caching;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 using DependencyProxy.Common;
 
@@ -29,10 +28,10 @@ public sealed class UpstreamTokenCache
     private readonly ConcurrentDictionary<string, BearerChallenge> _challenges = new();
     private readonly SingleFlight<string, UpstreamToken> _fetches = new();
 
-    public UpstreamTokenCache(TimeProvider time, IOptions<ProxyOptions> options, Observability.ProxyMetrics metrics)
+    public UpstreamTokenCache(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, Observability.ProxyMetrics metrics)
     {
         _time = time;
-        _tokens = new ExpiringLruCache<string>(time, options.Value.Upstream.MaxCachedTokens);
+        _tokens = new ExpiringLruCache<string>(time, options.Value.MaxCachedTokens);
         metrics.TrackUpstreamTokens(() => Count);
     }
 

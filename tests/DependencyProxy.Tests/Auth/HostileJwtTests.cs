@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using DependencyProxy.Auth;
-using DependencyProxy.Configuration;
 using DependencyProxy.Identity;
 using DependencyProxy.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -86,7 +85,7 @@ public sealed class HostileJwtTests : ProxyTestBase
     public async Task AnExpiredToken_IsRefused()
     {
         var past = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
-        var issuer = new RegistryTokens(Proxy.Get<JwtSigningKey>(), past, Proxy.Get<IOptions<ProxyOptions>>());
+        var issuer = new RegistryTokens(Proxy.Get<JwtSigningKey>(), past, Proxy.Get<IOptions<RegistryTokenOptions>>());
         await AssertRefusedAsync(issuer.Issue(await RootAsync(), [Pull], out _));
     }
 
@@ -94,7 +93,7 @@ public sealed class HostileJwtTests : ProxyTestBase
     public async Task ATokenNotValidYet_IsRefused()
     {
         var future = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(1));
-        var issuer = new RegistryTokens(Proxy.Get<JwtSigningKey>(), future, Proxy.Get<IOptions<ProxyOptions>>());
+        var issuer = new RegistryTokens(Proxy.Get<JwtSigningKey>(), future, Proxy.Get<IOptions<RegistryTokenOptions>>());
         await AssertRefusedAsync(issuer.Issue(await RootAsync(), [Pull], out _));
     }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using DependencyProxy.Auth;
-using DependencyProxy.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -11,10 +10,7 @@ public sealed class LoginThrottleTests
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-12-06T10:00:00Z"));
 
-    private LoginThrottle NewThrottle(int limit = 3) => new(_time, Options.Create(new ProxyOptions
-    {
-        Auth = new AuthOptions { MaxFailedLogins = limit, FailedLoginWindow = TimeSpan.FromMinutes(10) },
-    }));
+    private LoginThrottle NewThrottle(int limit = 3) => new(_time, Options.Create(new AuthOptions { MaxFailedLogins = limit, FailedLoginWindow = TimeSpan.FromMinutes(10) }));
 
     [Fact]
     public void FailuresExpireWithTheirWindow()

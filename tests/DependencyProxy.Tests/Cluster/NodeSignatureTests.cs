@@ -1,5 +1,4 @@
 using DependencyProxy.Cluster;
-using DependencyProxy.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -60,7 +59,7 @@ public sealed class NodeSignatureTests
     [Fact]
     public void TheNodeAcceptsItsOwnSignature_AndNeverTheBareSecret()
     {
-        var node = new ClusterNode(Options.Create(new ProxyOptions { Cluster = { InternalUrl = "http://10.0.0.5:5000", Secret = Secret } }), _clock);
+        var node = new ClusterNode(Options.Create(new ClusterOptions { InternalUrl = "http://10.0.0.5:5000", Secret = Secret }), _clock);
         using var outgoing = new HttpRequestMessage(HttpMethod.Get, "http://10.0.0.6:5000" + Path);
         node.Authenticate(outgoing);
         Assert.Equal(NodeSignature.Scheme, outgoing.Headers.Authorization!.Scheme);
@@ -73,7 +72,7 @@ public sealed class NodeSignatureTests
         Assert.False(node.IsNodeRequest(Incoming(outgoing.Headers.Authorization.ToString(), method: "HEAD")));
         Assert.False(node.IsNodeRequest(Incoming("")));
 
-        var standalone = new ClusterNode(Options.Create(new ProxyOptions()), _clock);
+        var standalone = new ClusterNode(Options.Create(new ClusterOptions()), _clock);
         Assert.False(standalone.IsNodeRequest(Incoming(outgoing.Headers.Authorization.ToString())));
     }
 

@@ -1,4 +1,4 @@
-using DependencyProxy.Configuration;
+using DependencyProxy.Tests.Infrastructure;
 using DependencyProxy.Limits;
 
 namespace DependencyProxy.Tests.Configuration;
@@ -50,10 +50,10 @@ public sealed class LimitsTests
     [Fact]
     public void Defaults_AreValid_AndWellUnderATypicalOpenFilesLimit()
     {
-        var options = new ProxyOptions();
-        Assert.Empty(ProxyOptions.Validate(options));
-        Assert.Equal(10_000, options.Limits.MaxConcurrentConnections);
-        Assert.Equal(1024 * 1024, options.Limits.MaxRequestBodyBytes);
+        var limits = ConfigurationCheck.Bound<LimitsOptions>();
+        Assert.Empty(ConfigurationCheck.Problems());
+        Assert.Equal(10_000, limits.MaxConcurrentConnections);
+        Assert.Equal(1024 * 1024, limits.MaxRequestBodyBytes);
     }
 
     [Theory]
@@ -63,14 +63,9 @@ public sealed class LimitsTests
     [InlineData(100, "00:00:15", "00:01:00", 1000, "MaxRequestBodyBytes")]
     public void BadLimits_AreNamedInTheError(int connections, string headers, string keepAlive, long body, string key)
     {
-        var options = new ProxyOptions
-        {
-            Limits =
-            {
-                MaxConcurrentConnections = connections, RequestHeadersTimeout = TimeSpan.Parse(headers),
-                KeepAliveTimeout = TimeSpan.Parse(keepAlive), MaxRequestBodyBytes = body,
-            },
-        };
-        Assert.Contains(ProxyOptions.Validate(options), problem => problem.Contains($"DependencyProxy:Limits:{key}"));
+        var problems = ConfigurationCheck.Problems(
+            ("DependencyProxy:Limits:MaxConcurrentConnections", $"{connections}"), ("DependencyProxy:Limits:RequestHeadersTimeout", headers),
+            ("DependencyProxy:Limits:KeepAliveTimeout", keepAlive), ("DependencyProxy:Limits:MaxRequestBodyBytes", $"{body}"));
+        Assert.Contains(problems, problem => problem.Contains($"DependencyProxy:Limits:{key}"));
     }
 }

@@ -1,6 +1,5 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 
@@ -28,7 +27,7 @@ public sealed class TestStorage
         ? []
         :
         [
-            new("DependencyProxy:Storage:Provider", StorageOptions.S3Provider),
+            new("DependencyProxy:Storage:Provider", "s3"),
             new("DependencyProxy:Storage:S3:Endpoint", _options.Endpoint!),
             new("DependencyProxy:Storage:S3:Bucket", _options.Bucket),
             new("DependencyProxy:Storage:S3:AccessKey", _options.AccessKey!),

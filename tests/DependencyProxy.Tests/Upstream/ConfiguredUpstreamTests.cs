@@ -1,4 +1,4 @@
-using DependencyProxy.Configuration;
+using DependencyProxy.Tests.Infrastructure;
 using DependencyProxy.Upstream;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +7,7 @@ namespace DependencyProxy.Tests.Upstream;
 public sealed class ConfiguredUpstreamTests
 {
     private static UpstreamResolver Resolver(params (string Name, string Host, string Url, bool Enabled)[] upstreams) => new(Options.Create(
-        new ProxyOptions { Upstreams = upstreams.ToDictionary(u => u.Name, u => new UpstreamRegistryOptions { Host = u.Host, Url = u.Url, Enabled = u.Enabled }) }));
+        new UpstreamRegistriesOptions { Upstreams = upstreams.ToDictionary(u => u.Name, u => new UpstreamRegistryOptions { Host = u.Host, Url = u.Url, Enabled = u.Enabled }) }));
 
     [Fact]
     public void AnEnabledHost_ResolvesToItsUrl_WithTheRestAsTheRepository()
@@ -29,17 +29,11 @@ public sealed class ConfiguredUpstreamTests
     [Fact]
     public void InvalidUpstreamSettings_FailAtStart_ButSwitchedOffExamplesDoNot()
     {
-        var options = new ProxyOptions
-        {
-            Upstreams =
-            {
-                ["a"] = new UpstreamRegistryOptions { Host = "a.io", Url = "ftp://a.io" },
-                ["b"] = new UpstreamRegistryOptions { Host = "b.io", Url = "https://b.io" },
-                ["c"] = new UpstreamRegistryOptions { Host = "B.IO", Url = "https://c.io" },
-                ["off"] = new UpstreamRegistryOptions { Host = "", Url = "", Enabled = false },
-            },
-        };
-        var problems = ProxyOptions.Validate(options).ToList();
+        var problems = ConfigurationCheck.Problems(
+            ("DependencyProxy:Upstreams:a:Host", "a.io"), ("DependencyProxy:Upstreams:a:Url", "ftp://a.io"),
+            ("DependencyProxy:Upstreams:b:Host", "b.io"), ("DependencyProxy:Upstreams:b:Url", "https://b.io"),
+            ("DependencyProxy:Upstreams:c:Host", "B.IO"), ("DependencyProxy:Upstreams:c:Url", "https://c.io"),
+            ("DependencyProxy:Upstreams:off:Host", ""), ("DependencyProxy:Upstreams:off:Url", ""), ("DependencyProxy:Upstreams:off:Enabled", "false"));
         Assert.Contains(problems, p => p.Contains("'a.io'"));
         Assert.Contains(problems, p => p.Contains("listed twice"));
         Assert.Equal(2, problems.Count);
@@ -50,7 +44,7 @@ public sealed class ConfiguredUpstreamTests
     [InlineData(-1)]
     public void ATokenCacheWithoutRoom_FailsAtStart(int maxCachedTokens)
     {
-        var problems = ProxyOptions.Validate(new ProxyOptions { Upstream = { MaxCachedTokens = maxCachedTokens } });
+        var problems = ConfigurationCheck.Problems(("DependencyProxy:Upstream:MaxCachedTokens", $"{maxCachedTokens}"));
         Assert.Contains(problems, p => p.Contains("Upstream:MaxCachedTokens"));
     }
 
@@ -63,12 +57,10 @@ public sealed class ConfiguredUpstreamTests
     [InlineData(" ")]
     public void RealmHostsThatAreNotHostNames_FailAtStart(string host)
     {
-        var options = new ProxyOptions
-        {
-            DockerHub = { RealmHosts = [host] },
-            Upstreams = { ["x"] = new UpstreamRegistryOptions { Host = "x.io", Url = "https://x.io", RealmHosts = ["auth.x.io", host] } },
-        };
-        var problems = ProxyOptions.Validate(options).ToList();
+        var problems = ConfigurationCheck.Problems(
+            ("DependencyProxy:DockerHub:RealmHosts:0", host),
+            ("DependencyProxy:Upstreams:x:Host", "x.io"), ("DependencyProxy:Upstreams:x:Url", "https://x.io"),
+            ("DependencyProxy:Upstreams:x:RealmHosts:0", "auth.x.io"), ("DependencyProxy:Upstreams:x:RealmHosts:1", host));
         Assert.Contains(problems, p => p.Contains("DockerHub:RealmHosts"));
         Assert.Contains(problems, p => p.Contains("RealmHosts of 'x.io'"));
     }
@@ -80,6 +72,6 @@ public sealed class ConfiguredUpstreamTests
     [InlineData("10.0.0.7")]
     public void RealmHostNames_AreAccepted(string host)
     {
-        Assert.Empty(ProxyOptions.Validate(new ProxyOptions { DockerHub = { RealmHosts = [host] } }));
+        Assert.Empty(ConfigurationCheck.Problems(("DependencyProxy:DockerHub:RealmHosts:0", host)));
     }
 }

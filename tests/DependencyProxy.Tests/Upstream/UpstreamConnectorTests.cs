@@ -1,4 +1,3 @@
-using DependencyProxy.Configuration;
 using DependencyProxy.Tests.Infrastructure;
 using DependencyProxy.Upstream;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,7 +86,7 @@ public sealed class UpstreamConnectorTests
         .AddSingleton<IHostAddressResolver>(_dns)
         .AddSingleton<UpstreamConnector>()
         .AddLogging()
-        .AddSingleton(Options.Create(new ProxyOptions()))
+        .AddSingleton(Options.Create(new UpstreamTimeoutOptions()))
         .BuildServiceProvider();
 
     [Fact]

@@ -1,4 +1,3 @@
-using DependencyProxy.Configuration;
 using DependencyProxy.Upstream;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +5,7 @@ namespace DependencyProxy.Tests.Upstream;
 
 public sealed class UpstreamResolverTests
 {
-    private readonly UpstreamResolver _resolver = new(Options.Create(new ProxyOptions { DockerHub = { Url = "https://hub.test" } }));
+    private readonly UpstreamResolver _resolver = new(Options.Create(new UpstreamRegistriesOptions { DockerHub = { Url = "https://hub.test" } }));
 
     [Theory]
     [InlineData("alpine", "library/alpine")]

@@ -1,5 +1,4 @@
 using System.Text;
-using DependencyProxy.Configuration;
 using DependencyProxy.Observability;
 using DependencyProxy.Upstream;
 using Microsoft.Extensions.Options;
@@ -13,7 +12,7 @@ public sealed class UpstreamTokenCacheTests
     private readonly FakeTimeProvider _time = new();
 
     private UpstreamTokenCache Cache(int capacity = 1000) =>
-        new(_time, Options.Create(new ProxyOptions { Upstream = { MaxCachedTokens = capacity } }), new ProxyMetrics());
+        new(_time, Options.Create(new UpstreamTimeoutOptions { MaxCachedTokens = capacity }), new ProxyMetrics());
 
     private static Func<Task<UpstreamToken>> Token(string value, int seconds = 300) =>
         () => Task.FromResult(new UpstreamToken(value, TimeSpan.FromSeconds(seconds)));
@@ -54,7 +53,7 @@ public sealed class UpstreamTokenCacheTests
     public async Task TheCachedTokenCount_IsAGaugeInMetrics()
     {
         var metrics = new ProxyMetrics();
-        var cache = new UpstreamTokenCache(_time, Options.Create(new ProxyOptions()), metrics);
+        var cache = new UpstreamTokenCache(_time, Options.Create(new UpstreamTimeoutOptions()), metrics);
         await cache.GetAsync(Challenge, "repository:a:pull", Token("a"), CancellationToken.None);
         await cache.GetAsync(Challenge, "repository:b:pull", Token("b"), CancellationToken.None);
         Assert.Contains("dependency_proxy_upstream_tokens_cached 2", await ExportAsync(metrics));

@@ -2,7 +2,6 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
-using DependencyProxy.Configuration;
 using DependencyProxy.Registry;
 using DependencyProxy.Oci;
 

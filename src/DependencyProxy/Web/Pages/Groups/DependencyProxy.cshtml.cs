@@ -5,7 +5,6 @@ using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Web.Pages.Groups;
 
@@ -16,7 +15,7 @@ namespace DependencyProxy.Web.Pages.Groups;
 /// </summary>
 public sealed class DependencyProxyModel(
     UsageReport usage, CachedImages images, GroupCachePurge purge, ImageDeletion deletion,
-    IOptions<ProxyOptions> options, TimeProvider time) : SignedInPageModel
+    PublicAddress address, TimeProvider time) : SignedInPageModel
 {
     public const int PerPage = 20;
 
@@ -48,7 +47,7 @@ public sealed class DependencyProxyModel(
 
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    public string ImagePrefix => $"{options.Value.ImageHost ?? Request.Host.Value}/{Group.FullPath}/dependency_proxy/containers";
+    public string ImagePrefix => $"{address.ImageHost ?? Request.Host.Value}/{Group.FullPath}/dependency_proxy/containers";
 
     public async Task<IActionResult> OnGetAsync(string path, [FromQuery(Name = "page")] int? page)
     {

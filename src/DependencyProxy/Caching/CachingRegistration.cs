@@ -1,0 +1,25 @@
+namespace DependencyProxy.Caching;
+
+internal static class CachingRegistration
+{
+    /// <summary>The cache's records, which the server and the CLI both read and change.</summary>
+    public static IServiceCollection AddCacheRecords(this IServiceCollection services)
+    {
+        services.AddSingleton<CacheRecords>();
+        services.AddSingleton<CachedImages>();
+        services.AddSingleton<ManifestReferences>();
+        services.AddSingleton<CleanupSignal>();
+        return services;
+    }
+
+    /// <summary>The pull path's caches: manifests, blob downloads (one per digest), and read times written in batches.</summary>
+    public static IServiceCollection AddCaching(this IServiceCollection services)
+    {
+        services.AddSingleton<ReadTimeTracker>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());
+        services.AddSingleton<ManifestCache>();
+        services.AddSingleton<BlobFetchCoordinator>();
+        services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
+        return services;
+    }
+}

@@ -1,0 +1,19 @@
+using DependencyProxy.Configuration;
+
+namespace DependencyProxy.Cleanup;
+
+internal static class CleanupRegistration
+{
+    /// <summary>Purges, image deletion, garbage collection, the quota and the usage report: the server's and the CLI's.</summary>
+    public static IServiceCollection AddCleanup(this IServiceCollection services)
+    {
+        services.AddOptionsSection<CleanupOptions>(CleanupOptions.Section).ValidateWith(cleanup => cleanup.Validate());
+        services.AddSingleton<GroupCachePurge>();
+        services.AddSingleton<ImageDeletion>();
+        services.AddSingleton<GarbageCollector>();
+        services.AddSingleton<QuotaEnforcer>();
+        services.AddSingleton<CacheCleaner>();
+        services.AddSingleton<UsageReport>();
+        return services;
+    }
+}
