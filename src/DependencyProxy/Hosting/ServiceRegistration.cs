@@ -112,7 +112,12 @@ public static class ServiceRegistration
         services.AddSingleton<ManifestCache>();
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
+        services.AddSingleton<BlobCache>();
         services.AddSingleton<BlobEndpoint>();
+        // Several nodes claim each download in the shared database; a single node owns every one.
+        services.AddSingleton<IFillLeases>(provider => provider.GetRequiredService<Cluster.ClusterNode>().Enabled
+            ? ActivatorUtilities.CreateInstance<Cluster.ClusterFillLeases>(provider)
+            : new SingleNodeFillLeases());
         services.AddSingleton<Cluster.ClusterNode>();
         services.AddSingleton<Cluster.Leases>();
         services.AddSingleton<Cluster.ClusterFills>();
