@@ -1,3 +1,4 @@
+using DependencyProxy.Common;
 using DependencyProxy.Storage;
 
 namespace DependencyProxy.Caching;
@@ -8,21 +9,11 @@ namespace DependencyProxy.Caching;
 /// until it is durable), so a corrupt download always ends as a failed read. A failed fill fails the read with its
 /// failure. <paramref name="end"/> is long.MaxValue while the fill does not know the blob's length.
 /// </summary>
-public sealed class FillStream(BlobFill fill, IContentStore store, long start, long end) : Stream
+public sealed class FillStream(BlobFill fill, IContentStore store, long start, long end) : ReadOnlyStream
 {
     private long _position = start;
     private IStoredBlob? _content;
     private Stream? _bucket;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -57,11 +48,6 @@ public sealed class FillStream(BlobFill fill, IContentStore store, long start, l
 
         return 0;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>
     /// A file (the spool's, or the store's once renamed) is read by offset, synchronously: .NET on Linux runs
@@ -110,14 +96,4 @@ public sealed class FillStream(BlobFill fill, IContentStore store, long start, l
 
         base.Dispose(disposing);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
