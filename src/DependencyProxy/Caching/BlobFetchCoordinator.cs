@@ -126,6 +126,7 @@ public sealed partial class BlobFetchCoordinator(
         var lease = leases.Hold(key);
         IContentUpload? upload = null;
         var stored = false;
+        var retired = false;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -177,6 +178,7 @@ public sealed partial class BlobFetchCoordinator(
                 upload = null;
                 stored = true;
                 await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);
+                Retire();
                 fill.ReportCommitted();
                 // New content may have passed the storage quota. Only then: a cleanup run walks the whole store, which
                 // after every fill cost about as much CPU as the fill itself (bench/profile cold).
@@ -195,6 +197,7 @@ public sealed partial class BlobFetchCoordinator(
             }
 
             var e = spool.Classify(caught);
+            Retire();
             LogFillFailed(repository.ToString(), fill.Digest.ToString(), e.Message);
             if (e is StorageFullException)
             {
@@ -209,18 +212,30 @@ public sealed partial class BlobFetchCoordinator(
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            Retire();
+            if (lease is not null)
+            {
+                await lease.DisposeAsync();
+            }
+        }
+
+        // Unregistered once stored and linked, or failed, and before anyone hears of the outcome: whoever learns that the
+        // fill ended (a reader, a waiting request, its log line) finds it gone, and starts over or finds the blob stored.
+        void Retire()
+        {
             lock (_registration)
             {
+                if (retired)
+                {
+                    return;
+                }
+
+                retired = true;
                 _fills.TryRemove(new KeyValuePair<string, BlobFill>(key, fill));
                 if (stored)
                 {
                     _commits[Stripe(key)]++;
                 }
-            }
-
-            if (lease is not null)
-            {
-                await lease.DisposeAsync();
             }
         }
     }

@@ -130,6 +130,11 @@ public sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
                 throw full;
             }
 
+            if (StorageUnavailableException.IsOutOfDescriptors(e))
+            {
+                throw new StorageUnavailableException(e, outOfDescriptors: true);
+            }
+
             throw;
         }
     }
