@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
 using DependencyProxy.Oci;
@@ -14,14 +13,14 @@ namespace DependencyProxy.Caching;
 /// </summary>
 public sealed partial class BlobFetchCoordinator(
     IContentStore store,
+    ContentSpool spool,
     UpstreamRegistryClient upstream,
     CacheRecords records,
     IHostApplicationLifetime lifetime,
     CleanupSignal cleanup,
     Microsoft.Extensions.Options.IOptions<StorageOptions> storage,
     Observability.ProxyMetrics metrics,
-    Cluster.ClusterNode node,
-    Cluster.Leases leases,
+    IFillLeases leases,
     ILogger<BlobFetchCoordinator> logger) : IHostedService
 {
     private const int BufferSize = 128 * 1024;
@@ -34,8 +33,6 @@ public sealed partial class BlobFetchCoordinator(
     // whose look at the store missed can tell whether a fill finished before it could start another (see CommitMark).
     private readonly Lock _registration = new();
     private readonly long[] _commits = new long[CommitStripes];
-
-    public int ActiveFills => _fills.Count;
 
     /// <summary>
     /// Taken before a look at the store that may miss: <see cref="Join"/> then starts no download if a fill of this blob
@@ -118,31 +115,31 @@ public sealed partial class BlobFetchCoordinator(
 
     private static int Stripe(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % CommitStripes);
 
-    /// <summary>The running fill another node asks for by its lease name (<see cref="Cluster.ClusterNode.FillLeaseName"/>).</summary>
-    public BlobFill? FindByLeaseName(string leaseName) =>
-        _fills.FirstOrDefault(entry => Cluster.ClusterNode.FillLeaseName(entry.Key) == leaseName).Value;
+    /// <summary>The running fill whose key matches: another node asks for one by its lease name, which is made from the key.</summary>
+    public BlobFill? FindRunning(Func<string, bool> keyMatches) => _fills.FirstOrDefault(entry => keyMatches(entry.Key)).Value;
 
     private async Task RunAsync(string key, BlobFill fill, UpstreamRepository repository)
     {
         var stopping = lifetime.ApplicationStopping;
         // In a cluster the download is this node's for as long as it runs: the lease (taken by the request that started
         // it) is renewed meanwhile, and released once the blob is stored or the download failed.
-        var lease = node.Enabled ? leases.Hold(Cluster.ClusterNode.FillLeaseName(key), node.Name, node.LeaseDuration) : null;
+        var lease = leases.Hold(key);
         IContentUpload? upload = null;
         var stored = false;
+        var retired = false;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             LogFillStarted(repository.ToString(), fill.Digest.ToString());
             // Checked before asking upstream, so a full disk costs no download (or rate-limited request).
-            store.Spool.EnsureRoomFor(0);
+            spool.EnsureRoomFor(0);
             var (response, body) = await upstream.GetBlobAsync(repository, fill.Digest, stopping);
             using (response)
             await using (body)
             {
                 var length = response.Content.Headers.ContentLength;
-                store.Spool.EnsureRoomFor(length ?? 0);
-                var temp = store.Spool.CreateTemp(fill.Digest);
+                spool.EnsureRoomFor(length ?? 0);
+                var temp = spool.CreateTemp(fill.Digest);
                 upload = store.BeginUpload(fill.Digest, temp, length);
                 fill.ReportStarted(temp.Path, length);
                 using var hash = fill.Digest.CreateHash();
@@ -181,6 +178,7 @@ public sealed partial class BlobFetchCoordinator(
                 upload = null;
                 stored = true;
                 await records.LinkBlobAsync(fill.CloseGroups(), fill.Digest, written, repository.ToString(), CancellationToken.None);
+                Retire();
                 fill.ReportCommitted();
                 // New content may have passed the storage quota. Only then: a cleanup run walks the whole store, which
                 // after every fill cost about as much CPU as the fill itself (bench/profile cold).
@@ -198,7 +196,8 @@ public sealed partial class BlobFetchCoordinator(
                 await upload.AbortAsync();
             }
 
-            var e = store.Spool.Classify(caught);
+            var e = spool.Classify(caught);
+            Retire();
             LogFillFailed(repository.ToString(), fill.Digest.ToString(), e.Message);
             if (e is StorageFullException)
             {
@@ -213,18 +212,30 @@ public sealed partial class BlobFetchCoordinator(
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            Retire();
+            if (lease is not null)
+            {
+                await lease.DisposeAsync();
+            }
+        }
+
+        // Unregistered once stored and linked, or failed, and before anyone hears of the outcome: whoever learns that the
+        // fill ended (a reader, a waiting request, its log line) finds it gone, and starts over or finds the blob stored.
+        void Retire()
+        {
             lock (_registration)
             {
+                if (retired)
+                {
+                    return;
+                }
+
+                retired = true;
                 _fills.TryRemove(new KeyValuePair<string, BlobFill>(key, fill));
                 if (stored)
                 {
                     _commits[Stripe(key)]++;
                 }
-            }
-
-            if (lease is not null)
-            {
-                await lease.DisposeAsync();
             }
         }
     }

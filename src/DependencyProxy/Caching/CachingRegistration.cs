@@ -20,6 +20,7 @@ internal static class CachingRegistration
         services.AddSingleton<ManifestCache>();
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
+        services.AddSingleton<BlobCache>();
         return services;
     }
 }

@@ -33,9 +33,10 @@ internal static class StorageCommands
                         $"{copied.Mismatched} did not match their digest and were left out.");
                     return copied.Mismatched == 0 ? 0 : 1;
                 }
-                catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+                catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException
+                    or StorageUnavailableException)
                 {
-                    return await ProxyCommandLine.FailAsync($"the bucket could not be written: {e.Message}");
+                    return await ProxyCommandLine.FailAsync($"the bucket could not be written: {(e as StorageUnavailableException)?.InnerException?.Message ?? e.Message}");
                 }
             }));
         return storage;

@@ -1,5 +1,4 @@
 using DependencyProxy.Caching;
-using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
 using DependencyProxy.Oci;
@@ -7,9 +6,9 @@ using DependencyProxy.Oci;
 namespace DependencyProxy.Cluster;
 
 /// <summary>
-/// One upstream download per blob across the cluster. A node that misses a blob claims the download's lease: if it
-/// gets it, it downloads as a single node does; if another node holds it, its client is served by
-/// <see cref="RemoteFillResult"/>, which reads the owner's download as it arrives and takes it over if the owner dies.
+/// What a node needs to serve a blob another node is downloading (<c>Registry/RemoteFillResult</c>): read the owner's
+/// download as it arrives, take it over if the owner dies, link the group once it is stored. The lease that decides who
+/// downloads is <see cref="ClusterFillLeases"/>.
 /// </summary>
 public sealed class ClusterFills(
     ClusterNode node,
@@ -24,20 +23,7 @@ public sealed class ClusterFills(
 {
     public const string HttpClientName = "cluster";
 
-    public bool Enabled => node.Enabled;
-
-    /// <summary>Null when this node now owns the download (the caller starts or joins its local fill); otherwise the result that streams it from the owner.</summary>
-    public async Task<IResult?> ClaimAsync(
-        UpstreamRepository repository, Digest digest, long groupId, Func<TimeSpan> sinceRequestStart, CancellationToken cancellationToken)
-    {
-        var lease = ClusterNode.FillLeaseName(BlobFetchCoordinator.Key(repository, digest));
-        var owner = await leases.AcquireAsync(lease, node.Name, node.LeaseDuration, cancellationToken);
-        return owner == node.Name
-            ? null
-            : new RemoteFillResult(this, repository, digest, groupId, lease, sinceRequestStart);
-    }
-
-    /// <summary>Gives up a lease taken by <see cref="ClaimAsync"/> when the blob turned out to be stored already.</summary>
+    /// <summary>Gives up the download's lease when the blob turned out to be stored already.</summary>
     public Task ReleaseAsync(UpstreamRepository repository, Digest digest) =>
         leases.ReleaseAsync(ClusterNode.FillLeaseName(BlobFetchCoordinator.Key(repository, digest)), node.Name, CancellationToken.None);
 

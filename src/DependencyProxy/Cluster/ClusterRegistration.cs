@@ -12,12 +12,16 @@ internal static class ClusterRegistration
         return services;
     }
 
-    /// <summary>This node, its leases, and reading the downloads other nodes have in progress.</summary>
+    /// <summary>This node, its leases (the fill leases of one node or several), and reading the downloads other nodes have in progress.</summary>
     public static IServiceCollection AddCluster(this IServiceCollection services)
     {
         services.AddSingleton<ClusterNode>();
         services.AddSingleton<Leases>();
         services.AddSingleton<ClusterFills>();
+        // Several nodes claim each download in the shared database; a single node owns every one.
+        services.AddSingleton<Caching.IFillLeases>(provider => provider.GetRequiredService<ClusterNode>().Enabled
+            ? ActivatorUtilities.CreateInstance<ClusterFillLeases>(provider)
+            : new Caching.SingleNodeFillLeases());
         // Node to node: reads downloads in progress, so no overall timeout; a node that does not connect is passed over.
         services.AddHttpClient(ClusterFills.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

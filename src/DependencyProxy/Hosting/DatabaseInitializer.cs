@@ -11,7 +11,7 @@ namespace DependencyProxy.Hosting;
 /// </summary>
 public sealed partial class DatabaseInitializer(
     DatabaseProvider databases,
-    IContentStore store,
+    ContentSpool spool,
     RootBootstrap root,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
@@ -35,7 +35,7 @@ public sealed partial class DatabaseInitializer(
             await root.EnsureRootAsync(cancellationToken);
         }
 
-        var removed = store.Spool.DeleteAbandonedTempFiles();
+        var removed = spool.DeleteAbandonedTempFiles();
         LogReady(removed);
     }
 

@@ -1,6 +1,5 @@
 using DependencyProxy.Api;
 using DependencyProxy.Auth;
-using DependencyProxy.Cluster;
 using DependencyProxy.Configuration;
 using DependencyProxy.Observability;
 using DependencyProxy.Registry;

@@ -66,7 +66,7 @@ public static class HealthEndpoints
                 await store.CheckWritableAsync(cancellationToken);
                 return HealthCheckResult.Healthy();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException || Storage.StorageUnavailable.Is(e))
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Storage.StorageUnavailableException)
             {
                 return HealthCheckResult.Unhealthy("the content store is not writable");
             }

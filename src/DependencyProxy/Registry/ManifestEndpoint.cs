@@ -10,36 +10,20 @@ public static class ManifestEndpoint
     /// <summary>Marks a manifest served from cache because upstream failed.</summary>
     public const string CacheStatusHeader = "X-Dependency-Proxy-Cache";
 
-    public static async Task<IResult> HandleAsync(
-        HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, ManifestCache manifests)
-    {
-        ManifestResponse manifest;
-        try
+    public static Task<IResult> HandleAsync(
+        HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, ManifestCache manifests) =>
+        OciFailures.AnswerAsync(RegistryResource.Manifest, async () =>
         {
-            manifest = await manifests.GetAsync(groupId, repository, path, revalidationWindow, context.RequestAborted);
-        }
-        catch (UpstreamException e)
-        {
-            return e.ToOciError(RegistryResource.Manifest).ToResult();
-        }
-        catch (Storage.StorageFullException e)
-        {
-            return e.ToOciError().ToResult();
-        }
-        catch (Exception e) when (Storage.StorageUnavailable.Is(e))
-        {
-            return Storage.StorageUnavailable.ToOciError(e).ToResult();
-        }
+            var manifest = await manifests.GetAsync(groupId, repository, path, revalidationWindow, context.RequestAborted);
+            var headers = context.Response.Headers;
+            headers["Docker-Content-Digest"] = manifest.Digest.ToString();
+            headers.ETag = $"\"{manifest.Digest}\"";
+            if (manifest.Stale)
+            {
+                headers[CacheStatusHeader] = "stale";
+            }
 
-        var headers = context.Response.Headers;
-        headers["Docker-Content-Digest"] = manifest.Digest.ToString();
-        headers.ETag = $"\"{manifest.Digest}\"";
-        if (manifest.Stale)
-        {
-            headers[CacheStatusHeader] = "stale";
-        }
-
-        // Content-Type is the stored media type, never re-derived from the client's Accept: bytes and type stay as fetched.
-        return TypedResults.Bytes(manifest.Content, manifest.MediaType);
-    }
+            // Content-Type is the stored media type, never re-derived from the client's Accept: bytes and type stay as fetched.
+            return TypedResults.Bytes(manifest.Content, manifest.MediaType);
+        });
 }

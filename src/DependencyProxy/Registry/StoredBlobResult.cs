@@ -18,19 +18,28 @@ public sealed partial class StoredBlobResult(Digest digest, IStoredBlob content,
                 return;
             }
 
+            CopyOutcome outcome;
             try
             {
                 await httpContext.Response.StartAsync(httpContext.RequestAborted);
-                await content.CopyToAsync(httpContext.Response.BodyWriter, range.Start, range.Length, httpContext.RequestAborted);
+                outcome = await BlobCopy.StoredAsync(httpContext.Response.BodyWriter, content, range.Start, range.Length, httpContext.RequestAborted);
             }
             catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
             {
-                // The client went away; nothing to report to it.
+                // The client went away before the headers went out; nothing to report to it.
+                return;
             }
             catch (Exception e)
             {
-                // Headers are sent: the only honest signal left is a cut connection.
                 LogAborted(digest.ToString(), e.Message);
+                httpContext.Abort();
+                return;
+            }
+
+            if (outcome.End == CopyEnd.SourceFailed)
+            {
+                // Headers are sent: the only honest signal left is a cut connection.
+                LogAborted(digest.ToString(), outcome.Failure!.Message);
                 httpContext.Abort();
             }
         }

@@ -1,6 +1,5 @@
 using Amazon.S3;
 using Amazon.S3.Transfer;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;

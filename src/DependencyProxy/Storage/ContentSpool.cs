@@ -1,4 +1,3 @@
-using DependencyProxy.Registry;
 using Microsoft.Win32.SafeHandles;
 using DependencyProxy.Oci;
 

@@ -1,5 +1,3 @@
-using System.IO.Pipelines;
-using DependencyProxy.Registry;
 using Microsoft.Win32.SafeHandles;
 
 namespace DependencyProxy.Storage;
@@ -12,8 +10,11 @@ internal sealed class FileBlob(SafeFileHandle handle) : IStoredBlob
 {
     public long Length => RandomAccess.GetLength(handle);
 
-    public Task CopyToAsync(PipeWriter destination, long position, long count, CancellationToken cancellationToken) =>
-        BlobResponse.CopyAsync(destination, handle, position, count, cancellationToken);
+    public SafeFileHandle? File => handle;
+
+    /// <summary>For readers that want a stream; the handle stays this blob's (readers by offset use <see cref="File"/>).</summary>
+    public Task<Stream> OpenReadAsync(long position, long count, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(new FileRangeStream(handle, position, count));
 
     public void Dispose() => handle.Dispose();
 }

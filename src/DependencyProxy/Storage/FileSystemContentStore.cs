@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using DependencyProxy.Registry;
 using Microsoft.Win32.SafeHandles;
 using DependencyProxy.Oci;
 
@@ -18,8 +17,6 @@ public sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
         : this(new ContentSpool(dataDirectory, minFreeBytes, time))
     {
     }
-
-    public ContentSpool Spool => spool;
 
     public string PathFor(Digest digest) => Path.Combine(_root, digest.Algorithm, digest.Hex[..2], digest.Hex);
 
@@ -43,6 +40,10 @@ public sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
         {
             return null;
         }
+        catch (IOException e) when (StorageUnavailableException.IsOutOfDescriptors(e))
+        {
+            throw new StorageUnavailableException(e, outOfDescriptors: true);
+        }
     }
 
     public async Task<byte[]?> TryReadAllBytesAsync(Digest digest, CancellationToken cancellationToken)
@@ -54,6 +55,10 @@ public sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+        catch (IOException e) when (StorageUnavailableException.IsOutOfDescriptors(e))
+        {
+            throw new StorageUnavailableException(e, outOfDescriptors: true);
         }
     }
 
@@ -123,6 +128,11 @@ public sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
             if (spool.Classify(e) is StorageFullException full)
             {
                 throw full;
+            }
+
+            if (StorageUnavailableException.IsOutOfDescriptors(e))
+            {
+                throw new StorageUnavailableException(e, outOfDescriptors: true);
             }
 
             throw;

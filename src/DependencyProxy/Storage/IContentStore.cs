@@ -1,6 +1,5 @@
-using System.IO.Pipelines;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
+using Microsoft.Win32.SafeHandles;
 
 namespace DependencyProxy.Storage;
 
@@ -8,13 +7,11 @@ namespace DependencyProxy.Storage;
 /// Where verified content lives, addressed by digest: a local folder (<see cref="FileSystemContentStore"/>) or an
 /// S3-compatible bucket (<see cref="S3ContentStore"/>) that several nodes share. Whatever the backend, content becomes
 /// visible under its digest only after it was verified (rules 1 and 2); downloads in progress live in the local
-/// <see cref="ContentSpool"/> until then.
+/// <see cref="ContentSpool"/> (a service of its own) until then. A backend that cannot answer throws
+/// <see cref="StorageUnavailableException"/>; one that cannot take more content, <see cref="StorageFullException"/>.
 /// </summary>
 public interface IContentStore
 {
-    /// <summary>Local temp files for downloads in progress, and the free-space reserve they are checked against.</summary>
-    ContentSpool Spool { get; }
-
     /// <summary>
     /// Committed content ready to be served, or null when it is not stored. Opened for reading, it is already being
     /// read: what is open stays readable when garbage collection, eviction or a purge deletes it meanwhile. Otherwise
@@ -63,13 +60,25 @@ public interface IContentStore
     Task CheckWritableAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>Committed content opened for serving; whole or in ranges.</summary>
+/// <summary>
+/// Committed content opened for serving, whole or in ranges. It hands back something readable; writing it into a
+/// response is the registry's business.
+/// </summary>
 public interface IStoredBlob : IDisposable
 {
     long Length { get; }
 
-    /// <summary>Copies <paramref name="count"/> bytes from <paramref name="position"/> into the response.</summary>
-    Task CopyToAsync(PipeWriter destination, long position, long count, CancellationToken cancellationToken);
+    /// <summary>
+    /// The open file, for reads by offset straight into the reader's own buffers (<see cref="RandomAccess"/>); null when
+    /// the content is not a local file (an object in a bucket): then read it with <see cref="OpenReadAsync"/>.
+    /// </summary>
+    SafeFileHandle? File { get; }
+
+    /// <summary>
+    /// A stream of <paramref name="count"/> bytes from <paramref name="position"/> (the caller disposes it). It may end
+    /// early only when the content is shorter than its recorded length, which the reader reports as a failed source.
+    /// </summary>
+    Task<Stream> OpenReadAsync(long position, long count, CancellationToken cancellationToken);
 }
 
 /// <summary>A download on its way into the store, following its temp file as it grows.</summary>

@@ -1,5 +1,3 @@
-using DependencyProxy.Oci;
-
 namespace DependencyProxy.Storage;
 
 /// <summary>
@@ -16,8 +14,4 @@ public sealed class StorageFullException(string message, Exception? inner = null
     /// <summary>True for a write failure that means "no room", as opposed to a broken disk or a bug.</summary>
     public static bool IsDiskFull(Exception e) =>
         e is StorageFullException || (e is IOException io && (DiskFullCodes.Contains(io.HResult) || DiskFullCodes.Contains(io.HResult & 0xFFFF)));
-
-    public OciError ToOciError() =>
-        new(StatusCodes.Status507InsufficientStorage, "UNAVAILABLE", $"The proxy's storage is full, so nothing new can be cached: {Message}. " +
-            "Content already cached is still served; ask the operator to free space or lower the cache size.");
 }

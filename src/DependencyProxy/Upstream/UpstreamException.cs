@@ -1,6 +1,3 @@
-using DependencyProxy.Registry;
-using DependencyProxy.Oci;
-
 namespace DependencyProxy.Upstream;
 
 public enum UpstreamFailureKind
@@ -30,7 +27,7 @@ public enum UpstreamFailureKind
     Refused,
 }
 
-/// <summary>An upstream call that did not give usable content. Maps to one OCI error in one place.</summary>
+/// <summary>An upstream call that did not give usable content. <c>Registry/OciFailures</c> maps it to one OCI error.</summary>
 public sealed class UpstreamException(UpstreamFailureKind kind, string message, TimeSpan? retryAfter = null, Exception? inner = null)
     : Exception(message, inner)
 {
@@ -40,19 +37,4 @@ public sealed class UpstreamException(UpstreamFailureKind kind, string message, 
 
     /// <summary>True when the upstream is failing rather than answering; cached tags are then served stale.</summary>
     public bool IsOutage => Kind is not (UpstreamFailureKind.NotFound or UpstreamFailureKind.Denied);
-
-    public OciError ToOciError(RegistryResource resource) => Kind switch
-    {
-        UpstreamFailureKind.NotFound => resource == RegistryResource.Manifest
-            ? OciError.ManifestUnknown($"manifest unknown upstream: {Message}")
-            : OciError.BlobUnknown($"blob unknown upstream: {Message}"),
-        UpstreamFailureKind.Denied => new OciError(403, "DENIED",
-            $"the upstream registry denied access ({Message}); the repository may not exist or may need credentials"),
-        UpstreamFailureKind.RateLimited => new OciError(429, "TOOMANYREQUESTS", $"the upstream registry's rate limit is reached: {Message}",
-            RetryAfter is { } wait ? new Dictionary<string, string> { ["Retry-After"] = ((int)wait.TotalSeconds).ToString() } : null),
-        UpstreamFailureKind.Timeout => new OciError(504, "UNAVAILABLE", $"the upstream registry did not answer in time: {Message}"),
-        UpstreamFailureKind.Unreachable => new OciError(502, "UNAVAILABLE", $"cannot reach the upstream registry: {Message}"),
-        UpstreamFailureKind.Refused => new OciError(502, "UNAVAILABLE", $"the proxy refused to go where the upstream registry pointed it: {Message}"),
-        _ => new OciError(502, "UNAVAILABLE", $"the upstream registry gave a bad answer: {Message}"),
-    };
 }

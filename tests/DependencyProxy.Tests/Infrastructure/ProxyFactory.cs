@@ -45,6 +45,8 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         builder.UseSetting("DependencyProxy:Upstream:ResponseHeadersTimeout", "00:00:02");
         builder.UseSetting("DependencyProxy:Upstream:IdleTimeout", "00:00:05");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Each download's start and end, which tests wait on (ProxyTestBase.WaitForFillsAsync).
+        builder.UseSetting("Logging:LogLevel:DependencyProxy.Caching.BlobFetchCoordinator", "Information");
         builder.UseSetting("DependencyProxy:InitialRootToken", RootToken);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services => services.AddTransient<IStartupFilter, TestClientAddress>()
@@ -112,7 +114,7 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
         Get<IContentStore>().EnumerateAsync(CancellationToken.None).ToListAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>The spool's temp files (downloads in progress or left behind).</summary>
-    public string[] TempFiles() => Directory.GetFiles(Get<IContentStore>().Spool.Directory);
+    public string[] TempFiles() => Directory.GetFiles(Get<ContentSpool>().Directory);
 
     public Task FlushReadTimesAsync() => Get<ReadTimeTracker>().FlushAsync(CancellationToken.None);
 

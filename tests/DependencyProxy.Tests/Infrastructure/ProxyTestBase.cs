@@ -70,13 +70,15 @@ public abstract class ProxyTestBase : IAsyncLifetime
 
     /// <summary>
     /// A client has every byte once the digest is verified, a moment before the blob is renamed into the store and
-    /// linked; tests that look at the store or the database wait for that moment.
+    /// linked; tests that look at the store or the database wait for that moment: until every download that was
+    /// started has logged that it was stored (after linking) or that it failed.
     /// </summary>
     protected async Task WaitForFillsAsync()
     {
-        var fills = Proxy.Get<DependencyProxy.Caching.BlobFetchCoordinator>();
+        var logs = Proxy.Logs;
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (fills.ActiveFills > 0 && DateTime.UtcNow < deadline)
+        while (logs.Count(LogEvents.BlobFillStarted) > logs.Count(LogEvents.BlobFillCompleted) + logs.Count(LogEvents.BlobFillFailed)
+            && DateTime.UtcNow < deadline)
         {
             await Task.Delay(5);
         }

@@ -29,7 +29,7 @@ public sealed class DiskFullTests : ProxyTestBase
             Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
         }
 
-        var spool = Proxy.Get<IContentStore>().Spool;
+        var spool = Proxy.Get<ContentSpool>();
         spool.MinFreeBytes = MoreThanAnyDisk;
         var blobRequestsBefore = Upstream.Requests.Count(r => r.Contains("/blobs/"));
 
@@ -73,7 +73,7 @@ public sealed class DiskFullTests : ProxyTestBase
     public async Task ABlobLargerThanTheRoomLeft_IsRefusedBeforeItsBytesAreWritten()
     {
         var image = TestImage.Add(Upstream, "library/alpine", "latest", 8_000_000);
-        var spool = Proxy.Get<IContentStore>().Spool;
+        var spool = Proxy.Get<ContentSpool>();
         // A disk with 2 MB of room: the manifest fits, the 8 MB layer does not. (Measured on the real disk, other tests
         // deleting their files meanwhile could make room for it.)
         spool.MinFreeBytes = 0;

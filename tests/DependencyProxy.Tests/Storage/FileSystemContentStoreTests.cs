@@ -33,7 +33,7 @@ public sealed class FileSystemContentStoreTests : IDisposable
         Assert.False(store.Exists(digest));
         await store.PutAsync(digest, Encoding.UTF8.GetBytes("right"), default);
         Assert.Equal("right", File.ReadAllText(store.PathFor(digest)));
-        Assert.Empty(Directory.GetFiles(store.Spool.Directory));
+        Assert.Empty(Directory.GetFiles(new ContentSpool(_directory).Directory));
     }
 
     [Fact]

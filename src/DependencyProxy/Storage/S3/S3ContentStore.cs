@@ -2,7 +2,6 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
@@ -20,8 +19,6 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _running = new();
 
     private readonly S3ReadCache _small = new();
-
-    public ContentSpool Spool => spool;
 
     internal IAmazonS3 Client => client;
 
@@ -48,6 +45,10 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
         {
             return null;
         }
+        catch (Exception e) when (BucketFailure.Is(e))
+        {
+            throw new StorageUnavailableException(e);
+        }
     }
 
     public async Task<byte[]?> TryReadAllBytesAsync(Digest digest, CancellationToken cancellationToken)
@@ -70,6 +71,10 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
         {
             return null;
         }
+        catch (Exception e) when (BucketFailure.Is(e))
+        {
+            throw new StorageUnavailableException(e);
+        }
     }
 
     /// <summary>
@@ -89,7 +94,7 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
 
     public async Task DeleteAsync(Digest digest, CancellationToken cancellationToken)
     {
-        await client.DeleteObjectAsync(options.Bucket, KeyFor(digest), cancellationToken);
+        await BucketFailure.GuardAsync(() => client.DeleteObjectAsync(options.Bucket, KeyFor(digest), cancellationToken));
         // After the delete: a read racing it may have remembered the object again just before it went.
         _small.Forget(digest);
     }
@@ -126,7 +131,8 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
 
         var bytes = content.ToArray();
         using var body = new MemoryStream(bytes, writable: false);
-        await client.PutObjectAsync(new PutObjectRequest { BucketName = options.Bucket, Key = KeyFor(digest), InputStream = body }, cancellationToken);
+        await BucketFailure.GuardAsync(() =>
+            client.PutObjectAsync(new PutObjectRequest { BucketName = options.Bucket, Key = KeyFor(digest), InputStream = body }, cancellationToken));
         _small.Remember(digest, bytes);
     }
 
@@ -180,7 +186,8 @@ public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions op
     public async Task CheckWritableAsync(CancellationToken cancellationToken)
     {
         await spool.ProbeAsync(cancellationToken);
-        await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = options.Bucket, Prefix = options.Prefix, MaxKeys = 1 }, cancellationToken);
+        await BucketFailure.GuardAsync(() =>
+            client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = options.Bucket, Prefix = options.Prefix, MaxKeys = 1 }, cancellationToken));
     }
 
     internal void UploadStarted(string uploadId) => _running.TryAdd(uploadId, 0);

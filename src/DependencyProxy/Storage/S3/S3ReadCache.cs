@@ -1,4 +1,3 @@
-using DependencyProxy.Registry;
 using Microsoft.Extensions.Caching.Memory;
 using DependencyProxy.Oci;
 

@@ -1,5 +1,4 @@
 using Amazon.S3.Model;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;

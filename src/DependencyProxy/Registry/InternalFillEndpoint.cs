@@ -1,7 +1,8 @@
 using DependencyProxy.Caching;
+using DependencyProxy.Cluster;
 using DependencyProxy.Storage;
 
-namespace DependencyProxy.Cluster;
+namespace DependencyProxy.Registry;
 
 /// <summary>
 /// <c>GET /-/internal/fills/{lease}</c>: another node reads a download this node owns, as it arrives, with Range to
@@ -9,20 +10,21 @@ namespace DependencyProxy.Cluster;
 /// is verified, the connection cut if the download fails). Only the cluster secret opens it: client tokens, sessions
 /// and anonymous requests get 404, as does every request when clustering is off, so it does not even show it exists.
 /// </summary>
-public static class InternalEndpoints
+public static class InternalFillEndpoint
 {
     public static void MapClusterInternals(this WebApplication app) =>
         app.MapGet("/-/internal/fills/{lease}", async (HttpContext context, string lease, ClusterNode node, BlobFetchCoordinator fills,
             IContentStore store, Observability.ProxyMetrics metrics, ILogger<BlobFetchCoordinator> logger) =>
         {
-            if (!node.IsNodeRequest(context.Request) || fills.FindByLeaseName(lease) is not { } fill)
+            if (!node.IsNodeRequest(context.Request) || fills.FindRunning(key => ClusterNode.FillLeaseName(key) == lease) is not { } fill)
             {
                 return Results.NotFound();
             }
 
+            long? length;
             try
             {
-                await fill.Started.WaitAsync(context.RequestAborted);
+                length = await fill.Started.WaitAsync(context.RequestAborted);
             }
             catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
             {
@@ -30,6 +32,6 @@ public static class InternalEndpoints
                 return Results.StatusCode(StatusCodes.Status502BadGateway);
             }
 
-            return (IResult)new BlobFillResult(fill, store, metrics, () => TimeSpan.Zero, logger);
+            return (IResult)new BlobFillResult(fill, length, store, metrics, () => TimeSpan.Zero, logger);
         });
 }

@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using DependencyProxy.Caching;
-using DependencyProxy.Registry;
+using DependencyProxy.Cluster;
+using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
 using DependencyProxy.Oci;
 
-namespace DependencyProxy.Cluster;
+namespace DependencyProxy.Registry;
 
 /// <summary>
 /// Serves a blob another node is downloading: reads the owner's download over the internal endpoint as it arrives
@@ -13,11 +15,12 @@ namespace DependencyProxy.Cluster;
 /// reached, from wherever the blob now is: the store (the owner finished), the owner again, or, once a dead owner's
 /// lease has run out, a download this node takes over. The client sees one uninterrupted response.
 /// </summary>
-public sealed partial class RemoteFillResult(
+internal sealed partial class RemoteFillResult(
     ClusterFills cluster, UpstreamRepository repository, Digest digest, long groupId, string lease, Func<TimeSpan> sinceRequestStart) : IResult
 {
     private HttpContext _context = null!;
     private bool _begun;
+    private bool _clientGone;
     private long _position;
     private long _end;
 
@@ -34,14 +37,18 @@ public sealed partial class RemoteFillResult(
             try
             {
                 await ServeFromWhereverItIsAsync(cancellationToken);
-                _ = cluster.LinkWhenStoredAsync(digest, groupId, repository);
+                if (!_clientGone)
+                {
+                    _ = cluster.LinkWhenStoredAsync(digest, groupId, repository);
+                }
+
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is UpstreamException or Storage.StorageFullException)
+            catch (Exception e) when (e is UpstreamException or StorageFullException)
             {
                 // This node's own download (after a takeover) failed: the upstream's or the disk's answer, as on a single node.
                 if (_begun)
@@ -50,8 +57,7 @@ public sealed partial class RemoteFillResult(
                     return;
                 }
 
-                var error = e is UpstreamException upstream ? upstream.ToOciError(RegistryResource.Blob) : ((Storage.StorageFullException)e).ToOciError();
-                await error.ToResult().ExecuteAsync(httpContext);
+                await OciFailures.TryMap(e, RegistryResource.Blob)!.ToResult().ExecuteAsync(httpContext);
                 return;
             }
             catch (Exception e)
@@ -120,8 +126,9 @@ public sealed partial class RemoteFillResult(
 
         if (await BeginAsync(stored.Length, cancellationToken))
         {
-            await stored.CopyToAsync(_context.Response.BodyWriter, _position, _end - _position, cancellationToken);
-            _position = _end;
+            var outcome = await BlobCopy.StoredAsync(_context.Response.BodyWriter, stored, _position, _end - _position, cancellationToken);
+            _position += outcome.Copied;
+            Settle(outcome);
         }
 
         return true;
@@ -141,9 +148,9 @@ public sealed partial class RemoteFillResult(
         var length = await fill.Started.WaitAsync(cancellationToken);
         if (await BeginAsync(length, cancellationToken))
         {
-            var reader = new BlobFillResult(fill, cluster.Store, cluster.Metrics, sinceRequestStart, cluster.Logger);
-            await reader.CopyAsync(_context.Response.BodyWriter, _position, _end, length, cancellationToken);
-            _position = _end;
+            await using var source = new FillStream(fill, cluster.Store, _position, _end);
+            // A fill of unknown length ends where its source does.
+            Settle(await BlobCopy.StreamAsync(_context.Response.BodyWriter, source, _end - _position, read => _position += read, cancellationToken));
         }
     }
 
@@ -174,10 +181,28 @@ public sealed partial class RemoteFillResult(
             await SkipAsync(body, _position, cancellationToken);
         }
 
-        await BlobResponse.CopyAsync(_context.Response.BodyWriter, body, _end - _position, read => _position += read, cancellationToken);
-        if (_end != long.MaxValue && _position < _end)
+        var outcome = await BlobCopy.StreamAsync(_context.Response.BodyWriter, body, _end - _position, read => _position += read, cancellationToken);
+        if (outcome.End == CopyEnd.SourceEnded && _end != long.MaxValue)
         {
             throw new IOException($"the download from {owner} ended at byte {_position} of {_end}");
+        }
+
+        Settle(outcome);
+    }
+
+    /// <summary>
+    /// After a copy: a client that left ends the response; a source that failed is thrown to the loop in
+    /// <see cref="ExecuteAsync"/>, which goes on from the byte reached, from wherever the blob is by then.
+    /// </summary>
+    private void Settle(CopyOutcome outcome)
+    {
+        if (outcome.End == CopyEnd.ClientGone)
+        {
+            _clientGone = true;
+        }
+        else if (outcome.End == CopyEnd.SourceFailed)
+        {
+            ExceptionDispatchInfo.Throw(outcome.Failure!);
         }
     }
 
