@@ -1,8 +1,8 @@
 using System.Text;
 using DependencyProxy.Caching;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Upstream;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Fuzz;
 

@@ -1,5 +1,5 @@
-using DependencyProxy.Hosting;
 using DependencyProxy.Cli;
+using DependencyProxy.Hosting;
 
 // `dependency-proxy groups …` runs a command and exits, `--help` shows them; configuration switches alone start the server.
 return await ProxyCommandLine.RunAsync(args, ProxyApp.RunAsync);

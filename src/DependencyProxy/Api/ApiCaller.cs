@@ -7,7 +7,7 @@ namespace DependencyProxy.Api;
 /// <c>Authorization: Bearer</c>, and checks its scope: reads need <c>read_api</c> or <c>api</c>, writes need <c>api</c>.
 /// No credentials, wrong credentials: 401. Deny by default.
 /// </summary>
-public sealed class ApiCaller(CredentialValidator credentials) : IEndpointFilter
+internal sealed class ApiCaller(CredentialValidator credentials) : IEndpointFilter
 {
     private const string ItemKey = "DependencyProxy.ApiPrincipal";
 

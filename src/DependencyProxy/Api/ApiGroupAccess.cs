@@ -9,7 +9,7 @@ namespace DependencyProxy.Api;
 /// Resolves <c>:id</c> (a numeric id or a URL-encoded full path) for the caller: a group the caller may not see is
 /// 404, like one that does not exist; a visible group where the caller's role is too low is 403.
 /// </summary>
-public sealed class ApiGroupAccess(GroupDirectory groups, GroupAccess access, PublicAddress address)
+internal sealed class ApiGroupAccess(GroupDirectory groups, GroupAccess access, PublicAddress address)
 {
     public async Task<(Group? Group, int Level, IResult? Error)> ResolveAsync(HttpContext context, string id, int minimumLevel)
     {

@@ -4,7 +4,7 @@ using DependencyProxy.Identity;
 namespace DependencyProxy.Api;
 
 /// <summary>The JSON bodies of the REST API, with GitLab's field names (snake_case by <see cref="ApiResults.Json"/>).</summary>
-public sealed record GroupJson(long Id, string Name, string Path, string FullPath, string FullName, string Description, string Visibility,
+internal sealed record GroupJson(long Id, string Name, string Path, string FullPath, string FullName, string Description, string Visibility,
     long? ParentId, string WebUrl, DateTime CreatedAt)
 {
     public static GroupJson From(Group group, string baseUrl) => From(new Groups.GroupListItem(group.Id, group.Name, group.Path,
@@ -16,7 +16,7 @@ public sealed record GroupJson(long Id, string Name, string Path, string FullPat
         group.CreatedAt);
 }
 
-public sealed record UserJson(long Id, string Username, string Name, string State, bool Bot, string WebUrl, DateTime CreatedAt,
+internal sealed record UserJson(long Id, string Username, string Name, string State, bool Bot, string WebUrl, DateTime CreatedAt,
     string? Email, bool? IsAdmin)
 {
     /// <summary>Email and admin flag only for administrators and the user themself, as GitLab does.</summary>
@@ -25,7 +25,7 @@ public sealed record UserJson(long Id, string Username, string Name, string Stat
         showPrivate ? user.Email : null, showPrivate ? user.IsAdmin : null);
 }
 
-public sealed record MemberJson(long Id, string Username, string Name, string State, int AccessLevel, DateTime CreatedAt, string? ExpiresAt,
+internal sealed record MemberJson(long Id, string Username, string Name, string State, int AccessLevel, DateTime CreatedAt, string? ExpiresAt,
     string WebUrl)
 {
     public static MemberJson From(Groups.MemberView member, string baseUrl) => new(member.User.Id, member.User.Username, member.User.Name,
@@ -33,7 +33,7 @@ public sealed record MemberJson(long Id, string Username, string Name, string St
 }
 
 /// <summary>A personal or group access token; <c>last_used_at</c> is null until the token first signs someone in.</summary>
-public sealed record PersonalAccessTokenJson(long Id, string Name, bool Revoked, DateTime CreatedAt, DateTime? LastUsedAt, IReadOnlyList<string> Scopes,
+internal sealed record PersonalAccessTokenJson(long Id, string Name, bool Revoked, DateTime CreatedAt, DateTime? LastUsedAt, IReadOnlyList<string> Scopes,
     long UserId, bool Active, string? ExpiresAt, string? Token, int? AccessLevel)
 {
     public static PersonalAccessTokenJson From(PersonalAccessToken token, bool active, string? plaintext = null, int? accessLevel = null) =>
@@ -43,7 +43,7 @@ public sealed record PersonalAccessTokenJson(long Id, string Name, bool Revoked,
     internal static string? Day(DateTime? date) => date?.ToString("yyyy-MM-dd");
 }
 
-public sealed record DeployTokenJson(long Id, string Name, string Username, string? ExpiresAt, IReadOnlyList<string> Scopes, bool Revoked,
+internal sealed record DeployTokenJson(long Id, string Name, string Username, string? ExpiresAt, IReadOnlyList<string> Scopes, bool Revoked,
     bool Expired, string? Token)
 {
     public static DeployTokenJson From(DeployToken token, bool active, string? plaintext = null) => new(token.Id, token.Name, token.Username,
@@ -52,7 +52,7 @@ public sealed record DeployTokenJson(long Id, string Name, string Username, stri
 }
 
 /// <summary>The secret is write-only: only whether one is set is ever shown.</summary>
-public sealed record DependencyProxySettingsJson(bool Enabled, string? Identity, bool SecretSet, int RevalidationWindowSeconds)
+internal sealed record DependencyProxySettingsJson(bool Enabled, string? Identity, bool SecretSet, int RevalidationWindowSeconds)
 {
     public static DependencyProxySettingsJson From(Group group, (string? Identity, bool SecretSet) dockerHub) =>
         new(group.ProxyEnabled, dockerHub.Identity, dockerHub.SecretSet, group.RevalidationWindowSeconds);

@@ -11,7 +11,7 @@ namespace DependencyProxy.Api;
 /// malformed (not JSON, not an object, wrong types) is a clear 400, a body past <see cref="MaxBodyBytes"/> a 413 (counted
 /// as read, chunked bodies too), never a 500.
 /// </summary>
-public sealed class ApiParameters
+internal sealed class ApiParameters
 {
     /// <summary>API bodies are a few short fields; the longest, a group description, is 2,000 characters.</summary>
     public const int MaxBodyBytes = 64 * 1024;

@@ -5,7 +5,7 @@ using DependencyProxy.Data;
 namespace DependencyProxy.Api;
 
 /// <summary>GitLab's JSON conventions: snake_case names, UTC times with Z, and its error shapes.</summary>
-public static class ApiResults
+internal static class ApiResults
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -3,8 +3,8 @@ using DependencyProxy.Cleanup;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
-using Microsoft.EntityFrameworkCore;
 using DependencyProxy.Oci;
+using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Api;
 
@@ -13,7 +13,7 @@ namespace DependencyProxy.Api;
 /// change: owners), <c>…/manifests</c> and <c>…/blobs</c> (members), <c>…/statistics</c> (members), and the
 /// instance's usage for administrators.
 /// </summary>
-public static class CacheApi
+internal static class CacheApi
 {
     public static void Map(RouteGroupBuilder api)
     {
@@ -132,7 +132,7 @@ public static class CacheApi
     }
 }
 
-public sealed record CachedManifestJson(long Id, string ImageName, string Reference, string FileName, string Digest, long Size, string ContentType,
+internal sealed record CachedManifestJson(long Id, string ImageName, string Reference, string FileName, string Digest, long Size, string ContentType,
     string Registry, DateTime CreatedAt, DateTime ReadAt, string Status);
 
-public sealed record CachedBlobJson(long Id, string FileName, string Digest, long Size, string Source, DateTime CreatedAt, DateTime ReadAt, string Status);
+internal sealed record CachedBlobJson(long Id, string FileName, string Digest, long Size, string Source, DateTime CreatedAt, DateTime ReadAt, string Status);

@@ -7,7 +7,7 @@ using DependencyProxy.Upstream;
 namespace DependencyProxy.Api;
 
 /// <summary><c>/groups/:id/dependency_proxy/settings</c> (read: maintainers, change: owners) and <c>…/cache</c> (owners).</summary>
-public static class DependencyProxyApi
+internal static class DependencyProxyApi
 {
     public static void Map(RouteGroupBuilder api)
     {

@@ -6,7 +6,7 @@ namespace DependencyProxy.Api;
 /// <c>/groups/:id/deploy_tokens</c> (maintainers) and <c>/groups/:id/access_tokens</c> (owners). A new token's
 /// value is in the creating answer only.
 /// </summary>
-public static class GroupTokensApi
+internal static class GroupTokensApi
 {
     public static void Map(RouteGroupBuilder api)
     {

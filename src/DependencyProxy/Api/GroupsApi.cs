@@ -5,7 +5,7 @@ using DependencyProxy.Identity;
 namespace DependencyProxy.Api;
 
 /// <summary><c>/groups</c>: create, list, show, update and delete groups.</summary>
-public static class GroupsApi
+internal static class GroupsApi
 {
     public static void Map(RouteGroupBuilder api)
     {

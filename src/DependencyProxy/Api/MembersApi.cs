@@ -8,7 +8,7 @@ namespace DependencyProxy.Api;
 /// <c>/groups/:id/members</c>. Anyone who sees the group lists its direct members; maintainers manage them, but only
 /// owners (and administrators) grant or change the owner role, and a group never loses its last direct owner this way.
 /// </summary>
-public static class MembersApi
+internal static class MembersApi
 {
     public static void Map(RouteGroupBuilder api)
     {

@@ -1,7 +1,7 @@
 namespace DependencyProxy.Api;
 
 /// <summary>GitLab's offset pagination: <c>page</c>, <c>per_page</c> (default 20, at most 100) and its headers.</summary>
-public readonly record struct Pagination(int Page, int PerPage)
+internal readonly record struct Pagination(int Page, int PerPage)
 {
     public int Offset => (Page - 1) * PerPage;
 

@@ -1,7 +1,7 @@
 namespace DependencyProxy.Api;
 
 /// <summary>The GitLab-shaped REST API under <c>/api/v4</c>; every endpoint needs a personal access token.</summary>
-public static class RestApi
+internal static class RestApi
 {
     public static IEndpointRouteBuilder MapRestApi(this IEndpointRouteBuilder app)
     {

@@ -5,7 +5,7 @@ namespace DependencyProxy.Api;
 /// them: URLs land in access logs, proxy logs, shell history and browser history. GitLab accepts
 /// <c>?private_token=</c>; here the answer says to use the <c>PRIVATE-TOKEN</c> header instead.
 /// </summary>
-public sealed class SecretsInUrlFilter : IEndpointFilter
+internal sealed class SecretsInUrlFilter : IEndpointFilter
 {
     private static readonly HashSet<string> SecretNames = new(StringComparer.OrdinalIgnoreCase)
     {

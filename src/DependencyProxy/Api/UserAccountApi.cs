@@ -8,7 +8,7 @@ namespace DependencyProxy.Api;
 /// as GitLab shows profiles; a bot (<c>"bot": true</c>) only to administrators and members of its group or a group above
 /// (else 404). Email and the admin flag only to administrators and the user themself. Only administrators change or delete people; bots go with their group access token.
 /// </summary>
-public static class UserAccountApi
+internal static class UserAccountApi
 {
     public static void Map(RouteGroupBuilder api)
     {

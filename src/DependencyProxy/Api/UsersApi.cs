@@ -3,7 +3,7 @@ using DependencyProxy.Identity;
 namespace DependencyProxy.Api;
 
 /// <summary><c>/users</c>, <c>/user</c> and personal access tokens.</summary>
-public static class UsersApi
+internal static class UsersApi
 {
     public static void Map(RouteGroupBuilder api)
     {

@@ -7,7 +7,7 @@ namespace DependencyProxy.Api;
 /// version; the revision is the git commit the build recorded after its <c>+</c> (the SDK appends SourceRevisionId there),
 /// or <c>unknown</c> when the build had none: never a made-up one.
 /// </summary>
-public static class VersionApi
+internal static class VersionApi
 {
     public static void Map(RouteGroupBuilder api) => api.MapGet("/version", () => ApiResults.Ok(Current));
 
@@ -33,4 +33,4 @@ public static class VersionApi
     }
 }
 
-public sealed record VersionJson(string Version, string Revision);
+internal sealed record VersionJson(string Version, string Revision);

@@ -6,7 +6,7 @@ namespace DependencyProxy.Auth;
 /// Login throttling (<c>DependencyProxy:Auth</c>): failures per client address, and per client address and username
 /// (docs/authentication.md).
 /// </summary>
-public sealed class AuthOptions
+internal sealed class AuthOptions
 {
     public const string Section = OptionsSections.Root + ":Auth";
 
@@ -24,7 +24,7 @@ public sealed class AuthOptions
 }
 
 /// <summary>Registry tokens from <c>/jwt/auth</c>, at the top of the <c>DependencyProxy</c> section.</summary>
-public sealed class RegistryTokenOptions
+internal sealed class RegistryTokenOptions
 {
     /// <summary>How long a registry token lives (GitLab: 15 minutes).</summary>
     public TimeSpan RegistryTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);

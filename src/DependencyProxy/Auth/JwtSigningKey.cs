@@ -13,7 +13,7 @@ namespace DependencyProxy.Auth;
 /// processes starting at once race on an atomic no-overwrite rename, and the loser loads the winner's key. A cluster
 /// keeps it in the shared database (first insert wins), so a token one node issued is good on every other.
 /// </summary>
-public sealed class JwtSigningKey
+internal sealed class JwtSigningKey
 {
     private const string SharedName = "registry-jwt-es256";
 

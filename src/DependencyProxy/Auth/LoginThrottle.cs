@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Options;
 using DependencyProxy.Common;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Auth;
 
@@ -15,7 +15,7 @@ namespace DependencyProxy.Auth;
 /// Per process, in memory, bounded: at most <see cref="MaxTrackedKeys"/> counters (the least recently used go first),
 /// each forgotten a window after its last use.
 /// </summary>
-public sealed class LoginThrottle(TimeProvider time, IOptions<AuthOptions> options)
+internal sealed class LoginThrottle(TimeProvider time, IOptions<AuthOptions> options)
 {
     internal const int MaxTrackedKeys = 100_000;
 

@@ -10,7 +10,7 @@ namespace DependencyProxy.Auth;
 /// <param name="Principal">Null when the caller's rows exist but no longer allow access (blocked, revoked, expired, password changed).</param>
 /// <param name="Level">The caller's access level in the group (inherited from ancestors; none for anonymous callers).</param>
 /// <param name="UpstreamIdentity">The identity of the group's own account at the image's registry, if it has a whole one.</param>
-public sealed record PullAccess(Group Group, Principal? Principal, int Level, string? UpstreamIdentity);
+internal sealed record PullAccess(Group Group, Principal? Principal, int Level, string? UpstreamIdentity);
 
 /// <summary>
 /// The access check of every manifest and blob request in one database command, so a cache hit costs this and the
@@ -18,7 +18,7 @@ public sealed record PullAccess(Group Group, Principal? Principal, int Level, st
 /// memberships and the group's settings are read as they are now, so a revocation holds from the next request on, on
 /// every node. The secret of the group's upstream account is not read here (<see cref="Upstream.UpstreamCredentials"/>).
 /// </summary>
-public sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> databases, CredentialValidator credentials)
+internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> databases, CredentialValidator credentials)
 {
     /// <summary>
     /// Null when the group does not exist, or the caller's user, token or deploy token does not (any more): the caller

@@ -10,7 +10,7 @@ namespace DependencyProxy.Auth;
 /// 401 with the challenge when no valid credentials came; 403 when the caller is known but not allowed;
 /// 404 only for groups that do not exist or that the caller may not know about.
 /// </summary>
-public sealed class RegistryAuthorizer(
+internal sealed class RegistryAuthorizer(
     RegistryTokens tokens,
     CredentialValidator credentials,
     PullAccessQuery pulls,

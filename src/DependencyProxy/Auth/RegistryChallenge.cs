@@ -1,11 +1,11 @@
 using DependencyProxy.Configuration;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
+using DependencyProxy.Registry;
 
 namespace DependencyProxy.Auth;
 
 /// <summary>Builds the 401 answers of Docker's token flow: <c>WWW-Authenticate: Bearer realm="…/jwt/auth",service="dependency_proxy"</c>.</summary>
-public sealed class RegistryChallenge(PublicAddress address)
+internal sealed class RegistryChallenge(PublicAddress address)
 {
     public OciError Unauthorized(HttpRequest request, string message, string? repository = null, string? error = null)
     {

@@ -9,7 +9,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace DependencyProxy.Auth;
 
 /// <summary>What a valid registry token says: who, through which credential, and for which repositories.</summary>
-public sealed record RegistryTokenClaims(
+internal sealed record RegistryTokenClaims(
     PrincipalKind Kind, long Id, long? PersonalAccessTokenId, IReadOnlyList<RepositoryAccess> Access, string? SecurityStamp = null)
 {
     public bool AllowsPull(string repository) =>
@@ -21,7 +21,7 @@ public sealed record RegistryTokenClaims(
 /// accepted; issuer, audience (the service) and lifetime are checked. The JWT names the credential it came from,
 /// which every request re-checks, so revoking that credential ends access before the JWT expires.
 /// </summary>
-public sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOptions<RegistryTokenOptions> options)
+internal sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOptions<RegistryTokenOptions> options)
 {
     public const string Service = "dependency_proxy";
     public const string Issuer = "dependency-proxy";

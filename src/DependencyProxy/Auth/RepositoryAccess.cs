@@ -1,7 +1,7 @@
 namespace DependencyProxy.Auth;
 
 /// <summary>One entry of a registry token's <c>access</c> claim, as Docker's token spec defines it.</summary>
-public sealed record RepositoryAccess(string Type, string Name, IReadOnlyList<string> Actions)
+internal sealed record RepositoryAccess(string Type, string Name, IReadOnlyList<string> Actions)
 {
     public const string Pull = "pull";
 

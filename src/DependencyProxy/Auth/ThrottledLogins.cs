@@ -3,21 +3,21 @@ using DependencyProxy.Identity;
 
 namespace DependencyProxy.Auth;
 
-public enum LoginOutcome
+internal enum LoginOutcome
 {
     Valid,
     Invalid,
     Throttled,
 }
 
-public sealed record LoginResult(LoginOutcome Outcome, Principal? Principal = null);
+internal sealed record LoginResult(LoginOutcome Outcome, Principal? Principal = null);
 
 /// <summary>
 /// Every login that a stranger can repeat (<c>docker login</c>, the sign-in page, the current-password check) goes
 /// through here, so they share one rule: a token is checked first and a valid one always works; a password is
 /// checked only when its address and username are under the failure limit (<see cref="LoginThrottle"/>).
 /// </summary>
-public sealed class ThrottledLogins(CredentialValidator credentials, LoginThrottle throttle)
+internal sealed class ThrottledLogins(CredentialValidator credentials, LoginThrottle throttle)
 {
     /// <summary>HTTP Basic from <c>docker login</c>: a password, a personal, group or deploy token.</summary>
     public async Task<LoginResult> CheckBasicAsync(IPAddress? address, string username, string secret, CancellationToken cancellationToken)

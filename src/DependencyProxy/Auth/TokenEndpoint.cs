@@ -1,7 +1,7 @@
 using System.Text;
 using DependencyProxy.Identity;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
+using DependencyProxy.Registry;
 
 namespace DependencyProxy.Auth;
 
@@ -11,7 +11,7 @@ namespace DependencyProxy.Auth;
 /// no credentials give an anonymous one, which pulls from public groups only. Whether the caller may pull from a
 /// group is decided on each request, so revocations take effect at once.
 /// </summary>
-public static class TokenEndpoint
+internal static class TokenEndpoint
 {
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
     {
@@ -93,7 +93,7 @@ public static class TokenEndpoint
     }
 }
 
-public sealed record TokenResponse(
+internal sealed record TokenResponse(
     [property: System.Text.Json.Serialization.JsonPropertyName("token")] string Token,
     [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string AccessToken,
     [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] int ExpiresIn,

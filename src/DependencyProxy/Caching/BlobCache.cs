@@ -9,7 +9,7 @@ namespace DependencyProxy.Caching;
 /// group's repository has it (rule 5). Anything else goes through the shared fill (rule 3), in a cluster through the
 /// one node that holds its lease; a HEAD for an uncached blob is answered by an upstream HEAD and downloads nothing.
 /// </summary>
-public sealed class BlobCache(
+internal sealed class BlobCache(
     IContentStore store,
     CacheRecords records,
     BlobFetchCoordinator fills,

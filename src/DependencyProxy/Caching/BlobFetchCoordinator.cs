@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using DependencyProxy.Oci;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 
@@ -11,7 +11,7 @@ namespace DependencyProxy.Caching;
 /// concurrent request join it. The download runs on the application's lifetime, not on any request's, so
 /// it finishes when the client that started it goes away (rule 3).
 /// </summary>
-public sealed partial class BlobFetchCoordinator(
+internal sealed partial class BlobFetchCoordinator(
     IContentStore store,
     ContentSpool spool,
     UpstreamRegistryClient upstream,

@@ -1,5 +1,5 @@
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
+using DependencyProxy.Registry;
 
 namespace DependencyProxy.Caching;
 
@@ -8,7 +8,7 @@ namespace DependencyProxy.Caching;
 /// Readers follow the growing file through <see cref="Written"/> and <see cref="WaitForProgressAsync"/>;
 /// the file becomes content only after its digest is verified.
 /// </summary>
-public sealed class BlobFill(Digest digest)
+internal sealed class BlobFill(Digest digest)
 {
     private readonly object _gate = new();
     private readonly TaskCompletionSource<long?> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,8 +1,8 @@
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Upstream;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 
@@ -11,7 +11,7 @@ namespace DependencyProxy.Caching;
 /// (<c>INSERT … ON CONFLICT</c>, which SQLite and PostgreSQL both speak), so two processes or two concurrent
 /// requests recording the same entry never fail on the unique index (rule 9).
 /// </summary>
-public sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+internal sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
 {
     public async Task<bool> HasBlobAsync(long groupId, Digest digest, CancellationToken cancellationToken)
     {

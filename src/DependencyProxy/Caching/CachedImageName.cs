@@ -1,10 +1,10 @@
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
+using DependencyProxy.Registry;
 
 namespace DependencyProxy.Caching;
 
 /// <summary>An image as a person types it after the group's prefix: <c>alpine</c>, <c>library/alpine:3.19</c>, <c>ghcr.io/org/app@sha256:…</c>.</summary>
-public static class CachedImageName
+internal static class CachedImageName
 {
     /// <summary>The image name and its reference (the tag, <c>latest</c> when none, or the digest); null when it is no image name.</summary>
     public static (string Name, string Reference)? Parse(string? text)

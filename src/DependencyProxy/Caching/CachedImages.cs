@@ -1,24 +1,24 @@
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 
 /// <summary>One platform of an index row: whether the group holds its manifest, and then that image's bytes.</summary>
-public sealed record PlatformRow(string Platform, string Digest, bool Cached, long? ContentBytes);
+internal sealed record PlatformRow(string Platform, string Digest, bool Cached, long? ContentBytes);
 
 /// <summary>
 /// One row of the web page: a tag (or a digest) the user pulled. An image's size is its config plus layers; an index
 /// lists its platforms instead.
 /// </summary>
-public sealed record ImageRow(CachedManifest Manifest, long? ContentBytes, IReadOnlyList<PlatformRow> Platforms, bool IsIndex);
+internal sealed record ImageRow(CachedManifest Manifest, long? ContentBytes, IReadOnlyList<PlatformRow> Platforms, bool IsIndex);
 
 /// <summary>A page of image rows, how many match the filter, and how many images the group holds at all.</summary>
-public sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Matching, int Images);
+internal sealed record ImagePage(IReadOnlyList<ImageRow> Rows, int Matching, int Images);
 
 /// <summary>A group's cached images (its manifest entries) as the REST API and the web page list them.</summary>
-public sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, ManifestReferences references)
+internal sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, ManifestReferences references)
 {
     /// <summary>Every entry, most recently pulled first; <paramref name="filter"/> matches the image name or the tag.</summary>
     public async Task<(IReadOnlyList<CachedManifest> Page, int Total)> ListAsync(

@@ -1,7 +1,7 @@
 namespace DependencyProxy.Caching;
 
 /// <summary>Wakes the cleaner early: after a purge is requested, or when new content may have passed the quota.</summary>
-public sealed class CleanupSignal
+internal sealed class CleanupSignal
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
 

@@ -9,7 +9,7 @@ namespace DependencyProxy.Caching;
 /// until it is durable), so a corrupt download always ends as a failed read. A failed fill fails the read with its
 /// failure. <paramref name="end"/> is long.MaxValue while the fill does not know the blob's length.
 /// </summary>
-public sealed class FillStream(BlobFill fill, IContentStore store, long start, long end) : ReadOnlyStream
+internal sealed class FillStream(BlobFill fill, IContentStore store, long start, long end) : ReadOnlyStream
 {
     private long _position = start;
     private IStoredBlob? _content;

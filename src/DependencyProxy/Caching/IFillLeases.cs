@@ -5,7 +5,7 @@ namespace DependencyProxy.Caching;
 /// shared database (<c>Cluster/ClusterFillLeases</c>). A single node owns every download (<see cref="SingleNodeFillLeases"/>).
 /// A download is named by its fill key (<see cref="BlobFetchCoordinator.Key"/>).
 /// </summary>
-public interface IFillLeases
+internal interface IFillLeases
 {
     /// <summary>Whether other nodes download too, so a miss must claim its download before starting one.</summary>
     bool Shared { get; }

@@ -1,20 +1,20 @@
+using DependencyProxy.Common;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
-using DependencyProxy.Oci;
-using DependencyProxy.Common;
 
 namespace DependencyProxy.Caching;
 
 /// <summary>A manifest ready to serve, bytes exactly as fetched; <see cref="Stale"/> when upstream failed and the cache answered.</summary>
-public sealed record ManifestResponse(Digest Digest, string MediaType, byte[] Content, bool Stale);
+internal sealed record ManifestResponse(Digest Digest, string MediaType, byte[] Content, bool Stale);
 
 /// <summary>
 /// Manifests per group. By digest: served from cache with no upstream call. By tag: one upstream HEAD
 /// (coalesced); the same digest is served from cache, a new one is fetched, verified and stored; an upstream
 /// outage serves the cached manifest stale.
 /// </summary>
-public sealed partial class ManifestCache(
+internal sealed partial class ManifestCache(
     IContentStore store,
     UpstreamRegistryClient upstream,
     CacheRecords records,

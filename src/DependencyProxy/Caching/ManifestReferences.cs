@@ -1,8 +1,8 @@
 using System.Text.Json;
+using DependencyProxy.Common;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
-using DependencyProxy.Oci;
-using DependencyProxy.Common;
 
 namespace DependencyProxy.Caching;
 
@@ -10,18 +10,18 @@ namespace DependencyProxy.Caching;
 /// One entry of a multi-arch index: the platform manifest's digest and its <c>os/architecture[/variant]</c>, or an
 /// attestation (BuildKit's provenance and SBOM, <c>unknown/unknown</c>), which is no platform to show.
 /// </summary>
-public sealed record PlatformReference(string Digest, string Platform, bool IsAttestation = false);
+internal sealed record PlatformReference(string Digest, string Platform, bool IsAttestation = false);
 
 /// <summary>
 /// What a stored manifest points at: an image's config and layers (and their bytes), or an index's platform manifests.
 /// </summary>
-public sealed record ManifestContent(bool IsIndex, IReadOnlyList<string> Blobs, long ContentBytes, IReadOnlyList<PlatformReference> Platforms);
+internal sealed record ManifestContent(bool IsIndex, IReadOnlyList<string> Blobs, long ContentBytes, IReadOnlyList<PlatformReference> Platforms);
 
 /// <summary>
 /// Reads what stored manifests reference, for the web page's image rows and for deleting one image. Content is
 /// addressed by its digest and never changes, so what was read once is kept (bounded, least recently used goes first).
 /// </summary>
-public sealed class ManifestReferences(IContentStore store, TimeProvider time)
+internal sealed class ManifestReferences(IContentStore store, TimeProvider time)
 {
     private const int Capacity = 20_000;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Caching;
 
@@ -11,7 +11,7 @@ namespace DependencyProxy.Caching;
 /// memory and written in one batch every <see cref="FlushInterval"/>, so the hot path never waits on a
 /// database write; read_at is therefore precise to a few seconds, which is ample for TTLs counted in days.
 /// </summary>
-public sealed partial class ReadTimeTracker(
+internal sealed partial class ReadTimeTracker(
     IDbContextFactory<ProxyDbContext> databases,
     TimeProvider time,
     ILogger<ReadTimeTracker> logger) : BackgroundService

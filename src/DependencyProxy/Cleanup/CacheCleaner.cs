@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Cleanup;
 
-public sealed record CleanupResult(int ExpiredEntries, int DestroyedEntries, CollectionResult Collected, QuotaResult Quota);
+internal sealed record CleanupResult(int ExpiredEntries, int DestroyedEntries, CollectionResult Collected, QuotaResult Quota);
 
 /// <summary>
 /// One cleanup run, in this order:
@@ -16,7 +16,7 @@ public sealed record CleanupResult(int ExpiredEntries, int DestroyedEntries, Col
 /// Every step is idempotent SQL or a guarded file deletion, so two runs at once (this process or another) are safe;
 /// within one process runs are serialised anyway.
 /// </summary>
-public sealed partial class CacheCleaner(
+internal sealed partial class CacheCleaner(
     IDbContextFactory<ProxyDbContext> databases,
     GarbageCollector collector,
     QuotaEnforcer quota,

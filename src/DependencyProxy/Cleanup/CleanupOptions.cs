@@ -3,7 +3,7 @@ using DependencyProxy.Configuration;
 namespace DependencyProxy.Cleanup;
 
 /// <summary>The cleaner (<c>DependencyProxy:Cleanup</c>): TTL policies, purges, garbage collection and the quota.</summary>
-public sealed class CleanupOptions
+internal sealed class CleanupOptions
 {
     public const string Section = OptionsSections.Root + ":Cleanup";
 

@@ -1,10 +1,10 @@
-using Microsoft.Extensions.Options;
 using DependencyProxy.Caching;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cleanup;
 
 /// <summary>Runs the cleaner every <c>Cleanup:Interval</c>, and at once when a purge or new content asks for it.</summary>
-public sealed partial class CleanupWorker(
+internal sealed partial class CleanupWorker(
     CacheCleaner cleaner,
     CleanupSignal signal,
     IOptions<CleanupOptions> options,

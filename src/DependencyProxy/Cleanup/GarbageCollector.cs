@@ -1,13 +1,13 @@
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cleanup;
 
-public sealed record CollectionResult(int FilesDeleted, long BytesDeleted, int UploadsAborted = 0);
+internal sealed record CollectionResult(int FilesDeleted, long BytesDeleted, int UploadsAborted = 0);
 
 /// <summary>
 /// Deletes content that no cache entry of any group references. It only ever deletes files, never rows, so a kill at
@@ -15,7 +15,7 @@ public sealed record CollectionResult(int FilesDeleted, long BytesDeleted, int U
 /// content written or referenced within the grace period is left alone. Temp files (downloads in progress) live
 /// elsewhere and are never looked at. Two collectors at once, in one process or two, only race to delete the same files.
 /// </summary>
-public sealed partial class GarbageCollector(
+internal sealed partial class GarbageCollector(
     IContentStore store,
     IDbContextFactory<ProxyDbContext> databases,
     TimeProvider time,

@@ -6,7 +6,7 @@ namespace DependencyProxy.Cleanup;
 /// "Clear cache" for one group, from the REST API or the web page: every entry is marked <c>pending_destruction</c>
 /// before this returns (never served again; the next pull goes upstream), then the cleaner is woken to delete them.
 /// </summary>
-public sealed class GroupCachePurge(CacheRecords records, CleanupSignal cleanup, Observability.ProxyMetrics metrics)
+internal sealed class GroupCachePurge(CacheRecords records, CleanupSignal cleanup, Observability.ProxyMetrics metrics)
 {
     public async Task PurgeAsync(long groupId, CancellationToken cancellationToken)
     {

@@ -1,12 +1,12 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Data;
-using Microsoft.EntityFrameworkCore;
 using DependencyProxy.Oci;
+using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Cleanup;
 
 /// <summary>What deleting one image removed: its entry, the platform entries of an index, and the blob links marked.</summary>
-public sealed record DeletedImage(CachedManifest Entry, int PlatformEntries, int BlobLinks);
+internal sealed record DeletedImage(CachedManifest Entry, int PlatformEntries, int BlobLinks);
 
 /// <summary>
 /// "Delete" for one cached image (a tag or a digest the group pulled), from the REST API, the web page or the CLI.
@@ -22,7 +22,7 @@ public sealed record DeletedImage(CachedManifest Entry, int PlatformEntries, int
 /// again: the upserts of a pull set the status back to default. A kill between the steps leaves links that go with
 /// the group's next purge or TTL cleanup; nothing referenced is ever lost.
 /// </remarks>
-public sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases, ManifestReferences references, CleanupSignal cleanup)
+internal sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases, ManifestReferences references, CleanupSignal cleanup)
 {
     /// <summary>Deletes the entry <paramref name="manifestId"/> of the group; null when the group holds no such entry.</summary>
     public async Task<DeletedImage?> DeleteAsync(long groupId, long manifestId, CancellationToken cancellationToken)

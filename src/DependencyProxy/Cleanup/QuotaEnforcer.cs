@@ -1,13 +1,13 @@
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cleanup;
 
-public sealed record QuotaResult(long BytesBefore, long BytesAfter, int FilesEvicted);
+internal sealed record QuotaResult(long BytesBefore, long BytesAfter, int FilesEvicted);
 
 /// <summary>
 /// Keeps the content store within <c>Storage:MaxBytes</c>: once past it, content is evicted least recently read
@@ -16,7 +16,7 @@ public sealed record QuotaResult(long BytesBefore, long BytesAfter, int FilesEvi
 /// neither and fetches again; content written within the grace period is never evicted (a fill may be linking it right
 /// now). Evicted content simply comes back on the next pull.
 /// </summary>
-public sealed partial class QuotaEnforcer(
+internal sealed partial class QuotaEnforcer(
     IContentStore store,
     IDbContextFactory<ProxyDbContext> databases,
     IOptions<StorageOptions> storage,

@@ -1,8 +1,8 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cleanup;
 
@@ -11,12 +11,12 @@ namespace DependencyProxy.Cleanup;
 /// none), blobs, and logical bytes: what the group would hold on its own, each
 /// distinct blob and manifest once. Entries marked for destruction no longer count.
 /// </summary>
-public sealed record GroupUsage(long GroupId, string FullPath, int ManifestCount, int ImageCount, int BlobCount, long TotalBytes);
+internal sealed record GroupUsage(long GroupId, string FullPath, int ManifestCount, int ImageCount, int BlobCount, long TotalBytes);
 
 /// <summary>The whole instance: bytes actually stored (on disk or in the bucket), where content shared by groups is stored once.</summary>
-public sealed record InstanceUsage(long BytesOnDisk, int FilesOnDisk, long LogicalBytes, long? MaxBytes, IReadOnlyList<GroupUsage> Groups);
+internal sealed record InstanceUsage(long BytesOnDisk, int FilesOnDisk, long LogicalBytes, long? MaxBytes, IReadOnlyList<GroupUsage> Groups);
 
-public sealed class UsageReport(
+internal sealed class UsageReport(
     IDbContextFactory<ProxyDbContext> databases, IContentStore store, CachedImages images, Microsoft.Extensions.Options.IOptions<StorageOptions> storage)
 {
     public async Task<GroupUsage> ForGroupAsync(Group group, CancellationToken cancellationToken) =>

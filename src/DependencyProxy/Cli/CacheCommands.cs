@@ -1,9 +1,9 @@
 using System.CommandLine;
 using DependencyProxy.Caching;
 using DependencyProxy.Cleanup;
+using DependencyProxy.Common;
 using DependencyProxy.Groups;
 using DependencyProxy.Web;
-using DependencyProxy.Common;
 
 namespace DependencyProxy.Cli;
 

@@ -6,7 +6,7 @@ namespace DependencyProxy.Cli;
 /// Where a command writes and reads: the process's console, or writers and a reader given by a test. A secret is read
 /// without echo when standard input is a terminal (<see cref="ReadSecret"/>), and as a line when it is piped.
 /// </summary>
-public sealed class CliConsole(TextWriter output, TextWriter error, TextReader input, Func<string, string?>? readSecret = null)
+internal sealed class CliConsole(TextWriter output, TextWriter error, TextReader input, Func<string, string?>? readSecret = null)
 {
     public TextWriter Out { get; } = output;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using DependencyProxy.Data;
-using Microsoft.Extensions.Options;
-using DependencyProxy.Hosting;
 using DependencyProxy.Common;
+using DependencyProxy.Data;
+using DependencyProxy.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Cli;
 
@@ -13,7 +13,7 @@ namespace DependencyProxy.Cli;
 /// are taken out first (<see cref="ConfigurationSwitches"/>) and read exactly as the server reads them; anything else
 /// System.CommandLine does not know is an error with exit code 2, so a mistyped option is never silently ignored.
 /// </summary>
-public static class ProxyCommandLine
+internal static class ProxyCommandLine
 {
     /// <summary>Exit code for a command line that cannot be run as typed (unknown option, bad value), as POSIX tools use.</summary>
     public const int UsageError = 2;

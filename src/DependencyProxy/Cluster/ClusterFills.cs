@@ -1,7 +1,7 @@
 using DependencyProxy.Caching;
+using DependencyProxy.Oci;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Cluster;
 
@@ -10,7 +10,7 @@ namespace DependencyProxy.Cluster;
 /// download as it arrives, take it over if the owner dies, link the group once it is stored. The lease that decides who
 /// downloads is <see cref="ClusterFillLeases"/>.
 /// </summary>
-public sealed class ClusterFills(
+internal sealed class ClusterFills(
     ClusterNode node,
     Leases leases,
     IContentStore store,

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace DependencyProxy.Cluster;
 
 /// <summary>This node's place in a cluster (<c>DependencyProxy:Cluster</c>): its name in leases and the shared secret.</summary>
-public sealed class ClusterNode(IOptions<ClusterOptions> options, TimeProvider time)
+internal sealed class ClusterNode(IOptions<ClusterOptions> options, TimeProvider time)
 {
     private readonly ClusterOptions _options = options.Value;
 

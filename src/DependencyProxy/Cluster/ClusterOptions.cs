@@ -9,7 +9,7 @@ namespace DependencyProxy.Cluster;
 /// Several nodes sharing one PostgreSQL database and one bucket (<c>DependencyProxy:Cluster</c>). Off unless
 /// <see cref="InternalUrl"/> is set.
 /// </summary>
-public sealed class ClusterOptions
+internal sealed class ClusterOptions
 {
     public const string Section = OptionsSections.Root + ":Cluster";
 

@@ -9,7 +9,7 @@ namespace DependencyProxy.Cluster;
 /// ASP.NET Core Data Protection's key ring in the shared database, so every node of a cluster decrypts the upstream
 /// secrets and sign-in cookies another node encrypted. Keys are only ever added (Data Protection revokes by adding).
 /// </summary>
-public sealed class DatabaseXmlRepository(IDbContextFactory<ProxyDbContext> databases) : IXmlRepository
+internal sealed class DatabaseXmlRepository(IDbContextFactory<ProxyDbContext> databases) : IXmlRepository
 {
     private const string Prefix = "data-protection:";
 

@@ -8,7 +8,7 @@ namespace DependencyProxy.Cluster;
 /// the row is free, expired, or already ours, so two nodes racing for the same work never both get it; the database is
 /// the arbiter, and no node trusts another's memory.
 /// </summary>
-public sealed class Leases(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+internal sealed class Leases(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
 {
     /// <summary>Takes or renews <paramref name="name"/> for <paramref name="owner"/>. Returns the owner afterwards: ours when we hold it.</summary>
     public async Task<string> AcquireAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken)
@@ -46,7 +46,7 @@ public sealed class Leases(IDbContextFactory<ProxyDbContext> databases, TimeProv
     public HeldLease Hold(string name, string owner, TimeSpan duration) => new(this, name, owner, duration, time);
 }
 
-public sealed class HeldLease : IAsyncDisposable
+internal sealed class HeldLease : IAsyncDisposable
 {
     private readonly Leases _leases;
     private readonly string _name;

@@ -10,7 +10,7 @@ namespace DependencyProxy.Cluster;
 /// URL someone wrote into the shared database) learns one signature for one path that expires within minutes, never
 /// the secret.
 /// </summary>
-public static class NodeSignature
+internal static class NodeSignature
 {
     public const string Scheme = "DP-Node";
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DependencyProxy.Common;
 
 /// <summary>Sizes as people read them (binary units), the same in the pages and the command line.</summary>
-public static class ByteSize
+internal static class ByteSize
 {
     private static readonly string[] Units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 

@@ -1,7 +1,7 @@
 namespace DependencyProxy.Common;
 
 /// <summary>How this program is started, for every message that tells an operator to run one of its commands.</summary>
-public static class ProgramInvocation
+internal static class ProgramInvocation
 {
     /// <summary>
     /// How the operator starts this program, for messages that tell them to run a command: from a source tree

@@ -4,7 +4,7 @@ namespace DependencyProxy.Common;
 /// A stream that is only read, forward, asynchronously: what its subclasses implement is <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>;
 /// everything a Stream must also answer is answered here once.
 /// </summary>
-public abstract class ReadOnlyStream : Stream
+internal abstract class ReadOnlyStream : Stream
 {
     public override bool CanRead => true;
 

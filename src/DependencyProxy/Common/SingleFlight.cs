@@ -7,7 +7,7 @@ namespace DependencyProxy.Common;
 /// A caller that gives up stops waiting, but the work goes on for the others (it is not tied to any one
 /// caller's cancellation). This is a per-process speed trick; correctness never depends on it (rule 9).
 /// </summary>
-public sealed class SingleFlight<TKey, TValue> where TKey : notnull
+internal sealed class SingleFlight<TKey, TValue> where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, Lazy<Task<TValue>>> _inFlight = new();
 

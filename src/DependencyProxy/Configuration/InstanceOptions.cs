@@ -4,7 +4,7 @@ namespace DependencyProxy.Configuration;
 /// What every part of an instance shares, at the top of the <c>DependencyProxy</c> section: where its files are, and the
 /// address clients use. Each feature's own settings are in its own folder.
 /// </summary>
-public sealed class InstanceOptions
+internal sealed class InstanceOptions
 {
     public const string DefaultDataDirectory = "./data";
 

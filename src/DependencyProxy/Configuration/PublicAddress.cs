@@ -7,7 +7,7 @@ namespace DependencyProxy.Configuration;
 /// <c>DependencyProxy:ExternalUrl</c>, else what the request came in on. The Host header only shapes answers to the same
 /// client (realms, web_url); the server never contacts it.
 /// </summary>
-public sealed class PublicAddress(IOptions<InstanceOptions> options)
+internal sealed class PublicAddress(IOptions<InstanceOptions> options)
 {
     /// <summary>The base URL, without a trailing slash: <c>https://proxy.example.com</c>.</summary>
     public string BaseUrl(HttpRequest request) => options.Value.ExternalUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}";

@@ -9,7 +9,7 @@ namespace DependencyProxy.Configuration;
 /// <c>X-Forwarded-Proto</c> are believed. Empty (the default) believes no one: any client could otherwise send
 /// <c>X-Forwarded-For</c> to pass as another address (and escape its login throttle) or claim https.
 /// </summary>
-public sealed class ForwardedHeadersSettings
+internal sealed class ForwardedHeadersSettings
 {
     /// <summary>Addresses (<c>10.0.0.5</c>) or networks (<c>10.0.0.0/24</c>) of the proxies in front of this server.</summary>
     public List<string> KnownProxies { get; set; } = [];
@@ -26,7 +26,7 @@ public sealed class ForwardedHeadersSettings
     }
 }
 
-public static class TrustedProxies
+internal static class TrustedProxies
 {
     public const string Section = OptionsSections.Root + ":ForwardedHeaders";
 

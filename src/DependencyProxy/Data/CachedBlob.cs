@@ -3,7 +3,7 @@ using DependencyProxy.Oci;
 namespace DependencyProxy.Data;
 
 /// <summary>A blob linked to one group. Identical content is stored once; each group holds its own link.</summary>
-public sealed class CachedBlob
+internal sealed class CachedBlob
 {
     public long Id { get; set; }
 
@@ -25,7 +25,7 @@ public sealed class CachedBlob
 }
 
 /// <summary>GitLab's statuses for cache entries.</summary>
-public static class CacheStatus
+internal static class CacheStatus
 {
     public const string Default = "default";
     public const string PendingDestruction = "pending_destruction";

@@ -6,7 +6,7 @@ namespace DependencyProxy.Data;
 /// A manifest cached for one group, under a tag or under its digest. The bytes live in the content store;
 /// this row is the group's claim on them (rule 5: a group reads only what was fetched for it).
 /// </summary>
-public sealed class CachedManifest
+internal sealed class CachedManifest
 {
     public long Id { get; set; }
 

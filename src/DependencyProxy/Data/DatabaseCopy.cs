@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using DependencyProxy.Upstream;
+using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Data;
 
@@ -7,7 +7,7 @@ namespace DependencyProxy.Data;
 /// Moves a single node's metadata from SQLite to PostgreSQL: every row, with its id, into an empty database brought to
 /// the current schema first. Content files stay where they are (same data directory), so nothing is fetched again.
 /// </summary>
-public sealed class DatabaseCopy(IDbContextFactory<ProxyDbContext> source)
+internal sealed class DatabaseCopy(IDbContextFactory<ProxyDbContext> source)
 {
     private const int BatchSize = 1000;
 

@@ -5,7 +5,7 @@ namespace DependencyProxy.Data;
 
 /// <summary>The database engines, spelled in configuration as <c>sqlite</c> and <c>postgresql</c> (any case).</summary>
 [TypeConverter(typeof(NamedChoiceConverter<DatabaseEngine>))]
-public enum DatabaseEngine
+internal enum DatabaseEngine
 {
     Sqlite,
     PostgreSql,
@@ -15,7 +15,7 @@ public enum DatabaseEngine
 /// Where the metadata lives (<c>DependencyProxy:Database</c>): SQLite in the data directory (one node), or PostgreSQL
 /// (several nodes share it).
 /// </summary>
-public sealed class DatabaseOptions
+internal sealed class DatabaseOptions
 {
     public const string Section = OptionsSections.Root + ":Database";
 

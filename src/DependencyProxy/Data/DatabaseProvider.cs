@@ -10,7 +10,7 @@ namespace DependencyProxy.Data;
 /// The provider quirks, in one place: how each database is opened and prepared. Everything else (queries, the
 /// INSERT … ON CONFLICT upserts, migrations run at start) is written once for both.
 /// </summary>
-public sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
+internal sealed class DatabaseProvider : IDbContextFactory<ProxyDbContext>
 {
     private readonly Func<ProxyDbContext> _create;
 

@@ -1,7 +1,7 @@
 namespace DependencyProxy.Data;
 
 /// <summary>A group deploy token: a username plus a token that reads the group and its subgroups.</summary>
-public sealed class DeployToken
+internal sealed class DeployToken
 {
     public long Id { get; set; }
 

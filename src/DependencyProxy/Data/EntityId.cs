@@ -1,7 +1,7 @@
 namespace DependencyProxy.Data;
 
 /// <summary>A row id as a URL or a form carries it.</summary>
-public static class EntityId
+internal static class EntityId
 {
     /// <summary>
     /// Only plain positive decimal ids: "1e3", "+1", " 1", "0x10" or twenty digits name no row (and never reach the

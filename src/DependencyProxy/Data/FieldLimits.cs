@@ -5,7 +5,7 @@ namespace DependencyProxy.Data;
 /// the CLI refuse a longer value with <see cref="TooLong"/>, naming the field, before anything is stored; the database
 /// columns are as long (PostgreSQL would otherwise refuse the row with an error instead of a message).
 /// </summary>
-public static class FieldLimits
+internal static class FieldLimits
 {
     /// <summary>Group, user and token names (GitLab: 255).</summary>
     public const int Name = 255;

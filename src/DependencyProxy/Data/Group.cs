@@ -1,7 +1,7 @@
 namespace DependencyProxy.Data;
 
 /// <summary>A group (or subgroup) whose members pull images through its own cache.</summary>
-public sealed class Group
+internal sealed class Group
 {
     public long Id { get; set; }
 
@@ -39,7 +39,7 @@ public sealed class Group
     public DateTime CreatedAt { get; set; }
 }
 
-public static class GroupVisibility
+internal static class GroupVisibility
 {
     public const string Public = "public";
     public const string Private = "private";

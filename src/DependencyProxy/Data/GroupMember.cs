@@ -1,7 +1,7 @@
 namespace DependencyProxy.Data;
 
 /// <summary>A user's role in a group, inherited by its subgroups (GitLab access levels 10–50).</summary>
-public sealed class GroupMember
+internal sealed class GroupMember
 {
     public long Id { get; set; }
 

@@ -5,7 +5,7 @@ namespace DependencyProxy.Data;
 /// ASP.NET Core Data Protection and never returned. An account is used only with both parts; Docker Hub's settings
 /// (GitLab's) may hold one part alone for a while, so both columns allow null.
 /// </summary>
-public sealed class GroupUpstreamCredential
+internal sealed class GroupUpstreamCredential
 {
     public long Id { get; set; }
 

@@ -5,7 +5,7 @@ namespace DependencyProxy.Data;
 /// (<c>fill:…</c>) or a background job (<c>job:…</c>). Held until <see cref="ExpiresAt"/> and renewed by its owner while it
 /// works, so the work of a node that died is taken over once its lease runs out.
 /// </summary>
-public sealed class Lease
+internal sealed class Lease
 {
     public string Name { get; set; } = "";
 

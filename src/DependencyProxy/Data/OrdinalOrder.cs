@@ -7,7 +7,7 @@ namespace DependencyProxy.Data;
 /// already; PostgreSQL would use the database's locale, which may order '-', '.', '/' and '_' otherwise, so it is told
 /// the "C" collation (which every PostgreSQL has).
 /// </summary>
-public static class OrdinalOrder
+internal static class OrdinalOrder
 {
     public static IOrderedQueryable<Group> OrderByFullPath(this IQueryable<Group> groups, ProxyDbContext db) =>
         db is PostgreSqlProxyDbContext

@@ -1,7 +1,7 @@
 namespace DependencyProxy.Data;
 
 /// <summary>A personal access token (also the token of a group access token's bot). Only its hash is stored.</summary>
-public sealed class PersonalAccessToken
+internal sealed class PersonalAccessToken
 {
     public long Id { get; set; }
 

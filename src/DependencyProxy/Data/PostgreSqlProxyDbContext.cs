@@ -7,7 +7,7 @@ namespace DependencyProxy.Data;
 /// The same model on PostgreSQL. A type of its own so that its migrations (Data/Migrations/PostgreSql) stay apart
 /// from SQLite's: EF Core picks migrations by context type.
 /// </summary>
-public sealed class PostgreSqlProxyDbContext(DbContextOptions<PostgreSqlProxyDbContext> options) : ProxyDbContext(options)
+internal sealed class PostgreSqlProxyDbContext(DbContextOptions<PostgreSqlProxyDbContext> options) : ProxyDbContext(options)
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

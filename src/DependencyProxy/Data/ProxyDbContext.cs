@@ -1,6 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using DependencyProxy.Oci;
 using DependencyProxy.Upstream;
+using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Data;
 
@@ -8,7 +8,7 @@ namespace DependencyProxy.Data;
 /// The metadata model. Times are UTC <see cref="DateTime"/>: SQLite can compare them as text and PostgreSQL
 /// maps them to timestamptz, so TTL queries work on both (DateTimeOffset cannot be ordered on SQLite).
 /// </summary>
-public class ProxyDbContext(DbContextOptions options) : DbContext(options)
+internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Group> Groups => Set<Group>();
 

@@ -1,7 +1,7 @@
 namespace DependencyProxy.Data;
 
 /// <summary>What kind of refusal: the API, the pages and the CLI decide their answer by this, never by the message's text.</summary>
-public enum RefusalKind
+internal enum RefusalKind
 {
     /// <summary>A value is invalid or missing.</summary>
     BadRequest,
@@ -15,7 +15,7 @@ public enum RefusalKind
 /// Why a change was refused, as the services of the lower floors (Identity, Groups) report it. The message is for a
 /// person and is passed on as it is; for NotFound it names what was not found.
 /// </summary>
-public sealed record Refusal(RefusalKind Kind, string? Message)
+internal sealed record Refusal(RefusalKind Kind, string? Message)
 {
     public static Refusal Invalid(string message) => new(RefusalKind.BadRequest, message);
 

@@ -7,7 +7,7 @@ namespace DependencyProxy.Data;
 /// ring, which encrypts upstream secrets and sign-in cookies), kept in the database they share instead of each node's
 /// data directory.
 /// </summary>
-public sealed class SharedKey
+internal sealed class SharedKey
 {
     public string Name { get; set; } = "";
 

@@ -10,7 +10,7 @@ namespace DependencyProxy.Data;
 /// on every cache write, which cold pulls make several of. And <c>upper()</c> folds all of Unicode, as PostgreSQL's
 /// does in a UTF-8 database, instead of ASCII only: searches ignore case in names like "Café" on both.
 /// </summary>
-public sealed class SqlitePragmas : DbConnectionInterceptor
+internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 

@@ -1,7 +1,7 @@
 namespace DependencyProxy.Data;
 
 /// <summary>A person, or the bot user behind a group access token.</summary>
-public sealed class User
+internal sealed class User
 {
     public long Id { get; set; }
 

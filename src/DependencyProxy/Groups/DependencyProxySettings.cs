@@ -1,7 +1,7 @@
 using DependencyProxy.Data;
+using DependencyProxy.Upstream;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Groups;
 
@@ -10,7 +10,7 @@ namespace DependencyProxy.Groups;
 /// table), whose secrets are encrypted at rest with ASP.NET Core Data Protection (keys in the data directory) and never
 /// returned by any API.
 /// </summary>
-public sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> databases, IDataProtectionProvider protection, TimeProvider time)
+internal sealed class DependencyProxySettings(IDbContextFactory<ProxyDbContext> databases, IDataProtectionProvider protection, TimeProvider time)
 {
     public const string DockerHub = Oci.DockerHub.Registry;
 

@@ -8,7 +8,7 @@ namespace DependencyProxy.Groups;
 /// What a principal may do in a group. Membership is inherited down the subgroup tree: the effective level is the
 /// highest membership on the group or any ancestor. Administrators act as owners everywhere.
 /// </summary>
-public sealed class GroupAccess(IDbContextFactory<ProxyDbContext> databases)
+internal sealed class GroupAccess(IDbContextFactory<ProxyDbContext> databases)
 {
     public async Task<int> LevelAsync(Principal principal, Group group, CancellationToken cancellationToken)
     {

@@ -1,13 +1,13 @@
 using DependencyProxy.Data;
 using DependencyProxy.Identity;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Groups;
 
 /// <summary>Finds and creates groups. A group path is a chain of registry name components: <c>my-org/team</c>.</summary>
-public sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+internal sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
 {
     public async Task<Group?> FindAsync(string fullPath, CancellationToken cancellationToken)
     {

@@ -5,10 +5,10 @@ using Microsoft.EntityFrameworkCore;
 namespace DependencyProxy.Groups;
 
 /// <summary>A direct member of a group, with the user's details.</summary>
-public sealed record MemberView(User User, int AccessLevel, DateTime CreatedAt);
+internal sealed record MemberView(User User, int AccessLevel, DateTime CreatedAt);
 
 /// <summary>Direct memberships of groups. Who may change them is decided by the caller (API or CLI).</summary>
-public sealed class GroupMemberships(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+internal sealed class GroupMemberships(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
 {
     public async Task<(IReadOnlyList<MemberView> Page, int Total)> ListAsync(long groupId, int skip, int take, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace DependencyProxy.Groups;
 /// GitLab's <c>members/all</c>: the members of a group and of every group above it, since roles are inherited downwards.
 /// A user who is a member at several levels appears once, with the highest role (GitLab's rule).
 /// </summary>
-public sealed class InheritedMemberships(IDbContextFactory<ProxyDbContext> databases)
+internal sealed class InheritedMemberships(IDbContextFactory<ProxyDbContext> databases)
 {
     public async Task<(IReadOnlyList<MemberView> Page, int Total)> ListAsync(Group group, int skip, int take, CancellationToken cancellationToken)
     {

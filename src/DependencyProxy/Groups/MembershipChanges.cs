@@ -7,7 +7,7 @@ namespace DependencyProxy.Groups;
 /// The rules for changing a group's members, shared by the REST API and the web pages: maintainers manage members,
 /// nobody grants a role above their own, only owners touch owners, and a top-level group keeps a direct owner.
 /// </summary>
-public sealed class MembershipChanges(GroupMemberships memberships, UserAccounts users)
+internal sealed class MembershipChanges(GroupMemberships memberships, UserAccounts users)
 {
     public async Task<Refusal?> AddAsync(Group group, int callerLevel, long userId, long? accessLevel, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace DependencyProxy.Groups;
 /// Registry-mirror mode (<c>DependencyProxy:Mirror</c>): <c>/v2/&lt;repository&gt;/…</c> at the server root, as dockerd
 /// and containerd mirrors ask, served by one group's cache and access rules.
 /// </summary>
-public sealed class MirrorOptions
+internal sealed class MirrorOptions
 {
     public const string Section = OptionsSections.Root + ":Mirror";
 

@@ -5,21 +5,21 @@ using Microsoft.EntityFrameworkCore;
 namespace DependencyProxy.Groups;
 
 /// <summary>A group as lists show it: no settings, no secrets, and its description only when asked for.</summary>
-public sealed record GroupListItem(
+internal sealed record GroupListItem(
     long Id, string Name, string Path, string FullPath, string Description, string Visibility, long? ParentId, DateTime CreatedAt, bool ProxyEnabled);
 
 /// <summary>
 /// Which groups to list: a search in path or name, top-level ones only (or the direct children of <see cref="ParentId"/>),
 /// and the role the caller needs in them.
 /// </summary>
-public sealed record GroupQuery(
+internal sealed record GroupQuery(
     string? Search = null, bool TopLevelOnly = false, int MinimumLevel = AccessLevels.None, bool WithDescription = true, long? ParentId = null);
 
 /// <summary>
 /// The groups a principal may know exist (public ones, and those where it has any role), for the API and the pages.
 /// Filtered, counted, ordered and paged in the database, so a listing costs one page, however many groups there are.
 /// </summary>
-public sealed class VisibleGroups(IDbContextFactory<ProxyDbContext> databases)
+internal sealed class VisibleGroups(IDbContextFactory<ProxyDbContext> databases)
 {
     /// <summary>
     /// Ordered by full path (ordinally, so subgroups follow their parent); <see cref="GroupQuery.Search"/> matches the full

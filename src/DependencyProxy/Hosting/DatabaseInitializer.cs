@@ -1,5 +1,5 @@
-using DependencyProxy.Identity;
 using DependencyProxy.Data;
+using DependencyProxy.Identity;
 using DependencyProxy.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,7 +9,7 @@ namespace DependencyProxy.Hosting;
 /// Brings the database to the current schema and clears what a killed process left behind. The server's start also
 /// creates the instance (root) when there is none; a command line command does not (see Cli.ExistingInstance).
 /// </summary>
-public sealed partial class DatabaseInitializer(
+internal sealed partial class DatabaseInitializer(
     DatabaseProvider databases,
     ContentSpool spool,
     RootBootstrap root,

@@ -9,7 +9,7 @@ using Prometheus;
 namespace DependencyProxy.Hosting;
 
 /// <summary>Builds the web server: configuration from the standard sources, services, and endpoints.</summary>
-public static class ProxyApp
+internal static class ProxyApp
 {
     public static WebApplication Build(string[] args)
     {

@@ -22,7 +22,7 @@ using Microsoft.Extensions.Options;
 namespace DependencyProxy.Hosting;
 
 /// <summary>Composes the features; each registers its own options (validated at start) and services.</summary>
-public static class ServiceRegistration
+internal static class ServiceRegistration
 {
     /// <summary>
     /// Options, metadata and storage: what both the server and the CLI need. Every section's options are registered here,

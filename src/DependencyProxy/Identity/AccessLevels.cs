@@ -1,7 +1,7 @@
 namespace DependencyProxy.Identity;
 
 /// <summary>GitLab's group access levels. Pulling needs guest or more; settings and purging need owner.</summary>
-public static class AccessLevels
+internal static class AccessLevels
 {
     public const int None = 0;
     public const int Guest = 10;

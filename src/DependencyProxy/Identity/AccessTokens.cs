@@ -4,13 +4,13 @@ using Microsoft.EntityFrameworkCore;
 namespace DependencyProxy.Identity;
 
 /// <summary>A token just made: the stored row, and the plaintext that is shown this once and never again.</summary>
-public sealed record CreatedToken<T>(T Row, string Token);
+internal sealed record CreatedToken<T>(T Row, string Token);
 
 /// <summary>A group access token: its bot's token row and the bot's role in the group (the role it had, once revoked).</summary>
-public sealed record GroupAccessTokenView(PersonalAccessToken Token, int AccessLevel);
+internal sealed record GroupAccessTokenView(PersonalAccessToken Token, int AccessLevel);
 
 /// <summary>Personal access tokens, group deploy tokens and group access tokens (a bot user with a role plus its token).</summary>
-public sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+internal sealed class AccessTokens(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
 {
     public static string? CheckRequest(string? name, IReadOnlyCollection<string> scopes, IEnumerable<string> allowedScopes, DateTime? expiresAt,
         DateTime today)

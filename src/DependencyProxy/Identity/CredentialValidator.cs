@@ -8,7 +8,7 @@ namespace DependencyProxy.Identity;
 /// access token (the token names its user or bot), or deploy-token username + token. Also re-checks a principal named in a registry JWT,
 /// so a revoked token, a blocked user or a removed deploy token loses access at once.
 /// </summary>
-public sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+internal sealed class CredentialValidator(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
 {
     /// <summary>Checks HTTP Basic credentials from <c>docker login</c>; null when they are wrong.</summary>
     public async Task<Principal?> ValidateBasicAsync(string username, string secret, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 namespace DependencyProxy.Identity;
 
-public enum PrincipalKind
+internal enum PrincipalKind
 {
     Anonymous,
     User,
@@ -12,7 +12,7 @@ public enum PrincipalKind
 /// A deploy token reads its own group and the subgroups below it. <see cref="SecurityStamp"/> is the user's stamp when
 /// the principal came from a password, for sessions and registry tokens to carry.
 /// </summary>
-public sealed record Principal(
+internal sealed record Principal(
     PrincipalKind Kind,
     string Name,
     long? UserId = null,

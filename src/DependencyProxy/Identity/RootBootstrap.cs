@@ -1,7 +1,7 @@
+using DependencyProxy.Common;
 using DependencyProxy.Configuration;
 using DependencyProxy.Data;
 using Microsoft.Extensions.Options;
-using DependencyProxy.Common;
 
 namespace DependencyProxy.Identity;
 
@@ -12,7 +12,7 @@ namespace DependencyProxy.Identity;
 /// No users means a new instance, and the line says where it is (the data directory's full path, and the database when it
 /// is not SQLite there): a mistyped <c>DataDirectory</c> shows up at once instead of as a puzzling new root password.
 /// </summary>
-public sealed partial class RootBootstrap(
+internal sealed partial class RootBootstrap(
     UserAccounts users,
     AccessTokens tokens,
     IOptions<RootBootstrapOptions> options,

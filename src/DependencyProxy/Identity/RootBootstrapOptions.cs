@@ -1,7 +1,7 @@
 namespace DependencyProxy.Identity;
 
 /// <summary>How the first start creates root, at the top of the <c>DependencyProxy</c> section.</summary>
-public sealed class RootBootstrapOptions
+internal sealed class RootBootstrapOptions
 {
     /// <summary>When set on first start, root's personal access token (scopes api and read_registry); for automation.</summary>
     public string? InitialRootToken { get; set; }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Identity;
 namespace DependencyProxy.Identity;
 
 /// <summary>Creates and checks secrets. Tokens are random and stored as SHA-256; passwords use a slow KDF.</summary>
-public static class Secrets
+internal static class Secrets
 {
     public const string PersonalTokenPrefix = "dpat-";
     public const string DeployTokenPrefix = "dpdt-";

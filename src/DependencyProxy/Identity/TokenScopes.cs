@@ -1,7 +1,7 @@
 namespace DependencyProxy.Identity;
 
 /// <summary>Token scopes, as GitLab names them.</summary>
-public static class TokenScopes
+internal static class TokenScopes
 {
     public const string Api = "api";
     public const string ReadApi = "read_api";

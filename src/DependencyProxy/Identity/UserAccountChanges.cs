@@ -4,10 +4,10 @@ using Microsoft.EntityFrameworkCore;
 namespace DependencyProxy.Identity;
 
 /// <summary>What an administrator changes on a person: any field left null stays as it is.</summary>
-public sealed record UserUpdate(string? Name, string? Email, string? Password, bool? IsAdmin);
+internal sealed record UserUpdate(string? Name, string? Email, string? Password, bool? IsAdmin);
 
 /// <summary>GitLab's <c>PUT /users/:id</c> and <c>DELETE /users/:id</c>, for people (bots go with their group access token).</summary>
-public sealed partial class UserAccounts
+internal sealed partial class UserAccounts
 {
     /// <summary>Updates a person; null user with a reason when the values are refused, both null when there is no such person.</summary>
     public async Task<(User? User, Refusal? Refusal)> UpdateAsync(long id, UserUpdate update, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace DependencyProxy.Identity;
 
 /// <summary>Creates, finds and lists users. Validation messages read like GitLab's.</summary>
-public sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
+internal sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> databases, TimeProvider time)
 {
     public const string RootUsername = "root";
 

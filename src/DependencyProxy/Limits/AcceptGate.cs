@@ -15,7 +15,7 @@ namespace DependencyProxy.Limits;
 /// once the limit and <see cref="Headroom"/> more are open: the rest wait in the kernel's queue (or are refused by it
 /// when that is full) instead of taking descriptors, and are accepted, and served or closed, as connections end.
 /// </summary>
-public sealed class AcceptGate(IOptions<SocketTransportOptions> socketOptions, ILoggerFactory loggers, IOptions<KestrelServerOptions> kestrel)
+internal sealed class AcceptGate(IOptions<SocketTransportOptions> socketOptions, ILoggerFactory loggers, IOptions<KestrelServerOptions> kestrel)
     : IConnectionListenerFactory
 {
     /// <summary>Connections past the limit that may be open at once while Kestrel closes them.</summary>

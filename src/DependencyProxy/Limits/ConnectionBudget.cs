@@ -8,7 +8,7 @@ namespace DependencyProxy.Limits;
 /// the database, spool files of downloads and upstream sockets. So at most
 /// (open-files limit − open at start − 320) / 2 connections, and never fewer than <see cref="Minimum"/>.
 /// </summary>
-public static class ConnectionBudget
+internal static class ConnectionBudget
 {
     public const int DescriptorsPerConnection = 2;
 

@@ -6,7 +6,7 @@ namespace DependencyProxy.Limits;
 /// the form reader would otherwise take it whole. Works the same on Kestrel and in process (TestServer), which enforces
 /// none of Kestrel's limits.
 /// </summary>
-public sealed class CountedBody(Stream inner, long limit) : Stream
+internal sealed class CountedBody(Stream inner, long limit) : Stream
 {
     private long _read;
 
@@ -53,7 +53,7 @@ public sealed class CountedBody(Stream inner, long limit) : Stream
 }
 
 /// <summary>A request body went past its limit while it was read.</summary>
-public sealed class BodyTooLargeException(long limit) : IOException($"the request body is larger than {limit} bytes")
+internal sealed class BodyTooLargeException(long limit) : IOException($"the request body is larger than {limit} bytes")
 {
     public long Limit { get; } = limit;
 }

@@ -5,7 +5,7 @@ namespace DependencyProxy.Limits;
 /// request's headers or sit idle between requests, and request body sizes. A flood of slow connections must end in
 /// refused connections, never in a process out of descriptors.
 /// </summary>
-public sealed class LimitsOptions
+internal sealed class LimitsOptions
 {
     public const string Section = Configuration.OptionsSections.Root + ":Limits";
 

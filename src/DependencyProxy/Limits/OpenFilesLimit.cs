@@ -5,7 +5,7 @@ namespace DependencyProxy.Limits;
 /// start on purpose: the .NET runtime raises the soft limit to the hard one while it starts, so this is what the process
 /// really has.
 /// </summary>
-public static class OpenFilesLimit
+internal static class OpenFilesLimit
 {
     private const string Label = "Max open files";
 

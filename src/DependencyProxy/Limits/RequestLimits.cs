@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DependencyProxy.Limits;
 
 /// <summary>Applies <see cref="LimitsOptions"/> to Kestrel and to form reading (the web pages' forms and the API's).</summary>
-public static partial class RequestLimits
+internal static partial class RequestLimits
 {
     /// <summary>Form fields are short: the longest one accepted anywhere is a group description (2,000 characters).</summary>
     public const int MaxFormValueBytes = 64 * 1024;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace DependencyProxy.Observability;
 
 /// <summary>GitLab's health endpoints: <c>/-/liveness</c> and <c>/-/health</c> (the process answers) and <c>/-/readiness</c> (database and store reachable).</summary>
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     private const string Ready = "ready";
 

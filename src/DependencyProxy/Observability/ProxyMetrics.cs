@@ -7,7 +7,7 @@ namespace DependencyProxy.Observability;
 /// tests, never share counts). Recorded where the facts are known, never computed afterwards. <c>/metrics</c> exports
 /// prometheus-net's default registry (runtime and per-route HTTP metrics) followed by this one.
 /// </summary>
-public sealed class ProxyMetrics
+internal sealed class ProxyMetrics
 {
     private readonly Counter _cache;
     private readonly Counter _bytes;

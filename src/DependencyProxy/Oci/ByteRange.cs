@@ -3,7 +3,7 @@ using Microsoft.Net.Http.Headers;
 namespace DependencyProxy.Oci;
 
 /// <summary>An inclusive byte range of a blob of known length.</summary>
-public readonly record struct ByteRange(long Start, long End)
+internal readonly record struct ByteRange(long Start, long End)
 {
     public long Length => End - Start + 1;
 
@@ -47,7 +47,7 @@ public readonly record struct ByteRange(long Start, long End)
     }
 }
 
-public enum RangeOutcome
+internal enum RangeOutcome
 {
     Whole,
     Partial,

@@ -7,7 +7,7 @@ namespace DependencyProxy.Oci;
 /// A content digest such as <c>sha256:&lt;64 hex&gt;</c>. Only algorithms we can verify are accepted,
 /// because rule 1 says nothing unverified is ever stored or served from cache.
 /// </summary>
-public readonly record struct Digest
+internal readonly record struct Digest
 {
     private Digest(string algorithm, string hex)
     {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace DependencyProxy.Oci;
 
 /// <summary>Decides which media type to serve a manifest with, without ever rewriting its bytes.</summary>
-public static class ManifestMediaType
+internal static class ManifestMediaType
 {
     /// <summary>
     /// The upstream's Content-Type when it is a manifest type; otherwise the document's own <c>mediaType</c>;

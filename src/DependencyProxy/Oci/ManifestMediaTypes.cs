@@ -1,7 +1,7 @@
 namespace DependencyProxy.Oci;
 
 /// <summary>Manifest media types the proxy requests and caches.</summary>
-public static class ManifestMediaTypes
+internal static class ManifestMediaTypes
 {
     public const string OciIndex = "application/vnd.oci.image.index.v1+json";
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";

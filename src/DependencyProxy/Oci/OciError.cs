@@ -1,7 +1,7 @@
 namespace DependencyProxy.Oci;
 
 /// <summary>An OCI distribution error: HTTP status, error code and a message a person can act on.</summary>
-public sealed record OciError(int Status, string Code, string Message, IReadOnlyDictionary<string, string>? Headers = null)
+internal sealed record OciError(int Status, string Code, string Message, IReadOnlyDictionary<string, string>? Headers = null)
 {
     public static OciError NameInvalid(string message) => new(400, "NAME_INVALID", message);
     public static OciError NameUnknown(string message) => new(404, "NAME_UNKNOWN", message);
@@ -34,6 +34,6 @@ public sealed record OciError(int Status, string Code, string Message, IReadOnly
     }
 }
 
-public sealed record OciErrorBody(IReadOnlyList<OciErrorEntry> Errors);
+internal sealed record OciErrorBody(IReadOnlyList<OciErrorEntry> Errors);
 
-public sealed record OciErrorEntry(string Code, string Message);
+internal sealed record OciErrorEntry(string Code, string Message);

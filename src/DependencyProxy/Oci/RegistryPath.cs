@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace DependencyProxy.Oci;
 
-public enum RegistryResource
+internal enum RegistryResource
 {
     Manifest,
     Blob,
@@ -14,7 +14,7 @@ public enum RegistryResource
 /// Every registry route goes through <see cref="TryParse"/>: repository names contain slashes, so splitting
 /// strings in several handlers would let them disagree.
 /// </summary>
-public sealed partial record RegistryPath(
+internal sealed partial record RegistryPath(
     string GroupPath,
     string Image,
     RegistryResource Resource,

@@ -1,7 +1,7 @@
 using DependencyProxy.Caching;
+using DependencyProxy.Oci;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Registry;
 
@@ -9,7 +9,7 @@ namespace DependencyProxy.Registry;
 /// GET|HEAD of a blob: <see cref="BlobCache"/> decides what the request gets (the stored blob, a download to stream from
 /// this node or another, or the upstream's answer to a HEAD); this turns that into a response.
 /// </summary>
-public sealed class BlobEndpoint(
+internal sealed class BlobEndpoint(
     BlobCache cache,
     IContentStore store,
     Cluster.ClusterFills cluster,

@@ -1,10 +1,10 @@
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
+using DependencyProxy.Registry;
 
 namespace DependencyProxy.Registry;
 
 /// <summary>The headers every blob response carries (PROTOCOL.md).</summary>
-public static class BlobHeaders
+internal static class BlobHeaders
 {
     public const string ContentType = "application/octet-stream";
 

@@ -6,7 +6,7 @@ namespace DependencyProxy.Registry;
 /// What every blob answer shares, whether it comes from the store or from a running fill: status, headers and
 /// conditional/Range handling (one place, so both answer alike). The bytes themselves are copied by <see cref="BlobCopy"/>.
 /// </summary>
-public static class BlobResponse
+internal static class BlobResponse
 {
     /// <summary>
     /// Sets status and headers for a blob of <paramref name="length"/> bytes (null while a fill does not know it yet)

@@ -10,7 +10,7 @@ namespace DependencyProxy.Registry;
 /// is verified, the connection cut if the download fails). Only the cluster secret opens it: client tokens, sessions
 /// and anonymous requests get 404, as does every request when clustering is off, so it does not even show it exists.
 /// </summary>
-public static class InternalFillEndpoint
+internal static class InternalFillEndpoint
 {
     public static void MapClusterInternals(this WebApplication app) =>
         app.MapGet("/-/internal/fills/{lease}", async (HttpContext context, string lease, ClusterNode node, BlobFetchCoordinator fills,

@@ -1,11 +1,11 @@
 using DependencyProxy.Caching;
-using DependencyProxy.Upstream;
 using DependencyProxy.Oci;
+using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Registry;
 
 /// <summary>GET|HEAD of a manifest by tag or digest.</summary>
-public static class ManifestEndpoint
+internal static class ManifestEndpoint
 {
     /// <summary>Marks a manifest served from cache because upstream failed.</summary>
     public const string CacheStatusHeader = "X-Dependency-Proxy-Cache";

@@ -1,14 +1,14 @@
 using DependencyProxy.Auth;
 using DependencyProxy.Caching;
-using Microsoft.Extensions.Options;
 using DependencyProxy.Groups;
-using DependencyProxy.Upstream;
 using DependencyProxy.Oci;
+using DependencyProxy.Upstream;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Registry;
 
 /// <summary>The OCI distribution read API under <c>/v2</c>. Every path goes through <see cref="RegistryPath.TryParse"/>.</summary>
-public static class RegistryEndpoints
+internal static class RegistryEndpoints
 {
     private static readonly string[] ReadMethods = [HttpMethods.Get, HttpMethods.Head];
     private static readonly string[] WriteMethods = [HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];

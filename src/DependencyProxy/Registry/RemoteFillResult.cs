@@ -3,9 +3,9 @@ using System.Net;
 using System.Runtime.ExceptionServices;
 using DependencyProxy.Caching;
 using DependencyProxy.Cluster;
+using DependencyProxy.Oci;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Registry;
 

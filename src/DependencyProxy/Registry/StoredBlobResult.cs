@@ -1,5 +1,5 @@
-using DependencyProxy.Storage;
 using DependencyProxy.Oci;
+using DependencyProxy.Storage;
 
 namespace DependencyProxy.Registry;
 
@@ -7,7 +7,7 @@ namespace DependencyProxy.Registry;
 /// Serves committed content opened before the request was checked (it owns and closes it): a file handle, which
 /// garbage collection or eviction unlinking the file meanwhile cannot cut short, or an object in the bucket.
 /// </summary>
-public sealed partial class StoredBlobResult(Digest digest, IStoredBlob content, long length, ILogger logger) : IResult
+internal sealed partial class StoredBlobResult(Digest digest, IStoredBlob content, long length, ILogger logger) : IResult
 {
     public async Task ExecuteAsync(HttpContext httpContext)
     {

@@ -4,14 +4,14 @@ using DependencyProxy.Oci;
 
 namespace DependencyProxy.Storage;
 
-public sealed record ContentCopyResult(int Copied, long BytesCopied, int AlreadyThere, int Mismatched);
+internal sealed record ContentCopyResult(int Copied, long BytesCopied, int AlreadyThere, int Mismatched);
 
 /// <summary>
 /// Copies a data directory's content files into the bucket, for a node moving from the filesystem store to S3. Each file
 /// is checked against its digest first (a file damaged on disk is reported and left out: the next pull fetches it
 /// again), and an object already there with the same size is left as it is, so an interrupted copy can be run again.
 /// </summary>
-public sealed class ContentCopy(FileSystemContentStore source, S3ContentStore target)
+internal sealed class ContentCopy(FileSystemContentStore source, S3ContentStore target)
 {
     public async Task<ContentCopyResult> ToS3Async(Action<string> report, CancellationToken cancellationToken)
     {

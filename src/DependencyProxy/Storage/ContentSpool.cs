@@ -1,5 +1,5 @@
-using Microsoft.Win32.SafeHandles;
 using DependencyProxy.Oci;
+using Microsoft.Win32.SafeHandles;
 
 namespace DependencyProxy.Storage;
 
@@ -8,7 +8,7 @@ namespace DependencyProxy.Storage;
 /// the content is verified and committed to the store. Also guards the disk they are on: the free-space reserve is
 /// checked before a download starts, and after a write failed for lack of room new downloads are refused for a while.
 /// </summary>
-public sealed class ContentSpool
+internal sealed class ContentSpool
 {
     /// <summary>After a write failed for want of room, new content is refused at once for this long rather than
     /// downloaded only to fail again part-way (the free-space figure may not show why, e.g. a quota or file-size limit).</summary>
@@ -126,7 +126,7 @@ public sealed class ContentSpool
 }
 
 /// <summary>A temp file being written; either committed by the store or discarded.</summary>
-public sealed class TempContentFile(string path, FileStream stream)
+internal sealed class TempContentFile(string path, FileStream stream)
 {
     public string Path { get; } = path;
 

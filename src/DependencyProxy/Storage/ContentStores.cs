@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace DependencyProxy.Storage;
 
 /// <summary>Builds the content store <c>DependencyProxy:Storage:Provider</c> names.</summary>
-public static class ContentStores
+internal static class ContentStores
 {
     public static IContentStore Create(IServiceProvider services)
     {

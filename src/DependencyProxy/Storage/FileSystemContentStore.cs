@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Win32.SafeHandles;
 using DependencyProxy.Oci;
+using Microsoft.Win32.SafeHandles;
 
 namespace DependencyProxy.Storage;
 
@@ -9,7 +9,7 @@ namespace DependencyProxy.Storage;
 /// Downloads are written to the spool (<c>content/tmp</c>, the same disk) and become visible only by an atomic rename
 /// after verification (rules 1 and 2), so a file at a digest's path always holds exactly that digest's bytes.
 /// </summary>
-public sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
+internal sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
 {
     private readonly string _root = Path.GetDirectoryName(spool.Directory)!;
 

@@ -10,7 +10,7 @@ namespace DependencyProxy.Storage;
 /// <see cref="ContentSpool"/> (a service of its own) until then. A backend that cannot answer throws
 /// <see cref="StorageUnavailableException"/>; one that cannot take more content, <see cref="StorageFullException"/>.
 /// </summary>
-public interface IContentStore
+internal interface IContentStore
 {
     /// <summary>
     /// Committed content ready to be served, or null when it is not stored. Opened for reading, it is already being
@@ -64,7 +64,7 @@ public interface IContentStore
 /// Committed content opened for serving, whole or in ranges. It hands back something readable; writing it into a
 /// response is the registry's business.
 /// </summary>
-public interface IStoredBlob : IDisposable
+internal interface IStoredBlob : IDisposable
 {
     long Length { get; }
 
@@ -82,7 +82,7 @@ public interface IStoredBlob : IDisposable
 }
 
 /// <summary>A download on its way into the store, following its temp file as it grows.</summary>
-public interface IContentUpload
+internal interface IContentUpload
 {
     /// <summary>Bytes now in the temp file (the backend may start sending them on).</summary>
     void ReportWritten(long written);
@@ -95,4 +95,4 @@ public interface IContentUpload
 }
 
 /// <summary>One committed object.</summary>
-public sealed record StoredContent(Digest Digest, long Size, DateTimeOffset LastWrite);
+internal sealed record StoredContent(Digest Digest, long Size, DateTimeOffset LastWrite);

@@ -5,7 +5,7 @@ namespace DependencyProxy.Storage;
 /// it would leave less free space than <c>DependencyProxy:Storage:MinFreeBytes</c>. Clients get 507, never a
 /// partial blob; content already stored is still served.
 /// </summary>
-public sealed class StorageFullException(string message, Exception? inner = null) : IOException(message, inner)
+internal sealed class StorageFullException(string message, Exception? inner = null) : IOException(message, inner)
 {
     // errno values on Linux (ENOSPC, EFBIG, EDQUOT) and Win32 codes (ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL):
     // .NET reports an unmapped errno as the IOException's HResult.

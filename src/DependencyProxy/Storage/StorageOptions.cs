@@ -5,14 +5,14 @@ namespace DependencyProxy.Storage;
 
 /// <summary>The content stores, spelled in configuration as <c>filesystem</c> and <c>s3</c> (any case).</summary>
 [TypeConverter(typeof(NamedChoiceConverter<StorageProvider>))]
-public enum StorageProvider
+internal enum StorageProvider
 {
     FileSystem,
     S3,
 }
 
 /// <summary>Where content is stored, and its budget (<c>DependencyProxy:Storage</c>).</summary>
-public sealed class StorageOptions
+internal sealed class StorageOptions
 {
     public const string Section = OptionsSections.Root + ":Storage";
 
@@ -38,7 +38,7 @@ public sealed class StorageOptions
 }
 
 /// <summary>An S3-compatible bucket (<c>DependencyProxy:Storage:S3</c>).</summary>
-public sealed class S3StorageOptions
+internal sealed class S3StorageOptions
 {
     public string Bucket { get; set; } = "";
 

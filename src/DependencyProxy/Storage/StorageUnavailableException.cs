@@ -6,7 +6,7 @@ namespace DependencyProxy.Storage;
 /// the backends around their own calls, so nobody above has to guess from an exception's type where it came from.
 /// Clients get 503 with what happened, never a 500; the readiness check reports it too, so a load balancer takes the node out.
 /// </summary>
-public sealed class StorageUnavailableException(Exception cause, bool outOfDescriptors = false)
+internal sealed class StorageUnavailableException(Exception cause, bool outOfDescriptors = false)
     : Exception($"the content store did not answer: {cause.Message}", cause)
 {
     /// <summary>

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace DependencyProxy.Upstream;
 
 /// <summary>Where an address leads, as far as the proxy's reach is concerned.</summary>
-public enum AddressReach
+internal enum AddressReach
 {
     /// <summary>The internet: CDNs and registries live here, so every upstream may lead to it.</summary>
     Public,
@@ -24,7 +24,7 @@ public enum AddressReach
 /// connect-time check (the addresses a name resolved to). Addresses that carry an IPv4 address inside an IPv6 one
 /// (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96) are judged by the IPv4 address they lead to.
 /// </summary>
-public static class AddressClassification
+internal static class AddressClassification
 {
     public static AddressReach Of(IPAddress address)
     {

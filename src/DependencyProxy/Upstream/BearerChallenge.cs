@@ -5,7 +5,7 @@ using System.Text;
 namespace DependencyProxy.Upstream;
 
 /// <summary>A <c>WWW-Authenticate: Bearer realm="…",service="…",scope="…"</c> challenge from an upstream registry.</summary>
-public sealed record BearerChallenge(Uri Realm, string? Service, string? Scope)
+internal sealed record BearerChallenge(Uri Realm, string? Service, string? Scope)
 {
     public static bool TryParse(HttpHeaderValueCollection<AuthenticationHeaderValue> headers, [NotNullWhen(true)] out BearerChallenge? challenge)
     {

@@ -4,7 +4,7 @@ namespace DependencyProxy.Upstream;
 /// Wraps an upstream body and fails a read that makes no progress for the idle timeout (rule 8): a slow but
 /// moving multi-gigabyte layer is fine, a stalled connection is not.
 /// </summary>
-public sealed class IdleTimeoutStream(Stream inner, TimeSpan idleTimeout) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idleTimeout) : Stream
 {
     public override bool CanRead => true;
 

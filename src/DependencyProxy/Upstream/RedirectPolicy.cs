@@ -11,7 +11,7 @@ namespace DependencyProxy.Upstream;
 /// the URL as written (<see cref="AddressClassification"/> for address literals); where a name resolves is checked when
 /// the connection is made (<see cref="UpstreamConnector"/>).
 /// </summary>
-public static class RedirectPolicy
+internal static class RedirectPolicy
 {
     /// <summary>Whether <paramref name="target"/> may be reached from <paramref name="origin"/>; if not, why (worded for any target).</summary>
     public static bool IsAllowed(Uri origin, Uri target, [NotNullWhen(false)] out string? reason)

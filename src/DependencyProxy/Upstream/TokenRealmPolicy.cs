@@ -17,7 +17,7 @@ namespace DependencyProxy.Upstream;
 /// Hosts are compared in their ASCII (punycode) form, which is what the connection uses, so a look-alike in another
 /// script is another host.
 /// </remarks>
-public static class TokenRealmPolicy
+internal static class TokenRealmPolicy
 {
     public static bool IsAllowed(Uri upstream, Uri realm, IReadOnlyCollection<string> listedHosts, [NotNullWhen(false)] out string? reason)
     {

@@ -4,13 +4,13 @@ using Microsoft.Extensions.Options;
 namespace DependencyProxy.Upstream;
 
 /// <summary>The last rate-limit figures an upstream reported (Docker Hub: <c>ratelimit-remaining: 76;w=21600</c>).</summary>
-public sealed record RateLimitReading(string Registry, int Remaining, int? Limit, DateTimeOffset SeenAt);
+internal sealed record RateLimitReading(string Registry, int Remaining, int? Limit, DateTimeOffset SeenAt);
 
 /// <summary>
 /// Spends upstream budgets with care: at most <c>Upstream:MaxConcurrentRequests</c> requests in flight per upstream
 /// (until their headers arrive), and the last <c>ratelimit-remaining</c> each upstream reported, for statistics and logs.
 /// </summary>
-public sealed partial class UpstreamBudgets(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamBudgets> logger)
+internal sealed partial class UpstreamBudgets(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamBudgets> logger)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new();
     private readonly ConcurrentDictionary<string, RateLimitReading> _rateLimits = new();

@@ -9,7 +9,7 @@ namespace DependencyProxy.Upstream;
 /// served stale immediately instead of every pull waiting for a timeout. Then one call at a time probes; a success
 /// closes the circuit, a failure opens it again. Per process: each node learns about outages by itself.
 /// </summary>
-public sealed partial class UpstreamCircuits(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamCircuits> logger)
+internal sealed partial class UpstreamCircuits(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamCircuits> logger)
 {
     private readonly ConcurrentDictionary<string, Circuit> _circuits = new();
 

@@ -16,7 +16,7 @@ namespace DependencyProxy.Upstream;
 /// private from a private one); link-local, unspecified, multicast and reserved addresses never. A connection to an HTTP
 /// proxy from the environment (HTTPS_PROXY) is the operator's choice too; that proxy then resolves the names.
 /// </remarks>
-public sealed partial class UpstreamConnector(IHostAddressResolver resolver, ILogger<UpstreamConnector> logger)
+internal sealed partial class UpstreamConnector(IHostAddressResolver resolver, ILogger<UpstreamConnector> logger)
 {
     /// <summary>The base URL of the configured upstream a request belongs to, set on every upstream request.</summary>
     public static readonly HttpRequestOptionsKey<Uri> UpstreamOption = new("DependencyProxy.Upstream");

@@ -5,7 +5,7 @@ namespace DependencyProxy.Upstream;
 /// Basic auth, sent to it). A group's own account is known by its identity at first: its secret is read and decrypted
 /// only when an upstream request needs it (<see cref="ResolveAsync"/>), so a cache hit never touches it.
 /// </summary>
-public sealed class UpstreamCredentials
+internal sealed class UpstreamCredentials
 {
     private readonly Func<CancellationToken, Task<string?>> _loadSecret;
     private readonly UpstreamCredentials? _fallback;

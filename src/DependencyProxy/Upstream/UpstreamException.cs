@@ -1,6 +1,6 @@
 namespace DependencyProxy.Upstream;
 
-public enum UpstreamFailureKind
+internal enum UpstreamFailureKind
 {
     /// <summary>The upstream answered that the manifest or blob does not exist.</summary>
     NotFound,
@@ -28,7 +28,7 @@ public enum UpstreamFailureKind
 }
 
 /// <summary>An upstream call that did not give usable content. <c>Registry/OciFailures</c> maps it to one OCI error.</summary>
-public sealed class UpstreamException(UpstreamFailureKind kind, string message, TimeSpan? retryAfter = null, Exception? inner = null)
+internal sealed class UpstreamException(UpstreamFailureKind kind, string message, TimeSpan? retryAfter = null, Exception? inner = null)
     : Exception(message, inner)
 {
     public UpstreamFailureKind Kind { get; } = kind;

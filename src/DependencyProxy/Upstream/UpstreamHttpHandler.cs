@@ -7,7 +7,7 @@ namespace DependencyProxy.Upstream;
 /// decompression (digests are over the bytes as sent), no cookies, a connect timeout, and every connection through
 /// <see cref="UpstreamConnector"/>.
 /// </summary>
-public static class UpstreamHttpHandler
+internal static class UpstreamHttpHandler
 {
     public static SocketsHttpHandler Create(IServiceProvider provider) => new()
     {

@@ -4,7 +4,7 @@ namespace DependencyProxy.Upstream;
 /// The registries this server may contact, at the top of the <c>DependencyProxy</c> section: Docker Hub
 /// (<c>DockerHub:*</c>), the others by name (<c>Upstreams:&lt;name&gt;:*</c>), and how large a manifest they may send.
 /// </summary>
-public sealed class UpstreamRegistriesOptions
+internal sealed class UpstreamRegistriesOptions
 {
     public DockerHubOptions DockerHub { get; set; } = new();
 
@@ -24,7 +24,7 @@ public sealed class UpstreamRegistriesOptions
 /// Docker Hub, the default upstream. The token realm is discovered from its 401 challenge and must be on the site of
 /// <see cref="Url"/> (docker.io for Docker Hub itself) or in <see cref="RealmHosts"/>.
 /// </summary>
-public sealed class DockerHubOptions
+internal sealed class DockerHubOptions
 {
     public string Url { get; set; } = $"https://{Oci.DockerHub.ApiHost}";
 
@@ -38,7 +38,7 @@ public sealed class DockerHubOptions
 }
 
 /// <summary>One upstream registry besides Docker Hub.</summary>
-public sealed class UpstreamRegistryOptions
+internal sealed class UpstreamRegistryOptions
 {
     /// <summary>The host as it appears in image paths, e.g. <c>ghcr.io</c> or <c>registry.example.com:5000</c>.</summary>
     public string Host { get; set; } = "";

@@ -2,23 +2,23 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Options;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Upstream;
 
 /// <summary>What an upstream HEAD on a manifest said.</summary>
-public sealed record UpstreamManifestHead(Digest? Digest, string? MediaType, long? Size);
+internal sealed record UpstreamManifestHead(Digest? Digest, string? MediaType, long? Size);
 
 /// <summary>Manifest bytes fetched from upstream, exactly as sent.</summary>
-public sealed record UpstreamManifest(byte[] Content, string? MediaType, Digest? DeclaredDigest);
+internal sealed record UpstreamManifest(byte[] Content, string? MediaType, Digest? DeclaredDigest);
 
 /// <summary>
 /// Talks to upstream registries: the bearer token flow, the Accept header, redirects and timeouts.
 /// Every failure leaves as an <see cref="UpstreamException"/>.
 /// </summary>
-public sealed partial class UpstreamRegistryClient(
+internal sealed partial class UpstreamRegistryClient(
     HttpClient http,
     UpstreamTokenCache tokens,
     UpstreamCircuits circuits,

@@ -5,7 +5,7 @@ namespace DependencyProxy.Upstream;
 /// <param name="BaseUrl">The configured URL of that registry; client input never chooses it.</param>
 /// <param name="Name">The repository name at that registry.</param>
 /// <param name="Credentials">The group's own account at that registry, if it has one.</param>
-public sealed record UpstreamRepository(string Registry, Uri BaseUrl, string Name, UpstreamCredentials? Credentials = null)
+internal sealed record UpstreamRepository(string Registry, Uri BaseUrl, string Name, UpstreamCredentials? Credentials = null)
 {
     /// <summary>
     /// Identifies what an upstream fetch for this repository returns: the same repository fetched with another

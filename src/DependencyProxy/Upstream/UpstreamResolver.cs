@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using DependencyProxy.Groups;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using Microsoft.Extensions.Options;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Upstream;
 
@@ -10,7 +10,7 @@ namespace DependencyProxy.Upstream;
 /// Maps the image part of a pull path to an upstream repository. Only configured registries are ever
 /// contacted: this is the one place where client input meets an upstream address (no SSRF).
 /// </summary>
-public sealed class UpstreamResolver(IOptions<UpstreamRegistriesOptions> options)
+internal sealed class UpstreamResolver(IOptions<UpstreamRegistriesOptions> options)
 {
     private readonly Uri _dockerHubUrl = new(options.Value.DockerHub.Url);
 

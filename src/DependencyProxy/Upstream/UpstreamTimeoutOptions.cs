@@ -6,7 +6,7 @@ namespace DependencyProxy.Upstream;
 /// Timeouts and budgets for upstream calls (<c>DependencyProxy:Upstream</c>). There is deliberately no total timeout: a
 /// multi-gigabyte layer may take an hour, and what matters is that bytes keep arriving.
 /// </summary>
-public sealed class UpstreamTimeoutOptions
+internal sealed class UpstreamTimeoutOptions
 {
     public const string Section = OptionsSections.Root + ":Upstream";
 

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using DependencyProxy.Caching;
-using Microsoft.Extensions.Options;
 using DependencyProxy.Common;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Upstream;
 
 /// <summary>A bearer token from an upstream realm and how long it lives.</summary>
-public sealed record UpstreamToken(string Value, TimeSpan ExpiresIn);
+internal sealed record UpstreamToken(string Value, TimeSpan ExpiresIn);
 
 /// <summary>
 /// Upstream bearer tokens, cached per realm, service and scope until shortly before they expire, so a pull
@@ -18,7 +18,7 @@ public sealed record UpstreamToken(string Value, TimeSpan ExpiresIn);
 /// (<c>Upstream:MaxCachedTokens</c>, least recently used first) and expired ones are dropped: memory follows the
 /// repositories in use, not every name ever asked for. Challenges are per configured registry, so they need no bound.
 /// </remarks>
-public sealed class UpstreamTokenCache
+internal sealed class UpstreamTokenCache
 {
     /// <summary>Docker's token spec: a token without expires_in lives 60 seconds.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromSeconds(60);

@@ -1,10 +1,10 @@
-using DependencyProxy.Common;
 using System.Globalization;
+using DependencyProxy.Common;
 
 namespace DependencyProxy.Web;
 
 /// <summary>How the pages write sizes and times: short, human, and exact on hover.</summary>
-public static class Format
+internal static class Format
 {
     public static string Bytes(long? bytes) => ByteSize.Format(bytes);
 

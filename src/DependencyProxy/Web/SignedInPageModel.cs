@@ -11,7 +11,7 @@ namespace DependencyProxy.Web;
 /// Base of every page behind sign-in (deny by default): without a valid session the browser is sent to the sign-in
 /// page and comes back afterwards.
 /// </summary>
-public abstract class SignedInPageModel : PageModel
+internal abstract class SignedInPageModel : PageModel
 {
     public Principal Caller { get; private set; } = Principal.Anonymous;
 

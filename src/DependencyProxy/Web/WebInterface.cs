@@ -7,7 +7,7 @@ namespace DependencyProxy.Web;
 /// The web pages: server-rendered Razor Pages under <c>Web/Pages</c>, a cookie session, and three static assets
 /// (one stylesheet, one small script, the favicon) served from the assembly so they work whatever the working directory.
 /// </summary>
-public static class WebInterface
+internal static class WebInterface
 {
     public const string SignInPath = "/users/sign_in";
 

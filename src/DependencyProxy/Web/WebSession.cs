@@ -10,7 +10,7 @@ namespace DependencyProxy.Web;
 /// password it came from; every request re-reads them, so a blocked or deleted user's session ends at once, as registry
 /// JWTs and API tokens do, and a password change ends every session from before it.
 /// </summary>
-public sealed class WebSession(CredentialValidator credentials)
+internal sealed class WebSession(CredentialValidator credentials)
 {
     private const string UserIdClaim = "dependency_proxy:user_id";
     private const string StampClaim = "dependency_proxy:stamp";

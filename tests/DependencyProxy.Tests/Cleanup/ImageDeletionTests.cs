@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Cleanup;
 

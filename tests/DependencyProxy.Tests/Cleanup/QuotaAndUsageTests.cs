@@ -1,5 +1,5 @@
-using DependencyProxy.Tests.Infrastructure;
 using DependencyProxy.Oci;
+using DependencyProxy.Tests.Infrastructure;
 
 namespace DependencyProxy.Tests.Cleanup;
 

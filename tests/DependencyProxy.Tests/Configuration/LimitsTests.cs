@@ -1,5 +1,5 @@
-using DependencyProxy.Tests.Infrastructure;
 using DependencyProxy.Limits;
+using DependencyProxy.Tests.Infrastructure;
 
 namespace DependencyProxy.Tests.Configuration;
 

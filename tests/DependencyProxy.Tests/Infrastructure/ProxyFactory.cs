@@ -1,5 +1,6 @@
 using DependencyProxy.Caching;
 using DependencyProxy.Groups;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using Microsoft.AspNetCore.Hosting;
@@ -7,7 +8,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Infrastructure;
 

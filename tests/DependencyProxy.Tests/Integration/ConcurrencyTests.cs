@@ -1,8 +1,8 @@
 using System.Net;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Tests.Infrastructure;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Integration;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Integration;
 

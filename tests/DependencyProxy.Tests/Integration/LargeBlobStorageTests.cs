@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using DependencyProxy.Tests.Infrastructure;
 using DependencyProxy.Oci;
+using DependencyProxy.Tests.Infrastructure;
 
 namespace DependencyProxy.Tests.Integration;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using DependencyProxy.Data;
+using DependencyProxy.Oci;
 using DependencyProxy.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Integration;
 

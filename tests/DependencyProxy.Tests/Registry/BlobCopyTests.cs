@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
 using System.Text;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Registry;
 

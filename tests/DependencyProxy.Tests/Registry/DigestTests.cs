@@ -1,6 +1,6 @@
 using System.Text;
-using DependencyProxy.Registry;
 using DependencyProxy.Oci;
+using DependencyProxy.Registry;
 
 namespace DependencyProxy.Tests.Registry;
 

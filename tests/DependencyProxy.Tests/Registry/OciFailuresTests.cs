@@ -1,7 +1,7 @@
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Registry;
 

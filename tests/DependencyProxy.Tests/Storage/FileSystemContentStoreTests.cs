@@ -1,7 +1,7 @@
 using System.Text;
+using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
-using DependencyProxy.Oci;
 
 namespace DependencyProxy.Tests.Storage;
 

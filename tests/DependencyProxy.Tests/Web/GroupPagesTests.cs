@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using DependencyProxy.Tests.Infrastructure;
 using DependencyProxy.Oci;
+using DependencyProxy.Tests.Infrastructure;
 
 namespace DependencyProxy.Tests.Web;
 

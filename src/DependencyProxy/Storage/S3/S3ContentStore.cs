@@ -12,7 +12,7 @@ namespace DependencyProxy.Storage;
 /// there as they grow) and stream from it into a multipart upload that is completed only once the digest is
 /// verified, so an object under a digest's key always holds exactly that digest's bytes.
 /// </summary>
-public sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions options, bool redirect, ContentSpool spool, ILogger logger)
+internal sealed partial class S3ContentStore(IAmazonS3 client, S3StorageOptions options, bool redirect, ContentSpool spool, ILogger logger)
     : IContentStore
 {
     /// <summary>Upload ids of this process's downloads in progress: never abandoned, however old.</summary>

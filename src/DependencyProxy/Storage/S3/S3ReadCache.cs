@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Caching.Memory;
 using DependencyProxy.Oci;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace DependencyProxy.Storage;
 

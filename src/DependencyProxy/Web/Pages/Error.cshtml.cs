@@ -6,7 +6,7 @@ namespace DependencyProxy.Web.Pages;
 
 /// <summary>What a browser shows for a page answered with an error status and no body of its own (403, 404, 400).</summary>
 [IgnoreAntiforgeryToken]
-public sealed class ErrorModel : PageModel
+internal sealed class ErrorModel : PageModel
 {
     public string Title { get; private set; } = "Something went wrong";
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace DependencyProxy.Web.Pages;
 
 /// <summary>The site's root leads to the groups (which asks for sign-in when needed).</summary>
-public sealed class HomeModel : PageModel
+internal sealed class HomeModel : PageModel
 {
     public IActionResult OnGet() => Redirect("/groups");
 }

@@ -1,13 +1,13 @@
 using DependencyProxy.Cleanup;
+using DependencyProxy.Common;
 using DependencyProxy.Data;
 using DependencyProxy.Identity;
 using Microsoft.AspNetCore.Mvc;
-using DependencyProxy.Common;
 
 namespace DependencyProxy.Web.Pages.Admin;
 
 /// <summary>Administrators only: people (create, block, unblock) and the instance's storage, per group.</summary>
-public sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedInPageModel
+internal sealed class AdminModel(UserAccounts users, UsageReport usage) : SignedInPageModel
 {
     public IReadOnlyList<User> Users { get; private set; } = [];
 

@@ -13,7 +13,7 @@ namespace DependencyProxy.Web.Pages.Groups;
 /// tag pulled, filtered, paginated), "Delete" for one image (maintainers and owners) and "Clear cache" for owners.
 /// Members see it; anyone else gets 404, as in the API.
 /// </summary>
-public sealed class DependencyProxyModel(
+internal sealed class DependencyProxyModel(
     UsageReport usage, CachedImages images, GroupCachePurge purge, ImageDeletion deletion,
     PublicAddress address, TimeProvider time) : SignedInPageModel
 {

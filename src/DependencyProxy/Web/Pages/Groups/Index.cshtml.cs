@@ -9,7 +9,7 @@ namespace DependencyProxy.Web.Pages.Groups;
 /// The groups the signed-in person can see, subgroups indented under their parent, with a search box; and a new group,
 /// top-level (anyone, as in the REST API) or under a group where they are at least maintainer.
 /// </summary>
-public sealed class GroupsModel(VisibleGroups visibleGroups, GroupDirectory directory, GroupAccess access) : SignedInPageModel
+internal sealed class GroupsModel(VisibleGroups visibleGroups, GroupDirectory directory, GroupAccess access) : SignedInPageModel
 {
     public const int PerPage = 100;
 

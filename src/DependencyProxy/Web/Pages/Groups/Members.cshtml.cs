@@ -9,7 +9,7 @@ namespace DependencyProxy.Web.Pages.Groups;
 /// A group's direct members. Anyone who sees the group sees them; maintainers add, change and remove members under
 /// the same rules as the REST API (<see cref="MembershipChanges"/>); anyone may leave.
 /// </summary>
-public sealed class MembersModel(GroupMemberships memberships, MembershipChanges changes, UserAccounts users)
+internal sealed class MembersModel(GroupMemberships memberships, MembershipChanges changes, UserAccounts users)
     : SignedInPageModel
 {
     public Group Group { get; private set; } = null!;

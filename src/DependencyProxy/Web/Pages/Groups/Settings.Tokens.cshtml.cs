@@ -1,9 +1,9 @@
+using DependencyProxy.Caching;
 using DependencyProxy.Cleanup;
 using DependencyProxy.Data;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
 using Microsoft.AspNetCore.Mvc;
-using DependencyProxy.Caching;
 
 namespace DependencyProxy.Web.Pages.Groups;
 
@@ -12,7 +12,7 @@ namespace DependencyProxy.Web.Pages.Groups;
 /// API's rules. A new token's value survives the redirect after the form in TempData (an encrypted cookie, read and
 /// dropped by the next page view), so it is shown once and never sits in a URL or the browser's history.
 /// </summary>
-public sealed partial class SettingsModel
+internal sealed partial class SettingsModel
 {
     private const string CreatedValueKey = "CreatedToken";
     private const string CreatedNameKey = "CreatedTokenName";

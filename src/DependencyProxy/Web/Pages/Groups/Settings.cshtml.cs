@@ -11,7 +11,7 @@ namespace DependencyProxy.Web.Pages.Groups;
 /// accounts whose secrets are write-only; deploy and group access tokens and deleting the group (Settings.Tokens.cshtml.cs).
 /// Each form goes through the same rules as the REST API.
 /// </summary>
-public sealed partial class SettingsModel(DependencyProxySettings settings, UpstreamResolver upstreams)
+internal sealed partial class SettingsModel(DependencyProxySettings settings, UpstreamResolver upstreams)
     : SignedInPageModel
 {
     public Group Group { get; private set; } = null!;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace DependencyProxy.Web.Pages.Profile;
 
 /// <summary>Changing one's password needs the current one, so a session left open is not enough to take the account.</summary>
-public sealed class PasswordModel(ThrottledLogins logins, UserAccounts users, WebSession session) : SignedInPageModel
+internal sealed class PasswordModel(ThrottledLogins logins, UserAccounts users, WebSession session) : SignedInPageModel
 {
     public void OnGet()
     {

@@ -9,7 +9,7 @@ namespace DependencyProxy.Web.Pages.Profile;
 /// see them, and revoke them. After the form the browser is sent back to the page's own address (Post/Redirect/Get):
 /// the value crosses the redirect in TempData, an encrypted cookie that the next view reads and drops, never in a URL.
 /// </summary>
-public sealed class TokensModel(AccessTokens tokens, TimeProvider time) : SignedInPageModel
+internal sealed class TokensModel(AccessTokens tokens, TimeProvider time) : SignedInPageModel
 {
     public IReadOnlyList<PersonalAccessToken> Tokens { get; private set; } = [];
 

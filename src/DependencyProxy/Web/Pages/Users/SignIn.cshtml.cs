@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace DependencyProxy.Web.Pages.Users;
 
 /// <summary>Password sign-in, throttled per address and username like <c>docker login</c>.</summary>
-public sealed class SignInModel(ThrottledLogins logins, WebSession session) : PageModel
+internal sealed class SignInModel(ThrottledLogins logins, WebSession session) : PageModel
 {
     public string? Error { get; private set; }
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace DependencyProxy.Web.Pages.Users;
 
 /// <summary>Sign-out is a POST with the anti-forgery token, so no link on another site can end a session.</summary>
-public sealed class SignOutModel(WebSession session) : PageModel
+internal sealed class SignOutModel(WebSession session) : PageModel
 {
     public IActionResult OnGet() => Redirect("/groups");
 
