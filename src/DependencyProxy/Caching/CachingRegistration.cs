@@ -17,6 +17,7 @@ internal static class CachingRegistration
     {
         services.AddSingleton<ReadTimeTracker>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());
+        services.AddSingleton<DigestEntries>();
         services.AddSingleton<ManifestCache>();
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());

@@ -18,6 +18,7 @@ internal sealed partial class ManifestCache(
     IContentStore store,
     UpstreamRegistryClient upstream,
     CacheRecords records,
+    DigestEntries entries,
     ReadTimeTracker readTimes,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -32,14 +33,15 @@ internal sealed partial class ManifestCache(
     /// upstream within it is served without asking again.
     /// </summary>
     public async Task<ManifestResponse> GetAsync(
-        long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, CancellationToken cancellationToken) =>
+        GroupCacheView group, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, CancellationToken cancellationToken) =>
         path.Digest is { } digest
-            ? await GetByDigestAsync(groupId, repository, digest, cancellationToken)
-            : await GetByTagAsync(groupId, repository, path.Tag!, revalidationWindow, cancellationToken);
+            ? await GetByDigestAsync(group, repository, digest, cancellationToken)
+            : await GetByTagAsync(group.Id, repository, path.Tag!, revalidationWindow, cancellationToken);
 
-    private async Task<ManifestResponse> GetByDigestAsync(long groupId, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
+    private async Task<ManifestResponse> GetByDigestAsync(GroupCacheView group, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {
-        var cached = await records.FindManifestByDigestAsync(groupId, repository, digest, cancellationToken);
+        var groupId = group.Id;
+        var cached = await entries.FindAsync(group, repository, digest, cancellationToken);
         // Read whole (manifests are small): content deleted a moment ago is then simply a cache miss.
         if (cached is not null && await store.TryReadAllBytesAsync(digest, cancellationToken) is { } content)
         {

@@ -36,6 +36,14 @@ internal sealed class Group
     /// <summary>Whether the Dependency Proxy is switched on for this group (GitLab's default: true).</summary>
     public bool ProxyEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Counts changes that took manifest entries away from this group (deleted, or marked for destruction), bumped by a
+    /// database trigger in the same transaction as the change. Read with the access check of every pull, it keys the
+    /// in-process copy of entries found by digest (<c>Caching/DigestEntries</c>), so a removal on any node is seen on the
+    /// next request, with no query of its own.
+    /// </summary>
+    public long CacheGeneration { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }
 

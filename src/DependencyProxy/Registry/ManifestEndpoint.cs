@@ -11,10 +11,10 @@ internal static class ManifestEndpoint
     public const string CacheStatusHeader = "X-Dependency-Proxy-Cache";
 
     public static Task<IResult> HandleAsync(
-        HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, ManifestCache manifests) =>
+        HttpContext context, GroupCacheView group, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, ManifestCache manifests) =>
         OciFailures.AnswerAsync(RegistryResource.Manifest, async () =>
         {
-            var manifest = await manifests.GetAsync(groupId, repository, path, revalidationWindow, context.RequestAborted);
+            var manifest = await manifests.GetAsync(group, repository, path, revalidationWindow, context.RequestAborted);
             var headers = context.Response.Headers;
             headers["Docker-Content-Digest"] = manifest.Digest.ToString();
             headers.ETag = $"\"{manifest.Digest}\"";

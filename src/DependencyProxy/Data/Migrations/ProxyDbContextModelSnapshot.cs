@@ -188,6 +188,9 @@ namespace DependencyProxy.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("CacheGeneration")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CleanupEnabled")
                         .HasColumnType("INTEGER");
 

@@ -201,6 +201,9 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<long>("CacheGeneration")
+                        .HasColumnType("bigint");
+
                     b.Property<bool>("CleanupEnabled")
                         .HasColumnType("boolean");
 
