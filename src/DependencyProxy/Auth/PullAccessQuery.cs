@@ -41,7 +41,7 @@ internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> database
         switch (claims?.Kind)
         {
             case null or PrincipalKind.Anonymous:
-                return await targets.FirstOrDefaultAsync(cancellationToken) is { } open
+                return await AnonymousTarget(db, groupPath, registry, cancellationToken) is { } open
                     ? new PullAccess(open.Group, Principal.Anonymous, AccessLevels.None, open.UpstreamIdentity)
                     : null;
             case PrincipalKind.DeployToken:
@@ -73,6 +73,20 @@ internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> database
                     : Found(signedIn.target, credentials.Revalidated(signedIn.user, tokenId, signedIn.pat, claims.SecurityStamp), signedIn.MemberLevel, null);
         }
     }
+
+    /// <summary>
+    /// The anonymous pull's query (public groups: most pulls), compiled once: a LINQ query is walked, parameterised and
+    /// looked up in EF's cache on every run, which took most of a cached manifest's time in bench/profile.
+    /// </summary>
+    private static readonly Func<ProxyDbContext, string, string?, CancellationToken, Task<Target?>> AnonymousTarget =
+        EF.CompileAsyncQuery((ProxyDbContext db, string groupPath, string? registry, CancellationToken _) =>
+            db.Groups.AsNoTracking().Where(g => g.FullPath == groupPath).Select(g => new Target
+            {
+                Group = g,
+                UpstreamIdentity = db.GroupUpstreamCredentials
+                    .Where(c => c.GroupId == g.Id && c.Registry == registry && c.Identity != null && c.SecretProtected != null)
+                    .Select(c => c.Identity).FirstOrDefault(),
+            }).FirstOrDefault());
 
     private static PullAccess Found(Target target, Principal? principal, int? memberLevel, string? deployTokenGroupPath) =>
         new(target.Group, principal,
