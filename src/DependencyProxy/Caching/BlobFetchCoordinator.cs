@@ -205,7 +205,8 @@ internal sealed partial class BlobFetchCoordinator(
                 cleanup.Request();
             }
 
-            fill.ReportFailed(e is UpstreamException or OperationCanceledException or StorageFullException
+            // Only what is left is blamed on the upstream: a local failure is the server's own (503/507, never 502).
+            fill.ReportFailed(e is UpstreamException or OperationCanceledException or StorageFullException or StorageUnavailableException
                 ? e
                 : new UpstreamException(UpstreamFailureKind.BadResponse, $"{fill.Digest}: {e.Message}", inner: e));
         }

@@ -23,7 +23,7 @@ internal sealed class NamedChoiceConverter<TEnum> : TypeConverter
         var text = (string)value;
         return Enum.GetNames<TEnum>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } name
             ? Enum.Parse<TEnum>(name)
-            : throw new FormatException($"It must be {Describe()} (got '{value}').");
+            : throw new NotAChoiceException($"must be {Describe()} (got '{value}')");
     }
 
     public override bool CanConvertTo(ITypeDescriptorContext? context, Type? destinationType) => destinationType == typeof(string);
@@ -31,3 +31,6 @@ internal sealed class NamedChoiceConverter<TEnum> : TypeConverter
     public override object? ConvertTo(ITypeDescriptorContext? context, CultureInfo? culture, object? value, Type destinationType) =>
         value?.ToString()?.ToLowerInvariant();
 }
+
+/// <summary>A configured choice that is none of the choices; the start-up error puts the key before its message.</summary>
+internal sealed class NotAChoiceException(string message) : FormatException(message);

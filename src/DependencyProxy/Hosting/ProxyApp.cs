@@ -9,7 +9,7 @@ using Prometheus;
 namespace DependencyProxy.Hosting;
 
 /// <summary>Builds the web server: configuration from the standard sources, services, and endpoints.</summary>
-internal static class ProxyApp
+internal static partial class ProxyApp
 {
     public static WebApplication Build(string[] args)
     {
@@ -91,9 +91,15 @@ internal static class ProxyApp
     /// the key, the reader of the value says what it expected). Each feature's section is checked on its own, so
     /// several sections with problems arrive together. Null otherwise.
     /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert configuration value '.*' at '([^']+)' to type ")]
+    private static partial System.Text.RegularExpressions.Regex BinderKey();
+
     public static string? InvalidConfiguration(Exception exception) => exception switch
     {
         Microsoft.Extensions.Options.OptionsValidationException invalid => string.Join("\n", invalid.Failures.Select(f => $"  {f}")),
+        // The binder's sentence names .NET types; a wrong choice reads as the documentation writes it, under its key.
+        InvalidOperationException { InnerException: Configuration.NotAChoiceException choice } unreadable
+            when BinderKey().Match(unreadable.Message) is { Success: true } key => $"  {key.Groups[1].Value} {choice.Message}.",
         InvalidOperationException unreadable when unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => unreadable.InnerException is FormatException reason ? $"  {unreadable.Message} {reason.Message}" : $"  {unreadable.Message}",
         AggregateException several when several.InnerExceptions.Select(InvalidConfiguration).ToList() is var reasons && reasons.All(r => r is not null)

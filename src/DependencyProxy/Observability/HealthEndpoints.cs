@@ -12,11 +12,16 @@ internal static class HealthEndpoints
 {
     private const string Ready = "ready";
 
+    /// <summary>How long a readiness check may take before it counts as failed.</summary>
+    internal static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
+
     public static IServiceCollection AddProxyHealthChecks(this IServiceCollection services)
     {
+        // Bounded: a database or a bucket that hangs (a stopped S3 gateway) must make the probe fail, not wait with it,
+        // or a load balancer never takes the node out.
         services.AddHealthChecks()
-            .AddCheck<DatabaseCheck>("database", tags: [Ready])
-            .AddCheck<ContentStoreCheck>("content_store", tags: [Ready]);
+            .AddCheck<DatabaseCheck>("database", tags: [Ready], timeout: CheckTimeout)
+            .AddCheck<ContentStoreCheck>("content_store", tags: [Ready], timeout: CheckTimeout);
         return services;
     }
 

@@ -7,15 +7,12 @@ internal static class ManifestMediaType
 {
     /// <summary>
     /// The upstream's Content-Type when it is a manifest type; otherwise the document's own <c>mediaType</c>;
-    /// otherwise the shape (an OCI manifest may lack <c>mediaType</c>: umoci writes none). Null when the content is no manifest.
+    /// otherwise the shape (an OCI manifest may lack <c>mediaType</c>: umoci writes none). Null when the content is no manifest:
+    /// not a JSON object, whatever the Content-Type says (a broken upstream answering 200 with a manifest type must not
+    /// replace a good cached tag).
     /// </summary>
     public static string? Detect(string? contentType, ReadOnlySpan<byte> content)
     {
-        if (ManifestMediaTypes.IsAccepted(contentType) || ManifestMediaTypes.IsSchema1(contentType))
-        {
-            return contentType!;
-        }
-
         try
         {
             var reader = new Utf8JsonReader(content);
@@ -24,6 +21,11 @@ internal static class ManifestMediaType
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return null;
+            }
+
+            if (ManifestMediaTypes.IsAccepted(contentType) || ManifestMediaTypes.IsSchema1(contentType))
+            {
+                return contentType!;
             }
 
             // Compared in UTF-8, not read as a string: GetString throws (not JsonException) on invalid UTF-8, which bench/fuzz found.

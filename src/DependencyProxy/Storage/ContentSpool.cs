@@ -73,10 +73,17 @@ internal sealed class ContentSpool
     public TempContentFile CreateTemp(Digest digest)
     {
         var path = Path.Combine(Directory, $"{digest.Algorithm}-{digest.Hex}.{Guid.NewGuid():N}.part");
-        // bufferSize 0: every write reaches the OS at once, so readers of the growing file see it.
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0,
-            FileOptions.Asynchronous);
-        return new TempContentFile(path, stream);
+        try
+        {
+            // bufferSize 0: every write reaches the OS at once, so readers of the growing file see it.
+            var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0,
+                FileOptions.Asynchronous);
+            return new TempContentFile(path, stream);
+        }
+        catch (Exception e) when (StorageUnavailableException.IsLocalWriteFailure(e))
+        {
+            throw new StorageUnavailableException(e, localWrite: true);
+        }
     }
 
     /// <summary>
@@ -142,6 +149,10 @@ internal sealed class TempContentFile(string path, FileStream stream)
         {
             // How .NET reports EFBIG: a file-size limit (a quota, ulimit -f) is as full as a full disk.
             throw new StorageFullException($"the file grew past the size this process may write ({e.Message})", e);
+        }
+        catch (Exception e) when (StorageUnavailableException.IsLocalWriteFailure(e))
+        {
+            throw new StorageUnavailableException(e, localWrite: true);
         }
     }
 

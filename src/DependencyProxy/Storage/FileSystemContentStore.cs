@@ -155,11 +155,18 @@ internal sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
     /// </summary>
     private void Commit(TempContentFile temp, Digest digest)
     {
-        temp.Stream.Flush(flushToDisk: true);
-        temp.Stream.Dispose();
-        var target = PathFor(digest);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Move(temp.Path, target, overwrite: true);
+        try
+        {
+            temp.Stream.Flush(flushToDisk: true);
+            temp.Stream.Dispose();
+            var target = PathFor(digest);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(temp.Path, target, overwrite: true);
+        }
+        catch (Exception e) when (StorageUnavailableException.IsLocalWriteFailure(e))
+        {
+            throw new StorageUnavailableException(e, localWrite: true);
+        }
     }
 
     /// <summary>The temp file already holds everything: committing is an fsync and a rename.</summary>

@@ -38,4 +38,15 @@ public sealed class ManifestMediaTypeTests
     {
         Assert.Null(ManifestMediaType.Detect(null, Convert.FromBase64String(base64)));
     }
+
+    /// <summary>Found by the outside review of issue 15: a 200 with a manifest Content-Type and a broken body was cached.</summary>
+    [Theory]
+    [InlineData("application/vnd.oci.image.manifest.v1+json", "{not json")]
+    [InlineData("application/vnd.docker.distribution.manifest.v2+json", "<html>busy</html>")]
+    [InlineData("application/vnd.oci.image.index.v1+json", "[]")]
+    [InlineData("application/vnd.oci.image.manifest.v1+json", "")]
+    public void ABrokenBody_IsNoManifest_WhateverItsContentType(string header, string body)
+    {
+        Assert.Null(ManifestMediaType.Detect(header, Encoding.UTF8.GetBytes(body)));
+    }
 }

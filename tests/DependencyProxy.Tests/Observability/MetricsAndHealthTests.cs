@@ -66,4 +66,14 @@ public sealed class MetricsAndHealthTests : ProxyTestBase
             Directory.CreateDirectory(temp);
         }
     }
+
+    /// <summary>Found by the outside review of issue 15: a stopped S3 gateway made /-/readiness hang instead of failing.</summary>
+    [Fact]
+    public void EveryReadinessCheck_HasATimeout_SoAHangingStoreFailsTheProbe()
+    {
+        var registrations = Proxy.Get<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>>()
+            .Value.Registrations;
+        Assert.NotEmpty(registrations);
+        Assert.All(registrations, r => Assert.True(r.Timeout > TimeSpan.Zero && r.Timeout <= TimeSpan.FromSeconds(5), $"{r.Name}: {r.Timeout}"));
+    }
 }
