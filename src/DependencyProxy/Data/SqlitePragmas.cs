@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -20,11 +21,33 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
+    /// <summary>Connection objects given the function: it stays with the object, which registers it again on every open.</summary>
+    private static readonly ConditionalWeakTable<SqliteConnection, object> WithFunction = [];
+
+    /// <summary>Database handles given the pragma: it stays with the handle, which the pool keeps open across opens.</summary>
+    private static readonly ConditionalWeakTable<object, object> WithPragma = [];
+
+    private static readonly object Done = new();
+
+    /// <summary>
+    /// Once per connection object and once per pooled handle, not on every open: a cached hit opens a connection for
+    /// its one query, and a pragma statement on each open was a second statement per request (issue 15, bench/profile).
+    /// </summary>
     private static void Apply(DbConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL;";
-        command.ExecuteNonQuery();
-        ((SqliteConnection)connection).CreateFunction("upper", (string? text) => text?.ToUpperInvariant(), isDeterministic: true);
+        var sqlite = (SqliteConnection)connection;
+        if (!WithFunction.TryGetValue(sqlite, out _))
+        {
+            sqlite.CreateFunction("upper", (string? text) => text?.ToUpperInvariant(), isDeterministic: true);
+            WithFunction.AddOrUpdate(sqlite, Done);
+        }
+
+        if (sqlite.Handle is { } handle && !WithPragma.TryGetValue(handle, out _))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous=NORMAL;";
+            command.ExecuteNonQuery();
+            WithPragma.AddOrUpdate(handle, Done);
+        }
     }
 }
