@@ -43,4 +43,7 @@ internal sealed class DigestEntries(CacheRecords records, TimeProvider time)
 }
 
 /// <summary>A group as the cache sees it: its id, and the generation of its entries read with the access check.</summary>
-internal readonly record struct GroupCacheView(long Id, long Generation);
+internal readonly record struct GroupCacheView(long Id, long Generation)
+{
+    public static GroupCacheView Of(Group group) => new(group.Id, group.CacheGeneration);
+}

@@ -17,9 +17,9 @@ internal static class OciFailures
         StorageFullException full => new OciError(StatusCodes.Status507InsufficientStorage, "UNAVAILABLE",
             $"The proxy's storage is full, so nothing new can be cached: {full.Message}. " +
             "Content already cached is still served; ask the operator to free space or lower the cache size."),
-        StorageUnavailableException { OutOfDescriptors: true } => new OciError(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE",
+        StorageUnavailableException { Kind: StorageFailure.OutOfDescriptors } => new OciError(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE",
             "The proxy has too many files open to serve this now; try again shortly, and tell the operator if it persists (ulimit -n)."),
-        StorageUnavailableException { LocalWrite: true } local => new OciError(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE",
+        StorageUnavailableException { Kind: StorageFailure.LocalWrite } local => new OciError(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE",
             $"The proxy cannot write to its storage ({local.CauseName}), so nothing new can be cached; content already cached is " +
             "still served. Tell the operator (is the data directory read-only?)."),
         StorageUnavailableException unavailable => new OciError(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE",

@@ -74,7 +74,7 @@ internal static class RegistryEndpoints
         }
 
         return path.Resource == RegistryResource.Manifest
-            ? await ManifestEndpoint.HandleAsync(context, new GroupCacheView(group.Id, group.CacheGeneration), repository, path, TimeSpan.FromSeconds(group.RevalidationWindowSeconds), manifests)
+            ? await ManifestEndpoint.HandleAsync(context, GroupCacheView.Of(group), repository, path, TimeSpan.FromSeconds(group.RevalidationWindowSeconds), manifests)
             : await blobs.HandleAsync(context, group.Id, repository, path.Digest!.Value);
     }
 }

@@ -82,7 +82,7 @@ internal sealed class ContentSpool
         }
         catch (Exception e) when (StorageUnavailableException.IsLocalWriteFailure(e))
         {
-            throw new StorageUnavailableException(e, localWrite: true);
+            throw StorageUnavailableException.OfLocalFile(e);
         }
     }
 
@@ -152,7 +152,7 @@ internal sealed class TempContentFile(string path, FileStream stream)
         }
         catch (Exception e) when (StorageUnavailableException.IsLocalWriteFailure(e))
         {
-            throw new StorageUnavailableException(e, localWrite: true);
+            throw StorageUnavailableException.OfLocalFile(e);
         }
     }
 

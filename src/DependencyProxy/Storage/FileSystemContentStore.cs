@@ -42,7 +42,7 @@ internal sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
         }
         catch (IOException e) when (StorageUnavailableException.IsOutOfDescriptors(e))
         {
-            throw new StorageUnavailableException(e, outOfDescriptors: true);
+            throw StorageUnavailableException.OfLocalFile(e);
         }
     }
 
@@ -58,7 +58,7 @@ internal sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
         }
         catch (IOException e) when (StorageUnavailableException.IsOutOfDescriptors(e))
         {
-            throw new StorageUnavailableException(e, outOfDescriptors: true);
+            throw StorageUnavailableException.OfLocalFile(e);
         }
     }
 
@@ -130,11 +130,6 @@ internal sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
                 throw full;
             }
 
-            if (StorageUnavailableException.IsOutOfDescriptors(e))
-            {
-                throw new StorageUnavailableException(e, outOfDescriptors: true);
-            }
-
             throw;
         }
     }
@@ -165,7 +160,7 @@ internal sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
         }
         catch (Exception e) when (StorageUnavailableException.IsLocalWriteFailure(e))
         {
-            throw new StorageUnavailableException(e, localWrite: true);
+            throw StorageUnavailableException.OfLocalFile(e);
         }
     }
 

@@ -1,13 +1,10 @@
 using System.Globalization;
-using DependencyProxy.Common;
 
 namespace DependencyProxy.Web;
 
-/// <summary>How the pages write sizes and times: short, human, and exact on hover.</summary>
+/// <summary>How the pages write times: short, human, and exact on hover (sizes: <see cref="Common.ByteSize"/>).</summary>
 internal static class Format
 {
-    public static string Bytes(long? bytes) => ByteSize.Format(bytes);
-
     public static string Ago(DateTime? utc, DateTime now)
     {
         if (utc is not { } then)

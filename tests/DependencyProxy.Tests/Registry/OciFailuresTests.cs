@@ -20,7 +20,7 @@ public sealed class OciFailuresTests
         Assert.Contains(nameof(TimeoutException), bucket.Message);
         Assert.DoesNotContain("slow", bucket.Message);
 
-        var descriptors = OciFailures.TryMap(new StorageUnavailableException(new IOException("EMFILE"), outOfDescriptors: true), RegistryResource.Blob)!;
+        var descriptors = OciFailures.TryMap(new StorageUnavailableException(new IOException("EMFILE"), StorageFailure.OutOfDescriptors), RegistryResource.Blob)!;
         Assert.Equal(503, descriptors.Status);
         Assert.Contains("ulimit -n", descriptors.Message);
     }
