@@ -45,7 +45,8 @@ public sealed class MirrorModeTests : SecondUpstreamTestBase
     [InlineData("/v2/library/alpine/manifests/latest?ns=")]
     [InlineData("/v2/library/alpine/manifests/latest?ns=a%20b")]
     [InlineData("/v2/Library/alpine/manifests/latest")]
-    [InlineData("/v2/library/alpine/tags/list")]
+    [InlineData("/v2/library/alpine/tags/everything")]
+    [InlineData("/v2/library/alpine/referrers/latest")]
     public async Task HostileMirrorRequests_GetOciErrors_AndNoConnection(string url)
     {
         using var response = await Client.GetAsync(url);
