@@ -19,6 +19,7 @@ internal static class CachingRegistration
         services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());
         services.AddSingleton<DigestEntries>();
         services.AddSingleton<ManifestCache>();
+        services.AddSingleton<ReferrersCache>();
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
         services.AddSingleton<BlobCache>();

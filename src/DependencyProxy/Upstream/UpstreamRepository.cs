@@ -18,9 +18,15 @@ internal sealed record UpstreamRepository(string Registry, Uri BaseUrl, string N
 
     public override string ToString() => $"{Registry}/{Name}";
 
+    /// <summary>The URL of <paramref name="relative"/> (<c>manifests/latest</c>, or with a query: <c>referrers/…?n=2</c>) in this repository.</summary>
     public Uri UriFor(string relative)
     {
         var basePath = BaseUrl.AbsolutePath.TrimEnd('/');
-        return new UriBuilder(BaseUrl) { Path = $"{basePath}/v2/{Name}/{relative}", Query = "" }.Uri;
+        var query = relative.IndexOf('?');
+        return new UriBuilder(BaseUrl)
+        {
+            Path = $"{basePath}/v2/{Name}/{(query < 0 ? relative : relative[..query])}",
+            Query = query < 0 ? "" : relative[(query + 1)..],
+        }.Uri;
     }
 }

@@ -23,7 +23,7 @@ public enum UpstreamFault
 /// another host name, corrupt content, a gate that holds a blob mid-body, and counters for every request.
 /// Real-software proof lives in the end-to-end tests; this one makes failures happen on demand.
 /// </summary>
-public sealed class FakeUpstream : IAsyncDisposable
+public sealed partial class FakeUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (byte[] Content, string MediaType)> _manifests = new();
@@ -183,6 +183,11 @@ public sealed class FakeUpstream : IAsyncDisposable
             return;
         }
 
+        if (await TryWriteReferrersAsync(context, path))
+        {
+            return;
+        }
+
         var kindIndex = Math.Max(path.LastIndexOf("/manifests/", StringComparison.Ordinal), path.LastIndexOf("/blobs/", StringComparison.Ordinal));
         if (!path.StartsWith("/v2/", StringComparison.Ordinal) || kindIndex < 0)
         {
@@ -239,7 +244,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     }
 
     private static bool NeedsToken(string path) =>
-        path.StartsWith("/v2/", StringComparison.Ordinal) && (path.Contains("/manifests/") || path.Contains("/blobs/"));
+        path.StartsWith("/v2/", StringComparison.Ordinal) && (path.Contains("/manifests/") || path.Contains("/blobs/") || path.Contains("/referrers/"));
 
     private bool IsAuthorized(HttpContext context)
     {
