@@ -14,8 +14,9 @@ internal static class ReferrersEndpoint
     public const string FiltersAppliedHeader = "OCI-Filters-Applied";
 
     public static Task<IResult> HandleAsync(
-        HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow) =>
-        OciFailures.AnswerAsync(RegistryResource.Manifest, async () =>
+        HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow,
+        UpstreamReferrers referrers) =>
+        OciFailures.AnswerAsync(RegistryResource.Referrers, async () =>
         {
             var filters = context.Request.Query["artifactType"];
             if (filters.Count > 1 || (filters.Count == 1 && !ReferrersIndex.IsValidArtifactType(filters[0])))
@@ -26,21 +27,19 @@ internal static class ReferrersEndpoint
                     .ToResult();
             }
 
-            // Resolved here rather than passed in, so the one dispatch in RegistryEndpoints stays as it is.
-            var referrers = context.RequestServices.GetRequiredService<ReferrersCache>();
-            var listing = await referrers.GetAsync(groupId, repository, path.Digest!.Value, revalidationWindow, context.RequestAborted);
+            var (descriptors, stale) = await referrers.GetAsync(groupId, repository, path.Digest!.Value, revalidationWindow, context.RequestAborted);
             var artifactType = filters.Count == 1 ? filters[0] : null;
             if (artifactType is not null)
             {
                 context.Response.Headers[FiltersAppliedHeader] = "artifactType";
             }
 
-            if (listing.Stale)
+            if (stale)
             {
                 context.Response.Headers[ManifestEndpoint.CacheStatusHeader] = "stale";
             }
 
-            return TypedResults.Bytes(ReferrersIndex.Write(listing.Descriptors, artifactType), ManifestMediaTypes.OciIndex);
+            return TypedResults.Bytes(ReferrersIndex.Write(descriptors, artifactType), ManifestMediaTypes.OciIndex);
         });
 
     private static OciError ArtifactTypeInvalid(string message) => new(400, "ARTIFACT_TYPE_INVALID", message);

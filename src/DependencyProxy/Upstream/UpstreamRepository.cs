@@ -18,7 +18,10 @@ internal sealed record UpstreamRepository(string Registry, Uri BaseUrl, string N
 
     public override string ToString() => $"{Registry}/{Name}";
 
-    /// <summary>The URL of <paramref name="relative"/> (<c>manifests/latest</c>, or with a query: <c>referrers/…?n=2</c>) in this repository.</summary>
+    /// <summary>
+    /// The URL of <paramref name="relative"/> under this repository; a query (<c>tags/list?n=100</c>) is kept as the query.
+    /// Manifest and blob references never hold a '?': the parser allows none.
+    /// </summary>
     public Uri UriFor(string relative)
     {
         var basePath = BaseUrl.AbsolutePath.TrimEnd('/');

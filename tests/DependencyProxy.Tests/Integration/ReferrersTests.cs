@@ -168,7 +168,7 @@ public sealed class ReferrersTests : ProxyTestBase
         Upstream.ReferrersNextLinkOverride = "http://169.254.169.254/v2/library/alpine/referrers/x";
         using var response = await Client.GetAsync(ReferrersUrl(image.ManifestDigest));
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Contains("not in the same repository", await response.Content.ReadAsStringAsync());
+        Assert.Contains("not a query of the same listing", await response.Content.ReadAsStringAsync());
         Assert.DoesNotContain(Proxy.Connections, c => c.StartsWith("169.254.", StringComparison.Ordinal));
     }
 
