@@ -70,12 +70,17 @@ internal sealed class UpstreamReferrers(UpstreamRegistryClient upstream, Upstrea
         }
     }
 
-    /// <summary>The referrers tag's index; "if the tag schema does not return a valid image index, assume there are no referrers" (spec).</summary>
+    /// <summary>
+    /// The referrers tag's index; "if the tag schema does not return a valid image index, assume there are no referrers" (spec).
+    /// Most images have no such tag, so a HEAD asks first: Docker Hub counts manifest GETs against the rate limit, not HEADs.
+    /// </summary>
     private async Task<IReadOnlyList<ReferrerDescriptor>> FromTagAsync(UpstreamRepository repository, Digest subject, CancellationToken cancellationToken)
     {
         try
         {
-            var index = await upstream.GetManifestAsync(repository, ReferrersIndex.TagFor(subject), cancellationToken);
+            var tag = ReferrersIndex.TagFor(subject);
+            await upstream.HeadManifestAsync(repository, tag, cancellationToken);
+            var index = await upstream.GetManifestAsync(repository, tag, cancellationToken);
             return ReferrersIndex.Parse(index.Content) ?? [];
         }
         catch (UpstreamException e) when (e.Kind == UpstreamFailureKind.NotFound)

@@ -45,6 +45,9 @@ public sealed class ReferrersTests : ProxyTestBase
         var none = await ListAsync(ReferrersUrl(image.ManifestDigest));
         Assert.Empty(none.Digests);
         Assert.Equal(2, none.Json.RootElement.GetProperty("schemaVersion").GetInt32());
+        // The missing referrers tag was found missing with a HEAD: no GET, which Docker Hub would count against its rate limit.
+        Assert.Equal(1, Upstream.Count($"HEAD /v2/{Repository}/manifests/sha256-"));
+        Assert.Equal(0, Upstream.Count($"GET /v2/{Repository}/manifests/sha256-"));
 
         // A referrers tag that holds no index (here an image manifest) means no referrers too, as the spec's fallback says.
         Upstream.AddManifest(Repository, "sha256-" + image.ManifestDigest[7..], image.Manifest, TestImage.OciManifest);
