@@ -175,6 +175,20 @@ public sealed class ReferrersTests : ProxyTestBase
         Assert.DoesNotContain(Proxy.Connections, c => c.StartsWith("169.254.", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AListPastTheProxysBound_IsRefusedWithAClearMessage()
+    {
+        var image = TestImage.Add(Upstream, Repository, "latest", 100);
+        var many = Enumerable.Range(0, 21).Select(i =>
+            TestArtifacts.AddReferrer(Upstream, Repository, image.ManifestDigest, image.Manifest.Length, TestArtifacts.Spdx, $"{{\"n\":{i}}}")).ToArray();
+        Upstream.SetReferrers(Repository, image.ManifestDigest, many);
+        Upstream.ReferrersPageSize = 1;
+        using var response = await Client.GetAsync(ReferrersUrl(image.ManifestDigest));
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("more than 20 pages", await response.Content.ReadAsStringAsync());
+        Assert.Equal(20, Upstream.Count($"GET /v2/{Repository}/referrers/"));
+    }
+
     private (TestImage Image, TestArtifact Sbom, TestArtifact Attestation) AddImageWithReferrers()
     {
         var image = TestImage.Add(Upstream, Repository, "latest", 100);
