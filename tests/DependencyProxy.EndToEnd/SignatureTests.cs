@@ -3,6 +3,10 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using DependencyProxy.EndToEnd.Infrastructure;
+using Microsoft.Extensions.Caching.Memory;
+using OrasProject.Oras.Registry;
+using OrasProject.Oras.Registry.Remote;
+using OrasProject.Oras.Registry.Remote.Auth;
 
 namespace DependencyProxy.EndToEnd;
 
@@ -30,6 +34,12 @@ public sealed class SignatureTests(UpstreamFixture upstream)
         var groupPath = $"e2e/dependency_proxy/containers/{image}";
         var mirrorPath = signed.Repository;
 
+        // As cosign does: the image's manifest first (its digest is what the signature names), then the signature.
+        using (var subject = await GetAsync(http, groupPath, $"manifests/{signed.Digest}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, subject.StatusCode);
+        }
+
         await AssertSignatureVerifiesAsync(http, groupPath, signed, stale: false);
         await AssertSignatureVerifiesAsync(http, mirrorPath, signed, stale: false);
         var mark = upstream.Registry.LogMark();
@@ -44,8 +54,28 @@ public sealed class SignatureTests(UpstreamFixture upstream)
         await AssertSignatureVerifiesAsync(http, mirrorPath, signed, stale: true);
         await AssertReferrersAsync(http, groupPath, signed, stale: true);
         await AssertReferrersAsync(http, mirrorPath, signed, stale: true);
+        // A real client of the referrers API: ORAS, with its own token flow against the proxy. With the upstream down it can only
+        // have used /referrers/: its fallback, the sha256-<hex> tag, was never pulled through the proxy, so it is not cached.
+        Assert.Equal([signed.SbomDigest], await OrasDiscoverAsync(proxy, groupPath, signed.Digest, SignedImages.Spdx));
         // The artifacts a client pulled while the upstream was up are manifests by digest: served from cache now.
         await AssertArtifactsAsync(http, groupPath, signed);
+    }
+
+    /// <summary>What <c>oras discover --artifact-type</c> does: the referrers of the subject, as ORAS finds them through the proxy.</summary>
+    private static async Task<string[]> OrasDiscoverAsync(ProxyServer proxy, string name, string subject, string artifactType)
+    {
+        using var http = new HttpClient();
+        var client = new Client(http, new Anonymous(),
+            new OrasProject.Oras.Registry.Remote.Auth.Cache(new MemoryCache(new MemoryCacheOptions())));
+        var repository = new Repository(new RepositoryOptions { Reference = Reference.Parse($"{proxy.Host}/{name}"), Client = client, PlainHttp = true });
+        var descriptor = await repository.ResolveAsync(subject);
+        var found = new List<string>();
+        await foreach (var referrer in repository.FetchReferrersAsync(descriptor, artifactType))
+        {
+            found.Add(referrer.Digest);
+        }
+
+        return [.. found];
     }
 
     private static async Task AssertArtifactsAsync(HttpClient http, string name, SignedImage signed)
@@ -127,5 +157,11 @@ public sealed class SignatureTests(UpstreamFixture upstream)
         }
 
         return await http.SendAsync(request);
+    }
+
+    /// <summary>No credentials: ORAS then asks the proxy's token endpoint for an anonymous token, as for a public group.</summary>
+    private sealed class Anonymous : ICredentialProvider
+    {
+        public Task<Credential> ResolveCredentialAsync(string hostname, CancellationToken cancellationToken) => Task.FromResult(new Credential());
     }
 }
