@@ -132,6 +132,21 @@ public sealed class TagListTests : ProxyTestBase
         Assert.Equal(2, UpstreamTagListGets);
     }
 
+    [Fact]
+    public async Task AListReusedWithinTheWindow_CostsTwoDatabaseCommands()
+    {
+        Upstream.AddTags("library/alpine", Tags);
+        await Api.PutAsync($"/groups/{GroupId}/dependency_proxy/settings", Root, new { revalidation_window_seconds = 600 });
+        (await Client.GetAsync(TagListUrl())).Dispose();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, TagListUrl());
+        request.Headers.Add(RequestQueryCounter.Header, "tag list hit");
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(Sorted, (await ReadAsync(response)).Tags);
+        Assert.Equal(1, UpstreamTagListGets);
+        Assert.Equal(2, Proxy.Queries.CountOf("tag list hit")); // the access query and the stored list
+    }
+
     [Theory]
     [InlineData(UpstreamFault.ServerError)]
     [InlineData(UpstreamFault.RateLimited)]
