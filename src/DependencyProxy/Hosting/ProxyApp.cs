@@ -14,6 +14,7 @@ internal static partial class ProxyApp
     public static WebApplication Build(string[] args)
     {
         var builder = CreateBuilder(args);
+        builder.UseRotatingCertificate();
         builder.Services.AddProxyServer();
         builder.Services.AddWebInterface();
         ServiceRegistration.ValidateConfiguration(builder.Configuration);
@@ -108,6 +109,7 @@ internal static partial class ProxyApp
             when BinderKey().Match(unreadable.Message) is { Success: true } key => $"  {key.Groups[1].Value} {choice.Message}.",
         InvalidOperationException unreadable when unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => unreadable.InnerException is FormatException reason ? $"  {unreadable.Message} {reason.Message}" : $"  {unreadable.Message}",
+        CertificateFilesException files => $"  {files.Message}",
         // A configuration file that is not JSON: the reader names the file, the JSON parser the line.
         InvalidDataException { InnerException: { } reason } unreadable when unreadable.Message.StartsWith("Failed to load configuration from file", StringComparison.Ordinal)
             => $"  {unreadable.Message} {reason.Message}",
