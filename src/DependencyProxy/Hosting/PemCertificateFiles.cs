@@ -50,7 +50,10 @@ internal sealed record PemCertificateFiles(string Path, string KeyPath, string? 
     /// <summary>The sentence for a failed <see cref="Load"/>.</summary>
     public string Describe(Exception unreadable) => unreadable switch
     {
-        // .NET says one sentence for a key that is not PEM, does not match, or (encrypted) has another password.
+        // An EC key that is another certificate's: "The provided key does not match the public key for this certificate."
+        ArgumentException when unreadable.Message.Contains("does not match", StringComparison.Ordinal) =>
+            $"the private key in {KeyPath} ({Section}:KeyPath) does not match the certificate in {Path} ({Section}:Path)",
+        // For RSA, .NET says one sentence for a key that is not PEM, does not match, or (encrypted) has another password.
         CryptographicException when !HasPemLabel(KeyPath, "PRIVATE KEY-----") =>
             $"{KeyPath} ({Section}:KeyPath) holds no PEM private key",
         CryptographicException when !HasPemLabel(Path, "-----BEGIN CERTIFICATE-----") =>
