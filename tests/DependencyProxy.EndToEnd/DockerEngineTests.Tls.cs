@@ -4,7 +4,7 @@ namespace DependencyProxy.EndToEnd;
 
 /// <summary>
 /// HTTPS with a PEM certificate and key (<c>--Kestrel:Certificates:Default:Path/KeyPath</c>) signed by a CA made in the
-/// test, trusted by Docker Engine and skopeo only through their certificate folders: no insecure flag anywhere.
+/// test, trusted by Docker Engine, podman and skopeo only through their certificate folders: no insecure flag anywhere.
 /// </summary>
 public sealed partial class DockerEngineTests
 {
@@ -14,7 +14,7 @@ public sealed partial class DockerEngineTests
     /// certificates on loopback too.
     /// </summary>
     [Fact]
-    public async Task Https_WithATestCa_DockerAndSkopeoTrustItThroughTheirCertFolders_AndARenewedCertificateIsServedWithoutRestart()
+    public async Task Https_WithATestCa_DockerPodmanAndSkopeoTrustItThroughTheirCertFolders_AndARenewedCertificateIsServedWithoutRestart()
     {
         var (_, engine) = await docker.StartAsync(upstream);
         using var ca = new TestCertificateAuthority();
@@ -46,6 +46,23 @@ public sealed partial class DockerEngineTests
         var inspect = (await Processes.RunAsync("skopeo", ["inspect", "--no-tags", "--cert-dir", certDirectory, $"docker://127.0.0.1:{httpsPort}/{image}"]))
             .EnsureSuccess("skopeo inspect over https with the test CA");
         Assert.Contains("\"Architecture\": \"amd64\"", inspect.Output);
+
+        // podman: the same folder through --cert-dir (its default is /etc/containers/certs.d/HOST:PORT/), its own storage.
+        var runRoot = Path.Combine("/tmp", $"pr-{Guid.NewGuid():N}"[..15]);
+        string[] storage = ["--root", Path.Combine(work, "podman"), "--runroot", runRoot, "--storage-driver", "vfs"];
+        try
+        {
+            (await Processes.RunAsync("podman", [.. storage, "pull", "--cert-dir", certDirectory, $"127.0.0.1:{httpsPort}/{image}"], TimeSpan.FromMinutes(5)))
+                .EnsureSuccess("podman pull over https with the test CA");
+        }
+        finally
+        {
+            // Its root lies under the work directory, which goes with the fixture; the run root is podman's lock files.
+            if (Directory.Exists(runRoot))
+            {
+                Directory.Delete(runRoot, recursive: true);
+            }
+        }
 
         // Docker Engine: /etc/docker/certs.d/HOST:PORT/ca.crt, as its documentation says; read on every pull.
         var dockerHost = $"{address ?? "127.0.0.1"}:{httpsPort}";
