@@ -16,31 +16,31 @@ internal sealed partial class RotatingCertificate(PemCertificateFiles files, Tim
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
 
     private readonly Lock _reload = new();
-    private LoadedCertificate? _current;
-    private byte[] _seen = [];
+
+    // Read before loading: a change between the two is seen (and loaded) on the next check, never missed.
+    private byte[] _seen = files.Contents();
+    private volatile LoadedCertificate _current = files.Load();
     private long _nextCheck;
 
     /// <summary>The context for a new handshake, after a check of the files when the last one is a second old.</summary>
     public SslStreamCertificateContext Current()
     {
         var now = time.GetTimestamp();
-        if (_current is null || (now >= Interlocked.Read(ref _nextCheck) && _reload.TryEnter()))
+        // One handshake checks; the others meanwhile go on with the certificate being served.
+        if (now >= Interlocked.Read(ref _nextCheck) && _reload.TryEnter())
         {
             try
             {
-                _nextCheck = now + (long)(CheckEvery.TotalSeconds * time.TimestampFrequency);
+                Interlocked.Exchange(ref _nextCheck, now + (long)(CheckEvery.TotalSeconds * time.TimestampFrequency));
                 Check();
             }
             finally
             {
-                if (_reload.IsHeldByCurrentThread)
-                {
-                    _reload.Exit();
-                }
+                _reload.Exit();
             }
         }
 
-        return _current!.Context;
+        return _current.Context;
     }
 
     private void Check()
@@ -50,7 +50,7 @@ internal sealed partial class RotatingCertificate(PemCertificateFiles files, Tim
         {
             contents = files.Contents();
         }
-        catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException && _current is not null)
+        catch (Exception unreadable) when (unreadable is IOException or UnauthorizedAccessException)
         {
             LogNotReloaded(logger, files.Describe(unreadable));
             return;
@@ -65,14 +65,12 @@ internal sealed partial class RotatingCertificate(PemCertificateFiles files, Tim
         try
         {
             var loaded = files.Load();
-            var previous = _current;
+            // The previous one is left to the collector: handshakes under way may still be using it.
             _current = loaded;
-            if (previous is not null)
-            {
-                LogReloaded(logger, files.Path, loaded.Certificate.SerialNumber, loaded.Certificate.NotAfter);
-            }
+            LogReloaded(logger, files.Path, loaded.Certificate.SerialNumber, loaded.Certificate.NotAfter);
         }
-        catch (Exception unreadable) when (_current is not null)
+        catch (Exception unreadable) when (unreadable is System.Security.Cryptography.CryptographicException or ArgumentException
+                                               or IOException or UnauthorizedAccessException)
         {
             LogNotReloaded(logger, files.Describe(unreadable));
         }
