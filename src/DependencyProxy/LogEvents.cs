@@ -34,4 +34,6 @@ internal static class LogEvents
     public const int RemoteFillTakenOver = 8002;
     public const int RemoteFillGaveUp = 8003;
     public const int ConnectionLimitLowered = 9001;
+    public const int CertificateReloaded = 9101;
+    public const int CertificateNotReloaded = 9102;
 }
