@@ -40,10 +40,10 @@ public sealed partial class DockerEngineTests
         // skopeo: refused without the CA, accepted with it in --cert-dir.
         var certDirectory = Directory.CreateDirectory(Path.Combine(work, "certs")).FullName;
         await File.WriteAllTextAsync(Path.Combine(certDirectory, "ca.crt"), ca.CertificatePem);
-        var untrusted = await Processes.RunAsync("skopeo", ["inspect", "--no-tags", "--retry-times", "0", $"docker://127.0.0.1:{httpsPort}/{image}"]);
+        var untrusted = await Processes.RunAsync("skopeo", ["inspect", "--retry-times", "0", $"docker://127.0.0.1:{httpsPort}/{image}"]);
         Assert.NotEqual(0, untrusted.ExitCode);
         Assert.Contains("certificate signed by unknown authority", untrusted.Output);
-        var inspect = (await Processes.RunAsync("skopeo", ["inspect", "--no-tags", "--cert-dir", certDirectory, $"docker://127.0.0.1:{httpsPort}/{image}"]))
+        var inspect = (await Processes.RunAsync("skopeo", ["inspect", "--cert-dir", certDirectory, $"docker://127.0.0.1:{httpsPort}/{image}"]))
             .EnsureSuccess("skopeo inspect over https with the test CA");
         Assert.Contains("\"Architecture\": \"amd64\"", inspect.Output);
 
@@ -104,7 +104,7 @@ public sealed partial class DockerEngineTests
 
         Assert.Equal("2002", serial);
         Assert.True(proxy.IsRunning);
-        (await Processes.RunAsync("skopeo", ["inspect", "--no-tags", "--cert-dir", certDirectory, $"docker://127.0.0.1:{httpsPort}/{image}"]))
+        (await Processes.RunAsync("skopeo", ["inspect", "--cert-dir", certDirectory, $"docker://127.0.0.1:{httpsPort}/{image}"]))
             .EnsureSuccess("skopeo inspect after the certificate was renewed");
         Assert.Contains("Serving the new certificate", proxy.Log());
     }
