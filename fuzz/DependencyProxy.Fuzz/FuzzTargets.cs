@@ -28,7 +28,11 @@ public static class FuzzTargets
         {
             Check(parsed.Image.Length + parsed.GroupPath.Length <= 2 * RegistryPath.MaxNameLength + 64, "accepted an overlong name");
             Check(parsed.Image.Split('/').All(RegistryPath.IsValidComponent), $"accepted an invalid image name '{parsed.Image}'");
-            Check(parsed.Tag is null != parsed.Digest is null, "a path with both or neither tag and digest");
+            // Exactly one of: a tag, a digest, or (manifests only) a reference that can name nothing and is answered 404.
+            Check(new object?[] { parsed.Tag, parsed.Digest, parsed.InvalidTag }.Count(r => r is not null) == 1,
+                "a path with other than one of tag, digest and invalid tag");
+            Check(parsed.InvalidTag is null || (parsed.Resource == RegistryResource.Manifest && !RegistryPath.IsValidTag(parsed.InvalidTag)
+                && !parsed.InvalidTag.Contains(':') && !parsed.InvalidTag.Contains('/')), $"kept '{parsed.InvalidTag}' as an invalid tag");
             Check(parsed.Tag is null || RegistryPath.IsValidTag(parsed.Tag), $"accepted an invalid tag '{parsed.Tag}'");
             // What was accepted is stable: written out again, it parses to the same thing.
             var resource = parsed.Resource == RegistryResource.Manifest ? "manifests" : "blobs";
