@@ -1,46 +1,58 @@
 using DependencyProxy.Common;
 using DependencyProxy.Data;
 using DependencyProxy.Oci;
+using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
 
 namespace DependencyProxy.Caching;
 
 /// <summary>
-/// Manifest entries found by digest, kept in process under the group's <see cref="Group.CacheGeneration"/>, so a cached
-/// manifest by digest costs the access check's query and nothing more (issue 15; half the requests per second went to
-/// the database connection pool's lock). Safe because an entry found by digest never changes while it exists, and a
-/// database trigger bumps the generation in the same transaction that takes any entry away from the group (on any node):
-/// the access check of the next request reads the new generation, and every key of the old one stops matching.
-/// Only entries that exist are kept, so nothing a client asks for that is not cached takes room here.
+/// Manifests found by digest, entry and bytes, kept in process under the group's <see cref="Group.CacheGeneration"/>, so
+/// a cached manifest by digest costs the access check's query and nothing more (issue 15: half the requests per second
+/// went to the database connection pool's lock, and most of the rest to opening and reading the manifest's file). Safe
+/// because an entry found by digest never changes while it exists, content is addressed by that digest, and a database
+/// trigger bumps the generation in the same transaction that takes any entry away from the group (on any node): the
+/// access check of the next request reads the new generation, and every key of the old one stops matching. Only
+/// manifests that exist are kept, so nothing a client asks for that is not cached takes room here.
 /// </summary>
-internal sealed class DigestEntries(CacheRecords records, TimeProvider time)
+internal sealed class DigestEntries(CacheRecords records, IContentStore store, TimeProvider time)
 {
-    /// <summary>Room for the manifests in use; a miss costs one query, so the bound matters more than the hit rate.</summary>
-    private const int Capacity = 20_000;
+    /// <summary>Bytes of manifests (plus <see cref="EntryOverhead"/> each) held; a miss costs a query and a read, so the bound matters more than the hit rate.</summary>
+    private const long CapacityBytes = 64L * 1024 * 1024;
+
+    /// <summary>What an entry costs besides its bytes (key, record, list node), so tiny manifests still count.</summary>
+    private const long EntryOverhead = 512;
 
     /// <summary>Only bounds memory for groups whose generation moved on: a key of a current generation is never stale.</summary>
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
-    private readonly ExpiringLruCache<CachedManifest> _entries = new(time, Capacity);
+    private readonly ExpiringLruCache<DigestHit> _hits = new(time, CapacityBytes, hit => hit.Content.Length + EntryOverhead);
 
-    public async Task<CachedManifest?> FindAsync(
+    /// <summary>The group's manifest with this digest and its bytes, or null when it is not cached (or its content is gone).</summary>
+    public async Task<DigestHit?> FindAsync(
         GroupCacheView group, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {
         var key = $"{group.Id}/{group.Generation}/{repository.Registry}/{repository.Name}@{digest}";
-        if (_entries.TryGet(key, out var known))
+        if (_hits.TryGet(key, out var known))
         {
             return known;
         }
 
-        var found = await records.FindManifestByDigestAsync(group.Id, repository, digest, cancellationToken);
-        if (found is not null)
+        // Read whole (manifests are small): content deleted a moment ago is then simply a cache miss.
+        if (await records.FindManifestByDigestAsync(group.Id, repository, digest, cancellationToken) is not { } entry
+            || await store.TryReadAllBytesAsync(digest, cancellationToken) is not { } content)
         {
-            _entries.Set(key, found, time.GetUtcNow() + Lifetime);
+            return null;
         }
 
-        return found;
+        var hit = new DigestHit(entry, content);
+        _hits.Set(key, hit, time.GetUtcNow() + Lifetime);
+        return hit;
     }
 }
+
+/// <summary>A cached manifest's entry and its bytes (never changed: they are what its digest names).</summary>
+internal sealed record DigestHit(CachedManifest Entry, byte[] Content);
 
 /// <summary>A group as the cache sees it: its id, and the generation of its entries read with the access check.</summary>
 internal readonly record struct GroupCacheView(long Id, long Generation)

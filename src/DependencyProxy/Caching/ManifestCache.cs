@@ -43,13 +43,11 @@ internal sealed partial class ManifestCache(
     private async Task<ManifestResponse> GetByDigestAsync(GroupCacheView group, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {
         var groupId = group.Id;
-        var cached = await entries.FindAsync(group, repository, digest, cancellationToken);
-        // Read whole (manifests are small): content deleted a moment ago is then simply a cache miss.
-        if (cached is not null && await store.TryReadAllBytesAsync(digest, cancellationToken) is { } content)
+        if (await entries.FindAsync(group, repository, digest, cancellationToken) is { } hit)
         {
-            readTimes.ManifestRead(cached.Id);
+            readTimes.ManifestRead(hit.Entry.Id);
             metrics.CacheRequest("manifest", "hit");
-            return new ManifestResponse(digest, cached.MediaType, content, Stale: false);
+            return new ManifestResponse(digest, hit.Entry.MediaType, hit.Content, Stale: false);
         }
 
         var fetched = await FetchAsync(repository, digest.ToString(), digest, cancellationToken);

@@ -1,7 +1,8 @@
 namespace DependencyProxy.Common;
 
 /// <summary>
-/// A string-keyed cache with a fixed capacity and an expiry per entry: when full, the least recently used entry goes;
+/// A string-keyed cache with a fixed capacity and an expiry per entry: when full, the least recently used entry goes.
+/// The capacity counts entries, or what <c>weigh</c> says each one costs (bytes, for a cache of content);
 /// expired entries are dropped when read, by a sweep every <see cref="SweepInterval"/> of activity, and whenever
 /// <see cref="Count"/> is read (the metrics gauge reads it), so memory follows what is in use, not what was ever seen.
 /// </summary>
@@ -10,7 +11,7 @@ namespace DependencyProxy.Common;
 /// time from its own clock rather than the injected <see cref="TimeProvider"/>, which makes both the cap and the expiry
 /// hard to pin in tests. This is a dictionary and a linked list under one lock; every operation is O(1) but the sweep.
 /// </remarks>
-internal sealed class ExpiringLruCache<TValue>(TimeProvider time, int capacity)
+internal sealed class ExpiringLruCache<TValue>(TimeProvider time, long capacity, Func<TValue, long>? weigh = null)
 {
     public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
 
@@ -18,6 +19,7 @@ internal sealed class ExpiringLruCache<TValue>(TimeProvider time, int capacity)
     private readonly Dictionary<string, LinkedListNode<Entry>> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _byRecentUse = new(); // least recently used first
     private DateTimeOffset _nextSweep;
+    private long _weight;
 
     /// <summary>Entries that have not expired.</summary>
     public int Count
@@ -66,12 +68,19 @@ internal sealed class ExpiringLruCache<TValue>(TimeProvider time, int capacity)
                 RemoveNode(existing);
             }
 
-            while (_entries.Count >= capacity && _byRecentUse.First is { } leastRecent)
+            var weight = weigh?.Invoke(value) ?? 1;
+            if (weight > capacity)
+            {
+                return; // could never fit: keeping it would empty the cache for one entry
+            }
+
+            while (_weight + weight > capacity && _byRecentUse.First is { } leastRecent)
             {
                 RemoveNode(leastRecent);
             }
 
-            _entries[key] = _byRecentUse.AddLast(new Entry(key, value, expiresAt));
+            _entries[key] = _byRecentUse.AddLast(new Entry(key, value, expiresAt, weight));
+            _weight += weight;
         }
     }
 
@@ -114,7 +123,8 @@ internal sealed class ExpiringLruCache<TValue>(TimeProvider time, int capacity)
     {
         _byRecentUse.Remove(node);
         _entries.Remove(node.Value.Key);
+        _weight -= node.Value.Weight;
     }
 
-    private sealed record Entry(string Key, TValue Value, DateTimeOffset ExpiresAt);
+    private sealed record Entry(string Key, TValue Value, DateTimeOffset ExpiresAt, long Weight);
 }

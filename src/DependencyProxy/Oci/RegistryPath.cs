@@ -7,10 +7,17 @@ internal enum RegistryResource
 {
     Manifest,
     Blob,
+
+    /// <summary><c>&lt;name&gt;/tags/list</c>: no reference.</summary>
+    TagList,
+
+    /// <summary><c>&lt;name&gt;/referrers/&lt;digest&gt;</c>: the subject's digest.</summary>
+    Referrers,
 }
 
 /// <summary>
-/// A parsed <c>/v2/&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;/(manifests|blobs)/&lt;reference&gt;</c> path.
+/// A parsed <c>/v2/&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;/(manifests|blobs|referrers)/&lt;reference&gt;</c>
+/// or <c>…/&lt;image&gt;/tags/list</c> path.
 /// Every registry route goes through <see cref="TryParse"/>: repository names contain slashes, so splitting
 /// strings in several handlers would let them disagree.
 /// </summary>
@@ -28,8 +35,8 @@ internal sealed partial record RegistryPath(
     private const string ProxySegment = "dependency_proxy";
     private const string ContainersSegment = "containers";
 
-    /// <summary>The tag or digest as the client wrote it.</summary>
-    public string Reference => Tag ?? Digest?.ToString() ?? InvalidTag!;
+    /// <summary>The tag or digest as the client wrote it; empty for a tag list, which names none.</summary>
+    public string Reference => Tag ?? Digest?.ToString() ?? InvalidTag ?? "";
 
     /// <summary>
     /// A manifest reference that is neither a digest nor a valid tag (the conformance suite's <c>.INVALID_MANIFEST_NAME</c>):
@@ -52,12 +59,7 @@ internal sealed partial record RegistryPath(
             return false;
         }
 
-        var resource = segments[^2] switch
-        {
-            "manifests" => RegistryResource.Manifest,
-            "blobs" => RegistryResource.Blob,
-            _ => (RegistryResource?)null,
-        };
+        var resource = ResourceOf(segments);
         var proxyIndex = FindProxySegments(segments);
         if (resource is null || proxyIndex < 0)
         {
@@ -114,7 +116,8 @@ internal sealed partial record RegistryPath(
     public string RepositoryName => MirrorName ?? $"{GroupPath}/{ProxySegment}/{ContainersSegment}/{Image}";
 
     /// <summary>
-    /// Parses a registry-mirror request, <c>&lt;name&gt;/(manifests|blobs)/&lt;reference&gt;</c> with no group in it, as dockerd's
+    /// Parses a registry-mirror request, <c>&lt;name&gt;/(manifests|blobs|referrers)/&lt;reference&gt;</c> or
+    /// <c>&lt;name&gt;/tags/list</c> with no group in it, as dockerd's
     /// <c>registry-mirrors</c> and containerd's mirrors send it; it is served by <paramref name="mirrorGroup"/>. containerd's
     /// <c>ns</c> (the registry the client meant) becomes the image's host, so the same upstream allowlist decides.
     /// </summary>
@@ -123,15 +126,11 @@ internal sealed partial record RegistryPath(
     {
         result = null;
         var segments = path.Split('/');
-        var resource = segments.Length >= 3 ? segments[^2] switch
-        {
-            "manifests" => RegistryResource.Manifest,
-            "blobs" => RegistryResource.Blob,
-            _ => (RegistryResource?)null,
-        } : null;
+        var resource = segments.Length >= 3 ? ResourceOf(segments) : null;
         if (resource is null)
         {
-            error = OciError.NotFound("not a registry path: use /v2/<name>/manifests/<tag> or /v2/<name>/blobs/<digest>");
+            error = OciError.NotFound(
+                "not a registry path: use /v2/<name>/manifests/<tag>, /v2/<name>/blobs/<digest>, /v2/<name>/tags/list or /v2/<name>/referrers/<digest>");
             return false;
         }
 
@@ -165,6 +164,19 @@ internal sealed partial record RegistryPath(
 
     public static bool IsValidTag(string tag) => TagRegex().IsMatch(tag);
 
+    /// <summary>
+    /// The resource the last two segments name, or null. Only those two decide, so an image may itself be called
+    /// "tags", "manifests" or "referrers"; <c>tags</c> is followed by <c>list</c> and nothing else.
+    /// </summary>
+    private static RegistryResource? ResourceOf(string[] segments) => segments[^2] switch
+    {
+        "manifests" => RegistryResource.Manifest,
+        "blobs" => RegistryResource.Blob,
+        "referrers" => RegistryResource.Referrers,
+        "tags" when segments[^1] == "list" => RegistryResource.TagList,
+        _ => null,
+    };
+
     private static int FindProxySegments(string[] segments)
     {
         // The last two segments are the resource kind and the reference; the marker must come before them.
@@ -190,7 +202,14 @@ internal sealed partial record RegistryPath(
         tag = null;
         digest = null;
         invalidTag = null;
-        if (resource == RegistryResource.Blob || reference.Contains(':'))
+        if (resource == RegistryResource.TagList)
+        {
+            error = null;
+            return true;
+        }
+
+        // A blob or a referrers subject is always a digest (the spec answers anything else with DIGEST_INVALID).
+        if (resource is RegistryResource.Blob or RegistryResource.Referrers || reference.Contains(':'))
         {
             if (!Oci.Digest.TryParse(reference, out var parsed, out var why))
             {
