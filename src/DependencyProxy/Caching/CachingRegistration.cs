@@ -21,6 +21,7 @@ internal static class CachingRegistration
         services.AddSingleton<ManifestCache>();
         services.AddSingleton<UpstreamListings>();
         services.AddSingleton<UpstreamTagLists>();
+        services.AddSingleton<UpstreamReferrers>();
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
         services.AddSingleton<BlobCache>();

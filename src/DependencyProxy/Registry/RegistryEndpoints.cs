@@ -33,7 +33,7 @@ internal static class RegistryEndpoints
 
     private static async Task<IResult> ServeAsync(
         HttpContext context, RegistryAuthorizer authorizer, UpstreamResolver upstreams, DependencyProxySettings settings, ManifestCache manifests,
-        BlobEndpoint blobs, UpstreamTagLists tagLists, IOptions<MirrorOptions> mirror)
+        BlobEndpoint blobs, UpstreamTagLists tagLists, UpstreamReferrers referrers, IOptions<MirrorOptions> mirror)
     {
         // Request.Path is decoded except for %2F; the parser refuses '%' and anything else no name may contain.
         var raw = context.Request.Path.Value!["/v2".Length..].TrimStart('/');
@@ -82,7 +82,7 @@ internal static class RegistryEndpoints
             RegistryResource.Manifest => await ManifestEndpoint.HandleAsync(context, GroupCacheView.Of(group), repository, path, revalidationWindow, manifests),
             RegistryResource.Blob => await blobs.HandleAsync(context, group.Id, repository, path.Digest!.Value),
             RegistryResource.TagList => await TagListEndpoint.HandleAsync(context, group.Id, repository, path, revalidationWindow, tagLists),
-            _ => await ReferrersEndpoint.HandleAsync(context, group.Id, repository, path, revalidationWindow),
+            _ => await ReferrersEndpoint.HandleAsync(context, group.Id, repository, path, revalidationWindow, referrers),
         };
     }
 }

@@ -23,7 +23,7 @@ public enum UpstreamFault
 /// another host name, corrupt content, a gate that holds a blob mid-body, and counters for every request.
 /// Real-software proof lives in the end-to-end tests; this one makes failures happen on demand.
 /// </summary>
-public sealed class FakeUpstream : IAsyncDisposable
+public sealed partial class FakeUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (byte[] Content, string MediaType)> _manifests = new();
@@ -207,6 +207,11 @@ public sealed class FakeUpstream : IAsyncDisposable
             return;
         }
 
+        if (await TryWriteReferrersAsync(context, path))
+        {
+            return;
+        }
+
         var kindIndex = Math.Max(Math.Max(path.LastIndexOf("/manifests/", StringComparison.Ordinal), path.LastIndexOf("/blobs/", StringComparison.Ordinal)),
             path.EndsWith("/tags/list", StringComparison.Ordinal) ? path.Length - "/tags/list".Length : -1);
         if (!path.StartsWith("/v2/", StringComparison.Ordinal) || kindIndex < 0)
@@ -268,7 +273,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     }
 
     private static bool NeedsToken(string path) =>
-        path.StartsWith("/v2/", StringComparison.Ordinal) && (path.Contains("/manifests/") || path.Contains("/blobs/") || path.EndsWith("/tags/list"));
+        path.StartsWith("/v2/", StringComparison.Ordinal) && (path.Contains("/manifests/") || path.Contains("/blobs/") || path.Contains("/referrers/") || path.EndsWith("/tags/list"));
 
     /// <summary>The repository's tags in lexical order, paginated with <c>n</c>, <c>last</c> and <c>Link</c>; 404 NAME_UNKNOWN when it has none.</summary>
     private async Task WriteTagListAsync(HttpContext context, string repository)
