@@ -36,7 +36,14 @@ internal sealed partial record RegistryPath(
     private const string ContainersSegment = "containers";
 
     /// <summary>The tag or digest as the client wrote it; empty for a tag list, which names none.</summary>
-    public string Reference => Tag ?? Digest?.ToString() ?? "";
+    public string Reference => Tag ?? Digest?.ToString() ?? InvalidTag ?? "";
+
+    /// <summary>
+    /// A manifest reference that is neither a digest nor a valid tag (the conformance suite's <c>.INVALID_MANIFEST_NAME</c>):
+    /// no manifest can be found by it, so it is answered 404 <c>MANIFEST_UNKNOWN</c> once access is checked, and it is never
+    /// sent upstream or looked up (<see cref="Tag"/> and <see cref="Digest"/> are both null).
+    /// </summary>
+    public string? InvalidTag { get; init; }
 
     /// <summary>
     /// Parses the part of the request path after <c>/v2/</c>. The input is the path as the server decoded it;
@@ -83,12 +90,15 @@ internal sealed partial record RegistryPath(
             return false;
         }
 
-        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out error))
+        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out var invalidTag, out error))
         {
             return false;
         }
 
-        result = new RegistryPath(string.Join('/', groupSegments), string.Join('/', imageSegments), resource.Value, tag, digest);
+        result = new RegistryPath(string.Join('/', groupSegments), string.Join('/', imageSegments), resource.Value, tag, digest)
+        {
+            InvalidTag = invalidTag,
+        };
         return true;
     }
 
@@ -138,14 +148,14 @@ internal sealed partial record RegistryPath(
             return false;
         }
 
-        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out error))
+        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out var invalidTag, out error))
         {
             return false;
         }
 
         // Docker Hub is the default upstream, so its own name adds nothing; another host is prefixed as in a group path.
         var image = ns is null || DockerHub.IsHost(ns) ? name : $"{ns.ToLowerInvariant()}/{name}";
-        result = new RegistryPath(mirrorGroup, image, resource.Value, tag, digest, name);
+        result = new RegistryPath(mirrorGroup, image, resource.Value, tag, digest, name) { InvalidTag = invalidTag };
         return true;
     }
 
@@ -181,11 +191,17 @@ internal sealed partial record RegistryPath(
         return -1;
     }
 
-    private static bool TryParseReference(
-        RegistryResource resource, string reference, out string? tag, out Digest? digest, [NotNullWhen(false)] out OciError? error)
+    /// <summary>
+    /// A blob's reference, or a manifest's containing ':', must be a digest (400 <c>DIGEST_INVALID</c> otherwise). Any other
+    /// manifest reference that breaks the tag grammar names nothing: the spec's answer for that is 404 (§Pulling manifests),
+    /// given in <see cref="InvalidTag"/>, not 400.
+    /// </summary>
+    private static bool TryParseReference(RegistryResource resource, string reference, out string? tag, out Digest? digest,
+        out string? invalidTag, [NotNullWhen(false)] out OciError? error)
     {
         tag = null;
         digest = null;
+        invalidTag = null;
         if (resource == RegistryResource.TagList)
         {
             error = null;
@@ -208,11 +224,13 @@ internal sealed partial record RegistryPath(
 
         if (!IsValidTag(reference))
         {
-            error = OciError.TagInvalid("invalid tag: up to 128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'");
-            return false;
+            invalidTag = reference;
+        }
+        else
+        {
+            tag = reference;
         }
 
-        tag = reference;
         error = null;
         return true;
     }

@@ -65,17 +65,15 @@ public sealed class RegistryPathTests
     [InlineData("grp/dependency_proxy/containers/Alpine/tags/list", "NAME_INVALID")]
     [InlineData("grp/dependency_proxy/containers/../x/tags/list", "NAME_INVALID")]
     [InlineData("", "NOT_FOUND")]
-    // Tags
-    [InlineData("grp/dependency_proxy/containers/alpine/manifests/.hidden", "TAG_INVALID")]
-    [InlineData("grp/dependency_proxy/containers/alpine/manifests/-x", "TAG_INVALID")]
-    [InlineData("grp/dependency_proxy/containers/alpine/manifests/latest\n", "TAG_INVALID")]
-    [InlineData("grp/dependency_proxy/containers/alpine/manifests/a b", "TAG_INVALID")]
-    [InlineData("grp/dependency_proxy/containers/alpine/manifests/", "TAG_INVALID")]
     // Digests
     [InlineData("grp/dependency_proxy/containers/alpine/blobs/latest", "DIGEST_INVALID")]
     [InlineData("grp/dependency_proxy/containers/alpine/blobs/sha256:abc", "DIGEST_INVALID")]
     [InlineData("grp/dependency_proxy/containers/alpine/blobs/md5:d41d8cd98f00b204e9800998ecf8427e", "DIGEST_INVALID")]
     [InlineData("grp/dependency_proxy/containers/alpine/manifests/sha384:abc", "DIGEST_INVALID")]
+    // A manifest reference with ':' can only be a digest; a blob's always is: these stay 400 (conformance accepts 400 or 404).
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/sha256:totallywrong", "DIGEST_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/manifests/latest:", "DIGEST_INVALID")]
+    [InlineData("grp/dependency_proxy/containers/alpine/blobs/.INVALID_MANIFEST_NAME", "DIGEST_INVALID")]
     [InlineData("grp/dependency_proxy/containers/alpine/blobs/sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "DIGEST_INVALID")]
     [InlineData("grp/dependency_proxy/containers/alpine/blobs/sha256:../../../../etc/passwd", "NOT_FOUND")]
     [InlineData("grp/dependency_proxy/containers/alpine/blobs/sha256:..%2F..%2Fetc%2Fpasswd", "DIGEST_INVALID")]
@@ -152,12 +150,57 @@ public sealed class RegistryPathTests
         Assert.False(RegistryPath.TryParseRepository("grp/dependency_proxy/containers", out _));
     }
 
-    [Fact]
-    public void TagsUpTo128Characters_AreAccepted_AndLongerOnesRefused()
+    // distribution-spec v1.1.1 §Pulling manifests: a manifest not in the repository is 404, so a reference that breaks the
+    // tag grammar (and has no ':' to make it a digest) parses as one that names nothing, with neither Tag nor Digest set.
+    [Theory]
+    [InlineData(".INVALID_MANIFEST_NAME")]
+    [InlineData(".hidden")]
+    [InlineData("-x")]
+    [InlineData("latest\n")]
+    [InlineData("a b")]
+    [InlineData("")]
+    [InlineData("..")]
+    [InlineData("%2e%2e")]
+    [InlineData("t\u00e4g")]
+    [InlineData("latest?x=1")]
+    public void ManifestReferencesThatAreNoTag_ParseAsInvalidTags_NotAsTagsOrErrors(string reference)
     {
-        Assert.True(RegistryPath.TryParse($"grp/dependency_proxy/containers/alpine/manifests/{new string('t', 128)}", out _, out _));
-        Assert.False(RegistryPath.TryParse($"grp/dependency_proxy/containers/alpine/manifests/{new string('t', 129)}", out _, out var error));
-        Assert.Equal("TAG_INVALID", error.Code);
+        foreach (var parsed in new[] { Parse($"grp/dependency_proxy/containers/alpine/manifests/{reference}"), ParseMirror($"library/alpine/manifests/{reference}") })
+        {
+            Assert.Null(parsed.Tag);
+            Assert.Null(parsed.Digest);
+            Assert.Equal(reference, parsed.InvalidTag);
+            Assert.Equal(reference, parsed.Reference);
+        }
+    }
+
+    [Fact]
+    public void TagsUpTo128Characters_AreTags_AndLongerOnesNameNothing()
+    {
+        Assert.Equal(new string('t', 128), Parse($"grp/dependency_proxy/containers/alpine/manifests/{new string('t', 128)}").Tag);
+        var longer = Parse($"grp/dependency_proxy/containers/alpine/manifests/{new string('t', 129)}");
+        Assert.Null(longer.Tag);
+        Assert.Equal(new string('t', 129), longer.InvalidTag);
+    }
+
+    [Fact]
+    public void ValidTagsAndDigests_HaveNoInvalidTag()
+    {
+        Assert.Null(Parse("grp/dependency_proxy/containers/alpine/manifests/latest").InvalidTag);
+        Assert.Null(Parse($"grp/dependency_proxy/containers/alpine/manifests/{Sha}").InvalidTag);
+        Assert.Null(Parse($"grp/dependency_proxy/containers/alpine/blobs/{Sha}").InvalidTag);
+    }
+
+    private static RegistryPath Parse(string path)
+    {
+        Assert.True(RegistryPath.TryParse(path, out var parsed, out var error), error?.Message);
+        return parsed;
+    }
+
+    private static RegistryPath ParseMirror(string path)
+    {
+        Assert.True(RegistryPath.TryParseMirror(path, "grp", null, out var parsed, out var error), error?.Message);
+        return parsed;
     }
 
     [Fact]
