@@ -8,16 +8,19 @@ namespace DependencyProxy.Caching;
 /// <summary>A listing ready to serve; <see cref="Stale"/> when the upstream failed and the stored one answered.</summary>
 internal sealed record Listing(string Body, DateTime FetchedAt, bool Stale);
 
+/// <summary>What a fetch found, and whether it is worth a row (see <see cref="UpstreamReferrers"/>: not every empty list is).</summary>
+internal sealed record FetchedListing(string Body, bool Keep = true);
+
 /// <summary>
 /// The last good listing from upstream, per group, image, kind and key (<see cref="CachedListing"/>): tag lists, and
 /// referrers, which call it the same way with their own fetch:
 /// <code>
 /// var listing = await listings.GetAsync(groupId, repository, ListingKinds.Referrers, subject.ToString(), window,
-///     ct =&gt; FetchReferrersAsync(repository, subject, ct), cancellationToken);
+///     ct =&gt; FetchReferrersAsync(repository, subject, ct), cancellationToken); // returns a FetchedListing
 /// </code>
 /// <list type="number">
 /// <item>Stored and fetched within <c>revalidationWindow</c>: served with no upstream request (one database command).</item>
-/// <item>Otherwise <c>fetch</c> runs (once for all concurrent callers) and what it returns is stored and served.</item>
+/// <item>Otherwise <c>fetch</c> runs (once for all concurrent callers) and what it returns is served, and stored unless it says not to keep it.</item>
 /// <item>When it throws an outage (<see cref="UpstreamException.IsOutage"/>: timeout, 5xx, 429, unreachable, circuit
 /// open), the stored listing is served with <see cref="Listing.Stale"/>; with none stored, the failure goes on.</item>
 /// <item>NotFound and Denied are answers, not outages: they go on to the caller and nothing stale is served.</item>
@@ -39,7 +42,7 @@ internal sealed partial class UpstreamListings(
     /// </summary>
     public async Task<Listing> GetAsync(
         long groupId, UpstreamRepository repository, string kind, string key, TimeSpan revalidationWindow,
-        Func<CancellationToken, Task<string>> fetch, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<FetchedListing>> fetch, CancellationToken cancellationToken)
     {
         var stored = await FindAsync(groupId, repository, kind, key, cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
@@ -54,8 +57,12 @@ internal sealed partial class UpstreamListings(
             var body = await _fetches.RunAsync($"{groupId}|{repository.CacheKey}|{kind}|{key}", async () =>
             {
                 var fetched = await fetch(lifetime.ApplicationStopping);
-                await SaveAsync(groupId, repository, kind, key, fetched, time.GetUtcNow().UtcDateTime);
-                return fetched;
+                if (fetched.Keep)
+                {
+                    await SaveAsync(groupId, repository, kind, key, fetched.Body, time.GetUtcNow().UtcDateTime);
+                }
+
+                return fetched.Body;
             }, cancellationToken);
             metrics.CacheRequest(kind, "miss");
             return new Listing(body, time.GetUtcNow().UtcDateTime, Stale: false);

@@ -10,7 +10,7 @@ namespace DependencyProxy.Caching;
 /// means no referrers), as the spec's fallback says. Kept as the last good list (<see cref="UpstreamListings"/>): re-used
 /// within the group's revalidation window, served stale when the upstream fails. Bounded like tag lists.
 /// </summary>
-internal sealed class UpstreamReferrers(UpstreamRegistryClient upstream, UpstreamListings listings)
+internal sealed class UpstreamReferrers(UpstreamRegistryClient upstream, UpstreamListings listings, CacheRecords records)
 {
     public const int MaxBytes = 4 * 1024 * 1024;
     public const int MaxPages = 20;
@@ -22,16 +22,20 @@ internal sealed class UpstreamReferrers(UpstreamRegistryClient upstream, Upstrea
         long groupId, UpstreamRepository repository, Digest subject, TimeSpan revalidationWindow, CancellationToken cancellationToken)
     {
         var listing = await listings.GetAsync(groupId, repository, ListingKinds.Referrers, subject.ToString(), revalidationWindow,
-            ct => FetchAsync(repository, subject, ct), cancellationToken);
+            ct => FetchAsync(groupId, repository, subject, ct), cancellationToken);
         // Stored as the index this proxy wrote, so it reads back; a row that does not (written by hand) reads as no referrers.
         return (ReferrersIndex.Parse(System.Text.Encoding.UTF8.GetBytes(listing.Body)) ?? [], listing.Stale);
     }
 
-    /// <summary>Stores the whole list as an image index, each digest once.</summary>
-    private async Task<string> FetchAsync(UpstreamRepository repository, Digest subject, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole list as an image index, each digest once. An empty list is kept only for a subject the group has cached:
+    /// anyone may ask about any digest, and a row for each would grow the database without bound (outside review, issue 16).
+    /// </summary>
+    private async Task<FetchedListing> FetchAsync(long groupId, UpstreamRepository repository, Digest subject, CancellationToken cancellationToken)
     {
         var descriptors = await FromApiAsync(repository, subject, cancellationToken) ?? await FromTagAsync(repository, subject, cancellationToken);
-        return System.Text.Encoding.UTF8.GetString(ReferrersIndex.Write(descriptors));
+        var keep = descriptors.Count > 0 || await records.FindManifestByDigestAsync(groupId, repository, subject, cancellationToken) is not null;
+        return new FetchedListing(System.Text.Encoding.UTF8.GetString(ReferrersIndex.Write(descriptors)), keep);
     }
 
     /// <summary>Every page of the upstream's referrers API; null when it answers 404 (it has none: CNCF Distribution).</summary>

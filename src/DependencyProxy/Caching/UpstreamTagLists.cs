@@ -24,7 +24,7 @@ internal sealed class UpstreamTagLists(UpstreamRegistryClient upstream, Upstream
         long groupId, UpstreamRepository repository, TimeSpan revalidationWindow, CancellationToken cancellationToken)
     {
         var listing = await listings.GetAsync(groupId, repository, ListingKinds.Tags, "", revalidationWindow,
-            ct => FetchAsync(repository, ct), cancellationToken);
+            async ct => new FetchedListing(await FetchAsync(repository, ct)), cancellationToken);
         return (JsonSerializer.Deserialize(listing.Body, TagListJson.Default.StoredTagList)!.Tags, listing.Stale);
     }
 

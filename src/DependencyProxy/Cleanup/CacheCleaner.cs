@@ -50,7 +50,10 @@ internal sealed partial class CacheCleaner(
         }
     }
 
-    /// <summary>Marks what the TTL policies expire: entries of policy groups whose read_at is older than ttl days.</summary>
+    /// <summary>
+    /// Marks what the TTL policies expire: entries of policy groups whose read_at is older than ttl days. Stored tag and
+    /// referrers lists fetched before the same cutoff go at once (no content hangs on them), so they follow the policy too.
+    /// </summary>
     private async Task<int> MarkExpiredAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
@@ -63,6 +66,7 @@ internal sealed partial class CacheCleaner(
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, CacheStatus.PendingDestruction), cancellationToken);
             marked += await db.CachedBlobs.Where(b => b.GroupId == policy.Id && b.ReadAt < cutoff && b.Status == CacheStatus.Default)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, CacheStatus.PendingDestruction), cancellationToken);
+            await db.CachedListings.Where(l => l.GroupId == policy.Id && l.FetchedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
         }
 
         return marked;

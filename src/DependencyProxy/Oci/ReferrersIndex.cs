@@ -31,7 +31,7 @@ internal static partial class ReferrersIndex
 
     /// <summary>
     /// The descriptors of an image index the upstream sent; null when it is not an index. Upstream wrote these bytes, so an
-    /// entry without a usable digest and media type is left out rather than passed on.
+    /// entry without a usable digest, media type and size is left out rather than passed on.
     /// </summary>
     public static IReadOnlyList<ReferrerDescriptor>? Parse(ReadOnlySpan<byte> content)
     {
@@ -50,7 +50,7 @@ internal static partial class ReferrersIndex
             foreach (var entry in manifests.EnumerateArray())
             {
                 if (entry.ValueKind == JsonValueKind.Object && String(entry, "digest") is { } text && Oci.Digest.TryParse(text, out var digest, out _)
-                    && String(entry, "mediaType") is not null)
+                    && IsValidArtifactType(String(entry, "mediaType")) && HasValidSize(entry))
                 {
                     descriptors.Add(new ReferrerDescriptor(digest.ToString(), String(entry, "artifactType"), entry.GetRawText()));
                 }
@@ -74,6 +74,10 @@ internal static partial class ReferrersIndex
         return Encoding.UTF8.GetBytes(
             $"{{\"schemaVersion\":2,\"mediaType\":\"{ManifestMediaTypes.OciIndex}\",\"manifests\":[{string.Join(',', entries)}]}}");
     }
+
+    /// <summary>A descriptor's size is a non-negative integer (image-spec "Descriptor").</summary>
+    private static bool HasValidSize(JsonElement entry) =>
+        entry.TryGetProperty("size", out var size) && size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out var bytes) && bytes >= 0;
 
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -11,6 +11,9 @@ namespace DependencyProxy.Registry;
 /// </summary>
 internal static class TagListEndpoint
 {
+    /// <summary>How long a later page of a walk may re-use the list its first page fetched, whatever the group's window.</summary>
+    public static readonly TimeSpan ContinuationReuse = TimeSpan.FromMinutes(1);
+
     public static Task<IResult> HandleAsync(
         HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, UpstreamTagLists tagLists) =>
         OciFailures.AnswerAsync(RegistryResource.TagList, async () =>
@@ -21,7 +24,10 @@ internal static class TagListEndpoint
                 return error.ToResult();
             }
 
-            var (tags, stale) = await tagLists.GetAsync(groupId, repository, revalidationWindow, context.RequestAborted);
+            // A client walking the pages (each after the first names `last`) re-uses the list the first page fetched, so a
+            // walk of many small pages does not collect the whole upstream list once per page (outside review, issue 16).
+            var window = query.Last is null ? revalidationWindow : TimeSpan.FromTicks(Math.Max(revalidationWindow.Ticks, ContinuationReuse.Ticks));
+            var (tags, stale) = await tagLists.GetAsync(groupId, repository, window, context.RequestAborted);
             var page = query.Apply(tags, out var more);
             if (more)
             {

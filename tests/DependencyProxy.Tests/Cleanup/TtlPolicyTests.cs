@@ -1,5 +1,7 @@
 using System.Net;
+using DependencyProxy.Data;
 using DependencyProxy.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Tests.Cleanup;
 
@@ -66,5 +68,22 @@ public sealed class TtlPolicyTests : LifecycleTestBase
         Clock.Advance(TimeSpan.FromDays(400));
         await CleanAsync();
         Assert.True(OnDisk(image.LayerDigests[0]));
+    }
+
+    [Fact]
+    public async Task StoredTagLists_FollowThePolicy_ListsFetchedBeforeTheCutoffGo()
+    {
+        await Api.PutAsync($"/groups/{GroupId}/dependency_proxy/image_ttl_policy", Root, new { enabled = true, ttl = 1 });
+        Upstream.AddTags("library/old", "1");
+        Upstream.AddTags("library/recent", "2");
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/v2/grp/dependency_proxy/containers/old/tags/list")).StatusCode);
+        Clock.Advance(TimeSpan.FromDays(1.5));
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/v2/grp/dependency_proxy/containers/recent/tags/list")).StatusCode);
+        Clock.Advance(TimeSpan.FromDays(0.6));
+
+        await CleanAsync();
+
+        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
+        Assert.Equal(["library/recent"], await db.CachedListings.Where(l => l.GroupId == GroupId).Select(l => l.Image).ToListAsync());
     }
 }

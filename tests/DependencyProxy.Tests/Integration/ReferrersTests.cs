@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using DependencyProxy.Data;
 using DependencyProxy.Registry;
 using DependencyProxy.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Tests.Integration;
 
@@ -111,6 +113,28 @@ public sealed class ReferrersTests : ProxyTestBase
     }
 
     [Fact]
+    public async Task EmptyListsOfSubjectsTheGroupHasNotCached_AreNotKept_SoStrangersCannotGrowTheDatabase()
+    {
+        // What an anonymous flood of made-up digests does: each answers an empty index, and none leaves a row.
+        for (var i = 1; i <= 20; i++)
+        {
+            Assert.Empty((await ListAsync(ReferrersUrl($"sha256:{i:x64}"))).Digests);
+        }
+
+        Assert.Equal(0, await CountListingsAsync());
+
+        // A subject the group has cached keeps its (empty) list, so it can be served stale when the upstream is down.
+        var image = TestImage.Add(Upstream, Repository, "latest", 100);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync($"/v2/grp/dependency_proxy/containers/alpine/manifests/{image.ManifestDigest}")).StatusCode);
+        Assert.Empty((await ListAsync(ReferrersUrl(image.ManifestDigest))).Digests);
+        Assert.Equal(1, await CountListingsAsync());
+        await Upstream.StopAsync();
+        var stale = await ListAsync(ReferrersUrl(image.ManifestDigest));
+        Assert.Empty(stale.Digests);
+        Assert.Equal("stale", stale.Response.Headers.GetValues(ManifestEndpoint.CacheStatusHeader).Single());
+    }
+
+    [Fact]
     public async Task WithinTheRevalidationWindow_TheListIsNotAskedForAgain()
     {
         var (status, _) = await Api.PutAsync($"/groups/{GroupId}/dependency_proxy/settings", Root, new { revalidation_window_seconds = 60 });
@@ -210,4 +234,10 @@ public sealed class ReferrersTests : ProxyTestBase
     }
 
     private sealed record Listing(HttpResponseMessage Response, JsonDocument Json, string[] Digests, string?[] ArtifactTypes);
+
+    private async Task<int> CountListingsAsync()
+    {
+        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
+        return await db.CachedListings.CountAsync(l => l.GroupId == GroupId);
+    }
 }

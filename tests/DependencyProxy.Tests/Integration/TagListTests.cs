@@ -65,6 +65,10 @@ public sealed class TagListTests : ProxyTestBase
 
         Assert.Null(url);
         Assert.Equal(Sorted, seen);
+        // The group's window is 0, yet the later pages re-used the list the first page collected: one walk, one collection.
+        Assert.Equal(1, UpstreamTagListGets);
+        using var again = await Client.GetAsync(TagListUrl() + "?n=3");
+        Assert.Equal(2, UpstreamTagListGets); // a first page asks again
     }
 
     [Theory]

@@ -57,7 +57,12 @@ public sealed class ReferrersIndexTests
     [InlineData("{\"manifests\":[{\"digest\":\"sha256:short\",\"mediaType\":\"m\"}]}")]
     [InlineData("{\"manifests\":[{\"digest\":\"" + A + "\"}]}")]
     [InlineData("{\"manifests\":[{\"digest\":\"" + A + "\",\"mediaType\":7}]}")]
-    public void EntriesWithoutADigestAndMediaType_AreLeftOut(string content) =>
+    [InlineData("{\"manifests\":[{\"digest\":\"" + A + "\",\"mediaType\":\"x\",\"size\":5}]}")]
+    [InlineData("{\"manifests\":[{\"digest\":\"" + A + "\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"size\":-5}]}")]
+    [InlineData("{\"manifests\":[{\"digest\":\"" + A + "\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"size\":\"5\"}]}")]
+    [InlineData("{\"manifests\":[{\"digest\":\"" + A + "\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"size\":1.5}]}")]
+    [InlineData("{\"manifests\":[{\"digest\":\"" + A + "\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}]}")]
+    public void EntriesWithoutADigestMediaTypeAndSize_AreLeftOut(string content) =>
         Assert.Empty(ReferrersIndex.Parse(Encoding.UTF8.GetBytes(content))!);
 
     [Fact]
