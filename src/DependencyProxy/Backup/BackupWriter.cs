@@ -28,6 +28,11 @@ internal sealed class BackupWriter(string dataDirectory, Action<string> warn)
             var to = Path.Combine(target, key);
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             File.Copy(Path.Combine(dataDirectory, key), to);
+            using (var written = new FileStream(to, FileMode.Open, FileAccess.ReadWrite))
+            {
+                written.Flush(flushToDisk: true); // on disk before the marker says the backup is complete
+            }
+
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(to, File.GetUnixFileMode(Path.Combine(dataDirectory, key)));
