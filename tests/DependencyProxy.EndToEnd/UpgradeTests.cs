@@ -73,8 +73,10 @@ public sealed class UpgradeTests : IDisposable
     {
         var data = CopyOfFixture();
         var database = Path.Combine(data, "dependency-proxy.db");
-        (await Processes.RunAsync("sqlite3", [database, "INSERT INTO __EFMigrationsHistory VALUES ('29991231000000_FromTheFuture', '99.0.0');"]))
-            .EnsureSuccess("sqlite3");
+        // Python's sqlite3 module (Debian's python3 is always there; the sqlite3 shell may not be).
+        (await Processes.RunAsync("/usr/bin/python3", ["-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO __EFMigrationsHistory VALUES ('29991231000000_FromTheFuture', '99.0.0')\"); c.commit()",
+            database])).EnsureSuccess("a migration from the future");
         var before = Sha256Of(database);
 
         var start = await Processes.RunAsync("dotnet", [ProxyServer.ServerDll, "--urls", $"http://127.0.0.1:{Processes.FreePort()}",

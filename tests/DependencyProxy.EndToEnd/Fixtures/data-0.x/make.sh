@@ -1,7 +1,7 @@
 #!/bin/bash
 # Makes this upgrade fixture: a small data directory written by the build in this checkout (see README.md).
 # Usage: tests/DependencyProxy.EndToEnd/Fixtures/data-0.x/make.sh   (after a Release build; needs docker-registry, umoci,
-# skopeo, sqlite3, curl). Replaces ./data. Run it only to make the fixture of a release, never to refresh this one: the
+# skopeo, curl, python3). Replaces ./data. Run it only to make the fixture of a release, never to refresh this one: the
 # point of the fixture is that it was written by an older build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,7 +50,7 @@ skopeo copy -q --src-tls-verify=false --src-creds "alice:$token" \
 kill -TERM $pid; wait $pid || true
 
 # One self-contained database file, no spool.
-sqlite3 "$data/dependency-proxy.db" 'PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;' > /dev/null
+/usr/bin/python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.execute('PRAGMA journal_mode=DELETE'); c.close()" "$data/dependency-proxy.db"
 rm -rf "$data/content/tmp" "$data"/dependency-proxy.db-*
 rm -rf "$here/data"
 cp -a "$data" "$here/data"
