@@ -34,6 +34,11 @@ internal static class BackupCommands
 
     private static async Task<int> CreateAsync(string data, string typed, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(typed))
+        {
+            return await EmptyArgumentAsync();
+        }
+
         var target = Path.GetFullPath(typed);
         if (File.Exists(target) || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any()))
         {
@@ -46,9 +51,9 @@ internal static class BackupCommands
         }
 
         var created = !Directory.Exists(target);
-        Directory.CreateDirectory(target);
         try
         {
+            Directory.CreateDirectory(target);
             var manifest = await new BackupWriter(data, warning => ProxyCommandLine.Console.Error.WriteLine($"warning: {warning}")).CreateAsync(target, ct);
             var c = manifest.Counts;
             ProxyCommandLine.Out.WriteLine($"Backed up {data} to {target}: the database ({c.Groups} groups, {c.Users} users, " +
@@ -66,13 +71,22 @@ internal static class BackupCommands
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
             // No marker was written, so this is not a backup; remove what was, so it does not look like one either.
-            Discard(target, created);
+            if (Directory.Exists(target))
+            {
+                Discard(target, created);
+            }
+
             return await ProxyCommandLine.FailAsync($"the backup failed, and {target} was emptied: {e.Message}");
         }
     }
 
     private static async Task<int> RestoreAsync(string typed, string data, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(typed))
+        {
+            return await EmptyArgumentAsync();
+        }
+
         var backup = Path.GetFullPath(typed);
         try
         {
@@ -89,6 +103,12 @@ internal static class BackupCommands
         {
             return await ProxyCommandLine.FailAsync($"nothing was restored: {e.Message}");
         }
+    }
+
+    private static async Task<int> EmptyArgumentAsync()
+    {
+        await ProxyCommandLine.Console.Error.WriteLineAsync("error: the backup directory must not be empty text");
+        return ProxyCommandLine.UsageError;
     }
 
     /// <summary>PostgreSQL and a bucket have backups of their own, which are consistent where a file copy is not.</summary>
@@ -115,8 +135,14 @@ internal static class BackupCommands
     {
         foreach (var entry in new DirectoryInfo(target).EnumerateFileSystemInfos())
         {
-            if (entry is DirectoryInfo folder) folder.Delete(recursive: true);
-            else entry.Delete();
+            if (entry is DirectoryInfo folder)
+            {
+                folder.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
         }
 
         if (created)

@@ -199,6 +199,35 @@ public sealed class BackupCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("create", "")]
+    [InlineData("create", "  ")]
+    [InlineData("restore", "")]
+    [InlineData("restore", " ")]
+    public async Task AnEmptyDirectoryArgument_IsAUsageError_NotACrash(string command, string directory)
+    {
+        await _source.CreateInstanceAsync();
+        // create works on an instance; restore into an empty data directory
+        var run = await (command == "create" ? _source : _target).RunAsync("backup", command, directory);
+        Assert.Equal(DependencyProxy.Cli.ProxyCommandLine.UsageError, run.ExitCode);
+        Assert.Contains("the backup directory must not be empty text", run.Error);
+    }
+
+    [Fact]
+    public async Task Create_IntoADirectoryItCannotWrite_FailsWithASentence_AndLeavesNoBackup()
+    {
+        await _source.CreateInstanceAsync();
+        Directory.CreateDirectory(_work);
+        var file = Path.Combine(_work, "a file");
+        await File.WriteAllTextAsync(file, "not a directory");
+
+        var run = await _source.RunAsync("backup", "create", Path.Combine(file, "backup"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error: the backup failed", run.Error);
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+
+    [Theory]
     [InlineData("create")]
     [InlineData("restore")]
     public async Task OnPostgreSql_BackupExplainsWhatToDoInstead_AndExitsOne(string command)
