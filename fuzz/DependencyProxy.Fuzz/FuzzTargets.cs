@@ -28,11 +28,22 @@ public static class FuzzTargets
         {
             Check(parsed.Image.Length + parsed.GroupPath.Length <= 2 * RegistryPath.MaxNameLength + 64, "accepted an overlong name");
             Check(parsed.Image.Split('/').All(RegistryPath.IsValidComponent), $"accepted an invalid image name '{parsed.Image}'");
-            Check(parsed.Tag is null != parsed.Digest is null, "a path with both or neither tag and digest");
+            // Exactly one of: a tag, a digest, or (manifests only) a reference that can name nothing and is answered 404;
+            // a tag list names none.
+            Check(new object?[] { parsed.Tag, parsed.Digest, parsed.InvalidTag }.Count(r => r is not null)
+                == (parsed.Resource == RegistryResource.TagList ? 0 : 1), "a path with other than one of tag, digest and invalid tag");
+            Check(parsed.InvalidTag is null || (parsed.Resource == RegistryResource.Manifest && !RegistryPath.IsValidTag(parsed.InvalidTag)
+                && !parsed.InvalidTag.Contains(':') && !parsed.InvalidTag.Contains('/')), $"kept '{parsed.InvalidTag}' as an invalid tag");
             Check(parsed.Tag is null || RegistryPath.IsValidTag(parsed.Tag), $"accepted an invalid tag '{parsed.Tag}'");
             // What was accepted is stable: written out again, it parses to the same thing.
-            var resource = parsed.Resource == RegistryResource.Manifest ? "manifests" : "blobs";
-            var again = $"{parsed.GroupPath}/dependency_proxy/containers/{parsed.Image}/{resource}/{parsed.Reference}";
+            var tail = parsed.Resource switch
+            {
+                RegistryResource.Manifest => $"manifests/{parsed.Reference}",
+                RegistryResource.Blob => $"blobs/{parsed.Reference}",
+                RegistryResource.Referrers => $"referrers/{parsed.Reference}",
+                _ => "tags/list",
+            };
+            var again = $"{parsed.GroupPath}/dependency_proxy/containers/{parsed.Image}/{tail}";
             Check(RegistryPath.TryParse(again, out var reparsed, out _) && reparsed == parsed, $"'{path}' does not round-trip");
         }
         else

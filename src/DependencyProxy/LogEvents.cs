@@ -14,6 +14,7 @@ internal static class LogEvents
     public const int ServedStaleManifest = 2001;
     public const int ManifestDigestMismatch = 2002;
     public const int Schema1PassedThrough = 2003;
+    public const int ServedStaleListing = 2004;
     public const int BlobFillStarted = 3001;
     public const int BlobFillCompleted = 3002;
     public const int BlobFillFailed = 3003;
@@ -33,4 +34,6 @@ internal static class LogEvents
     public const int RemoteFillTakenOver = 8002;
     public const int RemoteFillGaveUp = 8003;
     public const int ConnectionLimitLowered = 9001;
+    public const int CertificateReloaded = 9101;
+    public const int CertificateNotReloaded = 9102;
 }

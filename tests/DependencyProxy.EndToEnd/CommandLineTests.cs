@@ -7,7 +7,7 @@ using DependencyProxy.EndToEnd.Infrastructure;
 namespace DependencyProxy.EndToEnd;
 
 /// <summary>The built program as an operator runs it: help, mistakes, a piped password, and where <c>dotnet run</c> keeps data.</summary>
-public sealed class CommandLineTests : IDisposable
+public sealed partial class CommandLineTests : IDisposable
 {
     private readonly string _work = Path.Combine(Path.GetTempPath(), $"dp-e2e-cli-{Guid.NewGuid():N}");
 

@@ -10,7 +10,7 @@ namespace DependencyProxy.EndToEnd;
 /// <c>registry-mirrors</c> pointing at mirror mode. One dockerd and one proxy serve the whole class.
 /// </summary>
 [Collection(UpstreamCollection.Name)]
-public sealed class DockerEngineTests(UpstreamFixture upstream, DockerEngineFixture docker) : IClassFixture<DockerEngineFixture>
+public sealed partial class DockerEngineTests(UpstreamFixture upstream, DockerEngineFixture docker) : IClassFixture<DockerEngineFixture>
 {
     private sealed record Credential(string Kind, string Username, string Secret);
 

@@ -4,7 +4,7 @@ using static DependencyProxy.EndToEnd.Infrastructure.PullClients;
 
 namespace DependencyProxy.EndToEnd;
 
-/// <summary>Cached images keep pulling with real clients while the real upstream hangs or is gone, each within a bounded time.</summary>
+/// <summary>Cached images keep pulling, and stored tag lists keep listing, with real clients while the real upstream hangs or is gone, each within a bounded time.</summary>
 [Collection(UpstreamCollection.Name)]
 public sealed class OutageTests(UpstreamFixture upstream)
 {
@@ -22,6 +22,7 @@ public sealed class OutageTests(UpstreamFixture upstream)
         var root = Path.Combine(data, "..");
         var (expected, _) = await upstream.UpstreamManifestAsync($"library/{TestImages.Tiny}", "latest");
         (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), Path.Combine(root, "warm"))).EnsureSuccess("first pull");
+        var tags = (await TagListTests.Skopeo("list-tags", $"docker://{ImageReference(proxy, TestImages.Tiny)}")).EnsureSuccess("list-tags").Output;
 
         relay.Stalled = true;
         foreach (var attempt in new[] { "hang-1", "hang-2", "hang-3" })
@@ -39,5 +40,11 @@ public sealed class OutageTests(UpstreamFixture upstream)
         Assert.Equal(expected, Sha256Of(Path.Combine(root, "down", "manifest.json")));
         AssertBlobsMatchTheirNames(Path.Combine(root, "down"));
         Assert.Contains("serving the cache", proxy.Log()); // the circuit opened and said so
+
+        // The tag list stored by the first list-tags answers while the upstream is down.
+        var staleTags = (await TagListTests.Skopeo("list-tags", $"docker://{ImageReference(proxy, TestImages.Tiny)}")).EnsureSuccess("list-tags while down");
+        Assert.Equal(tags, staleTags.Output);
+        Assert.Contains("\"latest\"", staleTags.Output);
+        Assert.Contains("Serving the stored tags listing", proxy.Log());
     }
 }

@@ -9,6 +9,9 @@ namespace DependencyProxy.Api;
 /// </summary>
 internal static class VersionApi
 {
+    /// <summary>What a build without a recorded version or commit answers.</summary>
+    public const string Unknown = "unknown";
+
     public static void Map(RouteGroupBuilder api) => api.MapGet("/version", () => ApiResults.Ok(Current));
 
     public static readonly VersionJson Current = Read(typeof(VersionApi).Assembly
@@ -19,17 +22,17 @@ internal static class VersionApi
     {
         if (string.IsNullOrWhiteSpace(informationalVersion))
         {
-            return new VersionJson("unknown", "unknown");
+            return new VersionJson(Unknown, Unknown);
         }
 
         var plus = informationalVersion.IndexOf('+', StringComparison.Ordinal);
         if (plus < 0)
         {
-            return new VersionJson(informationalVersion, "unknown");
+            return new VersionJson(informationalVersion, Unknown);
         }
 
         var revision = informationalVersion[(plus + 1)..];
-        return new VersionJson(informationalVersion[..plus], revision.Length == 0 ? "unknown" : revision);
+        return new VersionJson(informationalVersion[..plus], revision.Length == 0 ? Unknown : revision);
     }
 }
 

@@ -28,50 +28,27 @@ internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> database
         string groupPath, RegistryTokenClaims? claims, string? registry, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var ancestry = GroupAccess.Ancestry(groupPath);
-        // The group with its account's identity at the registry; each kind of caller joins its own rows to it (one row at most).
-        var targets = db.Groups.AsNoTracking().Where(g => g.FullPath == groupPath).Select(g => new Target
+        if (claims is null || claims.Kind == PrincipalKind.Anonymous)
         {
-            Group = g,
-            UpstreamIdentity = db.GroupUpstreamCredentials
-                .Where(c => c.GroupId == g.Id && c.Registry == registry && c.Identity != null && c.SecretProtected != null)
-                .Select(c => c.Identity).FirstOrDefault(),
-        });
-
-        switch (claims?.Kind)
-        {
-            case null or PrincipalKind.Anonymous:
-                return await AnonymousTarget(db, groupPath, registry, cancellationToken) is { } open
-                    ? new PullAccess(open.Group, Principal.Anonymous, AccessLevels.None, open.UpstreamIdentity)
-                    : null;
-            case PrincipalKind.DeployToken:
-                var deployed = await (
-                    from target in targets
-                    from token in db.DeployTokens.AsNoTracking().Where(t => t.Id == claims.Id)
-                    select new { target, token, TokenGroupPath = db.Groups.Where(g => g.Id == token.GroupId).Select(g => g.FullPath).FirstOrDefault() })
-                    .FirstOrDefaultAsync(cancellationToken);
-                return deployed is null ? null : Found(deployed.target, credentials.Revalidated(deployed.token), null, deployed.TokenGroupPath);
-            default:
-                var userId = claims.Id;
-                var tokenId = claims.PersonalAccessTokenId;
-                var signedIn = await (
-                    from target in targets
-                    from user in db.Users.AsNoTracking().Where(u => u.Id == userId)
-                    from pat in db.PersonalAccessTokens.AsNoTracking().Where(t => t.Id == tokenId && t.UserId == userId).DefaultIfEmpty()
-                    select new
-                    {
-                        target, user, pat,
-                        MemberLevel = (
-                            from g in db.Groups
-                            join m in db.GroupMembers on g.Id equals m.GroupId
-                            where ancestry.Contains(g.FullPath) && m.UserId == userId
-                            select (int?)m.AccessLevel).Max(),
-                    }).FirstOrDefaultAsync(cancellationToken);
-                // A token named in the claims but gone is no row of ours: the slow path answers for it.
-                return signedIn is null || (tokenId is not null && signedIn.pat is null)
-                    ? null
-                    : Found(signedIn.target, credentials.Revalidated(signedIn.user, tokenId, signedIn.pat, claims.SecurityStamp), signedIn.MemberLevel, null);
+            return await AnonymousTarget(db, groupPath, registry, cancellationToken) is { } open
+                ? new PullAccess(open.Group, Principal.Anonymous, AccessLevels.None, open.UpstreamIdentity)
+                : null;
         }
+
+        // One id is a real row's, the other no row's (ids start at 1): each kind of caller joins only its own rows.
+        var deployTokenId = claims.Kind == PrincipalKind.DeployToken ? claims.Id : 0;
+        var userId = claims.Kind == PrincipalKind.DeployToken ? 0 : claims.Id;
+        var tokenId = claims.PersonalAccessTokenId;
+        var row = await CredentialedTarget(db, groupPath, registry, GroupAccess.Ancestry(groupPath), deployTokenId, userId, tokenId, cancellationToken);
+        if (claims.Kind == PrincipalKind.DeployToken)
+        {
+            return row?.DeployToken is null ? null : Found(row, credentials.Revalidated(row.DeployToken), null, row.DeployTokenGroupPath);
+        }
+
+        // A user or a token named in the claims but gone is no row of ours: the slow path answers for it.
+        return row?.User is null || (tokenId is not null && row.PersonalAccessToken is null)
+            ? null
+            : Found(row, credentials.Revalidated(row.User, tokenId, row.PersonalAccessToken, claims.SecurityStamp), row.MemberLevel, null);
     }
 
     /// <summary>
@@ -88,6 +65,33 @@ internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> database
                     .Select(c => c.Identity).FirstOrDefault(),
             }).FirstOrDefault());
 
+    /// <summary>
+    /// The same for a caller with a registry token (CI jobs with a deploy token or a personal access token), compiled
+    /// too: the group and the caller's rows as they stand now, left-joined so that one row at most comes back.
+    /// </summary>
+    private static readonly Func<ProxyDbContext, string, string?, string[], long, long, long?, CancellationToken, Task<Target?>> CredentialedTarget =
+        EF.CompileAsyncQuery((ProxyDbContext db, string groupPath, string? registry, string[] ancestry, long deployTokenId, long userId, long? tokenId, CancellationToken _) =>
+            (from g in db.Groups.AsNoTracking().Where(g => g.FullPath == groupPath)
+             from token in db.DeployTokens.AsNoTracking().Where(t => t.Id == deployTokenId).DefaultIfEmpty()
+             from user in db.Users.AsNoTracking().Where(u => u.Id == userId).DefaultIfEmpty()
+             from pat in db.PersonalAccessTokens.AsNoTracking().Where(t => t.Id == tokenId && t.UserId == userId).DefaultIfEmpty()
+             select new Target
+             {
+                 Group = g,
+                 UpstreamIdentity = db.GroupUpstreamCredentials
+                     .Where(c => c.GroupId == g.Id && c.Registry == registry && c.Identity != null && c.SecretProtected != null)
+                     .Select(c => c.Identity).FirstOrDefault(),
+                 DeployToken = token,
+                 DeployTokenGroupPath = db.Groups.Where(tg => tg.Id == token!.GroupId).Select(tg => tg.FullPath).FirstOrDefault(),
+                 User = user,
+                 PersonalAccessToken = pat,
+                 MemberLevel = (
+                     from ag in db.Groups
+                     join m in db.GroupMembers on ag.Id equals m.GroupId
+                     where ancestry.Contains(ag.FullPath) && m.UserId == userId
+                     select (int?)m.AccessLevel).Max(),
+             }).FirstOrDefault());
+
     private static PullAccess Found(Target target, Principal? principal, int? memberLevel, string? deployTokenGroupPath) =>
         new(target.Group, principal,
             principal is null ? AccessLevels.None : GroupAccess.Level(principal, target.Group.FullPath, memberLevel, deployTokenGroupPath),
@@ -98,5 +102,15 @@ internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> database
         public required Group Group { get; init; }
 
         public string? UpstreamIdentity { get; init; }
+
+        public DeployToken? DeployToken { get; init; }
+
+        public string? DeployTokenGroupPath { get; init; }
+
+        public User? User { get; init; }
+
+        public PersonalAccessToken? PersonalAccessToken { get; init; }
+
+        public int? MemberLevel { get; init; }
     }
 }

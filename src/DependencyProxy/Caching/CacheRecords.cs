@@ -97,5 +97,7 @@ internal sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, 
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, CacheStatus.PendingDestruction), cancellationToken);
         await db.CachedBlobs.Where(b => b.GroupId == groupId)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, CacheStatus.PendingDestruction), cancellationToken);
+        // Listings hold no content on disk, so they go at once: the next tag list asks upstream, and none is served stale.
+        await db.CachedListings.Where(l => l.GroupId == groupId).ExecuteDeleteAsync(cancellationToken);
     }
 }

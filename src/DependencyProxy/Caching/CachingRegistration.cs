@@ -12,13 +12,16 @@ internal static class CachingRegistration
         return services;
     }
 
-    /// <summary>The pull path's caches: manifests, blob downloads (one per digest), and read times written in batches.</summary>
+    /// <summary>The pull path's caches: manifests, listings (tag lists), blob downloads (one per digest), and read times written in batches.</summary>
     public static IServiceCollection AddCaching(this IServiceCollection services)
     {
         services.AddSingleton<ReadTimeTracker>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());
         services.AddSingleton<DigestEntries>();
         services.AddSingleton<ManifestCache>();
+        services.AddSingleton<UpstreamListings>();
+        services.AddSingleton<UpstreamTagLists>();
+        services.AddSingleton<UpstreamReferrers>();
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
         services.AddSingleton<BlobCache>();

@@ -36,7 +36,9 @@ internal sealed partial class ManifestCache(
         GroupCacheView group, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, CancellationToken cancellationToken) =>
         path.Digest is { } digest
             ? await GetByDigestAsync(group, repository, digest, cancellationToken)
-            : await GetByTagAsync(group.Id, repository, path.Tag!, revalidationWindow, cancellationToken);
+            : await GetByTagAsync(group.Id, repository,
+                path.Tag ?? throw new ArgumentException("a reference that is no tag or digest reaches neither the cache nor upstream", nameof(path)),
+                revalidationWindow, cancellationToken);
 
     private async Task<ManifestResponse> GetByDigestAsync(GroupCacheView group, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {

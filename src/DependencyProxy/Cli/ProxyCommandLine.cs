@@ -78,6 +78,7 @@ internal static class ProxyCommandLine
             StorageCommands.Create(),
             BackupCommands.Create(),
         };
+        VersionAction.Use(root);
         // Shown in help only: configuration switches are taken out before parsing (ConfigurationSwitches).
         root.Options.Add(new Option<string>("--urls") { Description = "Addresses the server listens on, e.g. http://127.0.0.1:5000 (default http://localhost:5000).", HelpName = "urls" });
         root.Options.Add(new Option<string>("--DependencyProxy:DataDirectory")
@@ -156,9 +157,15 @@ internal static class ProxyCommandLine
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            await using var services = BuildServices(Current.Value?.Switches ?? []);
+            if (ConfigurationFiles.Problem() is { } unreadable)
+            {
+                return await FailAsync(unreadable);
+            }
+
             try
             {
+                // Inside: a configuration file that is not JSON fails here, and is said as the server says it.
+                await using var services = BuildServices(Current.Value?.Switches ?? []);
                 // Every section is checked, as the server checks them at start, before anything is opened.
                 services.GetRequiredService<IStartupValidator>().Validate();
                 var refused = precondition?.Invoke(services)
@@ -252,10 +259,13 @@ internal static class ProxyCommandLine
     /// <summary>The same configuration sources and data services as the server; nothing is opened or created yet.</summary>
     private static ServiceProvider BuildServices(IReadOnlyList<string> switches)
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+        var files = new ConfigurationBuilder();
+        foreach (var source in ConfigurationFiles.InOrder(environment: null))
+        {
+            files.Add(source);
+        }
+
+        var configuration = files
             .AddEnvironmentVariables()
             .AddCommandLine(switches.ToArray())
             .Build();

@@ -4,23 +4,40 @@ namespace DependencyProxy.Common;
 internal static class ProgramInvocation
 {
     /// <summary>
-    /// How the operator starts this program, for messages that tell them to run a command: from a source tree
-    /// (<c>bin/…</c> under the project folder) <c>dotnet run --project src/DependencyProxy --</c>, otherwise the
-    /// executable or <c>dotnet DependencyProxy.dll</c>.
+    /// How the operator starts this program, for messages that tell them to run a command: the installed command's bare
+    /// name (<c>dependency-proxy</c>) when PATH finds this very executable, otherwise its full path, or
+    /// <c>dotnet …/DependencyProxy.dll</c>; from a source tree (<c>bin/…</c> under the project folder)
+    /// <c>dotnet run --project src/DependencyProxy --</c>.
     /// </summary>
-    public static string HowToRun { get; } = Detect();
+    public static string HowToRun { get; } = Detect(Environment.ProcessPath, AppContext.BaseDirectory, Environment.GetEnvironmentVariable("PATH"));
 
-    private static string Detect()
+    internal static string Detect(string? processPath, string baseDirectory, string? searchPath)
     {
-        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", ".."));
+        var project = Path.GetFullPath(Path.Combine(baseDirectory, "..", "..", ".."));
         if (File.Exists(Path.Combine(project, "DependencyProxy.csproj")))
         {
             return $"dotnet run --project {Path.GetRelativePath(Directory.GetCurrentDirectory(), project)} --";
         }
 
-        var process = Environment.ProcessPath;
-        return process is not null && Path.GetFileNameWithoutExtension(process) != "dotnet"
-            ? process
-            : "dotnet " + Path.Combine(AppContext.BaseDirectory, "DependencyProxy.dll");
+        if (processPath is null || Path.GetFileNameWithoutExtension(processPath) == "dotnet")
+        {
+            return "dotnet " + Path.Combine(baseDirectory, "DependencyProxy.dll");
+        }
+
+        var name = Path.GetFileName(processPath);
+        return FoundOnPath(name, searchPath) is { } found && SameFile(found, processPath) ? name : processPath;
     }
+
+    /// <summary>The first PATH entry holding <paramref name="name"/>, as a shell would find it.</summary>
+    private static string? FoundOnPath(string name, string? searchPath) =>
+        (searchPath ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(Path.IsPathFullyQualified)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>The same file, also through a symbolic link (/usr/local/bin/dependency-proxy → /opt/…).</summary>
+    private static bool SameFile(string a, string b) => Resolve(a) == Resolve(b);
+
+    private static string Resolve(string path) =>
+        new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
 }

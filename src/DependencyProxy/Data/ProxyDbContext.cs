@@ -16,6 +16,8 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<CachedBlob> CachedBlobs => Set<CachedBlob>();
 
+    public DbSet<CachedListing> CachedListings => Set<CachedListing>();
+
     public DbSet<User> Users => Set<User>();
 
     public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
@@ -128,6 +130,16 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
             blob.Property(b => b.Status).HasMaxLength(32).HasDefaultValue(CacheStatus.Default);
             blob.HasIndex(b => new { b.GroupId, b.ReadAt });
             blob.HasOne<Group>().WithMany().HasForeignKey(b => b.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CachedListing>(listing =>
+        {
+            listing.Property(l => l.Registry).HasMaxLength(255);
+            listing.Property(l => l.Image).HasMaxLength(255);
+            listing.Property(l => l.Kind).HasMaxLength(16);
+            listing.Property(l => l.Key).HasMaxLength(200);
+            listing.HasIndex(l => new { l.GroupId, l.Registry, l.Image, l.Kind, l.Key }).IsUnique();
+            listing.HasOne<Group>().WithMany().HasForeignKey(l => l.GroupId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

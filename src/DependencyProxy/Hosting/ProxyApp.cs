@@ -13,8 +13,8 @@ internal static partial class ProxyApp
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        AddShippedSettings(builder.Configuration);
+        var builder = CreateBuilder(args);
+        builder.UseRotatingCertificate();
         builder.Services.AddProxyServer();
         builder.Services.AddWebInterface();
         ServiceRegistration.ValidateConfiguration(builder.Configuration);
@@ -46,26 +46,27 @@ internal static partial class ProxyApp
     }
 
     /// <summary>
-    /// The appsettings.json shipped beside the binary holds the defaults (log levels, the list of known registries). The
-    /// content root is the working directory, so a server started elsewhere (from <c>/</c> by systemd, or with
-    /// <c>dotnet run --project …</c>) would miss it: it is added as the lowest-priority source, below any appsettings.json
-    /// in the working directory, environment and command line. Its path is relative to the file provider's root: an
-    /// absolute path there is silently looked up under the root, and the optional file is then quietly missing.
+    /// ASP.NET Core's own appsettings.json sources are relative to the content root (the working directory) and watched:
+    /// they are replaced, where they stood (above the host's settings, below environment and command line), by
+    /// <see cref="ConfigurationFiles"/>. <c>hostBuilder:reloadConfigOnChange=false</c> keeps the defaults from ever starting
+    /// their watcher, which on a working directory of <c>/</c> walked the whole file system before the first answer.
     /// </summary>
-    internal static void AddShippedSettings(ConfigurationManager configuration)
+    private static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        if (File.Exists(Path.Combine(AppContext.BaseDirectory, ShippedSettingsFile)))
+        var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
+        var sources = builder.Configuration.Sources;
+        var defaults = sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>()
+            .Where(source => source.Path is { } path && path.StartsWith("appsettings.", StringComparison.Ordinal) && source.FileProvider is null or Microsoft.Extensions.FileProviders.PhysicalFileProvider)
+            .ToList();
+        var at = defaults.Count > 0 ? sources.IndexOf(defaults[0]) : sources.Count;
+        defaults.ForEach(source => sources.Remove(source));
+        foreach (var source in ConfigurationFiles.InOrder(builder.Environment.EnvironmentName).Reverse())
         {
-            configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
-            {
-                Path = ShippedSettingsFile,
-                Optional = false,
-                FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(AppContext.BaseDirectory),
-            });
+            sources.Insert(at, source);
         }
-    }
 
-    private const string ShippedSettingsFile = "appsettings.json";
+        return builder;
+    }
 
     /// <summary>
     /// Runs the server until it is stopped. Configuration that fails validation ends it with the reasons on standard
@@ -73,6 +74,12 @@ internal static partial class ProxyApp
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        if (ConfigurationFiles.Problem() is { } problem)
+        {
+            await Console.Error.WriteLineAsync($"The server did not start: {problem}.");
+            return 1;
+        }
+
         try
         {
             await Build(args).RunAsync();
@@ -107,6 +114,10 @@ internal static partial class ProxyApp
             when BinderKey().Match(unreadable.Message) is { Success: true } key => $"  {key.Groups[1].Value} {choice.Message}.",
         InvalidOperationException unreadable when unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => unreadable.InnerException is FormatException reason ? $"  {unreadable.Message} {reason.Message}" : $"  {unreadable.Message}",
+        CertificateFilesException files => $"  {files.Message}",
+        // A configuration file that is not JSON: the reader names the file, the JSON parser the line.
+        InvalidDataException { InnerException: { } reason } unreadable when unreadable.Message.StartsWith("Failed to load configuration from file", StringComparison.Ordinal)
+            => $"  {unreadable.Message} {reason.Message}",
         AggregateException several when several.InnerExceptions.Select(InvalidConfiguration).ToList() is var reasons && reasons.All(r => r is not null)
             => string.Join("\n", reasons),
         _ => null,

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace DependencyProxy.Oci;
 
 /// <summary>An OCI distribution error: HTTP status, error code and a message a person can act on.</summary>
@@ -15,21 +17,31 @@ internal sealed record OciError(int Status, string Code, string Message, IReadOn
     /// <summary>Writes the error as OCI error JSON; HEAD responses carry the status and headers only.</summary>
     public IResult ToResult() => new OciErrorResult(this);
 
+    /// <summary>The media type of every error body.</summary>
+    public const string ContentType = "application/json; charset=utf-8";
+
     private sealed class OciErrorResult(OciError error) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;
             response.StatusCode = error.Status;
+            // An answer meant for a success (a blob's year-long Cache-Control) must not make an error cacheable.
+            response.Headers.CacheControl = default;
             foreach (var (name, value) in error.Headers ?? new Dictionary<string, string>())
             {
                 response.Headers[name] = value;
             }
 
-            var body = new OciErrorBody([new OciErrorEntry(error.Code, error.Message)]);
+            // A HEAD answer has the GET's Content-Type and Content-Length without the body, as Distribution's do:
+            // clients that read the length (or wait for that many bytes) see the same answer either way.
+            var body = JsonSerializer.SerializeToUtf8Bytes(new OciErrorBody([new OciErrorEntry(error.Code, error.Message)]),
+                OciJsonContext.Default.OciErrorBody);
+            response.ContentType = ContentType;
+            response.ContentLength = body.Length;
             return HttpMethods.IsHead(httpContext.Request.Method)
                 ? Task.CompletedTask
-                : response.WriteAsJsonAsync(body, OciJsonContext.Default.OciErrorBody);
+                : response.Body.WriteAsync(body).AsTask();
         }
     }
 }

@@ -7,10 +7,17 @@ internal enum RegistryResource
 {
     Manifest,
     Blob,
+
+    /// <summary><c>&lt;name&gt;/tags/list</c>: no reference.</summary>
+    TagList,
+
+    /// <summary><c>&lt;name&gt;/referrers/&lt;digest&gt;</c>: the subject's digest.</summary>
+    Referrers,
 }
 
 /// <summary>
-/// A parsed <c>/v2/&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;/(manifests|blobs)/&lt;reference&gt;</c> path.
+/// A parsed <c>/v2/&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;/(manifests|blobs|referrers)/&lt;reference&gt;</c>
+/// or <c>…/&lt;image&gt;/tags/list</c> path.
 /// Every registry route goes through <see cref="TryParse"/>: repository names contain slashes, so splitting
 /// strings in several handlers would let them disagree.
 /// </summary>
@@ -28,8 +35,15 @@ internal sealed partial record RegistryPath(
     private const string ProxySegment = "dependency_proxy";
     private const string ContainersSegment = "containers";
 
-    /// <summary>The tag or digest as the client wrote it.</summary>
-    public string Reference => Tag ?? Digest!.Value.ToString();
+    /// <summary>The tag or digest as the client wrote it; empty for a tag list, which names none.</summary>
+    public string Reference => Tag ?? Digest?.ToString() ?? InvalidTag ?? "";
+
+    /// <summary>
+    /// A manifest reference that is neither a digest nor a valid tag (the conformance suite's <c>.INVALID_MANIFEST_NAME</c>):
+    /// no manifest can be found by it, so it is answered 404 <c>MANIFEST_UNKNOWN</c> once access is checked, and it is never
+    /// sent upstream or looked up (<see cref="Tag"/> and <see cref="Digest"/> are both null).
+    /// </summary>
+    public string? InvalidTag { get; init; }
 
     /// <summary>
     /// Parses the part of the request path after <c>/v2/</c>. The input is the path as the server decoded it;
@@ -45,12 +59,7 @@ internal sealed partial record RegistryPath(
             return false;
         }
 
-        var resource = segments[^2] switch
-        {
-            "manifests" => RegistryResource.Manifest,
-            "blobs" => RegistryResource.Blob,
-            _ => (RegistryResource?)null,
-        };
+        var resource = ResourceOf(segments);
         var proxyIndex = FindProxySegments(segments);
         if (resource is null || proxyIndex < 0)
         {
@@ -81,12 +90,15 @@ internal sealed partial record RegistryPath(
             return false;
         }
 
-        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out error))
+        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out var invalidTag, out error))
         {
             return false;
         }
 
-        result = new RegistryPath(string.Join('/', groupSegments), string.Join('/', imageSegments), resource.Value, tag, digest);
+        result = new RegistryPath(string.Join('/', groupSegments), string.Join('/', imageSegments), resource.Value, tag, digest)
+        {
+            InvalidTag = invalidTag,
+        };
         return true;
     }
 
@@ -104,7 +116,8 @@ internal sealed partial record RegistryPath(
     public string RepositoryName => MirrorName ?? $"{GroupPath}/{ProxySegment}/{ContainersSegment}/{Image}";
 
     /// <summary>
-    /// Parses a registry-mirror request, <c>&lt;name&gt;/(manifests|blobs)/&lt;reference&gt;</c> with no group in it, as dockerd's
+    /// Parses a registry-mirror request, <c>&lt;name&gt;/(manifests|blobs|referrers)/&lt;reference&gt;</c> or
+    /// <c>&lt;name&gt;/tags/list</c> with no group in it, as dockerd's
     /// <c>registry-mirrors</c> and containerd's mirrors send it; it is served by <paramref name="mirrorGroup"/>. containerd's
     /// <c>ns</c> (the registry the client meant) becomes the image's host, so the same upstream allowlist decides.
     /// </summary>
@@ -113,15 +126,11 @@ internal sealed partial record RegistryPath(
     {
         result = null;
         var segments = path.Split('/');
-        var resource = segments.Length >= 3 ? segments[^2] switch
-        {
-            "manifests" => RegistryResource.Manifest,
-            "blobs" => RegistryResource.Blob,
-            _ => (RegistryResource?)null,
-        } : null;
+        var resource = segments.Length >= 3 ? ResourceOf(segments) : null;
         if (resource is null)
         {
-            error = OciError.NotFound("not a registry path: use /v2/<name>/manifests/<tag> or /v2/<name>/blobs/<digest>");
+            error = OciError.NotFound(
+                "not a registry path: use /v2/<name>/manifests/<tag>, /v2/<name>/blobs/<digest>, /v2/<name>/tags/list or /v2/<name>/referrers/<digest>");
             return false;
         }
 
@@ -139,14 +148,14 @@ internal sealed partial record RegistryPath(
             return false;
         }
 
-        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out error))
+        if (!TryParseReference(resource.Value, segments[^1], out var tag, out var digest, out var invalidTag, out error))
         {
             return false;
         }
 
         // Docker Hub is the default upstream, so its own name adds nothing; another host is prefixed as in a group path.
         var image = ns is null || DockerHub.IsHost(ns) ? name : $"{ns.ToLowerInvariant()}/{name}";
-        result = new RegistryPath(mirrorGroup, image, resource.Value, tag, digest, name);
+        result = new RegistryPath(mirrorGroup, image, resource.Value, tag, digest, name) { InvalidTag = invalidTag };
         return true;
     }
 
@@ -154,6 +163,19 @@ internal sealed partial record RegistryPath(
     public static bool IsValidComponent(string component) => ComponentRegex().IsMatch(component);
 
     public static bool IsValidTag(string tag) => TagRegex().IsMatch(tag);
+
+    /// <summary>
+    /// The resource the last two segments name, or null. Only those two decide, so an image may itself be called
+    /// "tags", "manifests" or "referrers"; <c>tags</c> is followed by <c>list</c> and nothing else.
+    /// </summary>
+    private static RegistryResource? ResourceOf(string[] segments) => segments[^2] switch
+    {
+        "manifests" => RegistryResource.Manifest,
+        "blobs" => RegistryResource.Blob,
+        "referrers" => RegistryResource.Referrers,
+        "tags" when segments[^1] == "list" => RegistryResource.TagList,
+        _ => null,
+    };
 
     private static int FindProxySegments(string[] segments)
     {
@@ -169,12 +191,25 @@ internal sealed partial record RegistryPath(
         return -1;
     }
 
-    private static bool TryParseReference(
-        RegistryResource resource, string reference, out string? tag, out Digest? digest, [NotNullWhen(false)] out OciError? error)
+    /// <summary>
+    /// A blob's reference, or a manifest's containing ':', must be a digest (400 <c>DIGEST_INVALID</c> otherwise). Any other
+    /// manifest reference that breaks the tag grammar names nothing: the spec's answer for that is 404 (§Pulling manifests),
+    /// given in <see cref="InvalidTag"/>, not 400.
+    /// </summary>
+    private static bool TryParseReference(RegistryResource resource, string reference, out string? tag, out Digest? digest,
+        out string? invalidTag, [NotNullWhen(false)] out OciError? error)
     {
         tag = null;
         digest = null;
-        if (resource == RegistryResource.Blob || reference.Contains(':'))
+        invalidTag = null;
+        if (resource == RegistryResource.TagList)
+        {
+            error = null;
+            return true;
+        }
+
+        // A blob or a referrers subject is always a digest (the spec answers anything else with DIGEST_INVALID).
+        if (resource is RegistryResource.Blob or RegistryResource.Referrers || reference.Contains(':'))
         {
             if (!Oci.Digest.TryParse(reference, out var parsed, out var why))
             {
@@ -189,11 +224,13 @@ internal sealed partial record RegistryPath(
 
         if (!IsValidTag(reference))
         {
-            error = OciError.TagInvalid("invalid tag: up to 128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'");
-            return false;
+            invalidTag = reference;
+        }
+        else
+        {
+            tag = reference;
         }
 
-        tag = reference;
         error = null;
         return true;
     }

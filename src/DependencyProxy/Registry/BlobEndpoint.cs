@@ -55,6 +55,7 @@ internal sealed class BlobEndpoint(
     private static IResult UpstreamHead(HttpContext context, Digest digest, long? length)
     {
         BlobHeaders.Apply(context.Response, digest);
+        BlobHeaders.MarkCacheable(context.Response);
         context.Response.ContentLength = length;
         return TypedResults.Ok();
     }

@@ -23,6 +23,7 @@ internal static class BlobResponse
         if (request.Headers.IfNoneMatch.Any(tag => tag == etag || tag == "*"))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
+            BlobHeaders.MarkCacheable(response);
             return null;
         }
 
@@ -42,6 +43,7 @@ internal static class BlobResponse
         }
 
         response.StatusCode = outcome == RangeOutcome.Partial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+        BlobHeaders.MarkCacheable(response);
         if (outcome == RangeOutcome.Partial)
         {
             response.Headers.ContentRange = $"bytes {range.Start}-{range.End}/{length}";

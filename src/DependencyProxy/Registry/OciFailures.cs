@@ -14,6 +14,7 @@ internal static class OciFailures
     public static OciError? TryMap(Exception failure, RegistryResource resource) => failure switch
     {
         UpstreamException upstream => FromUpstream(upstream, resource),
+        ListingTooLargeException tooLarge => new OciError(StatusCodes.Status502BadGateway, "UNSUPPORTED", tooLarge.Message),
         StorageFullException full => new OciError(StatusCodes.Status507InsufficientStorage, "UNAVAILABLE",
             $"The proxy's storage is full, so nothing new can be cached: {full.Message}. " +
             "Content already cached is still served; ask the operator to free space or lower the cache size."),
@@ -42,9 +43,12 @@ internal static class OciFailures
 
     private static OciError FromUpstream(UpstreamException e, RegistryResource resource) => e.Kind switch
     {
-        UpstreamFailureKind.NotFound => resource == RegistryResource.Manifest
-            ? OciError.ManifestUnknown($"manifest unknown upstream: {e.Message}")
-            : OciError.BlobUnknown($"blob unknown upstream: {e.Message}"),
+        UpstreamFailureKind.NotFound => resource switch
+        {
+            RegistryResource.Manifest => OciError.ManifestUnknown($"manifest unknown upstream: {e.Message}"),
+            RegistryResource.Blob => OciError.BlobUnknown($"blob unknown upstream: {e.Message}"),
+            _ => OciError.NameUnknown($"repository unknown upstream: {e.Message}"),
+        },
         UpstreamFailureKind.Denied => new OciError(403, "DENIED",
             $"the upstream registry denied access ({e.Message}); the repository may not exist or may need credentials"),
         UpstreamFailureKind.RateLimited => new OciError(429, "TOOMANYREQUESTS", $"the upstream registry's rate limit is reached: {e.Message}",

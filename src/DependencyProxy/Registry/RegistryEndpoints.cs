@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Registry;
 
-/// <summary>The OCI distribution read API under <c>/v2</c>. Every path goes through <see cref="RegistryPath.TryParse"/>.</summary>
+/// <summary>
+/// The OCI distribution read API under <c>/v2</c>: manifests, blobs, tag lists and referrers. Every path goes through
+/// <see cref="RegistryPath.TryParse"/>, and every resource through the same access check.
+/// </summary>
 internal static class RegistryEndpoints
 {
     private static readonly string[] ReadMethods = [HttpMethods.Get, HttpMethods.Head];
@@ -30,7 +33,7 @@ internal static class RegistryEndpoints
 
     private static async Task<IResult> ServeAsync(
         HttpContext context, RegistryAuthorizer authorizer, UpstreamResolver upstreams, DependencyProxySettings settings, ManifestCache manifests,
-        BlobEndpoint blobs, IOptions<MirrorOptions> mirror)
+        BlobEndpoint blobs, UpstreamTagLists tagLists, UpstreamReferrers referrers, IOptions<MirrorOptions> mirror)
     {
         // Request.Path is decoded except for %2F; the parser refuses '%' and anything else no name may contain.
         var raw = context.Request.Path.Value!["/v2".Length..].TrimStart('/');
@@ -73,8 +76,13 @@ internal static class RegistryEndpoints
             repository = repository with { Credentials = settings.Lazily(group.Id, repository.Registry, identity, repository.Credentials) };
         }
 
-        return path.Resource == RegistryResource.Manifest
-            ? await ManifestEndpoint.HandleAsync(context, GroupCacheView.Of(group), repository, path, TimeSpan.FromSeconds(group.RevalidationWindowSeconds), manifests)
-            : await blobs.HandleAsync(context, group.Id, repository, path.Digest!.Value);
+        var revalidationWindow = TimeSpan.FromSeconds(group.RevalidationWindowSeconds);
+        return path.Resource switch
+        {
+            RegistryResource.Manifest => await ManifestEndpoint.HandleAsync(context, GroupCacheView.Of(group), repository, path, revalidationWindow, manifests),
+            RegistryResource.Blob => await blobs.HandleAsync(context, group.Id, repository, path.Digest!.Value),
+            RegistryResource.TagList => await TagListEndpoint.HandleAsync(context, group.Id, repository, path, revalidationWindow, tagLists),
+            _ => await ReferrersEndpoint.HandleAsync(context, group.Id, repository, path, revalidationWindow, referrers),
+        };
     }
 }

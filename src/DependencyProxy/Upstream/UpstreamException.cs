@@ -38,3 +38,9 @@ internal sealed class UpstreamException(UpstreamFailureKind kind, string message
     /// <summary>True when the upstream is failing rather than answering; cached tags are then served stale.</summary>
     public bool IsOutage => Kind is not (UpstreamFailureKind.NotFound or UpstreamFailureKind.Denied);
 }
+
+/// <summary>
+/// An upstream listing (a tag list, a referrers index) longer than the proxy keeps: refused with a message that names the
+/// limit, and never answered with a stale copy (the upstream did answer).
+/// </summary>
+internal sealed class ListingTooLargeException(string message) : Exception(message);

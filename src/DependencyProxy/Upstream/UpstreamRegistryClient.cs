@@ -377,7 +377,17 @@ internal sealed partial class UpstreamRegistryClient(
         }
 
         // Written the way users type references (docker prints this message as is): name:tag, or name@digest.
-        var what = $"{repository}{(reference.Contains(':') ? '@' : ':')}{reference} → {(int)response.StatusCode}";
+        EnsureSuccess(response, $"{repository}{(reference.Contains(':') ? '@' : ':')}{reference} → {(int)response.StatusCode}");
+    }
+
+    /// <summary>Throws the failure an unsuccessful answer means, saying <paramref name="what"/> was asked.</summary>
+    private static void EnsureSuccess(HttpResponseMessage response, string what)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
         throw response.StatusCode switch
         {
             HttpStatusCode.NotFound => new UpstreamException(UpstreamFailureKind.NotFound, what),

@@ -18,9 +18,18 @@ internal sealed record UpstreamRepository(string Registry, Uri BaseUrl, string N
 
     public override string ToString() => $"{Registry}/{Name}";
 
+    /// <summary>
+    /// The URL of <paramref name="relative"/> under this repository; a query (<c>tags/list?n=100</c>) is kept as the query.
+    /// Manifest and blob references never hold a '?': the parser allows none.
+    /// </summary>
     public Uri UriFor(string relative)
     {
         var basePath = BaseUrl.AbsolutePath.TrimEnd('/');
-        return new UriBuilder(BaseUrl) { Path = $"{basePath}/v2/{Name}/{relative}", Query = "" }.Uri;
+        var query = relative.IndexOf('?');
+        return new UriBuilder(BaseUrl)
+        {
+            Path = $"{basePath}/v2/{Name}/{(query < 0 ? relative : relative[..query])}",
+            Query = query < 0 ? "" : relative[(query + 1)..],
+        }.Uri;
     }
 }

@@ -30,6 +30,9 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>The working directory the server starts in (the test's own when unset); a service manager may use <c>/</c>.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>More addresses to listen on besides <see cref="Host"/>'s plain HTTP (e.g. <c>https://127.0.0.1:PORT</c>), separated by <c>;</c>.</summary>
+    public string? ExtraUrls { get; init; }
+
     /// <summary>Shell commands run just before the server replaces the shell, e.g. resource limits (<c>ulimit</c>).</summary>
     public string ShellSetup { get; init; } = "true";
 
@@ -60,7 +63,7 @@ public sealed class ProxyServer : IAsyncDisposable
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo("bash",
-            ["-c", $"{ShellSetup}; exec dotnet '{ServerDll}' --urls http://{Host} {string.Join(' ', ConfigurationArguments.Select(a => $"'{a}'"))} >> '{LogPath}' 2>&1"])
+            ["-c", $"{ShellSetup}; exec dotnet '{ServerDll}' --urls '{(ExtraUrls is null ? $"http://{Host}" : $"http://{Host};{ExtraUrls}")}' {string.Join(' ', ConfigurationArguments.Select(a => $"'{a}'"))} >> '{LogPath}' 2>&1"])
         {
             UseShellExecute = false,
             WorkingDirectory = WorkingDirectory ?? "",

@@ -23,7 +23,7 @@ public enum UpstreamFault
 /// another host name, corrupt content, a gate that holds a blob mid-body, and counters for every request.
 /// Real-software proof lives in the end-to-end tests; this one makes failures happen on demand.
 /// </summary>
-public sealed class FakeUpstream : IAsyncDisposable
+public sealed partial class FakeUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (byte[] Content, string MediaType)> _manifests = new();
@@ -81,6 +81,12 @@ public sealed class FakeUpstream : IAsyncDisposable
     /// <summary>When set, manifest answers carry Docker Hub's rate-limit headers with this many left of 100.</summary>
     public int? RateLimitRemaining { get; set; }
 
+    /// <summary>When set, tag lists are answered in pages of this many tags with a <c>Link</c> to the next, as Distribution does.</summary>
+    public int? TagPageSize { get; set; }
+
+    /// <summary>When set, every tag list page carries this <c>Link</c> header instead of the real next page (a lying upstream).</summary>
+    public string? TagListLink { get; set; }
+
     /// <summary>How long each manifest answer takes.</summary>
     public TimeSpan ManifestDelay { get; set; }
 
@@ -120,6 +126,24 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
 
         return digest;
+    }
+
+    /// <summary>Adds tags to a repository (each a tiny manifest of its own): enough for tag lists.</summary>
+    public void AddTags(string repository, params string[] tags)
+    {
+        foreach (var tag in tags)
+        {
+            AddManifest(repository, tag, Json($"{{\"tag\":\"{tag}\"}}"), "application/vnd.oci.image.manifest.v1+json");
+        }
+    }
+
+    /// <summary>Deletes a repository: its tag list and manifests answer 404 from now on.</summary>
+    public void Forget(string repository)
+    {
+        foreach (var key in _manifests.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal) || k.StartsWith(repository + "@", StringComparison.Ordinal)))
+        {
+            _manifests.TryRemove(key, out _);
+        }
     }
 
     /// <summary>Serves <paramref name="content"/> when the digest <paramref name="digest"/> is asked for (a lying upstream).</summary>
@@ -183,7 +207,13 @@ public sealed class FakeUpstream : IAsyncDisposable
             return;
         }
 
-        var kindIndex = Math.Max(path.LastIndexOf("/manifests/", StringComparison.Ordinal), path.LastIndexOf("/blobs/", StringComparison.Ordinal));
+        if (await TryWriteReferrersAsync(context, path))
+        {
+            return;
+        }
+
+        var kindIndex = Math.Max(Math.Max(path.LastIndexOf("/manifests/", StringComparison.Ordinal), path.LastIndexOf("/blobs/", StringComparison.Ordinal)),
+            path.EndsWith("/tags/list", StringComparison.Ordinal) ? path.Length - "/tags/list".Length : -1);
         if (!path.StartsWith("/v2/", StringComparison.Ordinal) || kindIndex < 0)
         {
             context.Response.StatusCode = path == "/v2/" ? 401 : 404;
@@ -201,7 +231,11 @@ public sealed class FakeUpstream : IAsyncDisposable
 
         var rest = path[(kindIndex + 1)..];
         var reference = rest[(rest.IndexOf('/') + 1)..];
-        if (rest.StartsWith("manifests/", StringComparison.Ordinal))
+        if (rest == "tags/list")
+        {
+            await WriteTagListAsync(context, repository);
+        }
+        else if (rest.StartsWith("manifests/", StringComparison.Ordinal))
         {
             await WriteManifestAsync(context, repository, reference);
         }
@@ -239,7 +273,35 @@ public sealed class FakeUpstream : IAsyncDisposable
     }
 
     private static bool NeedsToken(string path) =>
-        path.StartsWith("/v2/", StringComparison.Ordinal) && (path.Contains("/manifests/") || path.Contains("/blobs/"));
+        path.StartsWith("/v2/", StringComparison.Ordinal) && (path.Contains("/manifests/") || path.Contains("/blobs/") || path.Contains("/referrers/") || path.EndsWith("/tags/list"));
+
+    /// <summary>The repository's tags in lexical order, paginated with <c>n</c>, <c>last</c> and <c>Link</c>; 404 NAME_UNKNOWN when it has none.</summary>
+    private async Task WriteTagListAsync(HttpContext context, string repository)
+    {
+        var all = _manifests.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal)).Select(k => k[(repository.Length + 1)..])
+            .Order(StringComparer.Ordinal).ToList();
+        if (all.Count == 0)
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsync("{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name not known to registry\"}]}");
+            return;
+        }
+
+        var last = context.Request.Query["last"].FirstOrDefault();
+        var after = last is null ? all : all.Where(t => string.CompareOrdinal(t, last) > 0).ToList();
+        var size = int.TryParse(context.Request.Query["n"].FirstOrDefault(), out var n) ? n : TagPageSize ?? int.MaxValue;
+        var page = after.Take(size).ToList();
+        if (TagListLink is { } link)
+        {
+            context.Response.Headers.Link = link;
+        }
+        else if (page.Count < after.Count)
+        {
+            context.Response.Headers.Link = $"</v2/{repository}/tags/list?last={Uri.EscapeDataString(page[^1])}&n={size}>; rel=\"next\"";
+        }
+
+        await context.Response.WriteAsJsonAsync(new { name = repository, tags = page });
+    }
 
     private bool IsAuthorized(HttpContext context)
     {

@@ -41,11 +41,28 @@ public sealed class MirrorModeTests : SecondUpstreamTestBase
     }
 
     [Theory]
+    [InlineData("/v2/library/alpine/tags/list?n=2", "library/alpine", "")]
+    [InlineData("/v2/owner/tool/tags/list?n=2&ns=ghcr.io", "owner/tool", "&ns=ghcr.io")]
+    public async Task TagLists_AreServedUnderTheBareName_WithTheirLinks(string url, string name, string ns)
+    {
+        Upstream.TagPageSize = 2;
+        Upstream.AddTags("library/alpine", "3.20", "3.19", "latest");
+        Ghcr.AddTags("owner/tool", "3.20", "3.19", "latest");
+        using var response = await Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(name, json.RootElement.GetProperty("name").GetString());
+        Assert.Equal(["3.19", "3.20"], json.RootElement.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal($"</v2/{name}/tags/list?last=3.20&n=2{ns}>; rel=\"next\"", response.Headers.GetValues("Link").Single());
+    }
+
+    [Theory]
     [InlineData("/v2/library/alpine/manifests/latest?ns=evil.com/../x")]
     [InlineData("/v2/library/alpine/manifests/latest?ns=")]
     [InlineData("/v2/library/alpine/manifests/latest?ns=a%20b")]
     [InlineData("/v2/Library/alpine/manifests/latest")]
-    [InlineData("/v2/library/alpine/tags/list")]
+    [InlineData("/v2/library/alpine/tags/everything")]
+    [InlineData("/v2/library/alpine/referrers/latest")]
     public async Task HostileMirrorRequests_GetOciErrors_AndNoConnection(string url)
     {
         using var response = await Client.GetAsync(url);

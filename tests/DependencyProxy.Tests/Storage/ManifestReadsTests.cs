@@ -7,12 +7,13 @@ namespace DependencyProxy.Tests.Storage;
 
 /// <summary>
 /// Cached manifests on S3 are read from this node's memory rather than from the bucket on every pull; on the file system
-/// every read goes to the file (the kernel caches it). Whether an entry may be served is still the database's to say (a purge is proven on both in DependencyProxyApiTests).
+/// every store read goes to the file (the kernel caches it). A hit by digest keeps the bytes with its entry either way
+/// (Caching/DigestEntries) until the entry goes. Whether an entry may be served is still the database's to say (a purge is proven on both in DependencyProxyApiTests).
 /// </summary>
 public sealed class ManifestReadsTests : ProxyTestBase
 {
     [Fact]
-    public async Task ACachedManifest_OnS3ComesFromMemory_OnTheFileSystemFromTheFile_AndADeleteThroughTheStoreForgetsIt()
+    public async Task ACachedManifest_OnS3ComesFromMemory_OnTheFileSystemFromTheFile_AndADeleteThroughTheStoreForgetsIt_ButNotTheEntrysHit()
     {
         var image = TestImage.Add(Upstream, "library/alpine", "latest", 1024);
         var byDigest = ManifestUrl("alpine", image.ManifestDigest);
@@ -25,11 +26,21 @@ public sealed class ManifestReadsTests : ProxyTestBase
         await Proxy.RemoveBehindTheStoresBackAsync(image.ManifestDigest);
         Assert.Equal(image.Manifest, await Client.GetByteArrayAsync(byDigest));
         Assert.Equal(TestStorage.IsS3 ? 1 : 2, Upstream.Count(manifestGets));
+        Assert.Equal(image.Manifest, await Client.GetByteArrayAsync(byDigest)); // a hit now, on both
+        Assert.Equal(TestStorage.IsS3 ? 1 : 2, Upstream.Count(manifestGets));
 
-        // A delete through the store (garbage collection, eviction) forgets it on this node too.
-        await Proxy.Get<IContentStore>().DeleteAsync(Digest.Parse(image.ManifestDigest), CancellationToken.None);
+        // A delete through the store (garbage collection, eviction) forgets it in the store's memory too.
+        var digest = Digest.Parse(image.ManifestDigest);
+        var store = Proxy.Get<IContentStore>();
+        Assert.NotNull(await store.TryReadAllBytesAsync(digest, CancellationToken.None));
+        await store.DeleteAsync(digest, CancellationToken.None);
+        Assert.Null(await store.TryReadAllBytesAsync(digest, CancellationToken.None));
+        var afterDelete = Upstream.Count(manifestGets);
+
+        // The group's entry still exists, and a hit by digest found with it keeps the bytes its digest names
+        // (Caching/DigestEntries): only the entry's removal ends those hits (DigestEntryCacheTests). So no upstream request.
         Assert.Equal(image.Manifest, await Client.GetByteArrayAsync(byDigest));
-        Assert.Equal(TestStorage.IsS3 ? 2 : 3, Upstream.Count(manifestGets));
+        Assert.Equal(afterDelete, Upstream.Count(manifestGets));
     }
 
     [Fact]

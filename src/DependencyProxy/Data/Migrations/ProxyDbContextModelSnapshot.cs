@@ -64,6 +64,50 @@ namespace DependencyProxy.Data.Migrations
                     b.ToTable("CachedBlobs");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.CachedListing", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FetchedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Image")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Registry")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Registry", "Image", "Kind", "Key")
+                        .IsUnique();
+
+                    b.ToTable("CachedListings");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.CachedManifest", b =>
                 {
                     b.Property<long>("Id")
@@ -443,6 +487,15 @@ namespace DependencyProxy.Data.Migrations
                 });
 
             modelBuilder.Entity("DependencyProxy.Data.CachedBlob", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.CachedListing", b =>
                 {
                     b.HasOne("DependencyProxy.Data.Group", null)
                         .WithMany()

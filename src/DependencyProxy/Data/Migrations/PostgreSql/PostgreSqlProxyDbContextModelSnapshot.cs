@@ -71,6 +71,52 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.ToTable("CachedBlobs");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.CachedListing", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("FetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Image")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Registry")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Registry", "Image", "Kind", "Key")
+                        .IsUnique();
+
+                    b.ToTable("CachedListings");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.CachedManifest", b =>
                 {
                     b.Property<long>("Id")
@@ -464,6 +510,15 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                 });
 
             modelBuilder.Entity("DependencyProxy.Data.CachedBlob", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.CachedListing", b =>
                 {
                     b.HasOne("DependencyProxy.Data.Group", null)
                         .WithMany()
