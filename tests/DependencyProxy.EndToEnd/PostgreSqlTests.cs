@@ -75,4 +75,44 @@ public sealed class PostgreSqlTests(UpstreamFixture upstream)
         var bob = await asRoot.PostAsync("users", new { username = "bob", email = "bob@example.com", name = "Bob", password = "bob-password-12" });
         Assert.True(bob.GetProperty("id").GetInt64() > 2);
     }
+
+    /// <summary>
+    /// docs/operations.md's backup of a PostgreSQL instance: pg_dump of the database while the server runs, pg_restore
+    /// into a new database, and a server started on it (with the same data directory, which holds the keys) serves the
+    /// cache with the upstream down and accepts a token made before the dump.
+    /// </summary>
+    [Fact]
+    public async Task ADatabaseDumpedWhileTheServerRuns_RestoredIntoANewDatabase_ServesTheCacheAndAcceptsTokens()
+    {
+        var root = Path.Combine(upstream.WorkDirectory, $"pg-dump-{Guid.NewGuid():N}");
+        await using var cluster = await PostgresCluster.StartAsync(Path.Combine(root, "postgres"));
+        string token;
+        string data;
+        var settings = cluster.ConnectionString.Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
+        string[] server = ["-h", settings["Host"], "-p", settings["Port"], "-U", settings["Username"]];
+        var dump = Path.Combine(root, "proxy.dump");
+        await using (var proxy = await upstream.StartProxyAsync("e2e", cluster.ProxyArguments))
+        {
+            data = proxy.DataDirectory;
+            (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), Path.Combine(root, "before"))).EnsureSuccess("pull");
+            using var api = new RestApi(proxy, ProxyServer.RootToken);
+            var alice = await api.PostAsync("users", new { username = "alice", email = "alice@example.com", name = "Alice", password = "alice-password-1" });
+            token = (await api.PostAsync($"users/{alice.GetProperty("id").GetInt64()}/personal_access_tokens",
+                new { name = "laptop", scopes = new[] { "read_api" } })).GetProperty("token").GetString()!;
+            (await Processes.RunAsync("pg_dump", [.. server, "-Fc", "-f", dump, settings["Database"]])).EnsureSuccess("pg_dump while the server runs");
+        }
+
+        (await Processes.RunAsync("createdb", [.. server, "restored"])).EnsureSuccess("createdb");
+        (await Processes.RunAsync("pg_restore", [.. server, "--no-owner", "-d", "restored", dump])).EnsureSuccess("pg_restore");
+        var restored = cluster.ConnectionString.Replace($"Database={settings["Database"]}", "Database=restored");
+        await using var second = new ProxyServer(data, $"http://127.0.0.1:{Processes.FreePort()}",
+            "--DependencyProxy:Database:Provider=postgresql", $"--DependencyProxy:Database:ConnectionString={restored}");
+        await second.StartAsync();
+        var after = Path.Combine(root, "after");
+        (await SkopeoCopyAsync(ImageReference(second, $"{TestImages.Tiny}:latest"), after)).EnsureSuccess("pull from the restored database, upstream down");
+        AssertBlobsMatchTheirNames(after);
+        using var asAlice = new RestApi(second, token);
+        Assert.Equal("alice", (await asAlice.GetAsync("user")).GetProperty("username").GetString());
+        Assert.DoesNotContain("Created a new instance", second.Log());
+    }
 }

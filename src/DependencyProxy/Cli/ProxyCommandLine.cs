@@ -76,6 +76,7 @@ internal static class ProxyCommandLine
             CacheCommands.CreateUsage(),
             DatabaseCommands.Create(),
             StorageCommands.Create(),
+            BackupCommands.Create(),
         };
         VersionAction.Use(root);
         // Shown in help only: configuration switches are taken out before parsing (ConfigurationSwitches).
@@ -126,7 +127,19 @@ internal static class ProxyCommandLine
     /// checks the configuration first and returns the reason it cannot run, so that reason is said before "no instance".
     /// </summary>
     internal static Command Leaf(string name, string description, Func<IServiceProvider, string?>? precondition,
-        Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action, params Symbol[] symbols)
+        Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action, params Symbol[] symbols) =>
+        Leaf(name, description, precondition, needsInstance: true, action, symbols);
+
+    /// <summary>
+    /// A command that makes an instance rather than works on one (<c>backup restore</c>): only the configuration is
+    /// checked; nothing is opened, migrated or created before <paramref name="action"/> runs.
+    /// </summary>
+    internal static Command WithoutInstance(string name, string description, Func<IServiceProvider, string?> precondition,
+        Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action, params Symbol[] symbols) =>
+        Leaf(name, description, precondition, needsInstance: false, action, symbols);
+
+    private static Command Leaf(string name, string description, Func<IServiceProvider, string?>? precondition, bool needsInstance,
+        Func<ParseResult, ServiceProvider, CancellationToken, Task<int>> action, Symbol[] symbols)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -155,13 +168,18 @@ internal static class ProxyCommandLine
                 await using var services = BuildServices(Current.Value?.Switches ?? []);
                 // Every section is checked, as the server checks them at start, before anything is opened.
                 services.GetRequiredService<IStartupValidator>().Validate();
-                var refused = precondition?.Invoke(services) ?? await ExistingInstance.ProblemAsync(services, cancellationToken);
+                var refused = precondition?.Invoke(services)
+                    ?? (needsInstance ? await ExistingInstance.ProblemAsync(services, cancellationToken) : null);
                 if (refused is not null)
                 {
                     return await FailAsync(refused);
                 }
 
-                await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(createInstance: false, cancellationToken);
+                if (needsInstance)
+                {
+                    await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(createInstance: false, cancellationToken);
+                }
+
                 return await action(result, services, cancellationToken);
             }
             catch (Exception invalid) when (ProxyApp.InvalidConfiguration(invalid) is { } reasons)
@@ -169,6 +187,10 @@ internal static class ProxyCommandLine
                 // As the server says it, but a usage error: the value came with the command (or its environment).
                 await Console.Error.WriteLineAsync($"error: the configuration is invalid.\n{reasons}");
                 return UsageError;
+            }
+            catch (DatabaseFromNewerReleaseException newer)
+            {
+                return await FailAsync(newer.Message);
             }
             catch (Npgsql.NpgsqlException unreachable)
             {

@@ -26,6 +26,7 @@ internal sealed partial class DatabaseInitializer(
     {
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
+            await NewerSchemaGuard.ThrowIfNewerAsync(db, cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             await databases.PrepareAsync(db, cancellationToken);
         }

@@ -90,6 +90,11 @@ internal static partial class ProxyApp
             await Console.Error.WriteLineAsync($"The server did not start: its configuration is invalid.\n{reasons}");
             return 1;
         }
+        catch (Data.DatabaseFromNewerReleaseException newer)
+        {
+            await Console.Error.WriteLineAsync($"The server did not start: {newer.Message}");
+            return 1;
+        }
     }
 
     /// <summary>

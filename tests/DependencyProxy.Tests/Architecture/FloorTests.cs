@@ -12,7 +12,7 @@ public sealed class FloorTests
         ["Oci", "Common"],
         ["Configuration"],
         ["Data", "Storage", "Limits"],
-        ["Observability"],
+        ["Observability", "Backup"],
         ["Identity", "Upstream"],
         ["Groups", "Caching"],
         ["Cluster"],

@@ -24,7 +24,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Null(run.ServerArguments);
         Assert.False(Directory.Exists(_cli.DataDirectory), "help created the data directory");
-        foreach (var command in new[] { "groups", "members", "users", "tokens", "cache", "cleanup", "usage", "database", "storage" })
+        foreach (var command in new[] { "groups", "members", "users", "tokens", "cache", "cleanup", "usage", "database", "storage", "backup" })
         {
             Assert.Matches($@"(?m)^\s+{command}\s", run.Output);
         }
@@ -139,6 +139,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("cleanup", "run")]
     [InlineData("usage")]
     [InlineData("storage", "copy-to-s3")]
+    [InlineData("backup", "create", "/nonexistent/backup")]
     [InlineData("database", "copy-to-postgresql", "--connection-string", "Host=127.0.0.1;Port=9;Database=x")]
     public async Task Commands_OnADataDirectoryWithoutAnInstance_RefuseNamingIt_AndCreateNothing(params string[] args)
     {
