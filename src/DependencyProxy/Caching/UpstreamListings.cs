@@ -69,7 +69,7 @@ internal sealed partial class UpstreamListings(
         }
         catch (UpstreamException e) when (e.IsOutage && stored is not null)
         {
-            LogServedStale(kind, repository.ToString(), key, stored.FetchedAt, e.Message);
+            LogServedStale(kind, repository.ToString(), key.Length == 0 ? "" : " for " + key, stored.FetchedAt, e.Message);
             metrics.CacheRequest(kind, "stale");
             return new Listing(stored.Body, stored.FetchedAt, Stale: true);
         }
@@ -95,6 +95,6 @@ internal sealed partial class UpstreamListings(
     }
 
     [LoggerMessage(EventId = LogEvents.ServedStaleListing, Level = LogLevel.Warning,
-        Message = "Serving the stored {Kind} listing of {Repository} {Key} (fetched {FetchedAt:o}) stale: upstream failed: {Reason}")]
+        Message = "Serving the stored {Kind} listing of {Repository}{Key} (fetched {FetchedAt:o}) stale: upstream failed: {Reason}")]
     private partial void LogServedStale(string kind, string repository, string key, DateTime fetchedAt, string reason);
 }

@@ -26,8 +26,9 @@ internal sealed partial class UpstreamRegistryClient
     }
 
     /// <summary>
-    /// The query of the <c>rel="next"</c> link, when it points at the same listing. Only the query is taken: the path and
-    /// host stay the configured repository's, so an upstream cannot send the proxy elsewhere with a Link.
+    /// The query of the <c>rel="next"</c> link, when it points at a listing of the same kind (or is a bare query). Only the
+    /// query is taken: the path and host stay the configured repository's, so an upstream cannot send the proxy elsewhere
+    /// with a Link.
     /// </summary>
     internal static string? NextQuery(HttpResponseMessage response, string relative)
     {
@@ -47,7 +48,7 @@ internal sealed partial class UpstreamRegistryClient
             var queryStart = target.IndexOf('?');
             var path = queryStart < 0 ? target : target[..queryStart];
             var query = queryStart < 0 ? "" : target[(queryStart + 1)..];
-            if (!path.EndsWith("/" + relative, StringComparison.Ordinal) || !SafeQueryRegex().IsMatch(query))
+            if (!(path.Length == 0 || path.EndsWith("/" + relative, StringComparison.Ordinal)) || !SafeQueryRegex().IsMatch(query))
             {
                 throw new UpstreamException(UpstreamFailureKind.BadResponse,
                     $"the upstream's next-page link for {relative} is not a query of the same listing: {Shorten(target)}");

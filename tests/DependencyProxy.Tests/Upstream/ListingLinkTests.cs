@@ -26,6 +26,7 @@ public sealed class ListingLinkTests
     [InlineData("<http://169.254.169.254/v2/x/tags/list?last=a>; rel=\"next\"", "last=a")] // the host is never used
     [InlineData("</v2/a/tags/list?last=z>; rel=\"prev\", </v2/a/tags/list?last=b>; rel=\"next\"", "last=b")]
     [InlineData("</v2/a/tags/list?last=x%2Fy>;rel=\"NEXT\"", "last=x%2Fy")]
+    [InlineData("<?last=b&n=5>; rel=\"next\"", "last=b&n=5")] // a bare query: this listing
     public void TheNextLinksQuery_IsTaken(string link, string query)
     {
         using var response = WithLink(link);
