@@ -190,7 +190,7 @@ public sealed partial class WebInterfaceTests(UpstreamFixture upstream)
     {
         try
         {
-            await page.WaitForURLAsync($"**{path}", new() { Timeout = 15_000 });
+            await page.WaitForURLAsync($"**{path}", new() { Timeout = 30_000 }); // Chromium on two busy cores can take over 15 s to fire "load"
         }
         catch (TimeoutException)
         {
