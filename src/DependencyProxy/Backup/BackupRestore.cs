@@ -48,7 +48,7 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
         }
         catch
         {
-            Clear(created);
+            WrittenFolder.Undo(dataDirectory, created);
             throw;
         }
     }
@@ -84,7 +84,7 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
         if (!BackupDatabase.KnownMigrations().Contains(manifest.Schema))
         {
             throw new BackupRefusedException(
-                $"the backup was made by a newer release ({manifest.Version}, schema {Sanitize(manifest.Schema)}): restore it with that release or a newer one");
+                $"the backup was made by a newer release ({manifest.Version}, schema {Oci.Digest.Sanitize(manifest.Schema)}): restore it with that release or a newer one");
         }
 
         if (manifest.Files.Count(f => f.Path == BackupManifest.DatabaseName) != 1)
@@ -92,13 +92,14 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
             throw new BackupRefusedException($"{manifestPath} lists no database: the backup is damaged");
         }
 
+        // The manifest is not signed: a path it names must stay inside the backup and the data directory.
+        var keyFiles = KeyFiles.Under(backup).ToHashSet(StringComparer.Ordinal);
         foreach (var file in manifest.Files)
         {
-            // The manifest is not signed: a path it names must stay inside the backup and the data directory.
             var relative = file.Path.Replace('/', Path.DirectorySeparatorChar);
-            if (file.Path != BackupManifest.DatabaseName && !KeyFiles.Under(backup).Contains(relative))
+            if (file.Path != BackupManifest.DatabaseName && !keyFiles.Contains(relative))
             {
-                throw new BackupRefusedException($"{manifestPath} names '{Sanitize(file.Path)}', which is not a key file of the backup: it is damaged");
+                throw new BackupRefusedException($"{manifestPath} names '{Oci.Digest.Sanitize(file.Path)}', which is not a key file of the backup: it is damaged");
             }
         }
 
@@ -137,29 +138,6 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
             throw new BackupRefusedException($"{path} is a symbolic link: a backup holds plain files only");
         }
     }
-
-    private void Clear(bool created)
-    {
-        if (created)
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-            return;
-        }
-
-        foreach (var entry in new DirectoryInfo(dataDirectory).EnumerateFileSystemInfos())
-        {
-            if (entry is DirectoryInfo folder)
-            {
-                folder.Delete(recursive: true);
-            }
-            else
-            {
-                entry.Delete();
-            }
-        }
-    }
-
-    private static string Sanitize(string value) => Oci.Digest.Sanitize(value);
 }
 
 /// <summary>A backup that cannot be restored (or a place it cannot be restored into), with the sentence that says why.</summary>

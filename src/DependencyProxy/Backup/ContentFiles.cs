@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using DependencyProxy.Oci;
+using DependencyProxy.Storage;
 
 namespace DependencyProxy.Backup;
 
@@ -9,18 +10,16 @@ namespace DependencyProxy.Backup;
 /// </summary>
 internal static class ContentFiles
 {
-    private static readonly string[] Algorithms = ["sha256", "sha512"];
-
     public sealed record Entry(Digest Digest, string FullPath);
 
-    public static string RelativePathOf(Digest digest) => Path.Combine("content", digest.Algorithm, digest.Hex[..2], digest.Hex);
+    public static string RelativePathOf(Digest digest) => Path.Combine(ContentLayout.Folder, ContentLayout.PathInFolder(digest));
 
     /// <summary>Every file named by a digest in the right folder; anything else there (the spool's temp files) is not content.</summary>
     public static IEnumerable<Entry> Under(string root)
     {
-        foreach (var algorithm in Algorithms)
+        foreach (var algorithm in ContentLayout.Algorithms)
         {
-            var directory = new DirectoryInfo(Path.Combine(root, "content", algorithm));
+            var directory = new DirectoryInfo(Path.Combine(root, ContentLayout.Folder, algorithm));
             if (!directory.Exists)
             {
                 continue;

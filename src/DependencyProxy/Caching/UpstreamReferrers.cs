@@ -41,37 +41,24 @@ internal sealed class UpstreamReferrers(UpstreamRegistryClient upstream, Upstrea
     /// <summary>Every page of the upstream's referrers API; null when it answers 404 (it has none: CNCF Distribution).</summary>
     private async Task<List<ReferrerDescriptor>?> FromApiAsync(UpstreamRepository repository, Digest subject, CancellationToken cancellationToken)
     {
-        var relative = $"referrers/{subject}";
         var descriptors = new List<ReferrerDescriptor>();
-        var bytes = 0;
-        var query = "";
-        for (var page = 0; ; page++)
+        var pages = 0;
+        try
         {
-            if (page == MaxPages)
+            await foreach (var page in upstream.GetListingPagesAsync(repository, $"referrers/{subject}", Accept, MaxPages, MaxBytes,
+                               what => TooLarge(repository, subject, what), cancellationToken))
             {
-                throw TooLarge(repository, subject, $"more than {MaxPages} pages");
+                pages++;
+                descriptors.AddRange(ReferrersIndex.Parse(page.Content) ?? throw new UpstreamException(UpstreamFailureKind.BadResponse,
+                    $"the referrers answer of {repository} for {subject} is not an image index"));
             }
-
-            UpstreamListingPage answer;
-            try
-            {
-                answer = await upstream.GetListingPageAsync(repository, relative, query, Accept, MaxBytes - bytes, cancellationToken);
-            }
-            catch (UpstreamException e) when (e.Kind == UpstreamFailureKind.NotFound && page == 0)
-            {
-                return null;
-            }
-
-            bytes += answer.Content.Length;
-            descriptors.AddRange(ReferrersIndex.Parse(answer.Content) ?? throw new UpstreamException(UpstreamFailureKind.BadResponse,
-                $"the referrers answer of {repository} for {subject} is not an image index"));
-            if (answer.NextQuery is not { } next || next == query)
-            {
-                return descriptors;
-            }
-
-            query = next;
         }
+        catch (UpstreamException e) when (e.Kind == UpstreamFailureKind.NotFound && pages == 0)
+        {
+            return null;
+        }
+
+        return descriptors;
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ internal sealed class UpstreamTagLists(UpstreamRegistryClient upstream, Upstream
     private static readonly string[] Accept = ["application/json"];
 
     /// <summary>The tags in lexical (ordinal) order, and whether they come from a stored list because the upstream failed.</summary>
-    public async Task<(IReadOnlyList<string> Tags, bool Stale)> GetAsync(
+    public async Task<(string[] Tags, bool Stale)> GetAsync(
         long groupId, UpstreamRepository repository, TimeSpan revalidationWindow, CancellationToken cancellationToken)
     {
         var listing = await listings.GetAsync(groupId, repository, ListingKinds.Tags, "", revalidationWindow,
@@ -32,18 +32,9 @@ internal sealed class UpstreamTagLists(UpstreamRegistryClient upstream, Upstream
     private async Task<string> FetchAsync(UpstreamRepository repository, CancellationToken cancellationToken)
     {
         var tags = new SortedSet<string>(StringComparer.Ordinal);
-        var bytes = 0;
-        var query = "";
-        for (var page = 0; ; page++)
+        await foreach (var page in upstream.GetListingPagesAsync(repository, "tags/list", Accept, MaxPages, MaxBytes, what => TooLarge(repository, what), cancellationToken))
         {
-            if (page == MaxPages)
-            {
-                throw TooLarge(repository, $"more than {MaxPages} pages");
-            }
-
-            var answer = await upstream.GetListingPageAsync(repository, "tags/list", query, Accept, MaxBytes - bytes, cancellationToken);
-            bytes += answer.Content.Length;
-            foreach (var tag in ReadTags(repository, answer.Content))
+            foreach (var tag in ReadTags(repository, page.Content))
             {
                 // A name no client could pull through the proxy is left out rather than passed on.
                 if (RegistryPath.IsValidTag(tag) && tags.Add(tag) && tags.Count > MaxTags)
@@ -51,13 +42,6 @@ internal sealed class UpstreamTagLists(UpstreamRegistryClient upstream, Upstream
                     throw TooLarge(repository, $"more than {MaxTags} tags");
                 }
             }
-
-            if (answer.NextQuery is not { } next || next == query)
-            {
-                break;
-            }
-
-            query = next;
         }
 
         return JsonSerializer.Serialize(new StoredTagList([.. tags]), TagListJson.Default.StoredTagList);
@@ -87,7 +71,7 @@ internal sealed record TagListAnswer(string Name, IReadOnlyList<string> Tags);
 internal sealed record UpstreamTagListPage(IReadOnlyList<string?>? Tags);
 
 /// <summary>A whole tag list as the proxy stores it.</summary>
-internal sealed record StoredTagList(IReadOnlyList<string> Tags);
+internal sealed record StoredTagList(string[] Tags);
 
 /// <summary>Source-generated JSON for tag lists: read from upstream, stored, and answered.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

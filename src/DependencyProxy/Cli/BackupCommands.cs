@@ -75,7 +75,7 @@ internal static class BackupCommands
             // No marker was written, so this is not a backup; remove what was, so it does not look like one either.
             if (Directory.Exists(target))
             {
-                Discard(target, created);
+                WrittenFolder.Undo(target, created);
             }
 
             return await ProxyCommandLine.FailAsync($"the backup failed, and {target} was emptied: {e.Message}");
@@ -147,24 +147,4 @@ internal static class BackupCommands
 
     private static bool Inside(string path, string folder) =>
         (path + Path.DirectorySeparatorChar).StartsWith(folder.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-
-    private static void Discard(string target, bool created)
-    {
-        foreach (var entry in new DirectoryInfo(target).EnumerateFileSystemInfos())
-        {
-            if (entry is DirectoryInfo folder)
-            {
-                folder.Delete(recursive: true);
-            }
-            else
-            {
-                entry.Delete();
-            }
-        }
-
-        if (created)
-        {
-            Directory.Delete(target);
-        }
-    }
 }

@@ -48,25 +48,15 @@ internal sealed record TagListQuery(int? Count, string? Last)
     }
 
     /// <summary>The tags after <see cref="Last"/>, at most <see cref="Count"/> of them; <paramref name="more"/> when some were cut.</summary>
-    public IReadOnlyList<string> Apply(IReadOnlyList<string> sorted, out bool more)
+    public IReadOnlyList<string> Apply(string[] sorted, out bool more)
     {
-        var start = 0;
-        if (Last is { } last)
-        {
-            // The first tag lexically after 'last', which need not be in the list itself.
-            var (low, high) = (0, sorted.Count);
-            while (low < high)
-            {
-                var middle = (low + high) / 2;
-                (low, high) = string.CompareOrdinal(sorted[middle], last) <= 0 ? (middle + 1, high) : (low, middle);
-            }
-
-            start = low;
-        }
-
-        var remaining = sorted.Count - start;
+        // The first tag lexically after 'last', which need not be in the list itself.
+        var start = Last is { } last && Array.BinarySearch(sorted, last, StringComparer.Ordinal) is var found
+            ? found >= 0 ? found + 1 : ~found
+            : 0;
+        var remaining = sorted.Length - start;
         var take = Count is { } n ? Math.Min(n, remaining) : remaining;
         more = take > 0 && take < remaining;
-        return [.. sorted.Skip(start).Take(take)];
+        return sorted[start..(start + take)];
     }
 }

@@ -21,7 +21,7 @@ internal sealed class ContentSpool
     {
         MinFreeBytes = minFreeBytes;
         _time = time ?? TimeProvider.System;
-        Directory = Path.Combine(Path.GetFullPath(dataDirectory), "content", "tmp");
+        Directory = Path.Combine(Path.GetFullPath(dataDirectory), ContentLayout.Folder, "tmp");
         System.IO.Directory.CreateDirectory(Directory);
         FreeSpace = () => new DriveInfo(Directory).AvailableFreeSpace;
     }

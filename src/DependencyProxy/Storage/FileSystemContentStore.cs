@@ -18,7 +18,7 @@ internal sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
     {
     }
 
-    public string PathFor(Digest digest) => Path.Combine(_root, digest.Algorithm, digest.Hex[..2], digest.Hex);
+    public string PathFor(Digest digest) => Path.Combine(_root, ContentLayout.PathInFolder(digest));
 
     public bool Exists(Digest digest) => File.Exists(PathFor(digest));
 
@@ -84,7 +84,7 @@ internal sealed class FileSystemContentStore(ContentSpool spool) : IContentStore
 
     public async IAsyncEnumerable<StoredContent> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (var algorithm in new[] { "sha256", "sha512" })
+        foreach (var algorithm in ContentLayout.Algorithms)
         {
             var directory = new DirectoryInfo(Path.Combine(_root, algorithm));
             if (!directory.Exists)

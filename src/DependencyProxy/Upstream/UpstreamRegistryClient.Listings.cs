@@ -26,6 +26,36 @@ internal sealed partial class UpstreamRegistryClient
     }
 
     /// <summary>
+    /// Every page of a listing, following the upstream's <c>rel="next"</c> links until there is none (or it names the page
+    /// just read), with at most <paramref name="maxPages"/> pages and <paramref name="maxBytes"/> bytes in all; past either,
+    /// <paramref name="tooLarge"/> says which ("more than N pages", or the page that passed the bytes).
+    /// </summary>
+    public async IAsyncEnumerable<UpstreamListingPage> GetListingPagesAsync(
+        UpstreamRepository repository, string relative, string[] accept, int maxPages, int maxBytes,
+        Func<string, ListingTooLargeException> tooLarge, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var bytes = 0;
+        var query = "";
+        for (var page = 0; ; page++)
+        {
+            if (page == maxPages)
+            {
+                throw tooLarge($"more than {maxPages} pages");
+            }
+
+            var answer = await GetListingPageAsync(repository, relative, query, accept, maxBytes - bytes, cancellationToken);
+            bytes += answer.Content.Length;
+            yield return answer;
+            if (answer.NextQuery is not { } next || next == query)
+            {
+                yield break;
+            }
+
+            query = next;
+        }
+    }
+
+    /// <summary>
     /// The query of the <c>rel="next"</c> link, when it points at a listing of the same kind (or is a bare query). Only the
     /// query is taken: the path and host stay the configured repository's, so an upstream cannot send the proxy elsewhere
     /// with a Link.

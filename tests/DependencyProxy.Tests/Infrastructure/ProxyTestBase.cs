@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using DependencyProxy.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Tests.Infrastructure;
 
@@ -88,5 +90,12 @@ public abstract class ProxyTestBase : IAsyncLifetime
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("errors")[0].GetProperty("code").GetString()!;
+    }
+
+    /// <summary>The tag and referrers lists stored for <c>grp</c> (Caching/UpstreamListings).</summary>
+    protected async Task<int> CountListingsAsync()
+    {
+        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
+        return await db.CachedListings.CountAsync(l => l.GroupId == GroupId);
     }
 }

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using DependencyProxy.Data;
 using DependencyProxy.Registry;
 using DependencyProxy.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Tests.Integration;
 
@@ -234,10 +232,4 @@ public sealed class ReferrersTests : ProxyTestBase
     }
 
     private sealed record Listing(HttpResponseMessage Response, JsonDocument Json, string[] Digests, string?[] ArtifactTypes);
-
-    private async Task<int> CountListingsAsync()
-    {
-        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
-        return await db.CachedListings.CountAsync(l => l.GroupId == GroupId);
-    }
 }

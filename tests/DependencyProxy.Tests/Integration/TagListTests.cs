@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using DependencyProxy.Data;
 using DependencyProxy.Registry;
 using DependencyProxy.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Tests.Integration;
 
@@ -282,11 +280,5 @@ public sealed class TagListTests : ProxyTestBase
         using var response = await Client.GetAsync(TagListUrl());
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Contains("10000 tags", await response.Content.ReadAsStringAsync());
-    }
-
-    private async Task<int> CountListingsAsync()
-    {
-        await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
-        return await db.CachedListings.CountAsync(l => l.GroupId == GroupId);
     }
 }
