@@ -190,7 +190,9 @@ public sealed partial class WebInterfaceTests(UpstreamFixture upstream)
     {
         try
         {
-            await page.WaitForURLAsync($"**{path}", new() { Timeout = 30_000 }); // Chromium on two busy cores can take over 15 s to fire "load"
+            // Arrived once the document is parsed: "load" (the default) also waits for every subresource, and twice a page
+            // already showing the right URL and content timed out waiting for it.
+            await page.WaitForURLAsync($"**{path}", new() { Timeout = 30_000, WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException)
         {
