@@ -146,21 +146,24 @@ public sealed class GroupListingTests(Xunit.Abstractions.ITestOutputHelper outpu
         {
             ("a page of the listing for root", () => FullPathsAsync("/api/v4/groups?per_page=20&page=7")),
             ("a page of the listing for a user", () => FullPathsAsync("/api/v4/groups?per_page=20&page=7", alice)),
-            ("a search", () => FullPathsAsync("/api/v4/groups?per_page=20&search=MANY%201")),
+            // Matches all 3,000: a search that read every match would cost their 12 MB of descriptions too.
+            ("a search", () => FullPathsAsync("/api/v4/groups?per_page=20&search=MANY")),
             ("the Groups page", () => browser.GetPageAsync("/groups")),
         })
         {
-            // The counter is process-wide and other test classes run beside this one: the least of three
-            // tries is this request's own cost (reading every group would cost 12 MB each time).
+            // The counter is process-wide and other test classes run beside this one: the least of five
+            // tries is this request's own cost (reading every group would cost 12 MB each time). A search folds
+            // every row's path and name in .NET on SQLite (about 2.5 MB for 3,000 groups), hence its wider bound.
             var allocated = long.MaxValue;
-            for (var attempt = 0; attempt < 3; attempt++)
+            for (var attempt = 0; attempt < 5; attempt++)
             {
                 var before = GC.GetTotalAllocatedBytes(precise: true);
                 await request();
                 allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
             }
             output.WriteLine($"{what}: {allocated / 1024} KiB allocated");
-            Assert.True(allocated < 4 * 1024 * 1024, $"{what} allocated {allocated / 1024} KiB");
+            var bound = what == "a search" ? 6 * 1024 * 1024 : 4 * 1024 * 1024;
+            Assert.True(allocated < bound, $"{what} allocated {allocated / 1024} KiB");
         }
 
         // Still every group, for who may see it: counted in the database.
