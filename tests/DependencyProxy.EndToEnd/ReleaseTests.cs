@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.Runtime.Versioning;
+using System.Text.Json;
+using DependencyProxy.EndToEnd.Infrastructure;
+using Xunit.Abstractions;
+using static DependencyProxy.EndToEnd.Infrastructure.PullClients;
+
+namespace DependencyProxy.EndToEnd;
+
+/// <summary>
+/// The release as people install it (scripts/release.sh): the x64 binary unpacked and started from <c>/</c> by a user
+/// that is not root, the OCI image loaded into podman and run, the systemd unit through systemd's own checks. Each
+/// serves a real pull from the test upstream (CNCF Distribution with token auth) to skopeo.
+/// </summary>
+[SupportedOSPlatform("linux")]
+[Collection(UpstreamCollection.Name)]
+public sealed class ReleaseTests(UpstreamFixture upstream, ReleaseArtifacts release, ITestOutputHelper output) : IClassFixture<ReleaseArtifacts>
+{
+    /// <summary>No account has it: the process gets no home, no groups, no capabilities, as a dedicated service user.</summary>
+    private const int ServiceUid = 64_917;
+
+    [Fact]
+    public async Task Binary_UnpackedAndStartedFromRoot_AsAUserThatIsNotRoot_ServesAPull()
+    {
+        output.WriteLine($"release.sh took {release.BuildTime} in this run (zero: the test command had built it)");
+        var binary = Path.Combine(release.Unpacked, "dependency-proxy");
+        Assert.True(File.GetUnixFileMode(binary).HasFlag(UnixFileMode.OtherExecute), "dependency-proxy is not executable");
+        foreach (var shipped in new[] { "libe_sqlite3.so", "appsettings.json", "appsettings.example.json", "dependency-proxy.service", "Containerfile" })
+        {
+            Assert.True(File.Exists(Path.Combine(release.Unpacked, shipped)), $"the tarball lacks {shipped}");
+        }
+
+        var notices = await File.ReadAllTextAsync(Path.Combine(release.Unpacked, "THIRD-PARTY-NOTICES.md"));
+        Assert.Matches(@"\| Microsoft\.EntityFrameworkCore \| [0-9.]+ \| MIT \|", notices);
+        Assert.Matches(@"\| Microsoft\.NETCore\.App\.Runtime\.linux-x64 \| [0-9.]+ \| MIT \|", notices);
+        Assert.Matches(@"\| SQLitePCLRaw\.lib\.e_sqlite3 \| [0-9.]+ \| Apache-2\.0 \|", notices);
+
+        var folder = release.NewFolder("binary");
+        var data = Path.Combine(folder, "data");
+        Directory.CreateDirectory(data);
+        (await Processes.RunAsync("chown", [$"{ServiceUid}:{ServiceUid}", data])).EnsureSuccess("chown");
+        var asServiceUser = $"setpriv --reuid={ServiceUid} --regid={ServiceUid} --clear-groups --inh-caps=-all env HOME=/nonexistent";
+        var watch = Stopwatch.StartNew();
+        await using var proxy = new ProxyServer(data, upstream.Registry.Url)
+        {
+            Launcher = $"{asServiceUser} '{binary}'",
+            WorkingDirectory = "/",
+        };
+        await proxy.StartAsync();
+        output.WriteLine($"first answer from / after {watch.Elapsed}");
+        Assert.Equal($"{ServiceUid}", ProcessUid(proxy.ProcessId));
+
+        // The installed command, as the same user, on the same data directory.
+        var cli = await Processes.RunAsync("bash", ["-c", $"cd / && exec {asServiceUser} '{binary}' \"$@\"", "cli",
+            "groups", "create", "e2e", "--visibility", "public", .. proxy.ConfigurationArguments]);
+        cli.EnsureSuccess("dependency-proxy groups create");
+        var pulled = Path.Combine(folder, "pulled");
+        (await SkopeoCopyAsync(ImageReference(proxy, $"{TestImages.Tiny}:latest"), pulled)).EnsureSuccess("skopeo copy through the binary");
+        AssertBlobsMatchTheirNames(pulled);
+        Assert.True(File.Exists(Path.Combine(data, "dependency-proxy.db")), "no database in the data directory");
+        Assert.Equal($"{ServiceUid}", ProcessUid(proxy.ProcessId));
+    }
+
+    [Fact]
+    public async Task Image_LoadedIntoPodman_RunsAsItsOwnUser_KeepsDataInItsVolume_AndServesAPull()
+    {
+        var folder = release.NewFolder("image");
+        // podman refuses a run root longer than 50 characters.
+        var runRoot = Path.Combine("/tmp", $"pr-rel-{Guid.NewGuid():N}"[..15]);
+        string[] podman = ["--root", Path.Combine(folder, "storage"), "--runroot", runRoot, "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs"];
+        var name = $"dp-release-{Guid.NewGuid():N}"[..20];
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var load = (await Processes.RunAsync("podman", [.. podman, "load", "--input", release.ImageArchive], TimeSpan.FromMinutes(5))).EnsureSuccess("podman load");
+            output.WriteLine($"podman load: {watch.Elapsed}");
+            var image = load.Output.Split("Loaded image:", StringSplitOptions.TrimEntries)[^1].Split('\n')[0].Trim();
+            Assert.EndsWith($"dependency-proxy:{release.Version}", image);
+
+            var config = JsonDocument.Parse((await Processes.RunAsync("podman", [.. podman, "image", "inspect", image])).EnsureSuccess("inspect").Output)
+                .RootElement[0].GetProperty("Config");
+            Assert.Equal("10001:10001", config.GetProperty("User").GetString());
+            Assert.Contains("ASPNETCORE_HTTP_PORTS=5000", config.GetProperty("Env").EnumerateArray().Select(e => e.GetString()));
+            Assert.True(config.GetProperty("Volumes").TryGetProperty("/var/lib/dependency-proxy", out _));
+            Assert.True(config.GetProperty("ExposedPorts").TryGetProperty("5000/tcp", out _));
+
+            // The host's network, so the container reaches the test upstream and its token realm on 127.0.0.1; the port is
+            // moved off 5000 by the same variable the image sets, since another test may hold 5000.
+            var port = Processes.FreePort();
+            watch.Restart();
+            (await Processes.RunAsync("podman", [.. podman, "run", "--detach", "--name", name, "--runtime", "runc", "--network", "host",
+                "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768",
+                "--env", $"ASPNETCORE_HTTP_PORTS={port}", "--env", $"DependencyProxy__DockerHub__Url={upstream.Registry.Url}",
+                "--env", $"DependencyProxy__InitialRootToken={ProxyServer.RootToken}", image], TimeSpan.FromMinutes(2))).EnsureSuccess("podman run");
+            var host = $"127.0.0.1:{port}";
+            await Processes.WaitForHttpAsync($"http://{host}/-/health", () => true, TimeSpan.FromSeconds(60));
+            output.WriteLine($"podman run to /-/health: {watch.Elapsed}");
+
+            var pid = (await Processes.RunAsync("podman", [.. podman, "inspect", "--format", "{{.State.Pid}}", name])).EnsureSuccess("inspect").Output.Trim();
+            Assert.Equal("10001", ProcessUid(int.Parse(pid)));
+            using (var api = new RestApi(host, ProxyServer.RootToken))
+            {
+                await api.PostAsync("groups", new { name = "e2e", path = "e2e", visibility = "public" });
+            }
+
+            var pulled = Path.Combine(folder, "pulled");
+            (await SkopeoCopyAsync($"{host}/e2e/dependency_proxy/containers/{TestImages.Tiny}:latest", pulled)).EnsureSuccess("skopeo copy through the container");
+            AssertBlobsMatchTheirNames(pulled);
+
+            var volume = (await Processes.RunAsync("podman", [.. podman, "inspect", "--format",
+                "{{range .Mounts}}{{if eq .Destination \"/var/lib/dependency-proxy\"}}{{.Source}}{{end}}{{end}}", name])).EnsureSuccess("inspect").Output.Trim();
+            Assert.NotEqual("", volume);
+            Assert.True(File.Exists(Path.Combine(volume, "dependency-proxy.db")), $"no database in the volume {volume}");
+        }
+        finally
+        {
+            var logs = await Processes.RunAsync("podman", [.. podman, "logs", name]);
+            output.WriteLine(logs.Output.Length > 4000 ? logs.Output[^4000..] : logs.Output);
+            await Processes.RunAsync("podman", [.. podman, "rm", "--force", "--volumes", name]);
+            try
+            {
+                Directory.Delete(runRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Image_IsUnder120MbCompressed_AndLabelledWithItsVersionAndCommit()
+    {
+        var blobs = new Dictionary<string, byte[]>();
+        await using (var archive = new TarReader(File.OpenRead(release.ImageArchive)))
+        {
+            while (await archive.GetNextEntryAsync() is { } entry)
+            {
+                // Everything but layers is small JSON; layers are only measured, from the manifest.
+                if (entry.DataStream is not null && entry.Length < 1024 * 1024)
+                {
+                    using var copy = new MemoryStream();
+                    await entry.DataStream.CopyToAsync(copy);
+                    blobs[entry.Name.TrimStart('.', '/')] = copy.ToArray();
+                }
+            }
+        }
+
+        JsonElement Blob(JsonElement descriptor) =>
+            JsonDocument.Parse(blobs[$"blobs/sha256/{descriptor.GetProperty("digest").GetString()!["sha256:".Length..]}"]).RootElement;
+        var index = JsonDocument.Parse(blobs["index.json"]).RootElement;
+        var manifest = Blob(index.GetProperty("manifests")[0]);
+        var layers = manifest.GetProperty("layers").EnumerateArray().ToList();
+        Assert.All(layers, l => Assert.EndsWith("tar+gzip", l.GetProperty("mediaType").GetString()));
+        var compressed = layers.Sum(l => l.GetProperty("size").GetInt64()) + manifest.GetProperty("config").GetProperty("size").GetInt64();
+        output.WriteLine($"image: {compressed / 1024.0 / 1024.0:F1} MB compressed in {layers.Count} layer(s)");
+        Assert.InRange(compressed, 10 * 1024 * 1024, 120 * 1024 * 1024);
+
+        var labels = Blob(manifest.GetProperty("config")).GetProperty("config").GetProperty("Labels");
+        Assert.Equal(release.Version, labels.GetProperty("org.opencontainers.image.version").GetString());
+        Assert.Matches("^([0-9a-f]{40}|unknown)$", labels.GetProperty("org.opencontainers.image.revision").GetString()!);
+    }
+
+    /// <summary>
+    /// systemd's own checks of the shipped unit, with ExecStart pointed at the unpacked binary (verify wants it to exist).
+    /// Both exit 0 on unknown keys and mistakes, so any line they print to stderr fails the test.
+    /// </summary>
+    [Fact]
+    public async Task SystemdUnit_PassesVerifyAndSecurity_WithoutAWarning()
+    {
+        var unit = await File.ReadAllTextAsync(Path.Combine(release.Unpacked, "dependency-proxy.service"));
+        Assert.Contains("ExecStart=/opt/dependency-proxy/dependency-proxy ", unit);
+        var folder = release.NewFolder("systemd");
+        var copy = Path.Combine(folder, "dependency-proxy.service");
+        await File.WriteAllTextAsync(copy, unit.Replace("/opt/dependency-proxy/dependency-proxy", Path.Combine(release.Unpacked, "dependency-proxy")));
+
+        var verify = await Processes.RunAsync("bash", ["-c", "systemd-analyze verify \"$0\" 2>&1", copy]);
+        Assert.True(verify.ExitCode == 0 && verify.Output.Trim() == "", $"systemd-analyze verify:\n{verify.Output}");
+
+        var warnings = await Processes.RunAsync("bash", ["-c", "systemd-analyze security --offline=true \"$0\" 2>&1 >/dev/null", copy]);
+        Assert.True(warnings.ExitCode == 0 && warnings.Output.Trim() == "", $"systemd-analyze security:\n{warnings.Output}");
+        var security = (await Processes.RunAsync("systemd-analyze", ["security", "--offline=true", "--no-pager", copy])).EnsureSuccess("security");
+        var overall = security.Output.Split('\n').Single(l => l.Contains("Overall exposure level", StringComparison.Ordinal));
+        output.WriteLine(overall);
+        Assert.Matches(@"exposure level for dependency-proxy\.service: [0-9.]+ OK", overall);
+        foreach (var setting in new[] { "DynamicUser=yes", "StateDirectory=dependency-proxy", "ProtectSystem=strict", "NoNewPrivileges=yes",
+                     "Restart=on-failure", "EnvironmentFile=-/etc/dependency-proxy/env", "DependencyProxy__DataDirectory=/var/lib/dependency-proxy" })
+        {
+            Assert.Contains(setting, unit);
+        }
+
+        // Above what 10,000 connections (the default limit) take: a socket and a file each, and the program's own.
+        var limit = int.Parse(unit.Split('\n').Single(l => l.StartsWith("LimitNOFILE=", StringComparison.Ordinal))["LimitNOFILE=".Length..]);
+        Assert.True(limit > 2 * 10_000 + 700, $"LimitNOFILE={limit}");
+    }
+
+    private static string ProcessUid(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
+}
