@@ -43,8 +43,10 @@ chown "$uid:$uid" "$layer/var/lib/dependency-proxy"
 chmod 0750 "$layer/var/lib/dependency-proxy"
 
 container=$(buildah "${storage[@]}" from scratch)
-buildah "${storage[@]}" add "$container" "$cache" /
-buildah "${storage[@]}" copy "$container" "$layer" /
+buildah "${storage[@]}" add "$container" "$cache" / > /dev/null
+# As an archive: buildah add keeps the owners an archive records (copy would make everything root's, the volume too).
+tar -C "$layer" --numeric-owner -cf "$scratch/app.tar" .
+buildah "${storage[@]}" add "$container" "$scratch/app.tar" / > /dev/null
 buildah "${storage[@]}" config \
   --user "$uid:$uid" --workingdir /var/lib/dependency-proxy \
   --env ASPNETCORE_HTTP_PORTS=5000 --env DependencyProxy__DataDirectory=/var/lib/dependency-proxy \
