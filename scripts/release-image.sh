@@ -14,7 +14,7 @@ packages=ca-certificates,libssl3
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 say() { printf '%s release-image.sh: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
-recipe="bookworm minbase $packages uid=$uid v1"
+recipe="bookworm minbase $packages uid=$uid v2"
 cache=artifacts/cache/rootfs-$(printf '%s' "$recipe" | sha256sum | cut -c1-16).tar
 if [ ! -f "$cache" ]; then
   say "debootstrap ($recipe) into $cache"
@@ -25,7 +25,11 @@ if [ ! -f "$cache" ]; then
   # What a running image never uses: package lists and caches, documentation, manual pages, translations.
   rm -rf "$rootfs"/var/cache/apt/* "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/* "$rootfs"/usr/share/{doc,man,info,locale}/* \
     "$rootfs"/dev/*
+  # No set-user-id programs (su, passwd, mount…): nothing in the image should be a way to root.
+  find "$rootfs" -xdev -type f -perm /6000 -exec chmod ug-s {} +
   echo "dependency-proxy:x:$uid:$uid:DependencyProxy:/var/lib/dependency-proxy:/usr/sbin/nologin" >> "$rootfs/etc/passwd"
+  # No set-user-id programs (su, passwd, mount…): nothing in the image should be a way to root.
+  find "$rootfs" -xdev -type f -perm /6000 -exec chmod ug-s {} +
   echo "dependency-proxy:x:$uid:" >> "$rootfs/etc/group"
   tar -C "$rootfs" --numeric-owner -cf "$cache.part" . && mv "$cache.part" "$cache"
   rm -rf "$rootfs" "$rootfs.log"
@@ -48,7 +52,7 @@ buildah "${storage[@]}" add "$container" "$cache" / > /dev/null
 tar -C "$layer" --numeric-owner -cf "$scratch/app.tar" .
 buildah "${storage[@]}" add "$container" "$scratch/app.tar" / > /dev/null
 buildah "${storage[@]}" config \
-  --user "$uid:$uid" --workingdir /var/lib/dependency-proxy \
+  --user "$uid:$uid" --workingdir / \
   --env ASPNETCORE_HTTP_PORTS=5000 --env DependencyProxy__DataDirectory=/var/lib/dependency-proxy \
   --port 5000/tcp --volume /var/lib/dependency-proxy --stop-signal SIGTERM \
   --entrypoint '["/opt/dependency-proxy/dependency-proxy"]' --cmd '' \

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Formats.Tar;
+using System.IO.Compression;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using DependencyProxy.EndToEnd.Infrastructure;
@@ -129,7 +130,7 @@ public sealed class ReleaseTests(UpstreamFixture upstream, ReleaseArtifacts rele
     }
 
     [Fact]
-    public async Task Image_IsUnder120MbCompressed_AndLabelledWithItsVersionAndCommit()
+    public async Task Image_IsUnder120MbCompressed_HasNoSetUserIdProgram_AndIsLabelledWithItsVersionAndCommit()
     {
         var blobs = new Dictionary<string, byte[]>();
         await using (var archive = new TarReader(File.OpenRead(release.ImageArchive)))
@@ -155,6 +156,35 @@ public sealed class ReleaseTests(UpstreamFixture upstream, ReleaseArtifacts rele
         var compressed = layers.Sum(l => l.GetProperty("size").GetInt64()) + manifest.GetProperty("config").GetProperty("size").GetInt64();
         output.WriteLine($"image: {compressed / 1024.0 / 1024.0:F1} MB compressed in {layers.Count} layer(s)");
         Assert.InRange(compressed, 10 * 1024 * 1024, 120 * 1024 * 1024);
+
+        // Its files: no set-user-id program, the program root's, the data volume its user's.
+        var layer = $"blobs/sha256/{layers.Single().GetProperty("digest").GetString()!["sha256:".Length..]}";
+        var files = new Dictionary<string, TarEntry>();
+        await using (var archive = new TarReader(File.OpenRead(release.ImageArchive)))
+        {
+            while (await archive.GetNextEntryAsync() is { } entry)
+            {
+                if (entry.Name.TrimStart('.', '/') == layer)
+                {
+                    await using var gzip = new GZipStream(entry.DataStream!, CompressionMode.Decompress);
+                    await using var rootfs = new TarReader(gzip);
+                    while (await rootfs.GetNextEntryAsync() is { } file)
+                    {
+                        files[file.Name.TrimStart('.', '/').TrimEnd('/')] = file;
+                    }
+                }
+            }
+        }
+
+        Assert.Empty(files.Values.Where(f => (f.Mode & (UnixFileMode.SetUser | UnixFileMode.SetGroup)) != 0 && f.EntryType != TarEntryType.Directory)
+            .Select(f => f.Name));
+        var program = files["opt/dependency-proxy/dependency-proxy"];
+        Assert.Equal((0, 0), (program.Uid, program.Gid));
+        Assert.True(program.Mode.HasFlag(UnixFileMode.OtherExecute));
+        Assert.True(files.ContainsKey("opt/dependency-proxy/libe_sqlite3.so"));
+        Assert.True(files.ContainsKey("etc/ssl/certs/ca-certificates.crt"));
+        var volume = files["var/lib/dependency-proxy"];
+        Assert.Equal((10001, 10001), (volume.Uid, volume.Gid));
 
         var labels = Blob(manifest.GetProperty("config")).GetProperty("config").GetProperty("Labels");
         Assert.Equal(release.Version, labels.GetProperty("org.opencontainers.image.version").GetString());
