@@ -28,11 +28,11 @@ if [ ! -f "$cache" ]; then
   # No set-user-id programs (su, passwd, mount…): nothing in the image should be a way to root.
   find "$rootfs" -xdev -type f -perm /6000 -exec chmod ug-s {} +
   echo "dependency-proxy:x:$uid:$uid:DependencyProxy:/var/lib/dependency-proxy:/usr/sbin/nologin" >> "$rootfs/etc/passwd"
-  # No set-user-id programs (su, passwd, mount…): nothing in the image should be a way to root.
-  find "$rootfs" -xdev -type f -perm /6000 -exec chmod ug-s {} +
   echo "dependency-proxy:x:$uid:" >> "$rootfs/etc/group"
   tar -C "$rootfs" --numeric-owner -cf "$cache.part" . && mv "$cache.part" "$cache"
   rm -rf "$rootfs" "$rootfs.log"
+  # Root file systems of older recipes are not used again.
+  find artifacts/cache -maxdepth 1 -name 'rootfs-*.tar' ! -name "${cache##*/}" -delete
 fi
 
 # buildah's own storage in a scratch folder: nothing of the machine's containers is touched or needed.
