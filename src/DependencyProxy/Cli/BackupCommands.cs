@@ -1,3 +1,4 @@
+using DependencyProxy.Common;
 using System.CommandLine;
 using DependencyProxy.Backup;
 using DependencyProxy.Configuration;
@@ -45,7 +46,8 @@ internal static class BackupCommands
             return await ProxyCommandLine.FailAsync($"{target} is not empty: a backup goes into a new or empty directory");
         }
 
-        if (Inside(target, data) || Inside(data, target))
+        // Compared as the file system resolves them: a symbolic link must not carry the backup into the data directory.
+        if (Inside(Resolved(target), Resolved(data)) || Inside(Resolved(data), Resolved(target)))
         {
             return await ProxyCommandLine.FailAsync($"{target} is inside the data directory {data} (or holds it): back up to a directory of its own");
         }
@@ -92,7 +94,7 @@ internal static class BackupCommands
         {
             var manifest = await new BackupRestore(backup, data).RestoreAsync(ct);
             ProxyCommandLine.Out.WriteLine($"Restored the backup of {manifest.CreatedAt:u} ({manifest.Counts.Groups} groups, {manifest.Counts.Users} users, " +
-                $"{manifest.Counts.ContentFiles} content files) into {data}. Start the server with --DependencyProxy:DataDirectory={data}.");
+                $"{manifest.Counts.ContentFiles} content files) into {data}. Start the server with {ProgramInvocation.ShellWord($"--DependencyProxy:DataDirectory={data}")}.");
             return 0;
         }
         catch (BackupRefusedException refused)
@@ -127,6 +129,21 @@ internal static class BackupCommands
 
     private static string DataDirectory(IServiceProvider services) =>
         Path.GetFullPath(services.GetRequiredService<IOptions<InstanceOptions>>().Value.DataDirectory);
+
+    /// <summary>The absolute path with every symbolic link on the way resolved; components that do not exist yet are kept as written.</summary>
+    private static string Resolved(string path)
+    {
+        var current = Path.GetPathRoot(Path.GetFullPath(path))!;
+        foreach (var part in Path.GetFullPath(path)[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = new DirectoryInfo(Path.Combine(current, part));
+            current = next.LinkTarget is not null && next.ResolveLinkTarget(returnFinalTarget: true) is { } target
+                ? Resolved(target.FullName)
+                : next.FullName;
+        }
+
+        return current;
+    }
 
     private static bool Inside(string path, string folder) =>
         (path + Path.DirectorySeparatorChar).StartsWith(folder.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);

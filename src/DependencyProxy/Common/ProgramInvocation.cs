@@ -16,17 +16,37 @@ internal static class ProgramInvocation
         var project = Path.GetFullPath(Path.Combine(baseDirectory, "..", "..", ".."));
         if (File.Exists(Path.Combine(project, "DependencyProxy.csproj")))
         {
-            return $"dotnet run --project {Path.GetRelativePath(Directory.GetCurrentDirectory(), project)} --";
+            return $"dotnet run --project {ShellWord(Path.GetRelativePath(Directory.GetCurrentDirectory(), project))} --";
         }
 
         if (processPath is null || Path.GetFileNameWithoutExtension(processPath) == "dotnet")
         {
-            return "dotnet " + Path.Combine(baseDirectory, "DependencyProxy.dll");
+            return "dotnet " + ShellWord(Path.Combine(baseDirectory, "DependencyProxy.dll"));
         }
 
-        var name = Path.GetFileName(processPath);
-        return FoundOnPath(name, searchPath) is { } found && SameFile(found, processPath) ? name : processPath;
+        // The executable's own name, or the installed command's name linked to it (/usr/local/bin/dependency-proxy → …/DependencyProxy).
+        foreach (var name in new[] { Path.GetFileName(processPath), InstalledName })
+        {
+            if (FoundOnPath(name, searchPath) is { } found && SameFile(found, processPath))
+            {
+                return name;
+            }
+        }
+
+        return ShellWord(processPath);
     }
+
+    /// <summary>The name the release installs the program under.</summary>
+    public const string InstalledName = "dependency-proxy";
+
+    /// <summary>
+    /// <paramref name="value"/> as one word a POSIX shell reads back unchanged (single-quoted when it holds anything but
+    /// letters, digits and <c>/._:=@%+,-</c>), so a suggested command with a path like "/srv/proxy data" can be pasted.
+    /// </summary>
+    public static string ShellWord(string value) =>
+        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || "/._:=@%+,-".Contains(c))
+            ? value
+            : "'" + value.Replace("'", "'\\''") + "'";
 
     /// <summary>The first PATH entry holding <paramref name="name"/>, as a shell would find it.</summary>
     private static string? FoundOnPath(string name, string? searchPath) =>

@@ -82,7 +82,15 @@ internal static partial class ProxyApp
 
         try
         {
-            await Build(args).RunAsync();
+            var app = Build(args);
+            // Also checked before the host starts: refused inside a hosted service's start, the host first logs its own
+            // failure with a stack trace, which reads like a crash (outside review, issue 17). DatabaseInitializer checks again.
+            await using (var db = await app.Services.GetRequiredService<Data.DatabaseProvider>().CreateDbContextAsync(CancellationToken.None))
+            {
+                await Data.NewerSchemaGuard.ThrowIfNewerAsync(db, CancellationToken.None);
+            }
+
+            await app.RunAsync();
             return 0;
         }
         catch (Exception invalid) when (InvalidConfiguration(invalid) is { } reasons)
@@ -115,9 +123,9 @@ internal static partial class ProxyApp
         InvalidOperationException unreadable when unreadable.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => unreadable.InnerException is FormatException reason ? $"  {unreadable.Message} {reason.Message}" : $"  {unreadable.Message}",
         CertificateFilesException files => $"  {files.Message}",
-        // A configuration file that is not JSON: the reader names the file, the JSON parser the line.
+        // A configuration file that is not JSON: the reader names the file, the JSON parser (one level further in) the line.
         InvalidDataException { InnerException: { } reason } unreadable when unreadable.Message.StartsWith("Failed to load configuration from file", StringComparison.Ordinal)
-            => $"  {unreadable.Message} {reason.Message}",
+            => $"  {unreadable.Message} {reason.Message}{(reason.InnerException is System.Text.Json.JsonException json ? " " + json.Message : "")}",
         AggregateException several when several.InnerExceptions.Select(InvalidConfiguration).ToList() is var reasons && reasons.All(r => r is not null)
             => string.Join("\n", reasons),
         _ => null,

@@ -46,7 +46,7 @@ internal sealed partial class RootBootstrap(
         {
             // Shown once on purpose: the operator has no other way to learn it. It is not stored anywhere in clear.
             LogRootWithPassword(Where(), password!, ProgramInvocation.HowToRun + " users set-password root" +
-                (instance.Value.DataDirectory == InstanceOptions.DefaultDataDirectory ? "" : $" --DependencyProxy:DataDirectory={Path.GetFullPath(instance.Value.DataDirectory)}"));
+                (instance.Value.DataDirectory == InstanceOptions.DefaultDataDirectory ? "" : " " + ProgramInvocation.ShellWord($"--DependencyProxy:DataDirectory={Path.GetFullPath(instance.Value.DataDirectory)}")));
         }
     }
 

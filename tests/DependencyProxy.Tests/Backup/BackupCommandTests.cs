@@ -93,8 +93,15 @@ public sealed class BackupCommandTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(full, "precious.txt"), "keep me");
         var file = Path.Combine(_work, "a file");
         await File.WriteAllTextAsync(file, "keep me too");
+        // A link elsewhere that leads into the data directory (outside review): compared as the file system resolves it.
+        var link = Path.Combine(_work, "link to data");
+        Directory.CreateSymbolicLink(link, _source.DataDirectory);
 
-        foreach (var (target, reason) in new[] { (full, "is not empty"), (file, "is not empty"), (Path.Combine(_source.DataDirectory, "backup"), "inside the data directory") })
+        foreach (var (target, reason) in new[]
+                 {
+                     (full, "is not empty"), (file, "is not empty"), (Path.Combine(_source.DataDirectory, "backup"), "inside the data directory"),
+                     (Path.Combine(link, "backup"), "inside the data directory"),
+                 })
         {
             var run = await _source.RunAsync("backup", "create", target);
             Assert.Equal(1, run.ExitCode);

@@ -57,4 +57,32 @@ public sealed class ProgramInvocationTests : IDisposable
         Assert.StartsWith("dotnet run --project ", ProgramInvocation.Detect("/usr/bin/dotnet", output, "/usr/bin"));
         Assert.EndsWith("DependencyProxy --", ProgramInvocation.Detect("/usr/bin/dotnet", output, "/usr/bin"));
     }
+
+    [Fact]
+    public void TheInstalledNameLinkedToABinaryOfAnotherName_IsNamedBare()
+    {
+        // What an operator does with a published build (outside review): ln -s …/DependencyProxy /usr/local/bin/dependency-proxy.
+        var folder = Directory.CreateDirectory(Path.Combine(_root, "publish")).FullName;
+        var binary = Path.Combine(folder, "DependencyProxy");
+        File.WriteAllText(binary, "");
+        var bin = Directory.CreateDirectory(Path.Combine(_root, "bin")).FullName;
+        File.CreateSymbolicLink(Path.Combine(bin, "dependency-proxy"), binary);
+        Assert.Equal("dependency-proxy", ProgramInvocation.Detect(binary, folder, bin));
+    }
+
+    [Theory]
+    [InlineData("/var/lib/dependency-proxy", "/var/lib/dependency-proxy")]
+    [InlineData("--DependencyProxy:DataDirectory=/srv/data", "--DependencyProxy:DataDirectory=/srv/data")]
+    [InlineData("/srv/proxy data", "'/srv/proxy data'")]
+    [InlineData("/srv/it's", "'/srv/it'\\''s'")]
+    [InlineData("/srv/$(reboot)", "'/srv/$(reboot)'")]
+    [InlineData("", "''")]
+    public void SuggestedPaths_AreOneShellWord(string value, string word) => Assert.Equal(word, ProgramInvocation.ShellWord(value));
+
+    [Fact]
+    public void APathWithASpace_IsQuotedInTheCommand()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_root, "my app")).FullName;
+        Assert.Equal($"dotnet '{Path.Combine(folder, "DependencyProxy.dll")}'", ProgramInvocation.Detect("/usr/bin/dotnet", folder, "/usr/bin"));
+    }
 }
