@@ -51,7 +51,8 @@ package() { # arch
   mkdir -p "$stage"
   cp "$out/DependencyProxy" "$stage/dependency-proxy"
   cp "$out/libe_sqlite3.so" "$out/appsettings.json" "$stage/"
-  cp packaging/appsettings.example.json packaging/dependency-proxy.service packaging/Containerfile "$stage/"
+  cp packaging/appsettings.example.json packaging/dependency-proxy.service packaging/dependency-proxy.sysusers \
+    packaging/Containerfile "$stage/"
   scripts/third-party-notices.sh "$work/build-$arch-"*/obj/DependencyProxy/project.assets.json > "$stage/THIRD-PARTY-NOTICES.md"
   if [ "$arch" = x64 ] && [ "$(uname -m)" = x86_64 ]; then
     # It must run from anywhere, as systemd starts it from /.

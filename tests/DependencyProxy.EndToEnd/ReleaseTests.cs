@@ -24,7 +24,7 @@ public sealed partial class ReleaseTests(UpstreamFixture upstream, ReleaseArtifa
         output.WriteLine($"release.sh took {release.BuildTime} in this run (zero: the test command had built it)");
         var binary = Path.Combine(release.Unpacked, "dependency-proxy");
         Assert.True(File.GetUnixFileMode(binary).HasFlag(UnixFileMode.OtherExecute), "dependency-proxy is not executable");
-        foreach (var shipped in new[] { "libe_sqlite3.so", "appsettings.json", "appsettings.example.json", "dependency-proxy.service", "Containerfile" })
+        foreach (var shipped in new[] { "libe_sqlite3.so", "appsettings.json", "appsettings.example.json", "dependency-proxy.service", "dependency-proxy.sysusers", "Containerfile" })
         {
             Assert.True(File.Exists(Path.Combine(release.Unpacked, shipped)), $"the tarball lacks {shipped}");
         }
@@ -82,11 +82,20 @@ public sealed partial class ReleaseTests(UpstreamFixture upstream, ReleaseArtifa
         var overall = security.Output.Split('\n').Single(l => l.Contains("Overall exposure level", StringComparison.Ordinal));
         output.WriteLine(overall);
         Assert.Matches(@"exposure level for dependency-proxy\.service: [0-9.]+ OK", overall);
-        foreach (var setting in new[] { "DynamicUser=yes", "StateDirectory=dependency-proxy", "ProtectSystem=strict", "NoNewPrivileges=yes",
+        foreach (var setting in new[] { "User=dependency-proxy", "StateDirectory=dependency-proxy", "ProtectSystem=strict", "NoNewPrivileges=yes",
                      "Restart=on-failure", "EnvironmentFile=-/etc/dependency-proxy/env", "DependencyProxy__DataDirectory=/var/lib/dependency-proxy" })
         {
             Assert.Contains(setting, unit);
         }
+
+        // The unit's user, as systemd-sysusers makes it from the shipped file (into a scratch root, not this machine's).
+        var sysusers = Path.Combine(folder, "root", "etc", "sysusers.d");
+        Directory.CreateDirectory(sysusers);
+        File.Copy(Path.Combine(release.Unpacked, "dependency-proxy.sysusers"), Path.Combine(sysusers, "dependency-proxy.conf"));
+        (await Processes.RunAsync("systemd-sysusers", [$"--root={Path.Combine(folder, "root")}"])).EnsureSuccess("systemd-sysusers");
+        var account = File.ReadLines(Path.Combine(folder, "root", "etc", "passwd")).Single(l => l.StartsWith("dependency-proxy:", StringComparison.Ordinal)).Split(':');
+        Assert.NotEqual("0", account[2]);
+        Assert.Equal(("/var/lib/dependency-proxy", "/usr/sbin/nologin"), (account[5], account[6]));
 
         // Above what 10,000 connections (the default limit) take: a socket and a file each, and the program's own.
         var limit = int.Parse(unit.Split('\n').Single(l => l.StartsWith("LimitNOFILE=", StringComparison.Ordinal))["LimitNOFILE=".Length..]);
