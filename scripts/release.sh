@@ -20,7 +20,8 @@ mkdir -p "$release"
 say() { printf '%s release.sh: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # ReadyToRun per assembly (the runtime pack's own assemblies come compiled already): the SDK's default for a
-# self-contained ReadyToRun publish is one composite image of the whole framework, which takes many minutes on 2 cores.
+# self-contained single-file ReadyToRun publish here was one composite image of the whole framework, unfinished after
+# 5 minutes on 2 cores; per assembly it takes about a minute.
 # A fresh output and intermediate folder for every publish: a second publish into the same folder deletes
 # libe_sqlite3.so, and the source tree's obj/ stays the one the test builds use.
 publish() { # arch readytorun -> folder
@@ -33,7 +34,7 @@ publish() { # arch readytorun -> folder
 
 package() { # arch
   local arch=$1 started=$SECONDS out
-  # ReadyToRun halves the time to the first answer. For arm64 it needs the cross-compiling crossgen2 package from the
+  # ReadyToRun: the first answer after start came in 1.9 s against 3.0 s without (measured here, loaded). For arm64 it needs the cross-compiling crossgen2 package from the
   # NuGet feed; without it the arm64 binary is published without ReadyToRun (it starts slower, and works the same).
   if ! out=$(publish "$arch" true); then
     say "linux-$arch: the ReadyToRun publish failed; publishing without ReadyToRun"
