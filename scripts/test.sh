@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 for tool in docker-registry:docker-registry skopeo:skopeo podman:podman umoci:umoci containerd:containerd chromium:chromium \
   /usr/lib/postgresql:postgresql ceph-mon:ceph-mon ceph-osd:ceph-osd ceph-mgr:ceph-mgr radosgw:radosgw curl:curl nginx:nginx \
-  dockerd:docker.io /usr/lib/python3/dist-packages/gitlab:python3-gitlab; do
+  dockerd:docker.io /usr/lib/python3/dist-packages/gitlab:python3-gitlab \
+  debootstrap:debootstrap buildah:buildah systemd-analyze:systemd; do
   { command -v "${tool%%:*}" || [ -e "${tool%%:*}" ]; } >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 if ((${#need[@]})); then
@@ -20,6 +21,8 @@ fi
 results=$(mktemp -d)
 dotnet build DependencyProxy.slnx -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 status=0
+# The release artifacts, once: ReleaseTests (end to end) install and run them.
+scripts/release.sh || { echo "scripts/release.sh failed"; status=1; echo '<Counters failed="1"' > "$results/release.trx"; }
 for project in tests/*/; do
   name=$(basename "$project")
   dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$results/$name.trx" "$@" || status=1

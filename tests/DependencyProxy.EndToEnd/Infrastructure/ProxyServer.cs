@@ -33,6 +33,9 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>More addresses to listen on besides <see cref="Host"/>'s plain HTTP (e.g. <c>https://127.0.0.1:PORT</c>), separated by <c>;</c>.</summary>
     public string? ExtraUrls { get; init; }
 
+    /// <summary>The command that starts the program, before its arguments: the build under <c>dotnet</c> unless set (a release binary).</summary>
+    public string Launcher { get; init; } = $"dotnet '{ServerDll}'";
+
     /// <summary>Shell commands run just before the server replaces the shell, e.g. resource limits (<c>ulimit</c>).</summary>
     public string ShellSetup { get; init; } = "true";
 
@@ -63,7 +66,7 @@ public sealed class ProxyServer : IAsyncDisposable
     public async Task StartAsync()
     {
         var start = new ProcessStartInfo("bash",
-            ["-c", $"{ShellSetup}; exec dotnet '{ServerDll}' --urls '{(ExtraUrls is null ? $"http://{Host}" : $"http://{Host};{ExtraUrls}")}' {string.Join(' ', ConfigurationArguments.Select(a => $"'{a}'"))} >> '{LogPath}' 2>&1"])
+            ["-c", $"{ShellSetup}; exec {Launcher} --urls '{(ExtraUrls is null ? $"http://{Host}" : $"http://{Host};{ExtraUrls}")}' {string.Join(' ', ConfigurationArguments.Select(a => $"'{a}'"))} >> '{LogPath}' 2>&1"])
         {
             UseShellExecute = false,
             WorkingDirectory = WorkingDirectory ?? "",
@@ -86,6 +89,8 @@ public sealed class ProxyServer : IAsyncDisposable
             Processes.Kill(_process);
         }
     }
+
+    public int ProcessId => _process!.Id;
 
     /// <summary>Whether the server process is still alive.</summary>
     public bool IsRunning => _process is { HasExited: false };
