@@ -188,17 +188,28 @@ public sealed partial class WebInterfaceTests(UpstreamFixture upstream)
     /// <summary>Waits for the browser to land on <paramref name="path"/>; if it does not, says where it is and what it shows.</summary>
     private static async Task ArriveAsync(IPage page, string path)
     {
-        try
+        // Polled rather than Playwright's WaitForURL: twice in CI that timed out on a page already at the right URL and
+        // showing it (with "load" and with "domcontentloaded" alike). Arrived: at the path, and the document parsed.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
         {
-            // Arrived once the document is parsed: "load" (the default) also waits for every subresource, and twice a page
-            // already showing the right URL and content timed out waiting for it.
-            await page.WaitForURLAsync($"**{path}", new() { Timeout = 30_000, WaitUntil = WaitUntilState.DOMContentLoaded });
+            try
+            {
+                if (new Uri(page.Url).AbsolutePath == path && await page.EvaluateAsync<string>("document.readyState") != "loading")
+                {
+                    return;
+                }
+            }
+            catch (PlaywrightException)
+            {
+                // A navigation replaced the document while we asked; ask again.
+            }
+
+            await Task.Delay(100);
         }
-        catch (TimeoutException)
-        {
-            await Browser.ScreenshotAsync(page, "failed-" + path.Trim('/').Replace('/', '-'));
-            throw new Xunit.Sdk.XunitException($"expected {path}, still at {page.Url} showing:\n{await page.InnerTextAsync("body")}");
-        }
+
+        await Browser.ScreenshotAsync(page, "failed-" + path.Trim('/').Replace('/', '-'));
+        throw new Xunit.Sdk.XunitException($"expected {path}, still at {page.Url} showing:\n{await page.InnerTextAsync("body")}");
     }
 
     private static long ImageBytes(byte[] manifest)
