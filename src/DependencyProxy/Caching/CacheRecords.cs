@@ -28,9 +28,9 @@ internal sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, 
         foreach (var groupId in groupIds)
         {
             await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO "CachedBlobs" ("GroupId", "Digest", "Size", "Source", "CreatedAt", "ReadAt", "Status")
-                VALUES ({groupId}, {value}, {size}, {source}, {now}, {now}, {CacheStatus.Default})
-                ON CONFLICT ("GroupId", "Digest") DO UPDATE SET "ReadAt" = excluded."ReadAt", "Status" = excluded."Status"
+                INSERT INTO "CachedBlobs" ("GroupId", "VirtualUpstreamId", "Digest", "Size", "Source", "CreatedAt", "ReadAt", "Status")
+                VALUES ({groupId}, 0, {value}, {size}, {source}, {now}, {now}, {CacheStatus.Default})
+                ON CONFLICT ("GroupId", "VirtualUpstreamId", "Digest") DO UPDATE SET "ReadAt" = excluded."ReadAt", "Status" = excluded."Status"
                 """, cancellationToken);
         }
     }
@@ -65,9 +65,9 @@ internal sealed class CacheRecords(IDbContextFactory<ProxyDbContext> databases, 
         var value = digest.ToString();
         // A tag that moved to new content counts as cached anew; the same content only refreshes read_at.
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO "CachedManifests" ("GroupId", "Registry", "Repository", "Reference", "Digest", "MediaType", "Size", "CreatedAt", "ReadAt", "Status", "CheckedAt")
-            VALUES ({groupId}, {repository.Registry}, {repository.Name}, {reference}, {value}, {mediaType}, {size}, {now}, {now}, {CacheStatus.Default}, {now})
-            ON CONFLICT ("GroupId", "Registry", "Repository", "Reference") DO UPDATE SET
+            INSERT INTO "CachedManifests" ("GroupId", "VirtualUpstreamId", "Registry", "Repository", "Reference", "Digest", "MediaType", "Size", "CreatedAt", "ReadAt", "Status", "CheckedAt")
+            VALUES ({groupId}, 0, {repository.Registry}, {repository.Name}, {reference}, {value}, {mediaType}, {size}, {now}, {now}, {CacheStatus.Default}, {now})
+            ON CONFLICT ("GroupId", "VirtualUpstreamId", "Registry", "Repository", "Reference") DO UPDATE SET
                 "CreatedAt" = CASE WHEN "CachedManifests"."Digest" = excluded."Digest" AND "CachedManifests"."Status" = excluded."Status"
                     THEN "CachedManifests"."CreatedAt" ELSE excluded."CreatedAt" END,
                 "Digest" = excluded."Digest", "MediaType" = excluded."MediaType", "Size" = excluded."Size", "ReadAt" = excluded."ReadAt",

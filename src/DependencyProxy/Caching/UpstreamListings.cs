@@ -88,9 +88,9 @@ internal sealed partial class UpstreamListings(
     {
         await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
         await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO "CachedListings" ("GroupId", "Registry", "Image", "Kind", "Key", "Body", "FetchedAt")
-            VALUES ({groupId}, {repository.Registry}, {repository.Name}, {kind}, {key}, {body}, {now})
-            ON CONFLICT ("GroupId", "Registry", "Image", "Kind", "Key") DO UPDATE SET "Body" = excluded."Body", "FetchedAt" = excluded."FetchedAt"
+            INSERT INTO "CachedListings" ("GroupId", "VirtualUpstreamId", "Registry", "Image", "Kind", "Key", "Body", "FetchedAt")
+            VALUES ({groupId}, 0, {repository.Registry}, {repository.Name}, {kind}, {key}, {body}, {now})
+            ON CONFLICT ("GroupId", "VirtualUpstreamId", "Registry", "Image", "Kind", "Key") DO UPDATE SET "Body" = excluded."Body", "FetchedAt" = excluded."FetchedAt"
             """, CancellationToken.None);
     }
 

@@ -9,6 +9,9 @@ internal sealed class CachedBlob
 
     public long GroupId { get; set; }
 
+    /// <summary>0 for the group's own dependency proxy; otherwise the virtual registry upstream (<see cref="CachedManifest.VirtualUpstreamId"/>).</summary>
+    public long VirtualUpstreamId { get; set; }
+
     public required string Digest { get; set; }
 
     public long Size { get; set; }

@@ -11,6 +11,9 @@ internal sealed class CachedListing
 
     public long GroupId { get; set; }
 
+    /// <summary>0 for the group's own dependency proxy; otherwise the virtual registry upstream (<see cref="CachedManifest.VirtualUpstreamId"/>).</summary>
+    public long VirtualUpstreamId { get; set; }
+
     /// <summary>The upstream registry, e.g. <c>docker.io</c>.</summary>
     public required string Registry { get; set; }
 

@@ -12,6 +12,13 @@ internal sealed class CachedManifest
 
     public long GroupId { get; set; }
 
+    /// <summary>
+    /// 0 for the group's own dependency proxy; otherwise the <see cref="VirtualRegistryUpstream"/> whose cache this is
+    /// (<see cref="GroupId"/> is then that upstream's top-level group). Not a foreign key, so 0 can mean "none" and stay
+    /// part of the unique key (a NULL would make every group-cache row distinct on both databases).
+    /// </summary>
+    public long VirtualUpstreamId { get; set; }
+
     /// <summary>The upstream registry the manifest came from, e.g. <c>docker.io</c>.</summary>
     public required string Registry { get; set; }
 

@@ -19,6 +19,12 @@ internal static class FieldLimits
     /// <summary>Group descriptions: the column is 2,000 (GitLab allows 2,000 for projects, 255 for groups).</summary>
     public const int Description = 2000;
 
+    /// <summary>Virtual registry and upstream descriptions (GitLab: 1,024).</summary>
+    public const int VirtualRegistryDescription = 1024;
+
+    /// <summary>Upstream URLs of virtual registries (GitLab: 255).</summary>
+    public const int Url = 255;
+
     /// <summary>Passwords (GitLab, through Devise: 128).</summary>
     public const int Password = 128;
 

@@ -32,6 +32,12 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<SharedKey> SharedKeys => Set<SharedKey>();
 
+    public DbSet<VirtualRegistry> VirtualRegistries => Set<VirtualRegistry>();
+
+    public DbSet<VirtualRegistryUpstream> VirtualRegistryUpstreams => Set<VirtualRegistryUpstream>();
+
+    public DbSet<VirtualRegistryUpstreamLink> VirtualRegistryUpstreamLinks => Set<VirtualRegistryUpstreamLink>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Lease>(lease =>
@@ -113,8 +119,8 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
             manifest.Property(m => m.Reference).HasMaxLength(200);
             manifest.Property(m => m.Digest).HasMaxLength(200);
             manifest.Property(m => m.MediaType).HasMaxLength(255);
-            manifest.HasIndex(m => new { m.GroupId, m.Registry, m.Repository, m.Reference }).IsUnique();
-            manifest.HasIndex(m => new { m.GroupId, m.Registry, m.Repository, m.Digest });
+            manifest.HasIndex(m => new { m.GroupId, m.VirtualUpstreamId, m.Registry, m.Repository, m.Reference }).IsUnique();
+            manifest.HasIndex(m => new { m.GroupId, m.VirtualUpstreamId, m.Registry, m.Repository, m.Digest });
             manifest.Property(m => m.Status).HasMaxLength(32).HasDefaultValue(CacheStatus.Default);
             manifest.HasIndex(m => m.Digest);
             manifest.HasIndex(m => new { m.GroupId, m.ReadAt });
@@ -125,7 +131,7 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
         {
             blob.Property(b => b.Digest).HasMaxLength(200);
             blob.Property(b => b.Source).HasMaxLength(600);
-            blob.HasIndex(b => new { b.GroupId, b.Digest }).IsUnique();
+            blob.HasIndex(b => new { b.GroupId, b.VirtualUpstreamId, b.Digest }).IsUnique();
             blob.HasIndex(b => b.Digest);
             blob.Property(b => b.Status).HasMaxLength(32).HasDefaultValue(CacheStatus.Default);
             blob.HasIndex(b => new { b.GroupId, b.ReadAt });
@@ -138,8 +144,42 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
             listing.Property(l => l.Image).HasMaxLength(255);
             listing.Property(l => l.Kind).HasMaxLength(16);
             listing.Property(l => l.Key).HasMaxLength(200);
-            listing.HasIndex(l => new { l.GroupId, l.Registry, l.Image, l.Kind, l.Key }).IsUnique();
+            listing.HasIndex(l => new { l.GroupId, l.VirtualUpstreamId, l.Registry, l.Image, l.Kind, l.Key }).IsUnique();
             listing.HasOne<Group>().WithMany().HasForeignKey(l => l.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        OnVirtualRegistriesCreating(modelBuilder);
+    }
+
+    private static void OnVirtualRegistriesCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<VirtualRegistry>(registry =>
+        {
+            registry.Property(r => r.Name).HasMaxLength(FieldLimits.Name);
+            registry.Property(r => r.Description).HasMaxLength(FieldLimits.VirtualRegistryDescription);
+            registry.HasIndex(r => new { r.GroupId, r.Name }).IsUnique();
+            registry.HasOne<Group>().WithMany().HasForeignKey(r => r.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<VirtualRegistryUpstream>(upstream =>
+        {
+            upstream.Property(u => u.Name).HasMaxLength(FieldLimits.Name);
+            upstream.Property(u => u.Description).HasMaxLength(FieldLimits.VirtualRegistryDescription);
+            upstream.Property(u => u.Url).HasMaxLength(FieldLimits.Url);
+            upstream.Property(u => u.Username).HasMaxLength(FieldLimits.Identity);
+            upstream.Property(u => u.CacheValidityHours).HasDefaultValue(24);
+            upstream.HasIndex(u => u.GroupId);
+            upstream.HasOne<Group>().WithMany().HasForeignKey(u => u.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<VirtualRegistryUpstreamLink>(link =>
+        {
+            // Not unique on position: a move shifts the others in the same transaction, which would collide midway.
+            link.HasIndex(l => new { l.RegistryId, l.UpstreamId }).IsUnique();
+            link.HasIndex(l => new { l.RegistryId, l.Position });
+            link.HasIndex(l => l.UpstreamId);
+            link.HasOne<VirtualRegistry>().WithMany().HasForeignKey(l => l.RegistryId).OnDelete(DeleteBehavior.Cascade);
+            link.HasOne<VirtualRegistryUpstream>().WithMany().HasForeignKey(l => l.UpstreamId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -52,14 +52,17 @@ namespace DependencyProxy.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasDefaultValue("default");
 
+                    b.Property<long>("VirtualUpstreamId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Digest");
 
-                    b.HasIndex("GroupId", "Digest")
-                        .IsUnique();
-
                     b.HasIndex("GroupId", "ReadAt");
+
+                    b.HasIndex("GroupId", "VirtualUpstreamId", "Digest")
+                        .IsUnique();
 
                     b.ToTable("CachedBlobs");
                 });
@@ -100,9 +103,12 @@ namespace DependencyProxy.Data.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("VirtualUpstreamId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("GroupId", "Registry", "Image", "Kind", "Key")
+                    b.HasIndex("GroupId", "VirtualUpstreamId", "Registry", "Image", "Kind", "Key")
                         .IsUnique();
 
                     b.ToTable("CachedListings");
@@ -161,15 +167,18 @@ namespace DependencyProxy.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasDefaultValue("default");
 
+                    b.Property<long>("VirtualUpstreamId")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Digest");
 
                     b.HasIndex("GroupId", "ReadAt");
 
-                    b.HasIndex("GroupId", "Registry", "Repository", "Digest");
+                    b.HasIndex("GroupId", "VirtualUpstreamId", "Registry", "Repository", "Digest");
 
-                    b.HasIndex("GroupId", "Registry", "Repository", "Reference")
+                    b.HasIndex("GroupId", "VirtualUpstreamId", "Registry", "Repository", "Reference")
                         .IsUnique();
 
                     b.ToTable("CachedManifests");
@@ -486,6 +495,118 @@ namespace DependencyProxy.Data.Migrations
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("VirtualRegistries");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstream", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CacheValidityHours")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(24);
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PasswordProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId");
+
+                    b.ToTable("VirtualRegistryUpstreams");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstreamLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RegistryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpstreamId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UpstreamId");
+
+                    b.HasIndex("RegistryId", "Position");
+
+                    b.HasIndex("RegistryId", "UpstreamId")
+                        .IsUnique();
+
+                    b.ToTable("VirtualRegistryUpstreamLinks");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.CachedBlob", b =>
                 {
                     b.HasOne("DependencyProxy.Data.Group", null)
@@ -571,6 +692,39 @@ namespace DependencyProxy.Data.Migrations
                         .WithMany()
                         .HasForeignKey("BotGroupId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistry", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstream", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstreamLink", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.VirtualRegistry", null)
+                        .WithMany()
+                        .HasForeignKey("RegistryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("DependencyProxy.Data.VirtualRegistryUpstream", null)
+                        .WithMany()
+                        .HasForeignKey("UpstreamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

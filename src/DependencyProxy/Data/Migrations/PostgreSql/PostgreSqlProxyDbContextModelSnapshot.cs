@@ -59,14 +59,17 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(32)")
                         .HasDefaultValue("default");
 
+                    b.Property<long>("VirtualUpstreamId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Digest");
 
-                    b.HasIndex("GroupId", "Digest")
-                        .IsUnique();
-
                     b.HasIndex("GroupId", "ReadAt");
+
+                    b.HasIndex("GroupId", "VirtualUpstreamId", "Digest")
+                        .IsUnique();
 
                     b.ToTable("CachedBlobs");
                 });
@@ -109,9 +112,12 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<long>("VirtualUpstreamId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("GroupId", "Registry", "Image", "Kind", "Key")
+                    b.HasIndex("GroupId", "VirtualUpstreamId", "Registry", "Image", "Kind", "Key")
                         .IsUnique();
 
                     b.ToTable("CachedListings");
@@ -172,16 +178,20 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(32)")
                         .HasDefaultValue("default");
 
+                    b.Property<long>("VirtualUpstreamId")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Digest");
 
                     b.HasIndex("GroupId", "ReadAt");
 
-                    b.HasIndex("GroupId", "Registry", "Repository", "Digest");
+                    b.HasIndex("GroupId", "VirtualUpstreamId", "Registry", "Repository", "Digest");
 
-                    b.HasIndex("GroupId", "Registry", "Repository", "Reference")
-                        .IsUnique();
+                    b.HasIndex("GroupId", "VirtualUpstreamId", "Registry", "Repository", "Reference")
+                        .IsUnique()
+                        .HasDatabaseName("IX_CachedManifests_GroupId_VirtualUpstreamId_Registry_Reposit~1");
 
                     b.ToTable("CachedManifests");
                 });
@@ -509,6 +519,124 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("VirtualRegistries");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstream", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("CacheValidityHours")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(24);
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("PasswordProtected")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId");
+
+                    b.ToTable("VirtualRegistryUpstreams");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstreamLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("RegistryId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UpstreamId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UpstreamId");
+
+                    b.HasIndex("RegistryId", "Position");
+
+                    b.HasIndex("RegistryId", "UpstreamId")
+                        .IsUnique();
+
+                    b.ToTable("VirtualRegistryUpstreamLinks");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.CachedBlob", b =>
                 {
                     b.HasOne("DependencyProxy.Data.Group", null)
@@ -594,6 +722,39 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .WithMany()
                         .HasForeignKey("BotGroupId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistry", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstream", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstreamLink", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.VirtualRegistry", null)
+                        .WithMany()
+                        .HasForeignKey("RegistryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("DependencyProxy.Data.VirtualRegistryUpstream", null)
+                        .WithMany()
+                        .HasForeignKey("UpstreamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }
