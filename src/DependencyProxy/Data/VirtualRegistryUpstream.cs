@@ -8,6 +8,9 @@ namespace DependencyProxy.Data;
 /// </summary>
 internal sealed class VirtualRegistryUpstream
 {
+    /// <summary>The ASP.NET Core Data Protection purpose that <see cref="PasswordProtected"/> is encrypted under.</summary>
+    public const string PasswordProtectionPurpose = "DependencyProxy.VirtualRegistryUpstreamPasswords.v1";
+
     public long Id { get; set; }
 
     /// <summary>The top-level group it belongs to.</summary>

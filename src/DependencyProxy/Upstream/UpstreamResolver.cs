@@ -24,6 +24,42 @@ internal sealed class UpstreamResolver(IOptions<UpstreamRegistriesOptions> optio
     /// <summary>Whether <paramref name="host"/> is Docker Hub or an enabled, configured upstream.</summary>
     public bool IsConfigured(string host) => DockerHub.IsHost(host) || _others.ContainsKey(host);
 
+    /// <summary>
+    /// The configured registry that <paramref name="url"/> names, for a virtual registry's upstream: Docker Hub (its
+    /// configured URL, or any of Docker Hub's names over https while that URL is Docker Hub's own) or an enabled
+    /// <c>Upstreams</c> entry whose URL is the same (scheme, host, port and path; case and a trailing '/' aside).
+    /// Anything else is refused with a sentence saying which key would allow it: users choose among what operators allow.
+    /// </summary>
+    public bool TryFindConfigured(string url, [NotNullWhen(true)] out ConfiguredRegistry? registry, [NotNullWhen(false)] out string? error)
+    {
+        registry = null;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(uri.UserInfo)
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            error = "url must be an http or https URL without credentials, query or fragment";
+            return false;
+        }
+
+        if (SameUrl(uri, _dockerHubUrl)
+            || (uri.Scheme == "https" && DockerHub.IsHost(uri.Host) && uri.IsDefaultPort && uri.AbsolutePath == "/" && DockerHub.IsHost(_dockerHubUrl.Host)))
+        {
+            registry = new ConfiguredRegistry(DockerHub.Registry, _dockerHubUrl, IsDockerHub: true);
+        }
+        else if (_others.Values.FirstOrDefault(u => Uri.TryCreate(u.Url, UriKind.Absolute, out var configured) && SameUrl(uri, configured)) is { } other)
+        {
+            registry = new ConfiguredRegistry(other.Host.ToLowerInvariant(), new Uri(other.Url), IsDockerHub: false);
+        }
+
+        error = registry is null
+            ? $"upstream registry '{uri.GetLeftPart(UriPartial.Path).TrimEnd('/')}' is not configured on this server (DependencyProxy:Upstreams)"
+            : null;
+        return registry is not null;
+    }
+
+    private static bool SameUrl(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port && string.Equals(a.AbsolutePath.TrimEnd('/'), b.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal);
+
     public bool TryResolve(string image, [NotNullWhen(true)] out UpstreamRepository? repository, [NotNullWhen(false)] out OciError? error)
     {
         var components = image.Split('/');
@@ -59,4 +95,15 @@ internal sealed class UpstreamResolver(IOptions<UpstreamRegistriesOptions> optio
         error = null;
         return true;
     }
+}
+
+/// <summary>A registry the instance allows, as a virtual registry's upstream URL named it.</summary>
+/// <param name="Registry">Its name as cache entries record it, e.g. <c>docker.io</c> or <c>ghcr.io</c>.</param>
+/// <param name="BaseUrl">The configured URL requests go to.</param>
+/// <param name="IsDockerHub">Docker Hub puts one-component names under <c>library/</c>.</param>
+internal sealed record ConfiguredRegistry(string Registry, Uri BaseUrl, bool IsDockerHub)
+{
+    /// <summary>The repository for <paramref name="image"/> at this registry, fetched with <paramref name="credentials"/>.</summary>
+    public UpstreamRepository Repository(string image, UpstreamCredentials? credentials) =>
+        new(Registry, BaseUrl, IsDockerHub && !image.Contains('/') ? $"library/{image}" : image, credentials);
 }
