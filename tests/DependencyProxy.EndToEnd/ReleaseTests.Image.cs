@@ -11,7 +11,7 @@ namespace DependencyProxy.EndToEnd;
 public sealed partial class ReleaseTests
 {
     [Fact]
-    public async Task Image_LoadedIntoPodman_RunsAsItsOwnUser_KeepsDataInItsVolume_AndServesAPull()
+    public async Task Image_LoadedIntoPodman_RunsAsItsOwnUser_KeepsDataInItsVolume_AndServesSkopeoAndDocker()
     {
         var folder = release.NewFolder("image");
         // podman refuses a run root longer than 50 characters.
@@ -55,6 +55,24 @@ public sealed partial class ReleaseTests
             var pulled = Path.Combine(folder, "pulled");
             (await SkopeoCopyAsync($"{host}/e2e/dependency_proxy/containers/{TestImages.Tiny}:latest", pulled)).EnsureSuccess("skopeo copy through the container");
             AssertBlobsMatchTheirNames(pulled);
+
+            // Docker Engine too, the client most people point at it (127.0.0.0/8 counts as an insecure registry).
+            await using (var engine = await DockerEngine.StartAsync(host))
+            {
+                var docker = engine.NewClient();
+                var reference = $"{host}/e2e/dependency_proxy/containers/{TestImages.Tiny}:latest";
+                (await docker.PullAsync(reference)).EnsureSuccess("docker pull through the container");
+                Assert.StartsWith("sha256:", await docker.InspectAsync(reference, "{{.Id}}"));
+            }
+
+            // A restart keeps the group and what it cached: both live in the volume, not in the container's layer.
+            (await Processes.RunAsync("podman", [.. podman, "restart", name], TimeSpan.FromMinutes(2))).EnsureSuccess("podman restart");
+            await Processes.WaitForHttpAsync($"http://{host}/-/health", () => true, TimeSpan.FromSeconds(60));
+            using (var api = new RestApi(host, ProxyServer.RootToken))
+            {
+                var manifests = await api.GetAsync("groups/e2e/dependency_proxy/manifests");
+                Assert.Contains(manifests.EnumerateArray(), m => m.GetProperty("file_name").GetString() == $"library/{TestImages.Tiny}:latest");
+            }
 
             var volume = (await Processes.RunAsync("podman", [.. podman, "inspect", "--format",
                 "{{range .Mounts}}{{if eq .Destination \"/var/lib/dependency-proxy\"}}{{.Source}}{{end}}{{end}}", name])).EnsureSuccess("inspect").Output.Trim();
