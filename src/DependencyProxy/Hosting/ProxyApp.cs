@@ -111,7 +111,7 @@ internal static partial class ProxyApp
                 $"{Directory.GetCurrentDirectory()}).");
             return 1;
         }
-        catch (DllNotFoundException missing) when (missing.Message.Contains("e_sqlite3", StringComparison.Ordinal))
+        catch (Exception missing) when (IsMissingSqliteLibrary(missing))
         {
             await Console.Error.WriteLineAsync($"The server did not start: the SQLite library libe_sqlite3.so was not found. It ships beside the " +
                 $"program ({AppContext.BaseDirectory}) in the release archive and must stay in the same folder.");
@@ -127,6 +127,20 @@ internal static partial class ProxyApp
     /// </summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert configuration value '.*' at '([^']+)' to type ")]
     private static partial System.Text.RegularExpressions.Regex BinderKey();
+
+    /// <summary>SQLite's native library not found, however deep: it surfaces inside a type initializer's exception.</summary>
+    private static bool IsMissingSqliteLibrary(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is DllNotFoundException && exception.Message.Contains("e_sqlite3", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The parser's sentence with its place counted from 1, as editors count lines (it counts from 0).</summary>
     private static string WhereInFile(System.Text.Json.JsonException json)
