@@ -23,6 +23,7 @@ internal static class LogEvents
     public const int TempFilesCleaned = 4001;
     public const int ReadTimesFlushFailed = 4002;
     public const int DatabaseReady = 4003;
+    public const int DatabaseUpgraded = 4004;
     public const int RootCreated = 5001;
     public const int GarbageCollected = 6001;
     public const int CleanupRan = 6002;
@@ -36,4 +37,5 @@ internal static class LogEvents
     public const int ConnectionLimitLowered = 9001;
     public const int CertificateReloaded = 9101;
     public const int CertificateNotReloaded = 9102;
+    public const int CertificateNotCurrentlyValid = 9103;
 }

@@ -60,7 +60,7 @@ public sealed partial class CommandLineTests
 
     [Theory]
     [InlineData("missing", "names", "which does not exist")]
-    [InlineData("""{ "DependencyProxy": { "DataDirectory": """, "Failed to load configuration from file", "LineNumber: ")] // the parser's line and position
+    [InlineData("""{ "DependencyProxy": { "DataDirectory": """, "Failed to load configuration from file", "(line 1, character ")] // the parser's line and position, counted from 1
     [InlineData("[1, 2, 3]", "Failed to load configuration from file", "")]
     public async Task AConfigurationFileThatCannotBeRead_StopsTheServerAndCommands_NamingIt(string content, string reason, string more)
     {

@@ -33,6 +33,10 @@ public sealed partial class ReleaseTests(UpstreamFixture upstream, ReleaseArtifa
         Assert.Matches(@"\| Microsoft\.EntityFrameworkCore \| [0-9.]+ \| MIT \|", notices);
         Assert.Matches(@"\| Microsoft\.NETCore\.App\.Runtime\.linux-x64 \| [0-9.]+ \| MIT \|", notices);
         Assert.Matches(@"\| SQLitePCLRaw\.lib\.e_sqlite3 \| [0-9.]+ \| Apache-2\.0 \|", notices);
+        // Only what the program carries: the design-time tools for `dotnet ef` (PrivateAssets="all") are not in it.
+        Assert.DoesNotContain("Humanizer", notices);
+        Assert.DoesNotContain("Microsoft.CodeAnalysis", notices);
+        Assert.Contains("## Licence of ", notices);
 
         var folder = release.NewFolder("binary");
         var data = Path.Combine(folder, "data");

@@ -66,6 +66,26 @@ public sealed class UpgradeTests : IDisposable
         using var asAlice = new RestApi(proxy, AliceToken);
         Assert.Equal("alice", (await asAlice.GetAsync("user")).GetProperty("username").GetString());
         Assert.DoesNotContain("Created a new instance", proxy.Log());
+        Assert.Contains("Upgraded the database to this release's schema: applied ", proxy.Log());
+    }
+
+    [Fact]
+    public async Task ACommandOnTheDataDirectoryOfAnEarlierBuild_IsRefused_AndLeavesItUnchanged()
+    {
+        var data = CopyOfFixture();
+        var database = Path.Combine(data, "dependency-proxy.db");
+        var before = Sha256Of(database);
+        foreach (var command in new string[][] { ["groups", "list"], ["backup", "create", Path.Combine(_work, "backup")] })
+        {
+            var run = await Processes.RunAsync("dotnet", [ProxyServer.ServerDll, .. command, $"--DependencyProxy:DataDirectory={data}"], TimeSpan.FromMinutes(1));
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("was written by an earlier release: it lacks ", run.Output);
+            Assert.Contains("Commands do not upgrade it", run.Output);
+            Assert.DoesNotContain("   at ", run.Output);
+            Assert.Equal(before, Sha256Of(database));
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(_work, "backup")) && Directory.EnumerateFileSystemEntries(Path.Combine(_work, "backup")).Any());
     }
 
     [Fact]

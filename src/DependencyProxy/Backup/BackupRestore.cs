@@ -15,14 +15,25 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
     public async Task<BackupManifest> RestoreAsync(CancellationToken cancellationToken)
     {
         var manifest = await ReadCheckedManifestAsync();
+        if (Inside(Path.GetFullPath(dataDirectory), Path.GetFullPath(backup)))
+        {
+            throw new BackupRefusedException($"the data directory {dataDirectory} is inside the backup {backup}: restore it elsewhere");
+        }
+
         var created = !Directory.Exists(dataDirectory);
+        if (created && !OperatingSystem.IsWindows())
+        {
+            // Owner only, as systemd's StateDirectory makes it: the database holds password and token hashes.
+            Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         Directory.CreateDirectory(dataDirectory);
         try
         {
             var restored = 0;
             foreach (var file in ContentFiles.Under(backup))
             {
-                PlainFile(file.FullPath);
+                PlainFileInside(file.FullPath);
                 var to = Path.Combine(dataDirectory, ContentFiles.RelativePathOf(file.Digest));
                 if (!await ContentFiles.CopyCheckedAsync(file.FullPath, to, file.Digest.CreateHash(), file.Digest.Matches, cancellationToken))
                 {
@@ -43,6 +54,8 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
             {
                 await RestoreFileAsync(file, cancellationToken);
             }
+
+            await SqliteIntegrity.ThrowUnlessSoundAsync(Path.Combine(dataDirectory, BackupManifest.DatabaseName), cancellationToken);
 
             return manifest;
         }
@@ -69,8 +82,8 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
                 "(the backup was interrupted, is still being written, or this is not a backup)");
         }
 
-        PlainFile(marker);
-        PlainFile(manifestPath);
+        PlainFileInside(marker);
+        PlainFileInside(manifestPath);
         var bytes = await File.ReadAllBytesAsync(manifestPath);
         var expected = (await File.ReadAllTextAsync(marker)).Trim();
         if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(expected),
@@ -99,7 +112,7 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
             var relative = file.Path.Replace('/', Path.DirectorySeparatorChar);
             if (file.Path != BackupManifest.DatabaseName && !keyFiles.Contains(relative))
             {
-                throw new BackupRefusedException($"{manifestPath} names '{Oci.Digest.Sanitize(file.Path)}', which is not a key file of the backup: it is damaged");
+                throw new BackupRefusedException($"{manifestPath} names '{SanitizedPath(file.Path)}', which is not a key file of the backup: it is damaged");
             }
         }
 
@@ -115,7 +128,7 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
             throw new BackupRefusedException($"{from} is missing: the backup is damaged, nothing was restored");
         }
 
-        PlainFile(from);
+        PlainFileInside(from);
         var to = Path.Combine(dataDirectory, relative);
         var good = await ContentFiles.CopyCheckedAsync(from, to, IncrementalHash.CreateHash(HashAlgorithmName.SHA256),
             hash => Convert.ToHexStringLower(hash.GetHashAndReset()) == file.Sha256, cancellationToken);
@@ -130,14 +143,29 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
         }
     }
 
-    /// <summary>A link could make a restore read (and copy into the data directory) a file from anywhere.</summary>
-    private static void PlainFile(string path)
+    /// <summary>
+    /// A link could make a restore read (and copy into the data directory) a file from anywhere: the file and each folder
+    /// between it and the backup's top must be no link.
+    /// </summary>
+    private void PlainFileInside(string path)
     {
-        if (new FileInfo(path).LinkTarget is not null)
+        var top = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backup));
+        for (var at = path; at is not null && at.Length > top.Length; at = Path.GetDirectoryName(at))
         {
-            throw new BackupRefusedException($"{path} is a symbolic link: a backup holds plain files only");
+            if (new FileInfo(at).LinkTarget is not null)
+            {
+                throw new BackupRefusedException($"{at} is a symbolic link: a backup holds plain files and folders only");
+            }
         }
     }
+
+    /// <summary>A name from the manifest, shown with its slashes (so '../' reads as it is) and nothing that could disturb a terminal.</summary>
+    private static string SanitizedPath(string value) =>
+        new(value.Take(200).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/' ? c : '?').ToArray());
+
+    private static bool Inside(string path, string folder) =>
+        path.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        || path == Path.TrimEndingDirectorySeparator(folder);
 }
 
 /// <summary>A backup that cannot be restored (or a place it cannot be restored into), with the sentence that says why.</summary>

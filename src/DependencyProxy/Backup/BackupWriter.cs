@@ -72,6 +72,13 @@ internal sealed class BackupWriter(string dataDirectory, Action<string> warn)
         await using var to = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = target, Pooling = false }.ToString());
         await from.OpenAsync(cancellationToken);
         await to.OpenAsync(cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Created owner-only before SQLite writes it: password and token hashes are never readable by others, not even briefly.
+            File.Create(target).Dispose();
+            File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         from.BackupDatabase(to);
         await using var standalone = to.CreateCommand();
         standalone.CommandText = "PRAGMA journal_mode=DELETE;";

@@ -55,7 +55,16 @@ internal static class BackupCommands
         var created = !Directory.Exists(target);
         try
         {
-            Directory.CreateDirectory(target);
+            // Owner only: the database holds password and token hashes (a server under systemd keeps it 0600 too).
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(target);
+            }
+            else
+            {
+                Directory.CreateDirectory(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             var manifest = await new BackupWriter(data, warning => ProxyCommandLine.Console.Error.WriteLine($"warning: {warning}")).CreateAsync(target, ct);
             var c = manifest.Counts;
             ProxyCommandLine.Out.WriteLine($"Backed up {data} to {target}: the database ({c.Groups} groups, {c.Users} users, " +
@@ -78,7 +87,9 @@ internal static class BackupCommands
                 WrittenFolder.Undo(target, created);
             }
 
-            return await ProxyCommandLine.FailAsync($"the backup failed, and {target} was emptied: {e.Message}");
+            return await ProxyCommandLine.FailAsync(created && !Directory.Exists(target)
+                ? $"the backup failed: {e.Message}"
+                : $"the backup failed, and what it had written into {target} was removed: {e.Message}");
         }
     }
 

@@ -33,7 +33,13 @@ internal static class ExistingInstance
         await using var db = await services.GetRequiredService<DatabaseProvider>().CreateDbContextAsync(cancellationToken);
         if ((await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Any())
         {
-            return null;
+            // A command would migrate it silently, under a server of the earlier release that may still be running on it,
+            // and a backup taken that way could no longer be restored by that release (outside review, issue 17).
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            return pending.Count == 0 ? null
+                : $"the database {(sqlite ? $"in {directory}" : $"{Describe(database.ConnectionString)}")} was written by an earlier release: it lacks " +
+                  $"{pending.Count} migration(s) of this one ({pending[0]}{(pending.Count > 1 ? ", …" : "")}). Commands do not upgrade it: use the earlier " +
+                  "release's commands (for the backup before upgrading), or start this release's server on it once, which upgrades it. Nothing was changed";
         }
 
         return sqlite

@@ -10,6 +10,11 @@ internal static class CertificateRotation
     /// </summary>
     public static void UseRotatingCertificate(this WebApplicationBuilder builder)
     {
+        if (PemCertificateFiles.MissingKey(builder.Configuration, builder.Environment.ContentRootPath) is { } missing)
+        {
+            throw new CertificateFilesException(missing);
+        }
+
         if (PemCertificateFiles.From(builder.Configuration, builder.Environment.ContentRootPath) is not { } files)
         {
             return;

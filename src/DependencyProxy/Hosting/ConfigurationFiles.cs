@@ -36,9 +36,29 @@ internal static class ConfigurationFiles
     public static string? Problem()
     {
         var (path, named) = SystemFile();
-        return named && !File.Exists(path)
-            ? $"{SystemFileVariable} names {path}, which does not exist (unset it to read {DefaultSystemFile} when present)"
-            : null;
+        if (named && !File.Exists(path))
+        {
+            return $"{SystemFileVariable} names {path}, which does not exist (unset it to read {DefaultSystemFile} when present)";
+        }
+
+        // A file made private to keep a secret (chmod 600) but owned by another user than the one running: the JSON
+        // reader's answer would be an unhandled exception.
+        foreach (var file in new[] { Path.Combine(AppContext.BaseDirectory, FileName), Path.Combine(Directory.GetCurrentDirectory(), FileName), path })
+        {
+            try
+            {
+                if (File.Exists(file))
+                {
+                    using var readable = File.OpenRead(file);
+                }
+            }
+            catch (Exception unreadable) when (unreadable is UnauthorizedAccessException or IOException)
+            {
+                return $"the configuration file {file} cannot be read by the user {Environment.UserName} ({unreadable.Message})";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The files in their order, none watched; <paramref name="environment"/> adds the working directory's appsettings.{Environment}.json.</summary>

@@ -27,7 +27,16 @@ internal sealed partial class DatabaseInitializer(
         await using (var db = await databases.CreateDbContextAsync(cancellationToken))
         {
             await NewerSchemaGuard.ThrowIfNewerAsync(db, cancellationToken);
+            // An upgrade is said once, with what it applied: a new instance applies them all and says "Created" instead.
+            var upgrade = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).Any()
+                ? (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList()
+                : [];
             await db.Database.MigrateAsync(cancellationToken);
+            if (upgrade.Count > 0)
+            {
+                LogUpgraded(upgrade.Count, string.Join(", ", upgrade));
+            }
+
             await databases.PrepareAsync(db, cancellationToken);
         }
 
@@ -39,6 +48,10 @@ internal sealed partial class DatabaseInitializer(
         var removed = spool.DeleteAbandonedTempFiles();
         LogReady(removed);
     }
+
+    [LoggerMessage(EventId = LogEvents.DatabaseUpgraded, Level = LogLevel.Warning,
+        Message = "Upgraded the database to this release's schema: applied {Count} migration(s) ({Migrations}); earlier releases can no longer open it")]
+    private partial void LogUpgraded(int count, string migrations);
 
     [LoggerMessage(EventId = LogEvents.DatabaseReady, Level = LogLevel.Information,
         Message = "Database ready; removed {TempFiles} abandoned temp files")]

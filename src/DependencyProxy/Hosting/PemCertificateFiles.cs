@@ -23,6 +23,24 @@ internal sealed record PemCertificateFiles(string Path, string KeyPath, string? 
             : null;
     }
 
+    /// <summary>
+    /// A PEM certificate named without its key: Kestrel would find no private key only when the first connection needs it,
+    /// after the data directory was opened. A PKCS#12 file (<c>.pfx</c>) holds its key, so <c>Path</c> alone stays allowed.
+    /// </summary>
+    public static string? MissingKey(IConfiguration configuration, string contentRoot)
+    {
+        var section = configuration.GetSection(Section);
+        if (section["Path"] is not { Length: > 0 } path || section["KeyPath"] is { Length: > 0 })
+        {
+            return null;
+        }
+
+        var file = System.IO.Path.Combine(contentRoot, path);
+        return HasPemLabel(file, "-----BEGIN CERTIFICATE-----")
+            ? $"{Section}:Path names the PEM certificate {file}, but {Section}:KeyPath, its private key's file, is not set"
+            : null;
+    }
+
     /// <summary>Why the pair cannot be served, naming the configuration key and the file; null when it can.</summary>
     public string? Problem()
     {

@@ -103,6 +103,20 @@ internal static partial class ProxyApp
             await Console.Error.WriteLineAsync($"The server did not start: {newer.Message}");
             return 1;
         }
+        catch (UnauthorizedAccessException denied)
+        {
+            // The data directory (relative to the working directory unless configured) or a file in it.
+            await Console.Error.WriteLineAsync($"The server did not start: {denied.Message} It runs as the user {Environment.UserName}, who must be " +
+                "able to write the data directory (DependencyProxy:DataDirectory, by default ./data of the working directory " +
+                $"{Directory.GetCurrentDirectory()}).");
+            return 1;
+        }
+        catch (Exception missing) when (IsMissingSqliteLibrary(missing))
+        {
+            await Console.Error.WriteLineAsync($"The server did not start: the SQLite library libe_sqlite3.so was not found. It ships beside the " +
+                $"program ({AppContext.BaseDirectory}) in the release archive and must stay in the same folder.");
+            return 1;
+        }
     }
 
     /// <summary>
@@ -113,6 +127,28 @@ internal static partial class ProxyApp
     /// </summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert configuration value '.*' at '([^']+)' to type ")]
     private static partial System.Text.RegularExpressions.Regex BinderKey();
+
+    /// <summary>SQLite's native library not found, however deep: it surfaces inside a type initializer's exception.</summary>
+    private static bool IsMissingSqliteLibrary(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is DllNotFoundException && exception.Message.Contains("e_sqlite3", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The parser's sentence with its place counted from 1, as editors count lines (it counts from 0).</summary>
+    private static string WhereInFile(System.Text.Json.JsonException json)
+    {
+        var sentence = json.Message;
+        var place = sentence.IndexOf(" Path:", StringComparison.Ordinal) is >= 0 and var path ? path : sentence.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return $"{(place >= 0 ? sentence[..place] : sentence)} (line {json.LineNumber + 1}, character {json.BytePositionInLine + 1})";
+    }
 
     public static string? InvalidConfiguration(Exception exception) => exception switch
     {
@@ -125,7 +161,7 @@ internal static partial class ProxyApp
         CertificateFilesException files => $"  {files.Message}",
         // A configuration file that is not JSON: the reader names the file, the JSON parser (one level further in) the line.
         InvalidDataException { InnerException: { } reason } unreadable when unreadable.Message.StartsWith("Failed to load configuration from file", StringComparison.Ordinal)
-            => $"  {unreadable.Message} {reason.Message}{(reason.InnerException is System.Text.Json.JsonException json ? " " + json.Message : "")}",
+            => $"  {unreadable.Message} {reason.Message}{(reason.InnerException is System.Text.Json.JsonException json ? " " + WhereInFile(json) : "")}",
         AggregateException several when several.InnerExceptions.Select(InvalidConfiguration).ToList() is var reasons && reasons.All(r => r is not null)
             => string.Join("\n", reasons),
         _ => null,

@@ -19,8 +19,29 @@ internal sealed partial class RotatingCertificate(PemCertificateFiles files, Tim
 
     // Read before loading: a change between the two is seen (and loaded) on the next check, never missed.
     private byte[] _seen = files.Contents();
-    private volatile LoadedCertificate _current = files.Load();
+    private volatile LoadedCertificate _current = Loaded(files, time, logger);
     private long _nextCheck;
+
+    /// <summary>The first pair, served even when out of its validity (clients decide; a restart should not fail on it), with a warning.</summary>
+    private static LoadedCertificate Loaded(PemCertificateFiles files, TimeProvider time, ILogger logger)
+    {
+        var loaded = files.Load();
+        if (NotValidNow(loaded, time) is { } reason)
+        {
+            LogNotCurrentlyValid(logger, files.Path, reason);
+        }
+
+        return loaded;
+    }
+
+    /// <summary>Why clients will refuse the certificate at this time, or null while it is within its validity.</summary>
+    private static string? NotValidNow(LoadedCertificate loaded, TimeProvider time)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return now > loaded.Certificate.NotAfter.ToUniversalTime() ? $"it expired at {loaded.Certificate.NotAfter.ToUniversalTime():u}"
+            : now < loaded.Certificate.NotBefore.ToUniversalTime() ? $"it is valid only from {loaded.Certificate.NotBefore.ToUniversalTime():u}"
+            : null;
+    }
 
     /// <summary>The context for a new handshake, after a check of the files when the last one is a second old.</summary>
     public SslStreamCertificateContext Current()
@@ -65,6 +86,14 @@ internal sealed partial class RotatingCertificate(PemCertificateFiles files, Tim
         try
         {
             var loaded = files.Load();
+            // A replacement that clients would refuse (an old file copied back, a clock-skewed issuer) does not replace one
+            // they accept.
+            if (NotValidNow(loaded, time) is { } reason && NotValidNow(_current, time) is null)
+            {
+                LogNotReloaded(logger, $"the new certificate in {files.Path} is not valid now: {reason}");
+                return;
+            }
+
             // The previous one is left to the collector: handshakes under way may still be using it.
             _current = loaded;
             LogReloaded(logger, files.Path, loaded.Certificate.SerialNumber, loaded.Certificate.NotAfter);
@@ -79,6 +108,10 @@ internal sealed partial class RotatingCertificate(PemCertificateFiles files, Tim
     [LoggerMessage(EventId = LogEvents.CertificateReloaded, Level = LogLevel.Information,
         Message = "Serving the new certificate from {Path}: serial {Serial}, valid until {NotAfter:u}")]
     private static partial void LogReloaded(ILogger logger, string path, string serial, DateTime notAfter);
+
+    [LoggerMessage(EventId = LogEvents.CertificateNotCurrentlyValid, Level = LogLevel.Warning,
+        Message = "The certificate in {Path} is served, but clients will refuse it: {Reason}")]
+    private static partial void LogNotCurrentlyValid(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = LogEvents.CertificateNotReloaded, Level = LogLevel.Warning,
         Message = "The certificate files changed but cannot be served yet, so the previous certificate still is: {Reason}")]

@@ -157,7 +157,9 @@ public sealed class BackupCommandTests : IDisposable
         { "content removed", "the backup lists 3 content files but holds 2" },
         { "database tampered", "does not match the SHA-256 in backup.json" },
         { "key removed", "which is not a key file of the backup" },
-        { "path escapes", "names '..?..?..?etc?passwd', which is not a key file" },
+        { "path escapes", "names '../../../etc/passwd', which is not a key file" },
+        { "database forged", "the backup's database is not a sound SQLite database" },
+        { "content folder is a link", "is a symbolic link: a backup holds plain files and folders only" },
         { "newer schema", "the backup was made by a newer release" },
         { "key is a link", "is a symbolic link" },
         { "not json", "is not a backup manifest this release reads" },
@@ -182,6 +184,20 @@ public sealed class BackupCommandTests : IDisposable
             case "path escapes": EditManifest(m => m["files"]!.AsArray()[1]!["path"] = "../../../etc/passwd"); break;
             case "newer schema": EditManifest(m => m["schema"] = "29991231000000_FromTheFuture"); break;
             case "key is a link": File.Delete(key); File.CreateSymbolicLink(key, "/etc/hostname"); break;
+            case "database forged":
+                // Rewritten with its manifest and marker recomputed: the hashes agree, SQLite does not.
+                var database = Path.Combine(BackupDirectory, "dependency-proxy.db");
+                var forged = System.Security.Cryptography.RandomNumberGenerator.GetBytes(8192);
+                File.Delete(database);
+                await File.WriteAllBytesAsync(database, forged);
+                EditManifest(m => m["files"]!.AsArray().First(f => f!["path"]!.GetValue<string>() == "dependency-proxy.db")!["sha256"] =
+                    Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(forged)));
+                break;
+            case "content folder is a link":
+                var elsewhere = Path.Combine(_work, "elsewhere");
+                Directory.Move(Path.Combine(BackupDirectory, "content"), elsewhere);
+                Directory.CreateSymbolicLink(Path.Combine(BackupDirectory, "content"), elsewhere);
+                break;
             case "not json": await File.WriteAllTextAsync(Path.Combine(BackupDirectory, "backup.json"), "{\"format\":");
                 await File.WriteAllTextAsync(Path.Combine(BackupDirectory, "backup-complete"),
                     BackupManifest.MarkerFor(await File.ReadAllBytesAsync(Path.Combine(BackupDirectory, "backup.json")))); break;
@@ -194,6 +210,22 @@ public sealed class BackupCommandTests : IDisposable
         Assert.Contains(reason, run.Error);
         Assert.DoesNotContain("   at ", run.Error);
         Assert.False(Directory.Exists(_target.DataDirectory), "a refused restore left files behind");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Restore_IntoAFolderInsideTheBackup_IsRefused_AndABackupIsTheOwnersAlone()
+    {
+        await BackedUpInstanceAsync();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(BackupDirectory));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(BackupDirectory, "dependency-proxy.db")));
+
+        var inside = Path.Combine(BackupDirectory, "restored");
+        var run = await _target.RunRawAsync(["backup", "restore", BackupDirectory, $"--DependencyProxy:DataDirectory={inside}"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("is inside the backup", run.Error);
+        Assert.False(Directory.Exists(inside));
     }
 
     [Fact]

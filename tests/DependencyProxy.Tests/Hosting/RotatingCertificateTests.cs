@@ -2,6 +2,8 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DependencyProxy.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -11,18 +13,19 @@ namespace DependencyProxy.Tests.Hosting;
 public sealed class RotatingCertificateTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("dp-tls-").FullName;
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private PemCertificateFiles Files => new(Path.Combine(_folder, "tls.crt"), Path.Combine(_folder, "tls.key"), null);
 
-    private static (string Certificate, string Key) SelfSigned(int serial)
+    private static (string Certificate, string Key) SelfSigned(int serial, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var until = notAfter ?? DateTimeOffset.UtcNow.AddHours(1);
         using var certificate = request.Create(request.SubjectName, X509SignatureGenerator.CreateForECDsa(key),
-            DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(1), new BigInteger(serial).ToByteArray(true, true));
+            until.AddDays(-30), until, new BigInteger(serial).ToByteArray(true, true));
         return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
 
@@ -112,5 +115,48 @@ public sealed class RotatingCertificateTests : IDisposable
     {
         Write(SelfSigned(1));
         Assert.Null(Files.Problem());
+    }
+
+    [Fact]
+    public void AnExpiredReplacement_DoesNotReplaceAValidCertificate_AndAnExpiredFirstOneIsServedWithAWarning()
+    {
+        var expired = DateTimeOffset.UtcNow.AddDays(-1);
+        Write(SelfSigned(0x11));
+        using var logs = new Infrastructure.CapturedLogs();
+        var rotating = new RotatingCertificate(Files, _time, new Logger<RotatingCertificate>(new LoggerFactory([logs])));
+        Assert.Equal(0, logs.Count(DependencyProxy.LogEvents.CertificateNotCurrentlyValid));
+
+        Write(SelfSigned(0x22, notAfter: expired));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("11", Serial(rotating));
+        Assert.Contains(logs.Lines, l => l.Contains("is not valid now: it expired at", StringComparison.Ordinal));
+
+        // Served anyway when it is all there is: clients decide, and a restart must not fail on a clock.
+        var started = new RotatingCertificate(Files, _time, new Logger<RotatingCertificate>(new LoggerFactory([logs])));
+        Assert.Equal("22", Serial(started));
+        Assert.Equal(1, logs.Count(DependencyProxy.LogEvents.CertificateNotCurrentlyValid));
+        Write(SelfSigned(0x33, notAfter: expired.AddHours(1)));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal("33", Serial(started));
+    }
+
+    [Fact]
+    public void APemCertificateWithoutItsKeySetting_IsNamed_APfxAloneIsNot()
+    {
+        Write(SelfSigned(1));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{PemCertificateFiles.Section}:Path"] = "tls.crt",
+        }).Build();
+        var problem = PemCertificateFiles.MissingKey(configuration, _folder);
+        Assert.Contains("KeyPath, its private key's file, is not set", problem);
+        Assert.Contains(Files.Path, problem);
+
+        File.WriteAllBytes(Path.Combine(_folder, "tls.pfx"), [0x30, 0x82, 0x01]);
+        configuration[$"{PemCertificateFiles.Section}:Path"] = "tls.pfx";
+        Assert.Null(PemCertificateFiles.MissingKey(configuration, _folder));
+        configuration[$"{PemCertificateFiles.Section}:Path"] = "tls.crt";
+        configuration[$"{PemCertificateFiles.Section}:KeyPath"] = "tls.key";
+        Assert.Null(PemCertificateFiles.MissingKey(configuration, _folder));
     }
 }
