@@ -42,7 +42,8 @@ internal sealed class BackupWriter(string dataDirectory, Action<string> warn)
         }
 
         var content = await CopyContentAsync(target, cancellationToken);
-        var missing = snapshot.ReferencedContent.Where(d => !content.Stored.Contains(d)).ToList();
+        // A damaged file was warned about already, as damaged: it is not missing as well.
+        var missing = snapshot.ReferencedContent.Where(d => !content.Stored.Contains(d) && !content.Damaged.Contains(d)).ToList();
         foreach (var digest in missing)
         {
             warn($"{digest} is named by the database but was not in the data directory (removed meanwhile, or lost): it will be fetched again when pulled");
@@ -55,7 +56,7 @@ internal sealed class BackupWriter(string dataDirectory, Action<string> warn)
                 ContentBytes = content.Bytes,
                 ContentLinked = content.Linked,
                 ContentCopied = content.Stored.Count - content.Linked,
-                DamagedLeftOut = content.Damaged,
+                DamagedLeftOut = content.Damaged.Count,
                 MissingContent = missing.Count,
             }, files);
         var bytes = manifest.ToBytes();
@@ -85,13 +86,14 @@ internal sealed class BackupWriter(string dataDirectory, Action<string> warn)
         await standalone.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private sealed record ContentCopied(HashSet<Oci.Digest> Stored, long Bytes, int Linked, int Damaged);
+    private sealed record ContentCopied(HashSet<Oci.Digest> Stored, long Bytes, int Linked, HashSet<Oci.Digest> Damaged);
 
     private async Task<ContentCopied> CopyContentAsync(string target, CancellationToken cancellationToken)
     {
         var stored = new HashSet<Oci.Digest>();
         long bytes = 0;
-        int linked = 0, damaged = 0;
+        var linked = 0;
+        var damaged = new HashSet<Oci.Digest>();
         foreach (var file in ContentFiles.Under(dataDirectory))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -118,7 +120,7 @@ internal sealed class BackupWriter(string dataDirectory, Action<string> warn)
             if (!good)
             {
                 File.Delete(to);
-                damaged++;
+                damaged.Add(file.Digest);
                 warn($"{file.FullPath} does not match its digest: left out of the backup (it will be fetched again when pulled)");
                 continue;
             }

@@ -129,6 +129,7 @@ public sealed class BackupCommandTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"{damaged} does not match its digest", run.Error);
+        Assert.DoesNotContain("was not in the data directory", run.Error); // damaged, not also missing
         Assert.Contains("1 damaged content files were left out", run.Error);
         (await _target.RunAsync("backup", "restore", BackupDirectory)).AssertSucceeded();
         Assert.Single(Directory.EnumerateFiles(Path.Combine(_target.DataDirectory, "content", "sha256"), "*", SearchOption.AllDirectories));
