@@ -12,6 +12,7 @@ using DependencyProxy.Observability;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
+using DependencyProxy.VirtualRegistries;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -42,6 +43,7 @@ internal static class ServiceRegistration
         services.AddCleanup();
         services.AddClusterOptions();
         services.AddAuthOptions();
+        services.AddVirtualRegistries();
         services.AddSingleton<ProxyMetrics>();
         services.AddUpstreamSecretKeys();
         services.AddSingleton<DatabaseInitializer>();
@@ -56,6 +58,7 @@ internal static class ServiceRegistration
         // First hosted service: the schema and temp-file cleanup are done before anything else starts.
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
         services.AddUpstreamClient();
+        services.AddVirtualRegistryConnectionTest();
         services.AddProxyHealthChecks();
         services.AddHostedService<CleanupWorker>();
         services.AddCaching();
@@ -64,6 +67,7 @@ internal static class ServiceRegistration
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();
         services.AddSingleton<ApiGroupAccess>();
+        services.AddSingleton<VirtualRegistryAccess>();
         return services;
     }
 

@@ -15,7 +15,7 @@ public sealed class FloorTests
         ["Observability", "Backup"],
         ["Identity", "Upstream"],
         ["Groups", "Caching"],
-        ["Cluster"],
+        ["Cluster", "VirtualRegistries"],
         ["Cleanup"],
         ["Auth"],
         ["Registry", "Api", "Web"],
