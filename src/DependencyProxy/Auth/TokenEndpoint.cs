@@ -43,7 +43,8 @@ internal static class TokenEndpoint
                     return new OciError(401, "UNAUTHORIZED", "invalid username, password or token").ToResult();
             }
 
-            if (!login.Principal!.CanReadRegistry)
+            // A token for virtual registries only may rest on their own scopes (read_virtual_registry, api): GitLab's rule.
+            if (!login.Principal!.CanReadRegistry && !(RegistryAuthorizer.CanReadVirtualRegistry(login.Principal) && OnlyVirtualRegistries(request)))
             {
                 return new OciError(403, "DENIED", "this token lacks the read_registry scope: create one with read_registry").ToResult();
             }
@@ -66,6 +67,13 @@ internal static class TokenEndpoint
         var token = tokens.Issue(principal, access, out var issuedAt);
         return TypedResults.Json(new TokenResponse(token, token, (int)tokens.Lifetime.TotalSeconds, issuedAt.ToString("O")),
             AuthJsonContext.Default.TokenResponse);
+    }
+
+    /// <summary>Whether every scope asked for names a virtual registry (and at least one does).</summary>
+    private static bool OnlyVirtualRegistries(HttpRequest request)
+    {
+        var asked = RepositoryAccess.ParseScopes(request.Query["scope"]);
+        return asked.Count > 0 && asked.All(a => RegistryPath.TryParseRepository(a.Name, out var path) && path.VirtualRegistryId is not null);
     }
 
     private static IResult TooManyFailures() =>

@@ -60,6 +60,7 @@ internal static class ServiceRegistration
         services.AddHostedService<CleanupWorker>();
         services.AddCaching();
         services.AddSingleton<BlobEndpoint>();
+        services.AddSingleton<VirtualUpstreams>();
         services.AddCluster();
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();
