@@ -32,6 +32,12 @@ public sealed class VirtualRegistryResolutionTests : VirtualRegistryTestBase
         // A tag not cached yet now comes from the upstream moved first.
         await PullVirtualAsync(registry, Image, "next", nextFromHub);
         Assert.DoesNotContain(Ghcr.Requests, r => r.Contains("/manifests/next"));
+
+        // Counted by registry and by the upstream that answered (docs/operations.md).
+        var metrics = await Client.GetStringAsync("/metrics");
+        Assert.Contains($"dependency_proxy_virtual_registry_requests_total{{registry=\"{registry}\",upstream=\"{ids[0]}\",kind=\"manifest\",result=\"miss\"}} 1", metrics);
+        Assert.Contains($"dependency_proxy_virtual_registry_requests_total{{registry=\"{registry}\",upstream=\"{ids[0]}\",kind=\"manifest\",result=\"hit\"}} 1", metrics);
+        Assert.Contains($"dependency_proxy_virtual_registry_requests_total{{registry=\"{registry}\",upstream=\"{ids[1]}\",kind=\"manifest\",result=\"miss\"}} 1", metrics);
     }
 
     [Fact]
