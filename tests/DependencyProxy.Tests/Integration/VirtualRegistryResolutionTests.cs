@@ -153,5 +153,13 @@ public sealed class VirtualRegistryResolutionTests : VirtualRegistryTestBase
 
         using var referrers = await GetVirtualAsync($"/v2/{VirtualName(registry, Image)}/referrers/sha256:{new string('b', 64)}");
         Assert.Equal(HttpStatusCode.OK, referrers.StatusCode);
+
+        // Past the upstream's validity, with every upstream failing: the kept list, marked stale.
+        Clock.Advance(TimeSpan.FromHours(25));
+        Ghcr.Fault = Upstream.Fault = UpstreamFault.ServerError;
+        using var stale = await GetVirtualAsync($"/v2/{VirtualName(registry, Image)}/tags/list");
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Contains("stale", stale.Headers.GetValues("X-Dependency-Proxy-Cache"));
+        Assert.Contains("\"v2\"", await stale.Content.ReadAsStringAsync());
     }
 }
