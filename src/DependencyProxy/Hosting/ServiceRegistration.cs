@@ -60,7 +60,7 @@ internal static class ServiceRegistration
         services.AddHostedService<CleanupWorker>();
         services.AddCaching();
         services.AddSingleton<BlobEndpoint>();
-        services.AddSingleton<VirtualUpstreams>();
+        services.AddSingleton<VirtualPullUpstreams>();
         services.AddCluster();
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();

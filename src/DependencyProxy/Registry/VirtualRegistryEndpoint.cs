@@ -19,7 +19,7 @@ internal static class VirtualRegistryEndpoint
             return denied!.ToResult();
         }
 
-        var registry = services.GetRequiredService<VirtualUpstreams>().ViewOf(access, path.Image);
+        var registry = services.GetRequiredService<VirtualPullUpstreams>().ViewOf(access, path.Image);
         if (registry.Upstreams.Count == 0)
         {
             return OciError.NameUnknown($"virtual registry {registry.RegistryId} has no upstream this server allows: add one").ToResult();

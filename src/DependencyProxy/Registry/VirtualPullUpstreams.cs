@@ -13,7 +13,7 @@ namespace DependencyProxy.Registry;
 /// password is decrypted when that upstream's token flow first needs it, and its tokens and fills are keyed by the upstream's
 /// id, so no other upstream ever sees them.
 /// </summary>
-internal sealed partial class VirtualUpstreams(UpstreamResolver resolver, IDataProtectionProvider protection, ILogger<VirtualUpstreams> logger)
+internal sealed partial class VirtualPullUpstreams(UpstreamResolver resolver, IDataProtectionProvider protection, ILogger<VirtualPullUpstreams> logger)
 {
     private readonly IDataProtector _passwords = protection.CreateProtector(VirtualRegistryUpstream.PasswordProtectionPurpose);
 
