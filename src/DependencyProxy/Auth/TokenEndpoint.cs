@@ -69,12 +69,14 @@ internal static class TokenEndpoint
             AuthJsonContext.Default.TokenResponse);
     }
 
-    /// <summary>Whether every scope asked for names a virtual registry (and at least one does).</summary>
-    private static bool OnlyVirtualRegistries(HttpRequest request)
-    {
-        var asked = RepositoryAccess.ParseScopes(request.Query["scope"]);
-        return asked.Count > 0 && asked.All(a => RegistryPath.TryParseRepository(a.Name, out var path) && path.VirtualRegistryId is not null);
-    }
+    /// <summary>
+    /// Whether every scope asked for names a virtual registry. None at all is <c>docker login</c>'s check, which GitLab's
+    /// virtual registry documentation does with a read_virtual_registry token: the token it gets grants nothing, and
+    /// every pull asks again for its own scope.
+    /// </summary>
+    private static bool OnlyVirtualRegistries(HttpRequest request) =>
+        RepositoryAccess.ParseScopes(request.Query["scope"])
+            .All(a => RegistryPath.TryParseRepository(a.Name, out var path) && path.VirtualRegistryId is not null);
 
     private static IResult TooManyFailures() =>
         new OciError(429, "TOOMANYREQUESTS", "too many failed logins from this address: wait a few minutes before trying again").ToResult();

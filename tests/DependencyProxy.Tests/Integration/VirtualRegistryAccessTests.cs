@@ -96,7 +96,10 @@ public sealed class VirtualRegistryAccessTests : VirtualRegistryTestBase
         using var subgroupOwner = await GetVirtualAsync(VirtualManifestUrl(registry, Image, "latest"), bobJwt);
         Assert.Equal(HttpStatusCode.NotFound, subgroupOwner.StatusCode);
 
-        // dave's token has the api scope only: enough for virtual registries, as on GitLab.
+        // dave's token has the api scope only: enough for virtual registries, as on GitLab, docker login's check included
+        // (no scope); a group path still needs read_registry.
+        Assert.Equal(HttpStatusCode.OK, (await Api.LoginAsync("dave", dave)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.LoginAsync("dave", dave, "team/dependency_proxy/containers/alpine")).Status);
         var (status, daveJwt) = await Api.LoginAsync("dave", dave, VirtualName(registry, Image));
         Assert.Equal(HttpStatusCode.OK, status);
         using var guest = await GetVirtualAsync(VirtualManifestUrl(registry, Image, "latest"), daveJwt);
