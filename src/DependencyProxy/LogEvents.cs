@@ -15,6 +15,7 @@ internal static class LogEvents
     public const int ManifestDigestMismatch = 2002;
     public const int Schema1PassedThrough = 2003;
     public const int ServedStaleListing = 2004;
+    public const int VirtualUpstreamNotAllowed = 2101;
     public const int BlobFillStarted = 3001;
     public const int BlobFillCompleted = 3002;
     public const int BlobFillFailed = 3003;

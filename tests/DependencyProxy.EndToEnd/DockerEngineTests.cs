@@ -58,6 +58,24 @@ public sealed partial class DockerEngineTests(UpstreamFixture upstream, DockerEn
     }
 
     [Fact]
+    public async Task DockerPull_ThroughAVirtualRegistry_ByTagAndByDigest()
+    {
+        var (proxy, engine) = await docker.StartAsync(upstream);
+        var cli = engine.NewClient();
+        // Issue 18: HOST/virtual_registries/container/<id>/<image>, its one upstream the configured Docker Hub.
+        var registry = await VirtualRegistrySeed.CreateAsync(proxy, "e2e", upstream.Registry.Url);
+        var repository = VirtualRegistrySeed.ImageReference(proxy, registry, TestImages.Tiny);
+        var (manifestDigest, imageId) = await UpstreamImageAsync($"library/{TestImages.Tiny}", "latest");
+
+        (await cli.PullAsync($"{repository}:latest")).EnsureSuccess("docker pull through a virtual registry");
+        Assert.Equal(imageId, await cli.InspectAsync($"{repository}:latest", "{{.Id}}"));
+        Assert.Contains($"{repository}@{manifestDigest}", await cli.InspectAsync($"{repository}:latest", "{{json .RepoDigests}}"));
+        (await cli.RunAsync("rmi", $"{repository}:latest")).EnsureSuccess("docker rmi");
+        (await cli.PullAsync($"{repository}@{manifestDigest}")).EnsureSuccess("docker pull by digest through a virtual registry");
+        (await cli.RunAsync("rmi", $"{repository}@{manifestDigest}")).EnsureSuccess("docker rmi");
+    }
+
+    [Fact]
     public async Task DockerLogin_WithEveryKindOfCredential_PullsFromAPrivateGroup_WrongSecretsAndLogoutAreRefused()
     {
         var (proxy, engine) = await docker.StartAsync(upstream);

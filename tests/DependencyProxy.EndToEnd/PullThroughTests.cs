@@ -84,6 +84,31 @@ public sealed class PullThroughTests(UpstreamFixture upstream, ITestOutputHelper
     }
 
     [Fact]
+    public async Task Skopeo_AndPodman_PullThroughAVirtualRegistry_WithTheUpstreamsDigests()
+    {
+        await using var proxy = await upstream.StartProxyAsync();
+        // Issue 18: HOST/virtual_registries/container/<id>/<image>; the registry's one upstream is the configured Docker Hub.
+        var registry = await VirtualRegistrySeed.CreateAsync(proxy, "e2e", upstream.Registry.Url);
+        var reference = VirtualRegistrySeed.ImageReference(proxy, registry, TestImages.Tiny);
+        var (expected, _) = await upstream.UpstreamManifestAsync($"library/{TestImages.Tiny}", "latest");
+
+        var target = Scratch("virtual-skopeo");
+        (await SkopeoCopyAsync($"{reference}:latest", target)).EnsureSuccess("skopeo copy through a virtual registry");
+        Assert.Equal(expected, Sha256Of(Path.Combine(target, "manifest.json")));
+        AssertBlobsMatchTheirNames(target);
+
+        var mark = upstream.Registry.LogMark();
+        var (pull, repoDigests) = await PodmanPullAsync($"{reference}:latest", Scratch("virtual-podman"));
+        pull.EnsureSuccess("podman pull through a virtual registry");
+        Assert.Contains($"{reference}@{expected}", repoDigests);
+        // Cached for the upstream (valid 24 hours): no upstream request at all for the second client.
+        Assert.Empty(upstream.Registry.RequestsSince(mark));
+
+        var missing = await SkopeoCopyAsync($"{VirtualRegistrySeed.ImageReference(proxy, registry + 1000, TestImages.Tiny)}:latest", Scratch("no-registry"));
+        Assert.NotEqual(0, missing.ExitCode);
+    }
+
+    [Fact]
     public async Task LargeLayer_IsPulledColdAndWarm_WithDigestsIntact_AndWarmPullServedFromDisk()
     {
         await using var proxy = await upstream.StartProxyAsync();

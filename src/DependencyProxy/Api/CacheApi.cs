@@ -83,7 +83,7 @@ internal static class CacheApi
         access.ListAsync<CachedBlob>(context, id, AccessLevels.Guest, async (group, page, ct) =>
         {
             await using var db = await databases.CreateDbContextAsync(ct);
-            var query = db.CachedBlobs.AsNoTracking().Where(b => b.GroupId == group.Id);
+            var query = db.CachedBlobs.AsNoTracking().Where(b => b.GroupId == group.Id && b.VirtualUpstreamId == 0);
             return (await query.OrderByDescending(b => b.ReadAt).ThenBy(b => b.Id).Skip(page.Offset).Take(page.PerPage).ToListAsync(ct),
                 await query.CountAsync(ct));
         }, b => new CachedBlobJson(b.Id, b.Digest, b.Digest, b.Size, b.Source, b.CreatedAt, b.ReadAt, b.Status));

@@ -19,6 +19,7 @@ internal static class AuthRegistration
         services.AddSingleton<RegistryTokens>();
         services.AddSingleton<RegistryChallenge>();
         services.AddSingleton<PullAccessQuery>();
+        services.AddSingleton<VirtualPullAccessQuery>();
         services.AddSingleton<RegistryAuthorizer>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ThrottledLogins>();

@@ -10,10 +10,11 @@ namespace DependencyProxy.Auth;
 /// 401 with the challenge when no valid credentials came; 403 when the caller is known but not allowed;
 /// 404 only for groups that do not exist or that the caller may not know about.
 /// </summary>
-internal sealed class RegistryAuthorizer(
+internal sealed partial class RegistryAuthorizer(
     RegistryTokens tokens,
     CredentialValidator credentials,
     PullAccessQuery pulls,
+    VirtualPullAccessQuery virtualPulls,
     RegistryChallenge challenge)
 {
     /// <summary>

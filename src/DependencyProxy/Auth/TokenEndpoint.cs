@@ -43,7 +43,8 @@ internal static class TokenEndpoint
                     return new OciError(401, "UNAUTHORIZED", "invalid username, password or token").ToResult();
             }
 
-            if (!login.Principal!.CanReadRegistry)
+            // A token for virtual registries only may rest on their own scopes (read_virtual_registry, api): GitLab's rule.
+            if (!login.Principal!.CanReadRegistry && !(RegistryAuthorizer.CanReadVirtualRegistry(login.Principal) && OnlyVirtualRegistries(request)))
             {
                 return new OciError(403, "DENIED", "this token lacks the read_registry scope: create one with read_registry").ToResult();
             }
@@ -67,6 +68,15 @@ internal static class TokenEndpoint
         return TypedResults.Json(new TokenResponse(token, token, (int)tokens.Lifetime.TotalSeconds, issuedAt.ToString("O")),
             AuthJsonContext.Default.TokenResponse);
     }
+
+    /// <summary>
+    /// Whether every scope asked for names a virtual registry. None at all is <c>docker login</c>'s check, which GitLab's
+    /// virtual registry documentation does with a read_virtual_registry token: the token it gets grants nothing, and
+    /// every pull asks again for its own scope.
+    /// </summary>
+    private static bool OnlyVirtualRegistries(HttpRequest request) =>
+        RepositoryAccess.ParseScopes(request.Query["scope"])
+            .All(a => RegistryPath.TryParseRepository(a.Name, out var path) && path.VirtualRegistryId is not null);
 
     private static IResult TooManyFailures() =>
         new OciError(429, "TOOMANYREQUESTS", "too many failed logins from this address: wait a few minutes before trying again").ToResult();

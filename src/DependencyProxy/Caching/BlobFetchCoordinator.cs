@@ -46,7 +46,7 @@ internal sealed partial class BlobFetchCoordinator(
     /// store again. Without a mark it always joins or starts one. <paramref name="linkedByFill"/> is false when the fill had already begun committing; the caller then
     /// links its group itself after the fill succeeds.
     /// </summary>
-    public BlobFill? Join(UpstreamRepository repository, Digest digest, long groupId, long? commitMark, out bool linkedByFill)
+    public BlobFill? Join(UpstreamRepository repository, Digest digest, CacheScope groupId, long? commitMark, out bool linkedByFill)
     {
         var key = Key(repository, digest);
         BlobFill? started = null;
@@ -79,7 +79,7 @@ internal sealed partial class BlobFetchCoordinator(
     /// Joins a fill that is running for this blob, if any. A fill stays registered until its content is renamed into
     /// the store and linked, so a request that finds none here finds the finished blob in the store.
     /// </summary>
-    public BlobFill? TryJoinRunning(UpstreamRepository repository, Digest digest, long groupId, out bool linkedByFill)
+    public BlobFill? TryJoinRunning(UpstreamRepository repository, Digest digest, CacheScope groupId, out bool linkedByFill)
     {
         linkedByFill = false;
         if (!_fills.TryGetValue(Key(repository, digest), out var fill))

@@ -14,7 +14,7 @@ internal sealed class BlobFill(Digest digest)
     private readonly TaskCompletionSource<long?> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _verified = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly HashSet<long> _groups = [];
+    private readonly HashSet<CacheScope> _groups = [];
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _written;
     private bool _groupsClosed;
@@ -46,7 +46,7 @@ internal sealed class BlobFill(Digest digest)
     public Task WaitForProgressAsync() => Volatile.Read(ref _progress).Task;
 
     /// <summary>Asks the fill to link this group when it commits; false once linking has begun (the caller links itself).</summary>
-    public bool TryAddGroup(long groupId)
+    public bool TryAddGroup(CacheScope groupId)
     {
         lock (_gate)
         {
@@ -60,7 +60,7 @@ internal sealed class BlobFill(Digest digest)
         }
     }
 
-    internal long[] CloseGroups()
+    internal CacheScope[] CloseGroups()
     {
         lock (_gate)
         {

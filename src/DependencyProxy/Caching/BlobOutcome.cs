@@ -8,7 +8,7 @@ namespace DependencyProxy.Caching;
 /// A GET or HEAD of a blob, as the cache needs to know it. <c>HasRange</c>: the client asked for a range, so the blob is
 /// not read whole from its first byte.
 /// </summary>
-internal readonly record struct BlobRequest(long GroupId, UpstreamRepository Repository, Digest Digest, bool IsGet, bool HasRange);
+internal readonly record struct BlobRequest(CacheScope GroupId, UpstreamRepository Repository, Digest Digest, bool IsGet, bool HasRange);
 
 /// <summary>What <see cref="BlobCache.ResolveAsync"/> decided a blob request gets; the endpoint turns it into a response.</summary>
 internal abstract record BlobOutcome

@@ -25,7 +25,8 @@ internal sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, 
         long groupId, string? filter, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var query = db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId);
+        // The group's own dependency proxy: its virtual registries' upstreams keep caches of their own (issue 18).
+        var query = db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId && m.VirtualUpstreamId == 0);
         if (!string.IsNullOrWhiteSpace(filter))
         {
             var text = filter.Trim();
@@ -83,7 +84,7 @@ internal sealed class CachedImages(IDbContextFactory<ProxyDbContext> databases, 
         long groupId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await ClassifyAsync(await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId).ToListAsync(cancellationToken), cancellationToken);
+        return await ClassifyAsync(await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId && m.VirtualUpstreamId == 0).ToListAsync(cancellationToken), cancellationToken);
     }
 
     /// <summary>

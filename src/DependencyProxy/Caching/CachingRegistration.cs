@@ -25,6 +25,10 @@ internal static class CachingRegistration
         services.AddSingleton<BlobFetchCoordinator>();
         services.AddHostedService(provider => provider.GetRequiredService<BlobFetchCoordinator>());
         services.AddSingleton<BlobCache>();
+        // Virtual registries (issue 18): the same caches, asked per upstream in position order.
+        services.AddSingleton<VirtualManifests>();
+        services.AddSingleton<VirtualBlobs>();
+        services.AddSingleton<VirtualListings>();
         return services;
     }
 }

@@ -32,14 +32,14 @@ internal sealed class DigestEntries(CacheRecords records, IContentStore store, T
     public async Task<DigestHit?> FindAsync(
         GroupCacheView group, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {
-        var key = $"{group.Id}/{group.Generation}/{repository.Registry}/{repository.Name}@{digest}";
+        var key = $"{group.Scope}/{group.Generation}/{repository.Registry}/{repository.Name}@{digest}";
         if (_hits.TryGet(key, out var known))
         {
             return known;
         }
 
         // Read whole (manifests are small): content deleted a moment ago is then simply a cache miss.
-        if (await records.FindManifestByDigestAsync(group.Id, repository, digest, cancellationToken) is not { } entry
+        if (await records.FindManifestByDigestAsync(group.Scope, repository, digest, cancellationToken) is not { } entry
             || await store.TryReadAllBytesAsync(digest, cancellationToken) is not { } content)
         {
             return null;
@@ -54,8 +54,14 @@ internal sealed class DigestEntries(CacheRecords records, IContentStore store, T
 /// <summary>A cached manifest's entry and its bytes (never changed: they are what its digest names).</summary>
 internal sealed record DigestHit(CachedManifest Entry, byte[] Content);
 
-/// <summary>A group as the cache sees it: its id, and the generation of its entries read with the access check.</summary>
-internal readonly record struct GroupCacheView(long Id, long Generation)
+/// <summary>
+/// A group as the cache sees it: whose entries (the group's own proxy, or one of its virtual registry upstreams), and the
+/// generation of the group's entries read with the access check (virtual rows carry the top-level group's id, so the same
+/// trigger counts their removals).
+/// </summary>
+internal readonly record struct GroupCacheView(CacheScope Scope, long Generation)
 {
+    public long Id => Scope.GroupId;
+
     public static GroupCacheView Of(Group group) => new(group.Id, group.CacheGeneration);
 }

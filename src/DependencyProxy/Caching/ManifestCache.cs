@@ -1,4 +1,5 @@
 using DependencyProxy.Common;
+using DependencyProxy.Data;
 using DependencyProxy.Oci;
 using DependencyProxy.Registry;
 using DependencyProxy.Storage;
@@ -36,13 +37,13 @@ internal sealed partial class ManifestCache(
         GroupCacheView group, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, CancellationToken cancellationToken) =>
         path.Digest is { } digest
             ? await GetByDigestAsync(group, repository, digest, cancellationToken)
-            : await GetByTagAsync(group.Id, repository,
+            : await GetByTagAsync(group.Scope, repository,
                 path.Tag ?? throw new ArgumentException("a reference that is no tag or digest reaches neither the cache nor upstream", nameof(path)),
                 revalidationWindow, cancellationToken);
 
     private async Task<ManifestResponse> GetByDigestAsync(GroupCacheView group, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {
-        var groupId = group.Id;
+        var groupId = group.Scope;
         if (await entries.FindAsync(group, repository, digest, cancellationToken) is { } hit)
         {
             readTimes.ManifestRead(hit.Entry.Id);
@@ -56,14 +57,11 @@ internal sealed partial class ManifestCache(
     }
 
     private async Task<ManifestResponse> GetByTagAsync(
-        long groupId, UpstreamRepository repository, string tag, TimeSpan revalidationWindow, CancellationToken cancellationToken)
+        CacheScope groupId, UpstreamRepository repository, string tag, TimeSpan revalidationWindow, CancellationToken cancellationToken)
     {
         var cached = await records.FindManifestAsync(groupId, repository, tag, cancellationToken);
         // What this group holds for the tag, when its content is still on disk and so can be served.
-        var usable = cached is not null && Digest.TryParse(cached.Digest, out var d, out _)
-            && await store.TryReadAllBytesAsync(d, cancellationToken) is { } bytes
-                ? new ManifestResponse(d, cached.MediaType, bytes, Stale: false)
-                : null;
+        var usable = await ReadUsableAsync(cached, cancellationToken);
         if (usable is not null && cached!.CheckedAt is { } checkedAt && time.GetUtcNow().UtcDateTime - checkedAt < revalidationWindow)
         {
             readTimes.ManifestRead(cached.Id);
@@ -73,34 +71,8 @@ internal sealed partial class ManifestCache(
 
         try
         {
-            var head = await _heads.RunAsync($"{repository.CacheKey}:{tag}",
-                () => upstream.HeadManifestAsync(repository, tag, lifetime.ApplicationStopping), cancellationToken);
-            if (usable is not null && head.Digest == usable.Digest)
-            {
-                readTimes.ManifestRead(cached!.Id);
-                metrics.CacheRequest("manifest", "hit");
-                if (revalidationWindow > TimeSpan.Zero)
-                {
-                    // Only groups with a window pay for this write; for the others every pull asks upstream anyway.
-                    await records.MarkCheckedAsync(cached.Id, CancellationToken.None);
-                }
-
-                return usable;
-            }
-
-            // The tag points at new content. Content the store already holds was verified when stored, and the HEAD
-            // just proved this repository serves it, so it is linked without a GET (GETs count against rate limits).
-            // Touched first, so garbage collection leaves it alone while the link is written.
-            if (head.Digest is { } current && await store.TouchAsync(current, time.GetUtcNow(), cancellationToken)
-                && await store.TryReadAllBytesAsync(current, cancellationToken) is { } stored)
-            {
-                var known = new FetchedManifest(current, ManifestMediaType.Detect(head.MediaType, stored) ?? throw NotAManifest(), stored);
-                return await RememberAsync(groupId, repository, tag, known, cancellationToken);
-            }
-
-            var fetched = await FetchAsync(repository, head.Digest?.ToString() ?? tag, head.Digest, cancellationToken);
-            metrics.CacheRequest("manifest", "miss");
-            return await RememberAsync(groupId, repository, tag, fetched, cancellationToken);
+            // Only groups with a window pay for the write of a confirmation; for the others every pull asks upstream anyway.
+            return await RefreshTagAsync(groupId, repository, tag, cached, usable, markChecked: revalidationWindow > TimeSpan.Zero, cancellationToken);
         }
         catch (UpstreamException e) when (e.IsOutage && usable is not null)
         {
@@ -109,6 +81,72 @@ internal sealed partial class ManifestCache(
             metrics.StaleServed();
             readTimes.ManifestRead(cached.Id);
             return usable with { Stale = true };
+        }
+    }
+
+    /// <summary>
+    /// The cached tag's content when it is still on disk (so it can be served), or null. Public for virtual registries,
+    /// which look at the entries of all their upstreams at once (<see cref="VirtualManifests"/>).
+    /// </summary>
+    public async Task<ManifestResponse?> ReadUsableAsync(CachedManifest? cached, CancellationToken cancellationToken) =>
+        cached is not null && Digest.TryParse(cached.Digest, out var d, out _) && await store.TryReadAllBytesAsync(d, cancellationToken) is { } bytes
+            ? new ManifestResponse(d, cached.MediaType, bytes, Stale: false)
+            : null;
+
+    /// <summary>
+    /// Asks upstream for a tag: one HEAD (coalesced); the same digest as <paramref name="usable"/> is served from cache
+    /// (the entry marked checked when <paramref name="markChecked"/>), new content is linked if stored, else fetched.
+    /// Upstream failures go to the caller, which decides about stale copies (a group serves its own; a virtual registry
+    /// first asks its next upstream).
+    /// </summary>
+    public async Task<ManifestResponse> RefreshTagAsync(CacheScope scope, UpstreamRepository repository, string tag, CachedManifest? cached,
+        ManifestResponse? usable, bool markChecked, CancellationToken cancellationToken)
+    {
+        var head = await _heads.RunAsync($"{repository.CacheKey}:{tag}",
+            () => upstream.HeadManifestAsync(repository, tag, lifetime.ApplicationStopping), cancellationToken);
+        if (usable is not null && head.Digest == usable.Digest)
+        {
+            readTimes.ManifestRead(cached!.Id);
+            metrics.CacheRequest("manifest", "hit");
+            if (markChecked)
+            {
+                await records.MarkCheckedAsync(cached.Id, CancellationToken.None);
+            }
+
+            return usable;
+        }
+
+        // The tag points at new content. Content the store already holds was verified when stored, and the HEAD
+        // just proved this repository serves it, so it is linked without a GET (GETs count against rate limits).
+        // Touched first, so garbage collection leaves it alone while the link is written.
+        if (head.Digest is { } current && await store.TouchAsync(current, time.GetUtcNow(), cancellationToken)
+            && await store.TryReadAllBytesAsync(current, cancellationToken) is { } stored)
+        {
+            var known = new FetchedManifest(current, ManifestMediaType.Detect(head.MediaType, stored) ?? throw NotAManifest(), stored);
+            return await RememberAsync(scope, repository, tag, known, cancellationToken);
+        }
+
+        var fetched = await FetchAsync(repository, head.Digest?.ToString() ?? tag, head.Digest, cancellationToken);
+        metrics.CacheRequest("manifest", "miss");
+        return await RememberAsync(scope, repository, tag, fetched, cancellationToken);
+    }
+
+    /// <summary>GETs a manifest by digest from this upstream, verifies it, and records it for <paramref name="scope"/> (a miss).</summary>
+    public async Task<ManifestResponse> FetchByDigestAsync(CacheScope scope, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var fetched = await FetchAsync(repository, digest.ToString(), digest, cancellationToken);
+        metrics.CacheRequest("manifest", "miss");
+        return await RememberAsync(scope, repository, digest.ToString(), fetched, cancellationToken);
+    }
+
+    /// <summary>Counts a manifest served from an entry found by the caller, and notes its read time.</summary>
+    public void ServedFromCache(CachedManifest entry, bool stale)
+    {
+        readTimes.ManifestRead(entry.Id);
+        metrics.CacheRequest("manifest", stale ? "stale" : "hit");
+        if (stale)
+        {
+            metrics.StaleServed();
         }
     }
 
@@ -139,7 +177,7 @@ internal sealed partial class ManifestCache(
         }, cancellationToken);
 
     private async Task<ManifestResponse> RememberAsync(
-        long groupId, UpstreamRepository repository, string reference, FetchedManifest fetched, CancellationToken cancellationToken)
+        CacheScope groupId, UpstreamRepository repository, string reference, FetchedManifest fetched, CancellationToken cancellationToken)
     {
         if (fetched.Storable)
         {

@@ -20,11 +20,11 @@ internal sealed partial class ReadTimeTracker(
 
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private ConcurrentDictionary<long, byte> _manifests = new();
-    private ConcurrentDictionary<(long GroupId, string Digest), byte> _blobs = new();
+    private ConcurrentDictionary<(CacheScope Scope, string Digest), byte> _blobs = new();
 
     public void ManifestRead(long manifestId) => _manifests.TryAdd(manifestId, 0);
 
-    public void BlobRead(long groupId, Digest digest) => _blobs.TryAdd((groupId, digest.ToString()), 0);
+    public void BlobRead(CacheScope scope, Digest digest) => _blobs.TryAdd((scope, digest.ToString()), 0);
 
     /// <summary>Writes every pending hit now. Flushes are serialised, so when this returns, every earlier hit is written.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -57,10 +57,11 @@ internal sealed partial class ReadTimeTracker(
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadAt, now), cancellationToken);
         }
 
-        foreach (var byGroup in blobs.GroupBy(b => b.GroupId))
+        foreach (var byScope in blobs.GroupBy(b => b.Scope))
         {
-            var digests = byGroup.Select(b => b.Digest).ToArray();
-            await db.CachedBlobs.Where(b => b.GroupId == byGroup.Key && digests.Contains(b.Digest))
+            var digests = byScope.Select(b => b.Digest).ToArray();
+            var (groupId, upstreamId) = byScope.Key;
+            await db.CachedBlobs.Where(b => b.GroupId == groupId && b.VirtualUpstreamId == upstreamId && digests.Contains(b.Digest))
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.ReadAt, now), cancellationToken);
         }
     }

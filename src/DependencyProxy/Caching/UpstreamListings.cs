@@ -41,7 +41,7 @@ internal sealed partial class UpstreamListings(
     /// away does not cancel the fetch others wait for.
     /// </summary>
     public async Task<Listing> GetAsync(
-        long groupId, UpstreamRepository repository, string kind, string key, TimeSpan revalidationWindow,
+        CacheScope groupId, UpstreamRepository repository, string kind, string key, TimeSpan revalidationWindow,
         Func<CancellationToken, Task<FetchedListing>> fetch, CancellationToken cancellationToken)
     {
         var stored = await FindAsync(groupId, repository, kind, key, cancellationToken);
@@ -75,21 +75,23 @@ internal sealed partial class UpstreamListings(
         }
     }
 
-    private async Task<CachedListing?> FindAsync(long groupId, UpstreamRepository repository, string kind, string key, CancellationToken cancellationToken)
+    private async Task<CachedListing?> FindAsync(CacheScope scope, UpstreamRepository repository, string kind, string key, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var (groupId, upstreamId) = scope;
         return await db.CachedListings.AsNoTracking().FirstOrDefaultAsync(l =>
-            l.GroupId == groupId && l.Registry == repository.Registry && l.Image == repository.Name && l.Kind == kind && l.Key == key,
+            l.GroupId == groupId && l.VirtualUpstreamId == upstreamId && l.Registry == repository.Registry && l.Image == repository.Name && l.Kind == kind && l.Key == key,
             cancellationToken);
     }
 
     /// <summary>An upsert, so that two nodes storing the same listing at once never fail on the unique index.</summary>
-    private async Task SaveAsync(long groupId, UpstreamRepository repository, string kind, string key, string body, DateTime now)
+    private async Task SaveAsync(CacheScope scope, UpstreamRepository repository, string kind, string key, string body, DateTime now)
     {
+        var (groupId, upstreamId) = scope;
         await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO "CachedListings" ("GroupId", "VirtualUpstreamId", "Registry", "Image", "Kind", "Key", "Body", "FetchedAt")
-            VALUES ({groupId}, 0, {repository.Registry}, {repository.Name}, {kind}, {key}, {body}, {now})
+            VALUES ({groupId}, {upstreamId}, {repository.Registry}, {repository.Name}, {kind}, {key}, {body}, {now})
             ON CONFLICT ("GroupId", "VirtualUpstreamId", "Registry", "Image", "Kind", "Key") DO UPDATE SET "Body" = excluded."Body", "FetchedAt" = excluded."FetchedAt"
             """, CancellationToken.None);
     }

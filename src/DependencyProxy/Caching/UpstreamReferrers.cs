@@ -19,7 +19,7 @@ internal sealed class UpstreamReferrers(UpstreamRegistryClient upstream, Upstrea
 
     /// <summary>The referrers of <paramref name="subject"/>, and whether they come from a stored list because the upstream failed.</summary>
     public async Task<(IReadOnlyList<ReferrerDescriptor> Descriptors, bool Stale)> GetAsync(
-        long groupId, UpstreamRepository repository, Digest subject, TimeSpan revalidationWindow, CancellationToken cancellationToken)
+        CacheScope groupId, UpstreamRepository repository, Digest subject, TimeSpan revalidationWindow, CancellationToken cancellationToken)
     {
         var listing = await listings.GetAsync(groupId, repository, ListingKinds.Referrers, subject.ToString(), revalidationWindow,
             ct => FetchAsync(groupId, repository, subject, ct), cancellationToken);
@@ -31,7 +31,7 @@ internal sealed class UpstreamReferrers(UpstreamRegistryClient upstream, Upstrea
     /// The whole list as an image index, each digest once. An empty list is kept only for a subject the group has cached:
     /// anyone may ask about any digest, and a row for each would grow the database without bound (outside review, issue 16).
     /// </summary>
-    private async Task<FetchedListing> FetchAsync(long groupId, UpstreamRepository repository, Digest subject, CancellationToken cancellationToken)
+    private async Task<FetchedListing> FetchAsync(CacheScope groupId, UpstreamRepository repository, Digest subject, CancellationToken cancellationToken)
     {
         var descriptors = await FromApiAsync(repository, subject, cancellationToken) ?? await FromTagAsync(repository, subject, cancellationToken);
         var keep = descriptors.Count > 0 || await records.FindManifestByDigestAsync(groupId, repository, subject, cancellationToken) is not null;

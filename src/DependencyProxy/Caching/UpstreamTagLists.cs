@@ -21,7 +21,7 @@ internal sealed class UpstreamTagLists(UpstreamRegistryClient upstream, Upstream
 
     /// <summary>The tags in lexical (ordinal) order, and whether they come from a stored list because the upstream failed.</summary>
     public async Task<(string[] Tags, bool Stale)> GetAsync(
-        long groupId, UpstreamRepository repository, TimeSpan revalidationWindow, CancellationToken cancellationToken)
+        CacheScope groupId, UpstreamRepository repository, TimeSpan revalidationWindow, CancellationToken cancellationToken)
     {
         var listing = await listings.GetAsync(groupId, repository, ListingKinds.Tags, "", revalidationWindow,
             async ct => new FetchedListing(await FetchAsync(repository, ct)), cancellationToken);

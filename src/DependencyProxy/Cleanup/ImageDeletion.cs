@@ -24,11 +24,16 @@ internal sealed record DeletedImage(CachedManifest Entry, int PlatformEntries, i
 /// </remarks>
 internal sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases, ManifestReferences references, CleanupSignal cleanup)
 {
-    /// <summary>Deletes the entry <paramref name="manifestId"/> of the group; null when the group holds no such entry.</summary>
-    public async Task<DeletedImage?> DeleteAsync(long groupId, long manifestId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the entry <paramref name="manifestId"/> of the scope (a group's own proxy, or a virtual registry upstream's
+    /// cache); null when the scope holds no such entry.
+    /// </summary>
+    public async Task<DeletedImage?> DeleteAsync(CacheScope scope, long manifestId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var entry = await db.CachedManifests.AsNoTracking().FirstOrDefaultAsync(m => m.Id == manifestId && m.GroupId == groupId, cancellationToken);
+        var (groupId, upstreamId) = scope;
+        var entry = await db.CachedManifests.AsNoTracking().FirstOrDefaultAsync(m => m.Id == manifestId && m.GroupId == groupId
+            && m.VirtualUpstreamId == upstreamId, cancellationToken);
         if (entry is null || await db.CachedManifests.Where(m => m.Id == entry.Id).ExecuteDeleteAsync(cancellationToken) == 0)
         {
             return null; // none, or another request deleted it first
@@ -41,7 +46,7 @@ internal sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases,
         {
             var stillListed = await PlatformsListedByOthersAsync(db, entry, cancellationToken);
             var platforms = content.Platforms.Select(p => p.Digest).Where(d => !stillListed.Contains(d)).Distinct().ToList();
-            platformEntries = await db.CachedManifests.Where(m => m.GroupId == groupId && m.Registry == entry.Registry
+            platformEntries = await db.CachedManifests.Where(m => m.GroupId == groupId && m.VirtualUpstreamId == upstreamId && m.Registry == entry.Registry
                     && m.Repository == entry.Repository && platforms.Contains(m.Digest) && platforms.Contains(m.Reference))
                 .ExecuteDeleteAsync(cancellationToken);
             gone.AddRange(platforms);
@@ -56,10 +61,10 @@ internal sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases,
             }
         }
 
-        blobs.ExceptWith(await BlobsStillUsedAsync(db, groupId, cancellationToken));
+        blobs.ExceptWith(await BlobsStillUsedAsync(db, scope, cancellationToken));
         var candidates = blobs.ToList();
         var marked = candidates.Count == 0 ? 0 : await db.CachedBlobs
-            .Where(b => b.GroupId == groupId && candidates.Contains(b.Digest) && b.Status == CacheStatus.Default)
+            .Where(b => b.GroupId == groupId && b.VirtualUpstreamId == upstreamId && candidates.Contains(b.Digest) && b.Status == CacheStatus.Default)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, CacheStatus.PendingDestruction), cancellationToken);
         cleanup.Request();
         return new DeletedImage(entry, platformEntries, marked);
@@ -69,7 +74,8 @@ internal sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases,
     private async Task<HashSet<string>> PlatformsListedByOthersAsync(ProxyDbContext db, CachedManifest entry, CancellationToken cancellationToken)
     {
         var others = await db.CachedManifests.AsNoTracking()
-            .Where(m => m.GroupId == entry.GroupId && m.Registry == entry.Registry && m.Repository == entry.Repository)
+            .Where(m => m.GroupId == entry.GroupId && m.VirtualUpstreamId == entry.VirtualUpstreamId && m.Registry == entry.Registry
+                && m.Repository == entry.Repository)
             .Select(m => m.Digest).Distinct().ToListAsync(cancellationToken);
         var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var digest in others)
@@ -87,9 +93,11 @@ internal sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases,
     /// Config and layer digests of every manifest the group still holds, whatever its status (a marked entry may come
     /// back with a pull; keeping too much only waits for the next cleanup). Manifests no longer stored are skipped.
     /// </summary>
-    private async Task<HashSet<string>> BlobsStillUsedAsync(ProxyDbContext db, long groupId, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> BlobsStillUsedAsync(ProxyDbContext db, CacheScope scope, CancellationToken cancellationToken)
     {
-        var digests = await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId).Select(m => m.Digest).Distinct()
+        var (groupId, upstreamId) = scope;
+        var digests = await db.CachedManifests.AsNoTracking().Where(m => m.GroupId == groupId && m.VirtualUpstreamId == upstreamId)
+            .Select(m => m.Digest).Distinct()
             .ToListAsync(cancellationToken);
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var digest in digests)

@@ -34,11 +34,12 @@ internal sealed class UsageReport(
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var ids = groups.Select(g => g.Id).ToList();
-        var blobs = await db.CachedBlobs.Where(b => ids.Contains(b.GroupId) && b.Status == CacheStatus.Default)
+        // A group's own dependency proxy; its virtual registries' upstream caches are not its images (issue 18).
+        var blobs = await db.CachedBlobs.Where(b => ids.Contains(b.GroupId) && b.VirtualUpstreamId == 0 && b.Status == CacheStatus.Default)
             .GroupBy(b => b.GroupId).Select(g => new { GroupId = g.Key, Count = g.Count(), Bytes = g.Sum(b => b.Size) })
             .ToDictionaryAsync(x => x.GroupId, cancellationToken);
         // Every entry, whatever its status: the image count needs the marked indexes too; the rest counts current ones.
-        var entries = (await db.CachedManifests.AsNoTracking().Where(m => ids.Contains(m.GroupId)).ToListAsync(cancellationToken))
+        var entries = (await db.CachedManifests.AsNoTracking().Where(m => ids.Contains(m.GroupId) && m.VirtualUpstreamId == 0).ToListAsync(cancellationToken))
             .ToLookup(m => m.GroupId);
         var usages = new List<GroupUsage>(groups.Count);
         foreach (var group in groups)

@@ -44,7 +44,7 @@ internal sealed class ClusterFills(
     internal HttpClient CreateClient() => clients.CreateClient(HttpClientName);
 
     /// <summary>Links the group once the owner has stored the blob (a moment after its last byte went out).</summary>
-    internal async Task LinkWhenStoredAsync(Digest digest, long groupId, UpstreamRepository repository)
+    internal async Task LinkWhenStoredAsync(Digest digest, CacheScope groupId, UpstreamRepository repository)
     {
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(60);
         while (time.GetUtcNow() < deadline)

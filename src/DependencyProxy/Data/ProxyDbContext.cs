@@ -167,7 +167,9 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
             upstream.Property(u => u.Description).HasMaxLength(FieldLimits.VirtualRegistryDescription);
             upstream.Property(u => u.Url).HasMaxLength(FieldLimits.Url);
             upstream.Property(u => u.Username).HasMaxLength(FieldLimits.Identity);
-            upstream.Property(u => u.CacheValidityHours).HasDefaultValue(24);
+            // The sentinel is the initializer's 24, not int's 0: otherwise EF leaves a 0 out of the INSERT and the column's
+            // default turns "never re-check" into 24 hours.
+            upstream.Property(u => u.CacheValidityHours).HasDefaultValue(24).HasSentinel(24);
             upstream.HasIndex(u => u.GroupId);
             upstream.HasOne<Group>().WithMany().HasForeignKey(u => u.GroupId).OnDelete(DeleteBehavior.Cascade);
         });

@@ -63,6 +63,7 @@ internal static class ServiceRegistration
         services.AddHostedService<CleanupWorker>();
         services.AddCaching();
         services.AddSingleton<BlobEndpoint>();
+        services.AddSingleton<VirtualPullUpstreams>();
         services.AddCluster();
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();

@@ -18,6 +18,7 @@ internal sealed class ProxyMetrics
     private readonly Counter _purges;
     private readonly Histogram _missFirstByte;
     private readonly Gauge _upstreamTokens;
+    private readonly Counter _virtual;
 
     public ProxyMetrics()
     {
@@ -34,11 +35,18 @@ internal sealed class ProxyMetrics
         _missFirstByte = factory.CreateHistogram("dependency_proxy_miss_time_to_first_byte_seconds", "Time to the first byte of a blob fetched upstream",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
         _upstreamTokens = factory.CreateGauge("dependency_proxy_upstream_tokens_cached", "Upstream bearer tokens held in memory now");
+        _virtual = factory.CreateCounter("dependency_proxy_virtual_registry_requests_total",
+            "Virtual registry requests by registry id, upstream id (the one that answered; empty when none did), kind and result: hit, miss, stale, error",
+            "registry", "upstream", "kind", "result");
     }
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
     public void CacheRequest(string kind, string result) => _cache.WithLabels(kind, result).Inc();
+
+    /// <summary>A virtual registry request, counted once by the upstream whose cache or answer served it.</summary>
+    public void VirtualRequest(string registry, long? upstream, string kind, string result) =>
+        _virtual.WithLabels(registry, upstream?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", kind, result).Inc();
 
     public void BytesFromCache(long bytes) => _bytes.WithLabels("cache").Inc(bytes);
 

@@ -34,6 +34,18 @@ internal sealed partial record RegistryPath(
 
     private const string ProxySegment = "dependency_proxy";
     private const string ContainersSegment = "containers";
+    private const string VirtualSegment = "virtual_registries";
+    private const string ContainerSegment = "container";
+
+    /// <summary>Ids are database keys: positive, and at most 18 digits so that they always fit a long.</summary>
+    private const int MaxIdDigits = 18;
+
+    /// <summary>
+    /// The virtual registry a <c>virtual_registries/container/&lt;id&gt;/&lt;image&gt;/…</c> path names (GitLab's container
+    /// virtual registries); null for a group or mirror path. <see cref="GroupPath"/> is then empty: the registry's row says
+    /// which top-level group it belongs to.
+    /// </summary>
+    public long? VirtualRegistryId { get; init; }
 
     /// <summary>The tag or digest as the client wrote it; empty for a tag list, which names none.</summary>
     public string Reference => Tag ?? Digest?.ToString() ?? InvalidTag ?? "";
@@ -60,6 +72,11 @@ internal sealed partial record RegistryPath(
         }
 
         var resource = ResourceOf(segments);
+        if (resource is not null && segments[0] == VirtualSegment && segments[1] == ContainerSegment)
+        {
+            return TryParseVirtual(segments, resource.Value, out result, out error);
+        }
+
         var proxyIndex = FindProxySegments(segments);
         if (resource is null || proxyIndex < 0)
         {
@@ -113,7 +130,8 @@ internal sealed partial record RegistryPath(
     /// The repository name the client uses, as in its token scope: <c>&lt;group&gt;/dependency_proxy/containers/&lt;image&gt;</c>,
     /// or in mirror mode the bare name it sent (<c>library/alpine</c>).
     /// </summary>
-    public string RepositoryName => MirrorName ?? $"{GroupPath}/{ProxySegment}/{ContainersSegment}/{Image}";
+    public string RepositoryName => MirrorName
+        ?? (VirtualRegistryId is { } id ? $"{VirtualSegment}/{ContainerSegment}/{id}/{Image}" : $"{GroupPath}/{ProxySegment}/{ContainersSegment}/{Image}");
 
     /// <summary>
     /// Parses a registry-mirror request, <c>&lt;name&gt;/(manifests|blobs|referrers)/&lt;reference&gt;</c> or
@@ -156,6 +174,52 @@ internal sealed partial record RegistryPath(
         // Docker Hub is the default upstream, so its own name adds nothing; another host is prefixed as in a group path.
         var image = ns is null || DockerHub.IsHost(ns) ? name : $"{ns.ToLowerInvariant()}/{name}";
         result = new RegistryPath(mirrorGroup, image, resource.Value, tag, digest, name) { InvalidTag = invalidTag };
+        return true;
+    }
+
+    /// <summary>
+    /// <c>virtual_registries/container/&lt;id&gt;/&lt;image&gt;/(manifests|blobs|referrers)/&lt;reference&gt;</c> or <c>…/tags/list</c>.
+    /// This prefix always means a virtual registry, as on GitLab (where it is a reserved path). An id that is not a
+    /// positive whole number is refused as a bad name (400), before any lookup: it tells nothing about what exists.
+    /// </summary>
+    private static bool TryParseVirtual(string[] segments, RegistryResource resource, [NotNullWhen(true)] out RegistryPath? result,
+        [NotNullWhen(false)] out OciError? error)
+    {
+        result = null;
+        var nameSegments = segments[..^2];
+        if (nameSegments.Length < 4)
+        {
+            error = OciError.NameInvalid("both a virtual registry id and an image name are required: /v2/virtual_registries/container/<id>/<image>/…");
+            return false;
+        }
+
+        var idText = nameSegments[2];
+        if (idText.Length is 0 or > MaxIdDigits || !idText.All(char.IsAsciiDigit) || !long.TryParse(idText, out var id) || id <= 0)
+        {
+            error = OciError.NameInvalid("a virtual registry id is a positive whole number: /v2/virtual_registries/container/<id>/<image>/…");
+            return false;
+        }
+
+        var imageSegments = nameSegments[3..];
+        if (string.Join('/', nameSegments).Length > MaxNameLength)
+        {
+            error = OciError.NameInvalid($"repository name is longer than {MaxNameLength} characters");
+            return false;
+        }
+
+        if (!imageSegments.All(IsValidComponent))
+        {
+            error = OciError.NameInvalid(
+                "invalid repository name: each path component must be lowercase letters and digits, separated by '.', '_', '__' or '-'");
+            return false;
+        }
+
+        if (!TryParseReference(resource, segments[^1], out var tag, out var digest, out var invalidTag, out error))
+        {
+            return false;
+        }
+
+        result = new RegistryPath("", string.Join('/', imageSegments), resource, tag, digest) { InvalidTag = invalidTag, VirtualRegistryId = id };
         return true;
     }
 

@@ -17,14 +17,26 @@ internal sealed class BlobEndpoint(
     Observability.ProxyMetrics metrics,
     ILogger<BlobEndpoint> logger)
 {
-    public Task<IResult> HandleAsync(HttpContext context, long groupId, UpstreamRepository repository, Digest digest) =>
+    public Task<IResult> HandleAsync(HttpContext context, CacheScope groupId, UpstreamRepository repository, Digest digest) =>
+        HandleAsync(context, digest, async () =>
+        {
+            var request = context.Request;
+            var blob = new BlobRequest(groupId, repository, digest, HttpMethods.IsGet(request.Method), request.Headers.Range.Count > 0);
+            return (await cache.ResolveAsync(blob, context.RequestAborted), groupId, repository);
+        });
+
+    /// <summary>
+    /// The response for what <paramref name="resolve"/> decided, with the scope and repository it decided for (a virtual
+    /// registry chooses among its upstreams).
+    /// </summary>
+    public Task<IResult> HandleAsync(HttpContext context, Digest digest,
+        Func<Task<(BlobOutcome Outcome, CacheScope Scope, UpstreamRepository Repository)>> resolve) =>
         OciFailures.AnswerAsync(RegistryResource.Blob, async () =>
         {
             var started = time.GetTimestamp();
-            var request = context.Request;
-            var blob = new BlobRequest(groupId, repository, digest, HttpMethods.IsGet(request.Method), request.Headers.Range.Count > 0);
             Func<TimeSpan> sinceRequestStart = () => time.GetElapsedTime(started);
-            return await cache.ResolveAsync(blob, context.RequestAborted) switch
+            var (outcome, groupId, repository) = await resolve();
+            return outcome switch
             {
                 BlobOutcome.Stored { Redirect: { } url, Content: var content } => Redirect(context, digest, url, content),
                 BlobOutcome.Stored { Content: var content } => FromStore(digest, content),

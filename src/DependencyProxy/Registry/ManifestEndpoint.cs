@@ -19,19 +19,22 @@ internal static class ManifestEndpoint
         }
 
         return OciFailures.AnswerAsync(RegistryResource.Manifest, async () =>
-        {
-            var manifest = await manifests.GetAsync(group, repository, path, revalidationWindow, context.RequestAborted);
-            var headers = context.Response.Headers;
-            headers["Docker-Content-Digest"] = manifest.Digest.ToString();
-            headers.ETag = $"\"{manifest.Digest}\"";
-            if (manifest.Stale)
-            {
-                headers[CacheStatusHeader] = "stale";
-            }
+            Answer(context, await manifests.GetAsync(group, repository, path, revalidationWindow, context.RequestAborted)));
+    }
 
-            // Content-Type is the stored media type, never re-derived from the client's Accept: bytes and type stay as fetched.
-            return TypedResults.Bytes(manifest.Content, manifest.MediaType);
-        });
+    /// <summary>The response for a manifest found (a group's, or a virtual registry's).</summary>
+    public static IResult Answer(HttpContext context, ManifestResponse manifest)
+    {
+        var headers = context.Response.Headers;
+        headers["Docker-Content-Digest"] = manifest.Digest.ToString();
+        headers.ETag = $"\"{manifest.Digest}\"";
+        if (manifest.Stale)
+        {
+            headers[CacheStatusHeader] = "stale";
+        }
+
+        // Content-Type is the stored media type, never re-derived from the client's Accept: bytes and type stay as fetched.
+        return TypedResults.Bytes(manifest.Content, manifest.MediaType);
     }
 
     /// <summary>

@@ -16,6 +16,11 @@ internal static class ReferrersEndpoint
     public static Task<IResult> HandleAsync(
         HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow,
         UpstreamReferrers referrers) =>
+        HandleAsync(context, () => referrers.GetAsync(groupId, repository, path.Digest!.Value, revalidationWindow, context.RequestAborted));
+
+    /// <summary>Answers the referrers <paramref name="getReferrers"/> gives, filtered by the request's <c>artifactType</c>.</summary>
+    public static Task<IResult> HandleAsync(
+        HttpContext context, Func<Task<(IReadOnlyList<ReferrerDescriptor> Descriptors, bool Stale)>> getReferrers) =>
         OciFailures.AnswerAsync(RegistryResource.Referrers, async () =>
         {
             var filters = context.Request.Query["artifactType"];
@@ -27,7 +32,7 @@ internal static class ReferrersEndpoint
                     .ToResult();
             }
 
-            var (descriptors, stale) = await referrers.GetAsync(groupId, repository, path.Digest!.Value, revalidationWindow, context.RequestAborted);
+            var (descriptors, stale) = await getReferrers();
             var artifactType = filters.Count == 1 ? filters[0] : null;
             if (artifactType is not null)
             {

@@ -49,6 +49,11 @@ internal static class RegistryEndpoints
             return error.ToResult();
         }
 
+        if (path.VirtualRegistryId is not null)
+        {
+            return await VirtualRegistryEndpoint.ServeAsync(context, path, context.RequestServices);
+        }
+
         // Resolved first (configuration only, no I/O) so the access query can read the group's account at that registry;
         // a refusal still comes after the access check, as before.
         upstreams.TryResolve(path.Image, out var repository, out var upstreamError);

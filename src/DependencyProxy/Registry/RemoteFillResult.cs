@@ -16,7 +16,7 @@ namespace DependencyProxy.Registry;
 /// lease has run out, a download this node takes over. The client sees one uninterrupted response.
 /// </summary>
 internal sealed partial class RemoteFillResult(
-    ClusterFills cluster, UpstreamRepository repository, Digest digest, long groupId, string lease, Func<TimeSpan> sinceRequestStart) : IResult
+    ClusterFills cluster, UpstreamRepository repository, Digest digest, CacheScope groupId, string lease, Func<TimeSpan> sinceRequestStart) : IResult
 {
     private HttpContext _context = null!;
     private bool _begun;

@@ -16,6 +16,14 @@ internal static class TagListEndpoint
 
     public static Task<IResult> HandleAsync(
         HttpContext context, long groupId, UpstreamRepository repository, RegistryPath path, TimeSpan revalidationWindow, UpstreamTagLists tagLists) =>
+        HandleAsync(context, path, minimumWindow => tagLists.GetAsync(groupId, repository,
+            minimumWindow is { } m && m > revalidationWindow ? m : revalidationWindow, context.RequestAborted));
+
+    /// <summary>
+    /// Answers the list <paramref name="getTags"/> gives; it is passed the shortest window a stored list is re-used within
+    /// (<see cref="ContinuationReuse"/> for a later page of a walk, else null: the owner's own window).
+    /// </summary>
+    public static Task<IResult> HandleAsync(HttpContext context, RegistryPath path, Func<TimeSpan?, Task<(string[] Tags, bool Stale)>> getTags) =>
         OciFailures.AnswerAsync(RegistryResource.TagList, async () =>
         {
             // The query is checked before the upstream is asked: a bad one costs nothing upstream.
@@ -26,8 +34,7 @@ internal static class TagListEndpoint
 
             // A client walking the pages (each after the first names `last`) re-uses the list the first page fetched, so a
             // walk of many small pages does not collect the whole upstream list once per page (outside review, issue 16).
-            var window = query.Last is null ? revalidationWindow : TimeSpan.FromTicks(Math.Max(revalidationWindow.Ticks, ContinuationReuse.Ticks));
-            var (tags, stale) = await tagLists.GetAsync(groupId, repository, window, context.RequestAborted);
+            var (tags, stale) = await getTags(query.Last is null ? null : ContinuationReuse);
             var page = query.Apply(tags, out var more);
             if (more)
             {

@@ -19,14 +19,22 @@ internal sealed class UpstreamCredentials
     /// <param name="identity">The account's name: it keys shared fills and upstream tokens, so it is known up front.</param>
     /// <param name="loadSecret">Reads the secret when first needed; null when it is gone (removed meanwhile, or the keys were lost).</param>
     /// <param name="fallback">The account used when the secret is gone: the one configured for the registry, if any.</param>
-    public UpstreamCredentials(string identity, Func<CancellationToken, Task<string?>> loadSecret, UpstreamCredentials? fallback = null)
+    /// <param name="owner">Whose account it is, when the same name may be two accounts (a virtual registry upstream's id): it
+    /// joins <see cref="CacheIdentity"/>, so tokens and fills are never shared with another owner of the same name.</param>
+    public UpstreamCredentials(string identity, Func<CancellationToken, Task<string?>> loadSecret, UpstreamCredentials? fallback = null,
+        string? owner = null)
     {
         Identity = identity;
+        CacheIdentity = owner is null ? identity : $"{owner}|{identity}";
         _loadSecret = loadSecret;
         _fallback = fallback;
     }
 
+    /// <summary>The account's name, as sent to the upstream.</summary>
     public string Identity { get; }
+
+    /// <summary>What keys upstream tokens and shared fetches made with this account: its owner (if named) and name.</summary>
+    public string CacheIdentity { get; }
 
     /// <summary>The identity and secret to send, loaded once per instance; null when neither this account nor the fallback has a secret.</summary>
     public async Task<(string Identity, string Secret)?> ResolveAsync(CancellationToken cancellationToken)

@@ -293,7 +293,7 @@ internal sealed partial class UpstreamRegistryClient(
 
     /// <summary>Tokens are per scope and per account: a group's own Docker Hub account gets tokens of its own.</summary>
     private static string TokenKey(UpstreamRepository repository) =>
-        repository.Credentials is null ? repository.PullScope : $"{repository.PullScope}|{repository.Credentials.Identity}";
+        repository.Credentials is null ? repository.PullScope : $"{repository.PullScope}|{repository.Credentials.CacheIdentity}";
 
     /// <summary>
     /// GET realm?service=…&amp;scope=…, with Basic credentials when the repository carries an account (the group's own,

@@ -11,7 +11,7 @@ internal sealed record UpstreamRepository(string Registry, Uri BaseUrl, string N
     /// Identifies what an upstream fetch for this repository returns: the same repository fetched with another
     /// account may hold other content, so shared work (fills, coalesced requests, tokens) is keyed by both.
     /// </summary>
-    public string CacheKey => Credentials is null ? ToString() : $"{this}|{Credentials.Identity}";
+    public string CacheKey => Credentials is null ? ToString() : $"{this}|{Credentials.CacheIdentity}";
 
     /// <summary>The token scope that allows pulling from this repository.</summary>
     public string PullScope => $"repository:{Name}:pull";
