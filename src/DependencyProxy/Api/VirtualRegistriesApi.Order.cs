@@ -148,7 +148,7 @@ internal static partial class VirtualRegistriesApi
 
         if (username is { Length: > 0 } && password is { Length: > 0 })
         {
-            account = new UpstreamCredentials(username, password);
+            account = new UpstreamCredentials(username, _ => Task.FromResult<string?>(password), owner: VirtualRegistries.UpstreamAccounts.ConnectionTestOwner());
         }
 
         return username is not null && username.Any(char.IsControl) ? "username must not contain control characters" : null;

@@ -14,11 +14,18 @@ internal sealed class UpstreamAccounts(IDataProtectionProvider protection)
 {
     private readonly IDataProtector _passwords = protection.CreateProtector(VirtualRegistryUpstream.PasswordProtectionPurpose);
 
-    /// <summary>The account for the upstream's token flow, or null for anonymous; the password is decrypted when first needed.</summary>
+    /// <summary>
+    /// The account for a connection test of the upstream, or null for anonymous; the password is decrypted when first
+    /// needed. A fresh owner each time: tokens are cached by owner and name, and a test must neither pass on a token
+    /// another fetch got with this name (and perhaps another password) nor leave one behind.
+    /// </summary>
     public UpstreamCredentials? CredentialsFor(VirtualRegistryUpstream upstream) =>
         string.IsNullOrEmpty(upstream.Username) || upstream.PasswordProtected is null
             ? null
-            : new UpstreamCredentials(upstream.Username, _ => Task.FromResult(Unprotect(upstream.PasswordProtected)));
+            : new UpstreamCredentials(upstream.Username, _ => Task.FromResult(Unprotect(upstream.PasswordProtected)), owner: ConnectionTestOwner());
+
+    /// <summary>An owner no other fetch has, for <see cref="UpstreamCredentials"/> used by one connection test.</summary>
+    public static string ConnectionTestOwner() => $"connection-test:{Guid.NewGuid():N}";
 
     public const string DuplicateMessage = "url has already been taken: this group has an upstream with the same URL and credentials; " +
         "link that one into the registry (POST /virtual_registries/container/registry_upstreams) or use other credentials";
