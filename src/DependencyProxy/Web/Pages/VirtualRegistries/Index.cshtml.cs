@@ -30,7 +30,7 @@ internal sealed class IndexModel(VirtualRegistryDirectory registries) : VirtualR
 
         (NewName, NewDescription) = (name, description);
         // The form always sends the description; an empty one is no description, as the API's omitted field.
-        var (created, refusal) = await registries.CreateAsync(Group, name ?? "", Given(description), HttpContext.RequestAborted);
+        var (created, refusal) = await registries.CreateAsync(Group, name, Given(description), HttpContext.RequestAborted);
         if (created is null)
         {
             return Refuse(refusal!);

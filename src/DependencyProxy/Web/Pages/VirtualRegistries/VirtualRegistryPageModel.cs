@@ -74,9 +74,25 @@ internal abstract class VirtualRegistryPageModel : SignedInPageModel
             _ => StatusCodes.Status400BadRequest,
         });
 
-    /// <summary>The service speaks GitLab's API ("name is missing"); the page shows a sentence ("Name is missing.").</summary>
-    public static string Sentence(string text) =>
-        text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..] + (text.EndsWith('.') ? "" : ".");
+    /// <summary>
+    /// The service speaks GitLab's API ("url is missing"); the page shows a sentence that names the field by its label
+    /// ("URL is missing.").
+    /// </summary>
+    public static string Sentence(string text)
+    {
+        foreach (var (field, label) in FieldLabels)
+        {
+            if (text.StartsWith(field + " ", StringComparison.Ordinal))
+            {
+                text = label + text[field.Length..];
+                break;
+            }
+        }
+
+        return text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..] + (text.EndsWith('.') ? "" : ".");
+    }
+
+    private static readonly (string Field, string Label)[] FieldLabels = [("cache_validity_hours", "Cache validity (hours)"), ("url", "URL")];
 
     /// <summary>A number typed in a form: digits only (an optional '-' so that "-1" is refused as out of range), else null.</summary>
     protected static long? ParseNumber(string? text) =>
