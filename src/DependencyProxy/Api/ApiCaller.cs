@@ -30,12 +30,18 @@ internal sealed class ApiCaller(CredentialValidator credentials) : IEndpointFilt
         }
 
         var reading = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
-        if (!principal.HasScope(TokenScopes.Api) && !(reading && principal.HasScope(TokenScopes.ReadApi)))
+        // Some endpoints also take narrower scopes (the virtual registry ones: read_virtual_registry, write_virtual_registry).
+        var alternatives = context.GetEndpoint()?.Metadata.GetMetadata<AlsoAcceptedScopes>();
+        var alsoAccepted = alternatives is null ? [] : reading ? alternatives.Read : alternatives.Write;
+        if (!principal.HasScope(TokenScopes.Api) && !(reading && principal.HasScope(TokenScopes.ReadApi)) && !alsoAccepted.Any(principal.HasScope))
         {
-            return ApiResults.InsufficientScope(reading ? $"{TokenScopes.Api} {TokenScopes.ReadApi}" : TokenScopes.Api);
+            return ApiResults.InsufficientScope(string.Join(' ', (reading ? [TokenScopes.Api, TokenScopes.ReadApi] : new[] { TokenScopes.Api }).Concat(alsoAccepted)));
         }
 
         context.Items[ItemKey] = principal;
         return await next(invocation);
     }
 }
+
+/// <summary>Endpoint metadata: scopes that allow a read (GET, HEAD) or a write there besides <c>api</c> and <c>read_api</c>.</summary>
+internal sealed record AlsoAcceptedScopes(string[] Read, string[] Write);

@@ -18,9 +18,13 @@ internal sealed class ApiParameters
 
     private readonly Dictionary<string, List<string?>> _values = new(StringComparer.Ordinal);
 
-    public static async Task<(ApiParameters? Parameters, IResult? Error)> ReadAsync(HttpRequest request)
+    private IReadOnlyDictionary<string, int>? _limits;
+
+    /// <param name="request">The request.</param>
+    /// <param name="limits">Maximums for some parameters instead of <see cref="FieldLimits.ForParameter"/>'s (an upstream's password is longer than a user's).</param>
+    public static async Task<(ApiParameters? Parameters, IResult? Error)> ReadAsync(HttpRequest request, IReadOnlyDictionary<string, int>? limits = null)
     {
-        var parameters = new ApiParameters();
+        var parameters = new ApiParameters { _limits = limits };
         foreach (var (key, values) in request.Query)
         {
             parameters.AddAll(key, values.ToArray());
@@ -81,7 +85,7 @@ internal sealed class ApiParameters
     {
         foreach (var (name, values) in _values)
         {
-            var maximum = FieldLimits.ForParameter(name);
+            var maximum = _limits is not null && _limits.TryGetValue(name, out var limit) ? limit : FieldLimits.ForParameter(name);
             if (values.Any(v => FieldLimits.Exceeds(v, maximum)))
             {
                 return FieldLimits.TooLong(name, maximum);

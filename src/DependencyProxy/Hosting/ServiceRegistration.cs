@@ -67,6 +67,7 @@ internal static class ServiceRegistration
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();
         services.AddSingleton<ApiGroupAccess>();
+        services.AddSingleton<VirtualRegistryAccess>();
         return services;
     }
 

@@ -1,0 +1,95 @@
+using DependencyProxy.Identity;
+using DependencyProxy.VirtualRegistries;
+
+namespace DependencyProxy.Api;
+
+/// <summary>
+/// GitLab's container virtual registry API: registries here, upstreams, order, tests and cache in the other parts.
+/// Members (guests and up) read; maintainers manage; owners delete a registry (<see cref="VirtualRegistryRoles"/>).
+/// Besides <c>api</c>/<c>read_api</c>, tokens with <c>read_virtual_registry</c> read and <c>write_virtual_registry</c> manage.
+/// </summary>
+internal static partial class VirtualRegistriesApi
+{
+    private const string Base = "/virtual_registries/container";
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        var scopes = new AlsoAcceptedScopes([TokenScopes.ReadVirtualRegistry, TokenScopes.WriteVirtualRegistry], [TokenScopes.WriteVirtualRegistry]);
+        var group = api.MapGroup("").WithMetadata(scopes);
+        group.MapGet("/groups/{id}/-" + Base + "/registries", ListRegistriesAsync);
+        group.MapPost("/groups/{id}/-" + Base + "/registries", CreateRegistryAsync);
+        group.MapGet(Base + "/registries/{id}", GetRegistryAsync);
+        group.MapPatch(Base + "/registries/{id}", UpdateRegistryAsync);
+        group.MapDelete(Base + "/registries/{id}", DeleteRegistryAsync);
+        group.MapDelete(Base + "/registries/{id}/cache", PurgeRegistryCacheAsync);
+        MapUpstreams(group);
+        MapOrderAndTests(group);
+        MapCache(group);
+    }
+
+    private static async Task<IResult> ListRegistriesAsync(HttpContext context, string id, VirtualRegistryAccess access, VirtualRegistryDirectory registries)
+    {
+        var (group, denied) = await access.GroupAsync(context, id, VirtualRegistryRoles.Read);
+        return group is null ? denied! : ApiResults.Ok((await registries.ListAsync(group.Id, context.RequestAborted)).Select(VirtualRegistryJson.Registry));
+    }
+
+    private static async Task<IResult> CreateRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, VirtualRegistryDirectory registries)
+    {
+        var (group, denied) = await access.GroupAsync(context, id, VirtualRegistryRoles.Manage);
+        if (group is null)
+        {
+            return denied!;
+        }
+
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (parameters is null)
+        {
+            return error!;
+        }
+
+        var (registry, refusal) = await registries.CreateAsync(group, parameters.String("name"), parameters.String("description"), context.RequestAborted);
+        return registry is null ? ApiResults.Refused(refusal!) : ApiResults.Created(VirtualRegistryJson.Registry(registry));
+    }
+
+    private static async Task<IResult> GetRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, VirtualRegistryDirectory registries)
+    {
+        var (registry, denied) = await access.RegistryAsync(context, id, VirtualRegistryRoles.Read);
+        return denied ?? ApiResults.Ok(VirtualRegistryJson.RegistryWithLinks(registry!, await registries.LinksAsync(registry!.Id, context.RequestAborted)));
+    }
+
+    private static async Task<IResult> UpdateRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, VirtualRegistryDirectory registries)
+    {
+        var (registry, denied) = await access.RegistryAsync(context, id, VirtualRegistryRoles.Manage);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var (parameters, error) = await ApiParameters.ReadAsync(context.Request);
+        if (parameters is null)
+        {
+            return error!;
+        }
+
+        var (updated, refusal) = await registries.UpdateAsync(registry!.Id, parameters.String("name"), parameters.String("description"), context.RequestAborted);
+        return updated is null ? ApiResults.Refused(refusal!) : ApiResults.Ok(VirtualRegistryJson.Registry(updated));
+    }
+
+    private static async Task<IResult> DeleteRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, VirtualRegistryDirectory registries)
+    {
+        var (registry, denied) = await access.RegistryAsync(context, id, VirtualRegistryRoles.DeleteRegistry);
+        return denied ?? (await registries.DeleteAsync(registry!.Id, context.RequestAborted) ? ApiResults.NoContent() : ApiResults.NotFound("Virtual registry"));
+    }
+
+    private static async Task<IResult> PurgeRegistryCacheAsync(HttpContext context, string id, VirtualRegistryAccess access, VirtualRegistryCache cache)
+    {
+        var (registry, denied) = await access.RegistryAsync(context, id, VirtualRegistryRoles.Manage);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        await cache.PurgeRegistryAsync(registry!.Id, context.RequestAborted);
+        return ApiResults.NoContent();
+    }
+}
