@@ -41,7 +41,7 @@ public sealed partial class VirtualRegistryPagesTests : SecondUpstreamTestBase
         Assert.Contains("Added the upstream ghcr at position 2", added);
         Assert.Equal(["hub", "ghcr"], Order(added));
         Assert.DoesNotContain("s3cret-Passw0rd", added);
-        Assert.True(added.Contains("never re-checked"), Regex.Match(added, "<table id=\"upstreams\"[\\s\\S]*?</table>").Value);
+        Assert.Contains("never re-checked", added);
 
         // The second one moves up: it is asked first from now on.
         var ghcrLink = Regex.Match(added, "data-link-id=\"(\\d+)\" data-upstream-id=\"\\d+\" data-name=\"ghcr\"").Groups[1].Value;

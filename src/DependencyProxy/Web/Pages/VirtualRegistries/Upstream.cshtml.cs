@@ -47,9 +47,10 @@ internal sealed partial class UpstreamModel(VirtualUpstreams upstreams, VirtualR
         return Redirect(UpstreamPath + Upstream.Id);
     }
 
+    /// <summary>Members may test, as GitLab's API lets anyone who reads the upstream: it changes nothing.</summary>
     public async Task<IActionResult> OnPostTestAsync(string id)
     {
-        if ((await LoadAsync(id) ?? RequireManage()) is { } denied)
+        if (await LoadAsync(id) is { } denied)
         {
             return denied;
         }
