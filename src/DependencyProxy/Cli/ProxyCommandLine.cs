@@ -69,6 +69,7 @@ internal static class ProxyCommandLine
         {
             GroupCommands.Create(),
             GroupCommands.CreateMembers(),
+            VirtualRegistryCommands.Create(),
             UserCommands.Create(),
             TokenCommands.Create(),
             CacheCommands.CreateCache(),

@@ -9,7 +9,7 @@ internal sealed class PersonalAccessToken
 
     public required string Name { get; set; }
 
-    /// <summary>Space-separated scopes: api, read_api, read_registry, write_registry.</summary>
+    /// <summary>Space-separated scopes: api, read_api, read_registry, write_registry, read_virtual_registry, write_virtual_registry.</summary>
     public required string Scopes { get; set; }
 
     /// <summary>SHA-256 of the token, hex. Tokens are long and random, so a fast hash suffices and allows an indexed lookup.</summary>

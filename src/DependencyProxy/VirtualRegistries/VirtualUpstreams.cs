@@ -57,6 +57,13 @@ internal sealed class VirtualUpstreams(
         SetCredentials(upstream, input.Username, input.Password);
         db.VirtualRegistryUpstreams.Add(upstream);
         await db.SaveChangesAsync(cancellationToken);
+        if (input.CacheValidityHours == 0)
+        {
+            // 0 is the column's CLR default, so EF left it out of the INSERT and the database default (24) applied.
+            await db.VirtualRegistryUpstreams.Where(u => u.Id == upstream.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.CacheValidityHours, 0), cancellationToken);
+            upstream.CacheValidityHours = 0;
+        }
+
         var position = await db.VirtualRegistryUpstreamLinks.CountAsync(l => l.RegistryId == registryId, cancellationToken) + 1;
         var link = new VirtualRegistryUpstreamLink { GroupId = registry.GroupId, RegistryId = registryId, UpstreamId = upstream.Id, Position = position };
         db.VirtualRegistryUpstreamLinks.Add(link);

@@ -57,6 +57,11 @@ public sealed class VirtualUpstreamsApiTests : ProxyTestBase
             Assert.DoesNotContain("password", answer.ToString());
         }
 
+        var never = await AddAsync(maintainer, registry, "never-recheck", new { cache_validity_hours = 0, username = "n", password = "n" });
+        Assert.Equal(0, never.GetProperty("cache_validity_hours").GetInt32());
+        Assert.Equal(0, (await Api.GetAsync($"{Vr}/upstreams/{never.GetProperty("id").GetInt64()}", guest)).Body.GetProperty("cache_validity_hours").GetInt32());
+        Assert.Equal(24, (await AddAsync(maintainer, registry, "default", new { username = "d", password = "d" })).GetProperty("cache_validity_hours").GetInt32());
+
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{id}", guest, new { name = "x" })).Status);
         var (patched, updated) = await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{id}", maintainer, new { cache_validity_hours = 0, username = "", password = "" });
         Assert.Equal(HttpStatusCode.OK, patched);

@@ -98,9 +98,9 @@ public sealed class CommandLineTests : IDisposable
         "members", "add", "acme", "bob", "--access-level", "boss")]
     [InlineData("--access-level must be one of guest, reporter, developer, maintainer, owner (or 10, 20, 30, 40, 50), not '25'",
         "members", "add", "acme", "bob", "--access-level", "25")]
-    [InlineData("--scopes must be a comma-separated list of api, read_api, read_registry, write_registry, not 'admin'",
+    [InlineData("--scopes must be a comma-separated list of api, read_api, read_registry, write_registry, read_virtual_registry, write_virtual_registry, not 'admin'",
         "tokens", "create", "bob", "--name", "ci", "--scopes", "admin")]
-    [InlineData("--scopes must be a comma-separated list of api, read_api, read_registry, write_registry, not ','",
+    [InlineData("--scopes must be a comma-separated list of api, read_api, read_registry, write_registry, read_virtual_registry, write_virtual_registry, not ','",
         "tokens", "create", "bob", "--name", "ci", "--scopes", ",")]
     [InlineData("--expires-at must be a day as YYYY-MM-DD, not 'tomorrow'", "tokens", "create", "bob", "--name", "ci", "--expires-at", "tomorrow")]
     [InlineData("--expires-at must be today (", "tokens", "create", "bob", "--name", "ci", "--expires-at", "2001-01-01")]
