@@ -65,6 +65,7 @@ public sealed partial class WebInterfaceTests
         await page.ClickAsync("#add-upstream-button");
         await page.Locator(".notice", new() { HasText = "Added the upstream private at position 2" }).WaitForAsync();
         Assert.DoesNotContain(password, await page.ContentAsync());
+        Assert.Contains("never re-checked", await page.InnerTextAsync("#upstreams tr[data-name='private'] td[data-label='Cache validity']"));
         await page.ClickAsync("#upstreams tr[data-name='private'] button[aria-label='Test private']");
         Assert.Contains("Connection to private succeeded", await page.InnerTextAsync("#test-result"));
         Assert.Equal(["hub", "private"], await UpstreamOrderAsync(page));
