@@ -60,6 +60,25 @@ public sealed partial class VirtualRegistryPagesTests
     }
 
     [Theory]
+    [InlineData("", "Position is invalid: it is a whole number")]
+    [InlineData("x", "Position is invalid: it is a whole number")]
+    [InlineData("1e3", "Position is invalid: it is a whole number")]
+    [InlineData("99999999999999999999", "Position is invalid: it is a whole number")]
+    [InlineData("0", "Position does not have a valid value: it is between 1 and 20.")]
+    [InlineData("-1", "Position does not have a valid value: it is between 1 and 20.")]
+    [InlineData("21", "Position does not have a valid value: it is between 1 and 20.")]
+    public async Task BadPositions_AreRefused_AndTheOrderStays(string position, string message)
+    {
+        var (registry, _, link, _) = await RegistryWithUpstreamAsync();
+        using var maintainer = await SignedInAsync("maint", 40);
+        using var response = await maintainer.PostFormAsync(registry, registry + "?handler=Move", new() { ["link_id"] = link, ["position"] = position });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains(message, html);
+        Assert.Contains("data-name=\"hub\" data-position=\"1\"", html);
+    }
+
+    [Theory]
     [InlineData("AddUpstream", "", "URL", "24", "", "", "Name is missing.")]
     [InlineData("AddUpstream", "u", "", "24", "", "", "URL is missing.")]
     [InlineData("AddUpstream", "u", "http://169.254.169.254/latest", "24", "", "", "is not configured on this server (DependencyProxy:Upstreams)")]

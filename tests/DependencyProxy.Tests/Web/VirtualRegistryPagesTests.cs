@@ -100,6 +100,18 @@ public sealed partial class VirtualRegistryPagesTests : SecondUpstreamTestBase
             Assert.Contains("Password is missing: enter the password again to change the username", await refused.Content.ReadAsStringAsync());
         }
 
+        // Nor may the stored password follow the upstream to another URL without being typed again.
+        using (var moved = await browser.PostFormAsync(upstream, upstream + "?handler=Edit", new()
+        {
+            ["name"] = "ghcr-main", ["url"] = Upstream.Url, ["username"] = "robot", ["password"] = "", ["cache_validity_hours"] = "48",
+        }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, moved.StatusCode);
+            Assert.Contains("a stored password is never sent to another registry", await moved.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(Ghcr.Url, (await Proxy.Get<VirtualUpstreams>().FindAsync(long.Parse(upstreamId), CancellationToken.None))!.Url);
+
         // "Remove the account": asked anonymously from then on.
         using (await browser.PostFormAsync(upstream, upstream + "?handler=Edit", new()
         {

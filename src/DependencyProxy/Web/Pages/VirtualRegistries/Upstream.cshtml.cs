@@ -31,7 +31,7 @@ internal sealed partial class UpstreamModel(VirtualUpstreams upstreams, VirtualR
         }
 
         Posted = form;
-        var (input, problem) = form.ToUpdate(Upstream.Username);
+        var (input, problem) = form.ToUpdate(Upstream.Username, Upstream.Url);
         if (input is null)
         {
             return Refuse(Sentence(problem!));

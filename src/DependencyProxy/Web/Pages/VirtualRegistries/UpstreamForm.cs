@@ -45,9 +45,10 @@ internal sealed class UpstreamForm
 
     /// <summary>
     /// For an edit: every text field as given (an empty description clears it); the account changes only when a password
-    /// is typed or "remove" is ticked. A new username without its password is refused: passwords are never shown to keep.
+    /// is typed or "remove" is ticked. A new username or URL without the password is refused: passwords are never shown,
+    /// and a stored one is never sent to a registry it was not typed for.
     /// </summary>
-    public (UpstreamInput? Input, string? Problem) ToUpdate(string? currentUsername)
+    public (UpstreamInput? Input, string? Problem) ToUpdate(string? currentUsername, string currentUrl)
     {
         if (Problem(creating: false) is { } problem)
         {
@@ -60,6 +61,13 @@ internal sealed class UpstreamForm
         if (!RemoveAccount && string.IsNullOrEmpty(Password) && !string.IsNullOrEmpty(Username) && Username != currentUsername)
         {
             return (null, "password is missing: enter the password again to change the username (passwords are never shown)");
+        }
+
+        // A stored password goes only to the URL it was typed for: pointing the upstream elsewhere asks for it again.
+        if (!RemoveAccount && string.IsNullOrEmpty(Password) && !string.IsNullOrEmpty(currentUsername) && !string.IsNullOrEmpty(Url)
+            && !string.Equals(Url.Trim().TrimEnd('/'), currentUrl.Trim().TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, "password is missing: enter it again to use the account with another URL (a stored password is never sent to another registry)");
         }
 
         if (!RemoveAccount && string.IsNullOrEmpty(Password) && string.IsNullOrEmpty(Username) && !string.IsNullOrEmpty(currentUsername))
