@@ -24,7 +24,7 @@ public sealed class PythonGitlabTests(UpstreamFixture upstream, ITestOutputHelpe
         var revision = informational.Contains('+') ? informational.Split('+')[1] : "unknown";
         var script = Path.Combine(Processes.RepositoryRoot(), "tests", "DependencyProxy.EndToEnd", "PythonGitlab", "gitlab_api_suite.py");
 
-        var result = await Processes.RunAsync(Python, [script, $"http://{proxy.Host}", ProxyServer.RootToken, version, revision],
+        var result = await Processes.RunAsync(Python, [script, $"http://{proxy.Host}", ProxyServer.RootToken, version, revision, upstream.Registry.Url],
             TimeSpan.FromMinutes(3));
         output.WriteLine(result.Output);
         Assert.True(result.ExitCode == 0, $"python-gitlab suite failed (exit {result.ExitCode}):\n{result.Output}\n--- server log ---\n{Tail(proxy.Log())}");

@@ -10,6 +10,24 @@ namespace DependencyProxy.VirtualRegistries;
 /// </summary>
 internal static class RowLocks
 {
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction on a fresh context, committed when it returns. PostgreSQL's retrying
+    /// execution strategy refuses transactions begun outside it, and a retried attempt must redo the whole unit.
+    /// </summary>
+    public static async Task<T> InTransactionAsync<T>(
+        this IDbContextFactory<ProxyDbContext> databases, Func<ProxyDbContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var outer = await databases.CreateDbContextAsync(cancellationToken);
+        return await outer.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var result = await work(db);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        });
+    }
+
     /// <summary>Locks the group row; false when the group is gone.</summary>
     public static async Task<bool> LockGroupAsync(ProxyDbContext db, long groupId, CancellationToken cancellationToken) =>
         await db.Groups.Where(g => g.Id == groupId).ExecuteUpdateAsync(s => s.SetProperty(g => g.Name, g => g.Name), cancellationToken) > 0;

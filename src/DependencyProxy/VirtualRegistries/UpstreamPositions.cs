@@ -29,84 +29,88 @@ internal sealed class UpstreamPositions(IDbContextFactory<ProxyDbContext> databa
             return (null, Refusal.Invalid($"position does not have a valid value: it is between 1 and {maximum}"));
         }
 
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var found = await db.VirtualRegistryUpstreamLinks.AsNoTracking().FirstOrDefaultAsync(l => l.Id == linkId, cancellationToken);
-        if (found is null || !await RowLocks.LockRegistryAsync(db, found.RegistryId, cancellationToken))
+        return await databases.InTransactionAsync<(VirtualRegistryUpstreamLink? Link, Refusal? Refusal)>(async db =>
         {
-            return (null, new Refusal(RefusalKind.NotFound, "Registry upstream"));
-        }
+            var found = await db.VirtualRegistryUpstreamLinks.AsNoTracking().FirstOrDefaultAsync(l => l.Id == linkId, cancellationToken);
+            if (found is null || !await RowLocks.LockRegistryAsync(db, found.RegistryId, cancellationToken))
+            {
+                return (null, new Refusal(RefusalKind.NotFound, "Registry upstream"));
+            }
 
-        // Read again under the lock: another move may have changed it in between.
-        var link = await db.VirtualRegistryUpstreamLinks.FirstAsync(l => l.Id == linkId, cancellationToken);
-        var count = await db.VirtualRegistryUpstreamLinks.CountAsync(l => l.RegistryId == link.RegistryId, cancellationToken);
-        var target = (int)Math.Min(position, count);
-        var from = link.Position;
-        if (target < from)
-        {
-            await db.VirtualRegistryUpstreamLinks.Where(l => l.RegistryId == link.RegistryId && l.Position >= target && l.Position < from)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.Position, l => l.Position + 1), cancellationToken);
-        }
-        else if (target > from)
-        {
-            await db.VirtualRegistryUpstreamLinks.Where(l => l.RegistryId == link.RegistryId && l.Position > from && l.Position <= target)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.Position, l => l.Position - 1), cancellationToken);
-        }
+            // Read again under the lock: another move may have changed it in between.
+            if (await db.VirtualRegistryUpstreamLinks.FirstOrDefaultAsync(l => l.Id == linkId, cancellationToken) is not { } link)
+            {
+                return (null, new Refusal(RefusalKind.NotFound, "Registry upstream"));
+            }
 
-        link.Position = target;
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (link, null);
+            var count = await db.VirtualRegistryUpstreamLinks.CountAsync(l => l.RegistryId == link.RegistryId, cancellationToken);
+            var target = (int)Math.Min(position, count);
+            var from = link.Position;
+            if (target < from)
+            {
+                await db.VirtualRegistryUpstreamLinks.Where(l => l.RegistryId == link.RegistryId && l.Position >= target && l.Position < from)
+                    .ExecuteUpdateAsync(s => s.SetProperty(l => l.Position, l => l.Position + 1), cancellationToken);
+            }
+            else if (target > from)
+            {
+                await db.VirtualRegistryUpstreamLinks.Where(l => l.RegistryId == link.RegistryId && l.Position > from && l.Position <= target)
+                    .ExecuteUpdateAsync(s => s.SetProperty(l => l.Position, l => l.Position - 1), cancellationToken);
+            }
+
+            link.Position = target;
+            await db.SaveChangesAsync(cancellationToken);
+            return (link, null);
+        }, cancellationToken);
     }
 
     /// <summary>Links an existing upstream of the same group into a registry, last (GitLab's POST registry_upstreams).</summary>
     public async Task<(VirtualRegistryUpstreamLink? Link, Refusal? Refusal)> LinkAsync(long registryId, long upstreamId, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var registry = await RowLocks.LockRegistryAsync(db, registryId, cancellationToken)
-            ? await db.VirtualRegistries.AsNoTracking().FirstAsync(r => r.Id == registryId, cancellationToken)
-            : null;
-        var upstream = await db.VirtualRegistryUpstreams.AsNoTracking().FirstOrDefaultAsync(u => u.Id == upstreamId, cancellationToken);
-        if (registry is null || upstream is null || upstream.GroupId != registry.GroupId)
+        return await databases.InTransactionAsync<(VirtualRegistryUpstreamLink? Link, Refusal? Refusal)>(async db =>
         {
-            // An upstream of another group is not found from here: its id says nothing.
-            return (null, new Refusal(RefusalKind.NotFound, registry is null ? "Virtual registry" : "Upstream"));
-        }
+            var registry = await RowLocks.LockRegistryAsync(db, registryId, cancellationToken)
+                ? await db.VirtualRegistries.AsNoTracking().FirstAsync(r => r.Id == registryId, cancellationToken)
+                : null;
+            var upstream = await db.VirtualRegistryUpstreams.AsNoTracking().FirstOrDefaultAsync(u => u.Id == upstreamId, cancellationToken);
+            if (registry is null || upstream is null || upstream.GroupId != registry.GroupId)
+            {
+                // An upstream of another group is not found from here: its id says nothing.
+                return (null, new Refusal(RefusalKind.NotFound, registry is null ? "Virtual registry" : "Upstream"));
+            }
 
-        if (await db.VirtualRegistryUpstreamLinks.AnyAsync(l => l.RegistryId == registryId && l.UpstreamId == upstreamId, cancellationToken))
-        {
-            return (null, Refusal.Invalid("upstream has already been taken: it is linked into this registry"));
-        }
+            if (await db.VirtualRegistryUpstreamLinks.AnyAsync(l => l.RegistryId == registryId && l.UpstreamId == upstreamId, cancellationToken))
+            {
+                return (null, Refusal.Invalid("upstream has already been taken: it is linked into this registry"));
+            }
 
-        if (await RoomProblemAsync(db, registryId, options.Value, cancellationToken) is { } full)
-        {
-            return (null, Refusal.Invalid(full));
-        }
+            if (await RoomProblemAsync(db, registryId, options.Value, cancellationToken) is { } full)
+            {
+                return (null, Refusal.Invalid(full));
+            }
 
-        var position = await db.VirtualRegistryUpstreamLinks.CountAsync(l => l.RegistryId == registryId, cancellationToken) + 1;
-        var link = new VirtualRegistryUpstreamLink { GroupId = registry.GroupId, RegistryId = registryId, UpstreamId = upstreamId, Position = position };
-        db.VirtualRegistryUpstreamLinks.Add(link);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (link, null);
+            var position = await db.VirtualRegistryUpstreamLinks.CountAsync(l => l.RegistryId == registryId, cancellationToken) + 1;
+            var link = new VirtualRegistryUpstreamLink { GroupId = registry.GroupId, RegistryId = registryId, UpstreamId = upstreamId, Position = position };
+            db.VirtualRegistryUpstreamLinks.Add(link);
+            await db.SaveChangesAsync(cancellationToken);
+            return (link, null);
+        }, cancellationToken);
     }
 
     /// <summary>Removes the link (the upstream stays in the group) and closes the gap; false when it did not exist.</summary>
     public async Task<bool> UnlinkAsync(long linkId, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var link = await db.VirtualRegistryUpstreamLinks.AsNoTracking().FirstOrDefaultAsync(l => l.Id == linkId, cancellationToken);
-        if (link is null)
+        return await databases.InTransactionAsync<bool>(async db =>
         {
-            return false;
-        }
+            var link = await db.VirtualRegistryUpstreamLinks.AsNoTracking().FirstOrDefaultAsync(l => l.Id == linkId, cancellationToken);
+            if (link is null)
+            {
+                return false;
+            }
 
-        await CloseGapAsync(db, link, cancellationToken);
-        await db.VirtualRegistryUpstreamLinks.Where(l => l.Id == linkId).ExecuteDeleteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+            await CloseGapAsync(db, link, cancellationToken);
+            await db.VirtualRegistryUpstreamLinks.Where(l => l.Id == linkId).ExecuteDeleteAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
     /// <summary>Within a transaction: locks the link's registry and moves the links after it up by one.</summary>

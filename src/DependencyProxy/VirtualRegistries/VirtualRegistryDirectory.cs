@@ -45,32 +45,32 @@ internal sealed class VirtualRegistryDirectory(
             return (null, Refusal.Invalid(invalid));
         }
 
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await RowLocks.LockGroupAsync(db, group.Id, cancellationToken))
+        return await databases.InTransactionAsync<(VirtualRegistry? Registry, Refusal? Refusal)>(async db =>
         {
-            return (null, new Refusal(RefusalKind.NotFound, "Group"));
-        }
+            if (!await RowLocks.LockGroupAsync(db, group.Id, cancellationToken))
+            {
+                return (null, new Refusal(RefusalKind.NotFound, "Group"));
+            }
 
-        var limit = options.Value.MaxRegistriesPerGroup;
-        if (await db.VirtualRegistries.CountAsync(r => r.GroupId == group.Id, cancellationToken) >= limit)
-        {
-            return (null, Refusal.Invalid($"this group already has {limit} virtual registries, the most allowed " +
-                $"({VirtualRegistryOptions.Section}:MaxRegistriesPerGroup); delete one first"));
-        }
+            var limit = options.Value.MaxRegistriesPerGroup;
+            if (await db.VirtualRegistries.CountAsync(r => r.GroupId == group.Id, cancellationToken) >= limit)
+            {
+                return (null, Refusal.Invalid($"this group already has {limit} virtual registries, the most allowed " +
+                    $"({VirtualRegistryOptions.Section}:MaxRegistriesPerGroup); delete one first"));
+            }
 
-        var trimmed = name!.Trim();
-        if (await db.VirtualRegistries.AnyAsync(r => r.GroupId == group.Id && r.Name == trimmed, cancellationToken))
-        {
-            return (null, Refusal.Taken($"name has already been taken: this group has a virtual registry named '{trimmed}'"));
-        }
+            var trimmed = name!.Trim();
+            if (await db.VirtualRegistries.AnyAsync(r => r.GroupId == group.Id && r.Name == trimmed, cancellationToken))
+            {
+                return (null, Refusal.Taken($"name has already been taken: this group has a virtual registry named '{trimmed}'"));
+            }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var registry = new VirtualRegistry { GroupId = group.Id, Name = trimmed, Description = description ?? "", CreatedAt = now, UpdatedAt = now };
-        db.VirtualRegistries.Add(registry);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (registry, null);
+            var now = time.GetUtcNow().UtcDateTime;
+            var registry = new VirtualRegistry { GroupId = group.Id, Name = trimmed, Description = description ?? "", CreatedAt = now, UpdatedAt = now };
+            db.VirtualRegistries.Add(registry);
+            await db.SaveChangesAsync(cancellationToken);
+            return (registry, null);
+        }, cancellationToken);
     }
 
     /// <summary>Changes the name and/or description; at least one must be given (GitLab's rule).</summary>
@@ -124,14 +124,14 @@ internal sealed class VirtualRegistryDirectory(
     {
         var exclusive = await cache.ExclusiveUpstreamsAsync(id, cancellationToken);
         await cache.MarkUpstreamsForDestructionAsync(exclusive, cancellationToken);
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var deleted = await db.VirtualRegistries.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
-        // Links went with the registry (cascade); an upstream linked elsewhere meanwhile is kept.
-        await db.VirtualRegistryUpstreams.Where(u => exclusive.Contains(u.Id) && !db.VirtualRegistryUpstreamLinks.Any(l => l.UpstreamId == u.Id))
-            .ExecuteDeleteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return deleted;
+        return await databases.InTransactionAsync<bool>(async db =>
+        {
+            var deleted = await db.VirtualRegistries.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+            // Links went with the registry (cascade); an upstream linked elsewhere meanwhile is kept.
+            await db.VirtualRegistryUpstreams.Where(u => exclusive.Contains(u.Id) && !db.VirtualRegistryUpstreamLinks.Any(l => l.UpstreamId == u.Id))
+                .ExecuteDeleteAsync(cancellationToken);
+            return deleted;
+        }, cancellationToken);
     }
 
     private static string? CheckName(string? name, bool required) =>

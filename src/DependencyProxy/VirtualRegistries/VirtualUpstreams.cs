@@ -28,48 +28,48 @@ internal sealed class VirtualUpstreams(
             return (null, Refusal.Invalid(problem));
         }
 
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var registry = await RowLocks.LockRegistryAsync(db, registryId, cancellationToken)
-            ? await db.VirtualRegistries.AsNoTracking().FirstAsync(r => r.Id == registryId, cancellationToken)
-            : null;
-        if (registry is null)
+        return await databases.InTransactionAsync<(LinkedUpstream? Created, Refusal? Refusal)>(async db =>
         {
-            return (null, new Refusal(RefusalKind.NotFound, "Virtual registry"));
-        }
+            var registry = await RowLocks.LockRegistryAsync(db, registryId, cancellationToken)
+                ? await db.VirtualRegistries.AsNoTracking().FirstAsync(r => r.Id == registryId, cancellationToken)
+                : null;
+            if (registry is null)
+            {
+                return (null, new Refusal(RefusalKind.NotFound, "Virtual registry"));
+            }
 
-        if (await UpstreamPositions.RoomProblemAsync(db, registryId, options.Value, cancellationToken) is { } full)
-        {
-            return (null, Refusal.Invalid(full));
-        }
+            if (await UpstreamPositions.RoomProblemAsync(db, registryId, options.Value, cancellationToken) is { } full)
+            {
+                return (null, Refusal.Invalid(full));
+            }
 
-        if (await IsDuplicateAsync(db, registry.GroupId, input.Url!, input.Username, input.Password, exceptId: 0, cancellationToken))
-        {
-            return (null, Refusal.Invalid(DuplicateMessage));
-        }
+            if (await IsDuplicateAsync(db, registry.GroupId, input.Url!, input.Username, input.Password, exceptId: 0, cancellationToken))
+            {
+                return (null, Refusal.Invalid(DuplicateMessage));
+            }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var upstream = new VirtualRegistryUpstream
-        {
-            GroupId = registry.GroupId, Name = input.Name!.Trim(), Description = input.Description ?? "", Url = input.Url!.Trim(),
-            CacheValidityHours = (int)(input.CacheValidityHours ?? 24), CreatedAt = now, UpdatedAt = now,
-        };
-        SetCredentials(upstream, input.Username, input.Password);
-        db.VirtualRegistryUpstreams.Add(upstream);
-        await db.SaveChangesAsync(cancellationToken);
-        if (input.CacheValidityHours == 0)
-        {
-            // 0 is the column's CLR default, so EF left it out of the INSERT and the database default (24) applied.
-            await db.VirtualRegistryUpstreams.Where(u => u.Id == upstream.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.CacheValidityHours, 0), cancellationToken);
-            upstream.CacheValidityHours = 0;
-        }
+            var now = time.GetUtcNow().UtcDateTime;
+            var upstream = new VirtualRegistryUpstream
+            {
+                GroupId = registry.GroupId, Name = input.Name!.Trim(), Description = input.Description ?? "", Url = input.Url!.Trim(),
+                CacheValidityHours = (int)(input.CacheValidityHours ?? 24), CreatedAt = now, UpdatedAt = now,
+            };
+            SetCredentials(upstream, input.Username, input.Password);
+            db.VirtualRegistryUpstreams.Add(upstream);
+            await db.SaveChangesAsync(cancellationToken);
+            if (input.CacheValidityHours == 0)
+            {
+                // 0 is the column's CLR default, so EF left it out of the INSERT and the database default (24) applied.
+                await db.VirtualRegistryUpstreams.Where(u => u.Id == upstream.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.CacheValidityHours, 0), cancellationToken);
+                upstream.CacheValidityHours = 0;
+            }
 
-        var position = await db.VirtualRegistryUpstreamLinks.CountAsync(l => l.RegistryId == registryId, cancellationToken) + 1;
-        var link = new VirtualRegistryUpstreamLink { GroupId = registry.GroupId, RegistryId = registryId, UpstreamId = upstream.Id, Position = position };
-        db.VirtualRegistryUpstreamLinks.Add(link);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (new LinkedUpstream(upstream, link), null);
+            var position = await db.VirtualRegistryUpstreamLinks.CountAsync(l => l.RegistryId == registryId, cancellationToken) + 1;
+            var link = new VirtualRegistryUpstreamLink { GroupId = registry.GroupId, RegistryId = registryId, UpstreamId = upstream.Id, Position = position };
+            db.VirtualRegistryUpstreamLinks.Add(link);
+            await db.SaveChangesAsync(cancellationToken);
+            return (new LinkedUpstream(upstream, link), null);
+        }, cancellationToken);
     }
 
     /// <summary>The registry's upstreams in the order a pull asks them.</summary>
@@ -160,16 +160,16 @@ internal sealed class VirtualUpstreams(
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
     {
         await cache.MarkUpstreamsForDestructionAsync([id], cancellationToken);
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var link in await db.VirtualRegistryUpstreamLinks.AsNoTracking().Where(l => l.UpstreamId == id).ToListAsync(cancellationToken))
+        return await databases.InTransactionAsync<bool>(async db =>
         {
-            await UpstreamPositions.CloseGapAsync(db, link, cancellationToken);
-        }
+            foreach (var link in await db.VirtualRegistryUpstreamLinks.AsNoTracking().Where(l => l.UpstreamId == id).ToListAsync(cancellationToken))
+            {
+                await UpstreamPositions.CloseGapAsync(db, link, cancellationToken);
+            }
 
-        var deleted = await db.VirtualRegistryUpstreams.Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
-        await transaction.CommitAsync(cancellationToken);
-        return deleted;
+            var deleted = await db.VirtualRegistryUpstreams.Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+            return deleted;
+        }, cancellationToken);
     }
 
     /// <summary>The account for this upstream's token flow; the password is decrypted only when a request needs it.</summary>

@@ -1,9 +1,10 @@
 """Drives the proxy's /api/v4 with python-gitlab (Debian's python3-gitlab 3.12) as a GitLab user's script would.
 
-Usage: /usr/bin/python3 gitlab_api_suite.py URL ROOT_TOKEN EXPECTED_VERSION EXPECTED_REVISION
+Usage: /usr/bin/python3 gitlab_api_suite.py URL ROOT_TOKEN EXPECTED_VERSION EXPECTED_REVISION UPSTREAM_URL
 
 Every step checks the answer; the first wrong one ends the script with exit status 1 and a line saying what was
-expected and what came back. The server starts with a public group "e2e" whose upstream serves library/tiny:latest.
+expected and what came back. The server starts with a public group "e2e" whose upstream serves library/tiny:latest;
+UPSTREAM_URL is that upstream's URL (the server's Docker Hub), which virtual registries may name.
 """
 import sys
 import traceback
@@ -11,7 +12,7 @@ import traceback
 import gitlab
 import requests
 
-URL, ROOT_TOKEN, EXPECTED_VERSION, EXPECTED_REVISION = sys.argv[1:5]
+URL, ROOT_TOKEN, EXPECTED_VERSION, EXPECTED_REVISION, UPSTREAM_URL = sys.argv[1:6]
 PASSWORD = "a-long-enough-password-1"
 steps = []
 
@@ -259,6 +260,51 @@ def _():
     bob_gl = gitlab.Gitlab(URL, private_token=state["bob"].personal_access_tokens.create({"name": "b", "scopes": ["api"]}).token)
     error = raises(gitlab.exceptions.GitlabGetError, 404, lambda: bob_gl.groups.get(state["team"].id), "another user's private group")
     check("Group Not Found" in str(error.error_message), f"404 message: {error.error_message}")
+
+
+@step("container virtual registries through the generic http_* calls")
+def _():
+    e2e = root.groups.get("e2e")
+    registries = f"/groups/{e2e.id}/-/virtual_registries/container/registries"
+    registry = root.http_post(registries, post_data={"name": "e2e-vr", "description": "two upstreams"})
+    equal(sorted(registry), sorted(["id", "group_id", "name", "description", "created_at", "updated_at"]), "registry fields")
+    equal(registry["group_id"], e2e.id, "registry group_id")
+    check(registry["id"] in [r["id"] for r in root.http_list(registries, get_all=True)], "the group lists the registry")
+    vr = f"/virtual_registries/container/registries/{registry['id']}"
+    first = root.http_post(f"{vr}/upstreams", post_data={"name": "first", "url": UPSTREAM_URL, "cache_validity_hours": 0})
+    second = root.http_post(f"{vr}/upstreams", post_data={"name": "second", "url": UPSTREAM_URL, "username": "u", "password": "upstream-secret"})
+    equal((first["registry_upstream"]["position"], second["registry_upstream"]["position"]), (1, 2), "positions in creation order")
+    equal((first["cache_validity_hours"], second["username"]), (0, "u"), "cache_validity_hours and username")
+    check("password" not in second and "upstream-secret" not in str(second), f"no password in the answer: {second}")
+
+    link = second["registry_upstream"]["id"]
+    moved = root.http_request("patch", f"/virtual_registries/container/registry_upstreams/{link}", post_data={"position": 1}).json()
+    equal(moved["position"], 1, "PATCH registry_upstreams position")
+    equal([u["name"] for u in root.http_list(f"{vr}/upstreams", get_all=True)], ["second", "first"], "order after the move")
+    equal([l["upstream_id"] for l in root.http_get(vr)["registry_upstreams"]], [second["id"], first["id"]], "registry_upstreams of GET registry")
+    upstream = root.http_get(f"/virtual_registries/container/upstreams/{first['id']}")
+    equal([(l["registry_id"], l["position"]) for l in upstream["registry_upstreams"]], [(registry["id"], 2)], "GET upstream registry_upstreams")
+    named = root.http_list(f"/groups/{e2e.id}/-/virtual_registries/container/upstreams", query_data={"upstream_name": "SEC"}, get_all=True)
+    equal([u["id"] for u in named], [second["id"]], "group upstreams by upstream_name")
+    changed = root.http_request("patch", f"/virtual_registries/container/upstreams/{first['id']}", post_data={"cache_validity_hours": 12}).json()
+    equal(changed["cache_validity_hours"], 12, "PATCH upstream")
+
+    tested = root.http_post(f"/groups/{e2e.id}/-/virtual_registries/container/upstreams/test", post_data={"url": UPSTREAM_URL})
+    equal(tested, {"success": True}, "test before creating")
+    equal(root.http_post(f"/virtual_registries/container/upstreams/{first['id']}/test"), {"success": True}, "test an upstream")
+    equal(root.http_list(f"/virtual_registries/container/upstreams/{first['id']}/cache_entries", query_data={"search": "tiny"}, get_all=True),
+          [], "no cache entries yet")
+
+    raises(gitlab.exceptions.GitlabHttpError, 400, lambda: root.http_post(f"{vr}/upstreams", post_data={"name": "x", "url": "file:///etc/passwd"}),
+           "a file: URL")
+    raises(gitlab.exceptions.GitlabHttpError, 400, lambda: root.http_request(
+        "patch", f"/virtual_registries/container/registry_upstreams/{link}", post_data={"position": 0}), "position 0")
+    raises(gitlab.exceptions.GitlabHttpError, 404, lambda: root.http_get("/virtual_registries/container/registries/999999"), "an unknown registry")
+    equal(root.http_delete(f"/virtual_registries/container/upstreams/{first['id']}/cache").status_code, 204, "DELETE upstream cache")
+    equal(root.http_delete(f"{vr}/cache").status_code, 204, "DELETE registry cache")
+    equal(root.http_delete(vr).status_code, 204, "DELETE registry")
+    raises(gitlab.exceptions.GitlabHttpError, 404, lambda: root.http_get(f"/virtual_registries/container/upstreams/{second['id']}"),
+           "its upstreams went with it")
 
 
 @step("deletes: a subgroup, a group, users (not a sole owner)")

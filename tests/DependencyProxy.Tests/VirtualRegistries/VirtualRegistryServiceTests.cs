@@ -156,7 +156,8 @@ public sealed class VirtualRegistryServiceTests : ProxyTestBase
         Assert.NotNull(await Upstreams.FindAsync(shared.Upstream.Id, CancellationToken.None));
         await using var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync();
         var statuses = await db.CachedManifests.ToDictionaryAsync(m => m.Repository, m => m.Status);
-        Assert.Equal(CacheStatus.PendingDestruction, statuses["library/a"]);
+        // Marked, and woken by the mark, the cleaner may already have deleted it.
+        Assert.Equal(CacheStatus.PendingDestruction, statuses.GetValueOrDefault("library/a", CacheStatus.PendingDestruction));
         Assert.Equal(CacheStatus.Default, statuses["library/b"]);
         Assert.Equal(CacheStatus.Default, statuses["library/c"]);
         Assert.False(await Registries.DeleteAsync(first.Id, CancellationToken.None));
