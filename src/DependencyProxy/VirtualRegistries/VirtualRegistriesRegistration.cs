@@ -8,6 +8,7 @@ internal static class VirtualRegistriesRegistration
     public static IServiceCollection AddVirtualRegistries(this IServiceCollection services)
     {
         services.AddOptionsSection<VirtualRegistryOptions>(VirtualRegistryOptions.Section).ValidateWith(limits => limits.Validate());
+        services.AddSingleton<UpstreamAccounts>();
         services.AddSingleton<VirtualRegistryCache>();
         services.AddSingleton<VirtualRegistryDirectory>();
         services.AddSingleton<VirtualUpstreams>();

@@ -1,6 +1,5 @@
 using DependencyProxy.Data;
 using DependencyProxy.Upstream;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -12,15 +11,13 @@ internal sealed record LinkedUpstream(VirtualRegistryUpstream Upstream, VirtualR
 /// <summary>
 /// The upstreams of a top-level group's virtual registries: created into a registry (linked last), listed per registry
 /// in the order they are asked or per group, changed, deleted. The password is encrypted with Data Protection under
-/// <see cref="VirtualRegistryUpstream.PasswordProtectionPurpose"/> and never handed back; it is decrypted only for the
-/// upstream's own token flow (<see cref="CredentialsFor"/>).
+/// <see cref="VirtualRegistryUpstream.PasswordProtectionPurpose"/> (<see cref="UpstreamAccounts"/>) and never handed back;
+/// it is decrypted only for the upstream's own token flow (<see cref="CredentialsFor"/>).
 /// </summary>
 internal sealed class VirtualUpstreams(
-    IDbContextFactory<ProxyDbContext> databases, VirtualRegistryCache cache, UpstreamResolver resolver, IDataProtectionProvider protection,
+    IDbContextFactory<ProxyDbContext> databases, VirtualRegistryCache cache, UpstreamResolver resolver, UpstreamAccounts accounts,
     IOptions<VirtualRegistryOptions> options, TimeProvider time)
 {
-    private readonly IDataProtector _passwords = protection.CreateProtector(VirtualRegistryUpstream.PasswordProtectionPurpose);
-
     public async Task<(LinkedUpstream? Created, Refusal? Refusal)> CreateAsync(long registryId, UpstreamInput input, CancellationToken cancellationToken)
     {
         if (input.Problem(creating: true, resolver) is { } problem)
@@ -43,9 +40,9 @@ internal sealed class VirtualUpstreams(
                 return (null, Refusal.Invalid(full));
             }
 
-            if (await IsDuplicateAsync(db, registry.GroupId, input.Url!, input.Username, input.Password, exceptId: 0, cancellationToken))
+            if (await accounts.IsDuplicateAsync(db, registry.GroupId, input.Url!, input.Username, input.Password, exceptId: 0, cancellationToken))
             {
-                return (null, Refusal.Invalid(DuplicateMessage));
+                return (null, Refusal.Invalid(UpstreamAccounts.DuplicateMessage));
             }
 
             var now = time.GetUtcNow().UtcDateTime;
@@ -54,7 +51,7 @@ internal sealed class VirtualUpstreams(
                 GroupId = registry.GroupId, Name = input.Name!.Trim(), Description = input.Description ?? "", Url = input.Url!.Trim(),
                 CacheValidityHours = (int)(input.CacheValidityHours ?? 24), CreatedAt = now, UpdatedAt = now,
             };
-            SetCredentials(upstream, input.Username, input.Password);
+            accounts.Set(upstream, input.Username, input.Password);
             db.VirtualRegistryUpstreams.Add(upstream);
             await db.SaveChangesAsync(cancellationToken);
             if (input.CacheValidityHours == 0)
@@ -135,11 +132,11 @@ internal sealed class VirtualUpstreams(
 
         var url = input.Url?.Trim() ?? upstream.Url;
         var credentialsChange = input.Username is not null;
-        if ((input.Url is not null || credentialsChange) && await IsDuplicateAsync(db, upstream.GroupId, url,
-                credentialsChange ? input.Username : upstream.Username, credentialsChange ? input.Password : Unprotect(upstream.PasswordProtected),
+        if ((input.Url is not null || credentialsChange) && await accounts.IsDuplicateAsync(db, upstream.GroupId, url,
+                credentialsChange ? input.Username : upstream.Username, credentialsChange ? input.Password : accounts.Unprotect(upstream.PasswordProtected),
                 exceptId: upstream.Id, cancellationToken))
         {
-            return (null, Refusal.Invalid(DuplicateMessage));
+            return (null, Refusal.Invalid(UpstreamAccounts.DuplicateMessage));
         }
 
         upstream.Name = input.Name?.Trim() ?? upstream.Name;
@@ -148,7 +145,7 @@ internal sealed class VirtualUpstreams(
         upstream.CacheValidityHours = (int)(input.CacheValidityHours ?? upstream.CacheValidityHours);
         if (credentialsChange)
         {
-            SetCredentials(upstream, input.Username, input.Password);
+            accounts.Set(upstream, input.Username, input.Password);
         }
 
         upstream.UpdatedAt = time.GetUtcNow().UtcDateTime;
@@ -173,52 +170,5 @@ internal sealed class VirtualUpstreams(
     }
 
     /// <summary>The account for this upstream's token flow; the password is decrypted only when a request needs it.</summary>
-    public UpstreamCredentials? CredentialsFor(VirtualRegistryUpstream upstream) =>
-        string.IsNullOrEmpty(upstream.Username) || upstream.PasswordProtected is null
-            ? null
-            : new UpstreamCredentials(upstream.Username, _ => Task.FromResult(Unprotect(upstream.PasswordProtected)));
-
-    private const string DuplicateMessage = "url has already been taken: this group has an upstream with the same URL and credentials; " +
-        "link that one into the registry (POST /virtual_registries/container/registry_upstreams) or use other credentials";
-
-    private void SetCredentials(VirtualRegistryUpstream upstream, string? username, string? password)
-    {
-        upstream.Username = string.IsNullOrEmpty(username) ? null : username;
-        upstream.PasswordProtected = string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password) ? null : _passwords.Protect(password);
-    }
-
-    /// <summary>Null when there is none, or when the keys it was encrypted with are gone (then the upstream is asked anonymously).</summary>
-    private string? Unprotect(string? protectedPassword)
-    {
-        if (protectedPassword is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return _passwords.Unprotect(protectedPassword);
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>GitLab's rule: one upstream per URL and credentials in a group. Passwords are compared decrypted, in constant time.</summary>
-    private async Task<bool> IsDuplicateAsync(ProxyDbContext db, long groupId, string url, string? username, string? password, long exceptId,
-        CancellationToken cancellationToken)
-    {
-        var normalized = url.Trim().TrimEnd('/');
-        var user = string.IsNullOrEmpty(username) ? null : username;
-        var candidates = await db.VirtualRegistryUpstreams.AsNoTracking()
-            .Where(u => u.GroupId == groupId && u.Id != exceptId && u.Username == user).ToListAsync(cancellationToken);
-        return candidates.Any(u => string.Equals(u.Url.TrimEnd('/'), normalized, StringComparison.OrdinalIgnoreCase)
-            && (user is null || SameSecret(Unprotect(u.PasswordProtected) ?? "", password ?? "")));
-    }
-
-    private static bool SameSecret(string a, string b) =>
-        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(a)),
-            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(b)));
+    public UpstreamCredentials? CredentialsFor(VirtualRegistryUpstream upstream) => accounts.CredentialsFor(upstream);
 }

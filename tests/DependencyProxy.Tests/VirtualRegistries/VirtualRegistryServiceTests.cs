@@ -186,6 +186,23 @@ public sealed class VirtualRegistryServiceTests : ProxyTestBase
         Assert.Equal(3, (await cache.ListAsync(upstream.Upstream.Id, null, 0, 10, CancellationToken.None)).Total);
     }
 
+    [Fact]
+    public async Task ConcurrentRequests_NeitherPassALimit_NorShareAPosition()
+    {
+        var group = await GroupAsync();
+        var creations = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Registries.CreateAsync(group, $"r{i}", null, CancellationToken.None))));
+        Assert.Equal(2, creations.Count(c => c.Registry is not null));
+        Assert.Equal(2, (await Registries.ListAsync(GroupId, CancellationToken.None)).Count);
+
+        var registry = creations.First(c => c.Registry is not null).Registry!;
+        var added = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => Upstreams.CreateAsync(registry.Id,
+            new UpstreamInput($"u{i}", Url: Upstream.Url, Username: $"user{i}", Password: "p"), CancellationToken.None))));
+        Assert.Equal(3, added.Count(a => a.Created is not null));
+        var links = added.Where(a => a.Created is not null).Select(a => a.Created!.Link.Id).ToList();
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => Positions.MoveAsync(links[i % 3], 1 + (i % 3), CancellationToken.None))));
+        Assert.Equal([1, 2, 3], (await Registries.LinksAsync(registry.Id, CancellationToken.None)).Select(l => l.Position));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("!!!")]
