@@ -128,14 +128,16 @@ public sealed class HostileCorpusTests : ProxyTestBase
     [
         "/groups", "/groups/{g}", "/groups/-/settings/{g}", "/groups/-/members/{g}", "/-/profile/personal_access_tokens", "/-/profile/password",
         "/admin", "/users/sign_in", "/-/error", "/-/assets/{g}",
+        "/groups/-/virtual_registries/{g}", "/groups/-/virtual_registries/container/registries/1", "/groups/-/virtual_registries/container/upstreams/{g}",
     ];
 
     // Not Revoke (it would revoke root's API token the corpus uses) and no sign-out: everything else goes.
     private static readonly string[] PageHandlers = ["", "Clear", "Proxy", "Cleanup", "DockerHub", "Upstream", "RemoveUpstream", "Add", "Change", "Remove",
-        "Create", "Block", "x", "%00"];
+        "Create", "Block", "x", "%00", "Edit", "Move", "Link", "AddUpstream", "RemoveUpstream", "DeleteEntry", "ClearCache"];
 
     private static readonly string[] FormFields = ["name", "path", "parent", "visibility", "ttl", "enabled", "revalidation_window_seconds", "identity",
-        "secret", "registry", "username", "role", "user_id", "id", "blocked", "scopes", "expires_at", "return_to", "password", "filter", "search", "page"];
+        "secret", "registry", "username", "role", "user_id", "id", "blocked", "scopes", "expires_at", "return_to", "password", "filter", "search", "page",
+        "link_id", "upstream_id", "position", "entry", "cache_validity_hours", "description"];
 
     private static HttpRequestMessage NextRequest(Random random, string canaryName, string antiforgery)
     {
