@@ -3,42 +3,28 @@ using System.Globalization;
 namespace DependencyProxy.EndToEnd.Infrastructure;
 
 /// <summary>
-/// Writes a virtual registry (issue 18) straight into a running server's SQLite database with Debian's <c>sqlite3</c>, as
-/// the REST API would: these tests are about pulling, and the API is tested on its own.
+/// A virtual registry (issue 18) made through the REST API as root, the way an operator's script makes one, for the tests
+/// that pull through it (the API itself is tested on its own, with python-gitlab among others).
 /// </summary>
 public static class VirtualRegistrySeed
 {
     /// <summary>A registry of <paramref name="groupPath"/> (a top-level group) with these upstream URLs at positions 1..n; returns its id.</summary>
     public static async Task<long> CreateAsync(ProxyServer proxy, string groupPath, params string[] upstreamUrls)
     {
-        var now = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        using var api = new RestApi(proxy, ProxyServer.RootToken);
         var name = $"e2e-{Guid.NewGuid():N}";
-        var sql = new System.Text.StringBuilder($"""
-            BEGIN;
-            INSERT INTO "VirtualRegistries" ("GroupId", "Name", "Description", "CreatedAt", "UpdatedAt")
-              SELECT "Id", '{name}', '', '{now}', '{now}' FROM "Groups" WHERE "FullPath" = '{groupPath}';
-            """);
+        var registry = await api.PostAsync($"groups/{Uri.EscapeDataString(groupPath)}/-/virtual_registries/container/registries", new { name });
+        var id = registry.GetProperty("id").GetInt64();
         for (var i = 0; i < upstreamUrls.Length; i++)
         {
-            sql.Append($"""
-
-                INSERT INTO "VirtualRegistryUpstreams" ("GroupId", "Name", "Description", "Url", "CacheValidityHours", "CreatedAt", "UpdatedAt")
-                  SELECT "GroupId", '{name}-{i + 1}', '', '{upstreamUrls[i]}', 24, '{now}', '{now}' FROM "VirtualRegistries" WHERE "Name" = '{name}';
-                INSERT INTO "VirtualRegistryUpstreamLinks" ("GroupId", "RegistryId", "UpstreamId", "Position")
-                  SELECT r."GroupId", r."Id", last_insert_rowid(), {i + 1} FROM "VirtualRegistries" r WHERE r."Name" = '{name}';
-                """);
+            var upstream = await api.PostAsync($"virtual_registries/container/registries/{id}/upstreams",
+                new { name = $"{name}-{i + 1}", url = upstreamUrls[i] });
+            Assert.Equal(i + 1, upstream.GetProperty("registry_upstream").GetProperty("position").GetInt32());
         }
 
-        sql.Append($"""
-
-            COMMIT;
-            SELECT "Id" FROM "VirtualRegistries" WHERE "Name" = '{name}';
-            """);
-        var database = Path.Combine(proxy.DataDirectory, "dependency-proxy.db");
-        var result = (await Processes.RunAsync("sqlite3", ["-cmd", ".timeout 5000", database, sql.ToString()])).EnsureSuccess("sqlite3 insert");
-        return long.Parse(result.Output.Trim(), CultureInfo.InvariantCulture);
+        return id;
     }
 
     public static string ImageReference(ProxyServer proxy, long registryId, string image) =>
-        $"{proxy.Host}/virtual_registries/container/{registryId}/{image}";
+        $"{proxy.Host}/virtual_registries/container/{registryId.ToString(CultureInfo.InvariantCulture)}/{image}";
 }
