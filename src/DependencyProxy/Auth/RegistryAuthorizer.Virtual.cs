@@ -17,29 +17,16 @@ internal sealed partial class RegistryAuthorizer
         var cancellationToken = request.HttpContext.RequestAborted;
         var repository = path.RepositoryName;
         var registryId = path.VirtualRegistryId ?? throw new ArgumentException("not a virtual registry path", nameof(path));
-        RegistryTokenClaims? claims = null;
-        if (request.Headers.Authorization.Count > 0)
+        var (claims, refused) = await PullClaimsAsync(request, repository);
+        if (refused is not null)
         {
-            claims = BearerToken(request) is { } token ? await tokens.ValidateAsync(token) : null;
-            if (claims is null)
-            {
-                return (null, challenge.Unauthorized(request, "the registry token is invalid or expired: log in again", repository, "invalid_token"));
-            }
-
-            if (!claims.AllowsPull(repository))
-            {
-                return (null, challenge.Unauthorized(request, $"the registry token does not cover {repository}", repository, "insufficient_scope"));
-            }
+            return (null, refused);
         }
 
         var found = await virtualPulls.FindAsync(registryId, claims, cancellationToken);
-        var principal = found is not null ? found.Principal
-            : claims is null || claims.Kind == PrincipalKind.Anonymous ? Principal.Anonymous
-            : await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp, cancellationToken);
-        if (principal is null)
+        if (await CallerAsync(found is not null, found?.Principal, claims, cancellationToken) is not { } principal)
         {
-            return (null, challenge.Unauthorized(request,
-                "the credentials behind this token were revoked, expired or blocked: log in again with valid ones", repository, "invalid_token"));
+            return (null, Revoked(request, repository));
         }
 
         if (found is null || !GroupAccess.CanSee(found.Group, found.Level))

@@ -45,31 +45,16 @@ internal sealed partial class RegistryAuthorizer(
     {
         var cancellationToken = request.HttpContext.RequestAborted;
         var repository = path.RepositoryName;
-        RegistryTokenClaims? claims = null;
-        if (request.Headers.Authorization.Count > 0)
+        var (claims, refused) = await PullClaimsAsync(request, repository);
+        if (refused is not null)
         {
-            // Deny by default: credentials that are present must be a valid token of ours, never silently ignored.
-            claims = BearerToken(request) is { } token ? await tokens.ValidateAsync(token) : null;
-            if (claims is null)
-            {
-                return (null, challenge.Unauthorized(request, "the registry token is invalid or expired: log in again", repository, "invalid_token"));
-            }
-
-            if (!claims.AllowsPull(repository))
-            {
-                return (null, challenge.Unauthorized(request, $"the registry token does not cover {repository}", repository, "insufficient_scope"));
-            }
+            return (null, refused);
         }
 
         var found = await pulls.FindAsync(path.GroupPath, claims, registry, cancellationToken);
-        // No row: the group does not exist, or the caller's rows are gone; the second look tells which (never on a hit).
-        var principal = found is not null ? found.Principal
-            : claims is null || claims.Kind == PrincipalKind.Anonymous ? Principal.Anonymous
-            : await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp, cancellationToken);
-        if (principal is null)
+        if (await CallerAsync(found is not null, found?.Principal, claims, cancellationToken) is not { } principal)
         {
-            return (null, challenge.Unauthorized(request,
-                "the credentials behind this token were revoked, expired or blocked: log in again with valid ones", repository, "invalid_token"));
+            return (null, Revoked(request, repository));
         }
 
         if (found is null || !GroupAccess.CanSee(found.Group, found.Level))
@@ -94,4 +79,35 @@ internal sealed partial class RegistryAuthorizer(
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
+
+    /// <summary>
+    /// The caller's registry token when one came (none: anonymous). Deny by default: credentials that are present must be
+    /// a valid token of ours that covers <paramref name="repository"/>, never silently ignored.
+    /// </summary>
+    private async Task<(RegistryTokenClaims? Claims, OciError? Refused)> PullClaimsAsync(HttpRequest request, string repository)
+    {
+        if (request.Headers.Authorization.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var claims = BearerToken(request) is { } token ? await tokens.ValidateAsync(token) : null;
+        return claims is null
+            ? (null, challenge.Unauthorized(request, "the registry token is invalid or expired: log in again", repository, "invalid_token"))
+            : !claims.AllowsPull(repository)
+                ? (null, challenge.Unauthorized(request, $"the registry token does not cover {repository}", repository, "insufficient_scope"))
+                : (claims, null);
+    }
+
+    /// <summary>
+    /// Who the caller is: the access query's row, or with no row (what was asked for does not exist, or the caller's rows
+    /// are gone) a second look that tells which (never on a hit). Null when the credentials were revoked.
+    /// </summary>
+    private async Task<Principal?> CallerAsync(bool foundRow, Principal? found, RegistryTokenClaims? claims, CancellationToken cancellationToken) =>
+        foundRow ? found
+            : claims is null || claims.Kind == PrincipalKind.Anonymous ? Principal.Anonymous
+            : await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp, cancellationToken);
+
+    private OciError Revoked(HttpRequest request, string repository) => challenge.Unauthorized(request,
+        "the credentials behind this token were revoked, expired or blocked: log in again with valid ones", repository, "invalid_token");
 }
