@@ -13,6 +13,8 @@ internal static partial class VirtualRegistriesApi
         group.MapDelete(Base + "/registry_upstreams/{id}", UnlinkAsync);
         group.MapPost("/groups/{id}/-" + Base + "/upstreams/test", TestNewUpstreamAsync);
         group.MapPost(Base + "/upstreams/{id}/test", TestUpstreamAsync);
+        // GitLab's own form of the test of a stored upstream: a read, so read_virtual_registry tokens may do it.
+        group.MapGet(Base + "/upstreams/{id}/test", TestUpstreamAsync);
     }
 
     private static async Task<IResult> MoveAsync(HttpContext context, string id, VirtualRegistryAccess access, UpstreamPositions positions)

@@ -132,6 +132,14 @@ internal sealed class VirtualUpstreams(
 
         var url = input.Url?.Trim() ?? upstream.Url;
         var credentialsChange = input.Username is not null;
+        // The stored password was given for the stored URL: it never follows the upstream to another one, or whoever may
+        // edit the upstream could point it at a registry they watch and collect the password from its token flow.
+        if (upstream.PasswordProtected is not null && input.Password is null
+            && !string.Equals(url.TrimEnd('/'), upstream.Url.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, Refusal.Invalid(PasswordForNewUrl));
+        }
+
         if ((input.Url is not null || credentialsChange) && await accounts.IsDuplicateAsync(db, upstream.GroupId, url,
                 credentialsChange ? input.Username : upstream.Username, credentialsChange ? input.Password : accounts.Unprotect(upstream.PasswordProtected),
                 exceptId: upstream.Id, cancellationToken))
@@ -152,6 +160,9 @@ internal sealed class VirtualUpstreams(
         await db.SaveChangesAsync(cancellationToken);
         return (upstream, null);
     }
+
+    public const string PasswordForNewUrl = "password is missing: a new url needs the account's password again (the stored one is never sent " +
+        "to another URL); send username and password, or both empty to remove the account";
 
     /// <summary>Deletes the upstream, its links (closing the gaps they leave) and, marked first, its cache. False when it did not exist.</summary>
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
