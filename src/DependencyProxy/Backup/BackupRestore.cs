@@ -15,7 +15,7 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
     public async Task<BackupManifest> RestoreAsync(CancellationToken cancellationToken)
     {
         var manifest = await ReadCheckedManifestAsync();
-        if (Inside(Path.GetFullPath(dataDirectory), Path.GetFullPath(backup)))
+        if (PathNesting.IsInside(dataDirectory, backup))
         {
             throw new BackupRefusedException($"the data directory {dataDirectory} is inside the backup {backup}: restore it elsewhere");
         }
@@ -162,10 +162,6 @@ internal sealed class BackupRestore(string backup, string dataDirectory)
     /// <summary>A name from the manifest, shown with its slashes (so '../' reads as it is) and nothing that could disturb a terminal.</summary>
     private static string SanitizedPath(string value) =>
         new(value.Take(200).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/' ? c : '?').ToArray());
-
-    private static bool Inside(string path, string folder) =>
-        path.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-        || path == Path.TrimEndingDirectorySeparator(folder);
 }
 
 /// <summary>A backup that cannot be restored (or a place it cannot be restored into), with the sentence that says why.</summary>

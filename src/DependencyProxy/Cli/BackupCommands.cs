@@ -47,7 +47,7 @@ internal static class BackupCommands
         }
 
         // Compared as the file system resolves them: a symbolic link must not carry the backup into the data directory.
-        if (Inside(Resolved(target), Resolved(data)) || Inside(Resolved(data), Resolved(target)))
+        if (PathNesting.IsInside(target, data) || PathNesting.IsInside(data, target))
         {
             return await ProxyCommandLine.FailAsync($"{target} is inside the data directory {data} (or holds it): back up to a directory of its own");
         }
@@ -140,22 +140,4 @@ internal static class BackupCommands
 
     private static string DataDirectory(IServiceProvider services) =>
         Path.GetFullPath(services.GetRequiredService<IOptions<InstanceOptions>>().Value.DataDirectory);
-
-    /// <summary>The absolute path with every symbolic link on the way resolved; components that do not exist yet are kept as written.</summary>
-    private static string Resolved(string path)
-    {
-        var current = Path.GetPathRoot(Path.GetFullPath(path))!;
-        foreach (var part in Path.GetFullPath(path)[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var next = new DirectoryInfo(Path.Combine(current, part));
-            current = next.LinkTarget is not null && next.ResolveLinkTarget(returnFinalTarget: true) is { } target
-                ? Resolved(target.FullName)
-                : next.FullName;
-        }
-
-        return current;
-    }
-
-    private static bool Inside(string path, string folder) =>
-        (path + Path.DirectorySeparatorChar).StartsWith(folder.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 }

@@ -1,8 +1,8 @@
+using DependencyProxy.VirtualRegistries;
 using DependencyProxy.Auth;
 using DependencyProxy.Caching;
 using DependencyProxy.Data;
 using DependencyProxy.Upstream;
-using Microsoft.AspNetCore.DataProtection;
 
 namespace DependencyProxy.Registry;
 
@@ -13,10 +13,8 @@ namespace DependencyProxy.Registry;
 /// password is decrypted when that upstream's token flow first needs it, and its tokens and fills are keyed by the upstream's
 /// id, so no other upstream ever sees them.
 /// </summary>
-internal sealed partial class VirtualPullUpstreams(UpstreamResolver resolver, IDataProtectionProvider protection, ILogger<VirtualPullUpstreams> logger)
+internal sealed partial class VirtualPullUpstreams(UpstreamResolver resolver, UpstreamAccounts accounts, ILogger<VirtualPullUpstreams> logger)
 {
-    private readonly IDataProtector _passwords = protection.CreateProtector(VirtualRegistryUpstream.PasswordProtectionPurpose);
-
     public VirtualRegistryView ViewOf(VirtualPullAccess access, string image)
     {
         var upstreams = new List<VirtualUpstream>(access.Upstreams.Count);
@@ -42,20 +40,9 @@ internal sealed partial class VirtualPullUpstreams(UpstreamResolver resolver, ID
             return null;
         }
 
+        // Keys that were lost decrypt to nothing: the upstream goes anonymous until its password is set again.
         var protectedPassword = row.PasswordProtected;
-        return new UpstreamCredentials(row.Username, _ => Task.FromResult(Decrypt(protectedPassword)), owner: $"virtual-upstream:{row.Id}");
-    }
-
-    private string? Decrypt(string? protectedPassword)
-    {
-        try
-        {
-            return string.IsNullOrEmpty(protectedPassword) ? null : _passwords.Unprotect(protectedPassword);
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return null; // the keys were lost: the upstream goes anonymous until its password is set again
-        }
+        return new UpstreamCredentials(row.Username, _ => Task.FromResult(accounts.Unprotect(protectedPassword)), owner: $"virtual-upstream:{row.Id}");
     }
 
     [LoggerMessage(EventId = LogEvents.VirtualUpstreamNotAllowed, Level = LogLevel.Warning,

@@ -18,6 +18,11 @@ internal sealed class UpstreamResolver(IOptions<UpstreamRegistriesOptions> optio
         .Where(u => u.Enabled)
         .ToDictionary(u => u.Host, StringComparer.OrdinalIgnoreCase);
 
+    // Parsed once: a virtual registry pull checks each of its upstreams' URLs against these on every request.
+    private readonly ConfiguredRegistry[] _otherRegistries = [.. options.Value.Upstreams.Values
+        .Where(u => u.Enabled && Uri.TryCreate(u.Url, UriKind.Absolute, out _))
+        .Select(u => new ConfiguredRegistry(u.Host.ToLowerInvariant(), new Uri(u.Url), IsDockerHub: false))];
+
     /// <summary>Enabled registries other than Docker Hub, by host, for the settings page's choice of registry.</summary>
     public IReadOnlyList<string> OtherHosts => [.. _others.Keys.Order(StringComparer.Ordinal)];
 
@@ -45,9 +50,9 @@ internal sealed class UpstreamResolver(IOptions<UpstreamRegistriesOptions> optio
         {
             registry = new ConfiguredRegistry(DockerHub.Registry, _dockerHubUrl, IsDockerHub: true);
         }
-        else if (_others.Values.FirstOrDefault(u => Uri.TryCreate(u.Url, UriKind.Absolute, out var configured) && SameUrl(uri, configured)) is { } other)
+        else
         {
-            registry = new ConfiguredRegistry(other.Host.ToLowerInvariant(), new Uri(other.Url), IsDockerHub: false);
+            registry = _otherRegistries.FirstOrDefault(other => SameUrl(uri, other.BaseUrl));
         }
 
         error = registry is null
