@@ -24,7 +24,8 @@ public sealed class RestApi(string host, string token) : IDisposable
             throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {text}");
         }
 
-        return JsonDocument.Parse(text).RootElement.Clone();
+        // 204 No Content (a DELETE) has no body: an undefined element.
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
     public Task<JsonElement> PostAsync(string path, object body) => SendAsync(HttpMethod.Post, path, body);

@@ -114,6 +114,30 @@ public static class TestImages
     public static Task PushTinyAsync(string directory, UpstreamRegistry registry, string target, string credentials) =>
         PushAsync(registry, Path.Combine(directory, "layout"), "amd64", target, credentials: credentials);
 
+    /// <summary>
+    /// Pushes the arm64 image of the test layout (content unlike the tiny amd64 image's) to <paramref name="target"/>: the same
+    /// name with other content, as two registries or two pushes of one tag have it.
+    /// </summary>
+    public static Task PushOtherTinyAsync(string directory, UpstreamRegistry registry, string target, string? credentials = null) =>
+        PushAsync(registry, Path.Combine(directory, "layout"), "arm64", target, credentials: credentials);
+
+    /// <summary>
+    /// Builds an image no other test has (one layer of fresh random bytes) in a layout of its own and pushes it, so none of
+    /// its blobs is in any proxy's store yet: every one must come from upstream.
+    /// </summary>
+    public static async Task PushFreshAsync(string directory, UpstreamRegistry registry, string target, string? credentials = null)
+    {
+        var layout = Path.Combine(directory, "fresh-layout");
+        if (!Directory.Exists(layout))
+        {
+            await Umoci("init", "--layout", layout);
+        }
+
+        var tag = $"fresh-{Guid.NewGuid():N}";
+        await NewImageAsync(layout, tag, "amd64", directory, ($"{tag}.bin", System.Security.Cryptography.RandomNumberGenerator.GetBytes(200_000)));
+        await PushAsync(registry, layout, tag, target, credentials: credentials);
+    }
+
     private static Task PushAsync(UpstreamRegistry registry, string layout, string tag, string target, bool all = false, bool dockerFormat = false,
         string? credentials = null)
     {

@@ -13,6 +13,7 @@ public sealed class ThrottledRelay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly int _targetPort;
     private readonly int _bytesPerSecond;
+    private readonly System.Text.StringBuilder _sent = new();
 
     public ThrottledRelay(int targetPort, int bytesPerSecond)
     {
@@ -23,6 +24,21 @@ public sealed class ThrottledRelay : IAsyncDisposable
     }
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    /// <summary>
+    /// What clients sent through the relay so far (request lines, headers and bodies, as Latin-1 text; the first MiB), so a
+    /// test can see which credentials reached the target. The relay never reads TLS: only plain HTTP targets show.
+    /// </summary>
+    public string SentText
+    {
+        get
+        {
+            lock (_sent)
+            {
+                return _sent.ToString();
+            }
+        }
+    }
 
     /// <summary>When set, nothing more is forwarded on any connection, old or new: the upstream "hangs".</summary>
     public bool Stalled { get; set; }
@@ -53,8 +69,8 @@ public sealed class ThrottledRelay : IAsyncDisposable
             try
             {
                 await target.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-                var up = CopyAsync(client.GetStream(), target.GetStream(), int.MaxValue);
-                var down = CopyAsync(target.GetStream(), client.GetStream(), _bytesPerSecond);
+                var up = CopyAsync(client.GetStream(), target.GetStream(), int.MaxValue, record: true);
+                var down = CopyAsync(target.GetStream(), client.GetStream(), _bytesPerSecond, record: false);
                 await Task.WhenAny(up, down);
             }
             catch (Exception)
@@ -64,7 +80,7 @@ public sealed class ThrottledRelay : IAsyncDisposable
         }
     }
 
-    private async Task CopyAsync(Stream source, Stream destination, int bytesPerSecond)
+    private async Task CopyAsync(Stream source, Stream destination, int bytesPerSecond, bool record)
     {
         var buffer = new byte[Math.Clamp(bytesPerSecond / 20, 1024, 256 * 1024)];
         int read;
@@ -75,10 +91,27 @@ public sealed class ThrottledRelay : IAsyncDisposable
                 await Task.Delay(50, _stop.Token);
             }
 
+            if (record)
+            {
+                Record(buffer.AsSpan(0, read));
+            }
+
             await destination.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             if (bytesPerSecond < int.MaxValue / 4)
             {
                 await Task.Delay(TimeSpan.FromSeconds((double)read / bytesPerSecond), _stop.Token);
+            }
+        }
+    }
+
+    private void Record(ReadOnlySpan<byte> bytes)
+    {
+        lock (_sent)
+        {
+            var room = Math.Min(bytes.Length, (1024 * 1024) - _sent.Length);
+            if (room > 0)
+            {
+                _sent.Append(System.Text.Encoding.Latin1.GetString(bytes[..room]));
             }
         }
     }

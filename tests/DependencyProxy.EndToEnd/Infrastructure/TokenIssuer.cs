@@ -23,6 +23,7 @@ public sealed class TokenIssuer : IAsyncDisposable
     private readonly RSA _key = RSA.Create(2048);
     private readonly X509Certificate2 _certificate;
     private int _requests;
+    private readonly List<string> _authorizations = [];
 
     private readonly string? _requiredCredentials;
 
@@ -41,6 +42,11 @@ public sealed class TokenIssuer : IAsyncDisposable
         _app.MapGet("/token", (HttpContext context) =>
         {
             Interlocked.Increment(ref _requests);
+            lock (_authorizations)
+            {
+                _authorizations.Add(context.Request.Headers.Authorization.ToString());
+            }
+
             // Like a private registry's token service: only the right account gets a token.
             if (_requiredCredentials is not null && context.Request.Headers.Authorization.ToString() !=
                 "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(_requiredCredentials)))
@@ -60,6 +66,21 @@ public sealed class TokenIssuer : IAsyncDisposable
 
     /// <summary>Token requests answered so far; tests read it before and after a pull.</summary>
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>
+    /// The <c>Authorization</c> header of every token request so far ("" when none), in order: a test takes the count
+    /// before a step and reads what came after, to see which account reached this issuer.
+    /// </summary>
+    public IReadOnlyList<string> Authorizations
+    {
+        get
+        {
+            lock (_authorizations)
+            {
+                return [.. _authorizations];
+            }
+        }
+    }
 
     /// <summary>Starts the issuer; with <paramref name="requiredCredentials"/> (<c>user:password</c>) it refuses everyone else.</summary>
     public static async Task<TokenIssuer> StartAsync(string certificatePath, string? requiredCredentials = null)

@@ -22,7 +22,8 @@ public sealed class UpstreamFixture : IAsyncLifetime
     /// <summary>A second registry, private: its token service only answers <see cref="SecondRegistryCredentials"/>.</summary>
     public UpstreamRegistry SecondRegistry { get; private set; } = null!;
 
-    private TokenIssuer _secondIssuer = null!;
+    /// <summary>The second registry's token service (it records who asked, for the tests of whose account went where).</summary>
+    public TokenIssuer SecondIssuer { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -30,8 +31,8 @@ public sealed class UpstreamFixture : IAsyncLifetime
         Issuer = await TokenIssuer.StartAsync(Path.Combine(WorkDirectory, "issuer.pem"));
         Registry = await UpstreamRegistry.StartAsync(Path.Combine(WorkDirectory, "upstream"), Issuer);
         await TestImages.BuildAndPushAsync(Path.Combine(WorkDirectory, "images"), Registry);
-        _secondIssuer = await TokenIssuer.StartAsync(Path.Combine(WorkDirectory, "issuer2.pem"), SecondRegistryCredentials);
-        SecondRegistry = await UpstreamRegistry.StartAsync(Path.Combine(WorkDirectory, "upstream2"), _secondIssuer);
+        SecondIssuer = await TokenIssuer.StartAsync(Path.Combine(WorkDirectory, "issuer2.pem"), SecondRegistryCredentials);
+        SecondRegistry = await UpstreamRegistry.StartAsync(Path.Combine(WorkDirectory, "upstream2"), SecondIssuer);
         await TestImages.PushTinyAsync(Path.Combine(WorkDirectory, "images"), SecondRegistry, "owner/tool:1.0", SecondRegistryCredentials);
     }
 
@@ -48,12 +49,26 @@ public sealed class UpstreamFixture : IAsyncLifetime
     }
 
     /// <summary>The manifest the upstream itself serves for a tag, asked for with all four media types.</summary>
-    public async Task<(string Digest, byte[] Content)> UpstreamManifestAsync(string repository, string reference)
+    public Task<(string Digest, byte[] Content)> UpstreamManifestAsync(string repository, string reference) =>
+        ManifestAtAsync(Registry, Issuer, null, repository, reference);
+
+    /// <summary>The manifest the second (private) registry serves for a tag, asked for with its account.</summary>
+    public Task<(string Digest, byte[] Content)> SecondRegistryManifestAsync(string repository, string reference) =>
+        ManifestAtAsync(SecondRegistry, SecondIssuer, SecondRegistryCredentials, repository, reference);
+
+    private static async Task<(string Digest, byte[] Content)> ManifestAtAsync(UpstreamRegistry registry, TokenIssuer issuer, string? credentials,
+        string repository, string reference)
     {
         using var http = new HttpClient();
-        var token = JsonDocument.Parse(await http.GetStringAsync(
-            $"{Issuer.Realm}?service={TokenIssuer.Service}&scope=repository:{repository}:pull")).RootElement.GetProperty("token").GetString();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Registry.Url}/v2/{repository}/manifests/{reference}");
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Get, $"{issuer.Realm}?service={TokenIssuer.Service}&scope=repository:{repository}:pull");
+        if (credentials is not null)
+        {
+            tokenRequest.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
+        }
+
+        using var tokenResponse = (await http.SendAsync(tokenRequest)).EnsureSuccessStatusCode();
+        var token = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{registry.Url}/v2/{repository}/manifests/{reference}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         foreach (var type in ManifestTypes)
         {
@@ -75,7 +90,7 @@ public sealed class UpstreamFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await SecondRegistry.DisposeAsync();
-        await _secondIssuer.DisposeAsync();
+        await SecondIssuer.DisposeAsync();
         await Registry.DisposeAsync();
         await Issuer.DisposeAsync();
         try
