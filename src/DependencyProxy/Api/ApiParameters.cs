@@ -16,6 +16,9 @@ internal sealed class ApiParameters
     /// <summary>API bodies are a few short fields; the longest, a group description, is 2,000 characters.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>The parameters that are lists (<see cref="List"/>); every other one is given once, as one value.</summary>
+    private static readonly HashSet<string> ListParameters = new(StringComparer.Ordinal) { "scopes" };
+
     private readonly Dictionary<string, List<string?>> _values = new(StringComparer.Ordinal);
 
     private IReadOnlyDictionary<string, int>? _limits;
@@ -74,8 +77,18 @@ internal sealed class ApiParameters
             return (null, ApiResults.BadRequest("the request body could not be read"));
         }
 
-        return parameters.FirstTooLong() is { } tooLong ? (null, ApiResults.BadRequest(tooLong)) : (parameters, null);
+        var refusal = parameters.FirstNotSingle() ?? parameters.FirstTooLong();
+        return refusal is not null ? (null, ApiResults.BadRequest(refusal)) : (parameters, null);
     }
+
+    /// <summary>
+    /// A field that is not a list, sent as an array, twice (a repeated query or form field, a duplicate JSON key) or
+    /// as an empty array, is refused: taking one of its values silently would store what the caller may not have meant.
+    /// </summary>
+    private string? FirstNotSingle() =>
+        _values.FirstOrDefault(p => p.Value.Count != 1 && !ListParameters.Contains(p.Key)).Key is { } name
+            ? $"{name} must be given once, as a single value"
+            : null;
 
     /// <summary>
     /// Every text parameter, known to the endpoint or not, list items included, is held to its maximum
@@ -221,6 +234,11 @@ internal sealed class ApiParameters
         catch (JsonException)
         {
             return "the request body is not valid JSON";
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not valid UTF-8, or escapes a lone surrogate (\ud800): it has no text to store.
+            return "the request body is not valid JSON: a string is not valid UTF-8 text";
         }
     }
 

@@ -30,6 +30,13 @@ internal static class TokenEndpoint
             return new OciError(400, "UNSUPPORTED", $"unknown service: this server issues tokens for '{RegistryTokens.Service}'").ToResult();
         }
 
+        // Only pull is ever granted, and only on names in this server's namespace (group paths, and bare names when a
+        // mirror group is configured); whether the caller may pull is decided on each request.
+        var access = RepositoryAccess.ParseScopes(request.Query["scope"])
+            .Where(a => RegistryPath.TryParseRepository(a.Name, out _)
+                || (mirrorGroup is not null && RegistryPath.TryParseMirror($"{a.Name}/manifests/latest", mirrorGroup, null, out _, out _)))
+            .Select(a => a with { Actions = a.Actions.Where(x => x == RepositoryAccess.Pull).Distinct().ToList() })
+            .ToList();
         var address = context.Connection.RemoteIpAddress;
         var principal = Principal.Anonymous;
         if (ReadBasic(request) is var (username, secret))
@@ -44,7 +51,7 @@ internal static class TokenEndpoint
             }
 
             // A token for virtual registries only may rest on their own scopes (read_virtual_registry, api): GitLab's rule.
-            if (!login.Principal!.CanReadRegistry && !(RegistryAuthorizer.CanReadVirtualRegistry(login.Principal) && OnlyVirtualRegistries(request)))
+            if (!login.Principal!.CanReadRegistry && !(RegistryAuthorizer.CanReadVirtualRegistry(login.Principal) && OnlyVirtualRegistries(access)))
             {
                 return new OciError(403, "DENIED", "this token lacks the read_registry scope: create one with read_registry").ToResult();
             }
@@ -57,26 +64,19 @@ internal static class TokenEndpoint
                 : new OciError(401, "UNAUTHORIZED", "use HTTP Basic credentials: a username with a password or token").ToResult();
         }
 
-        // Only pull is ever granted, and only on names in this server's namespace (group paths, and bare names when a
-        // mirror group is configured); whether the caller may pull is decided on each request.
-        var access = RepositoryAccess.ParseScopes(request.Query["scope"])
-            .Where(a => RegistryPath.TryParseRepository(a.Name, out _)
-                || (mirrorGroup is not null && RegistryPath.TryParseMirror($"{a.Name}/manifests/latest", mirrorGroup, null, out _, out _)))
-            .Select(a => a with { Actions = a.Actions.Where(x => x == RepositoryAccess.Pull).Distinct().ToList() })
-            .ToList();
         var token = tokens.Issue(principal, access, out var issuedAt);
         return TypedResults.Json(new TokenResponse(token, token, (int)tokens.Lifetime.TotalSeconds, issuedAt.ToString("O")),
             AuthJsonContext.Default.TokenResponse);
     }
 
     /// <summary>
-    /// Whether every scope asked for names a virtual registry. None at all is <c>docker login</c>'s check, which GitLab's
-    /// virtual registry documentation does with a read_virtual_registry token: the token it gets grants nothing, and
-    /// every pull asks again for its own scope.
+    /// Whether every scope that would be granted names a virtual registry. None at all is <c>docker login</c>'s check,
+    /// which GitLab's virtual registry documentation does with a read_virtual_registry token: the token it gets grants
+    /// nothing, and every pull asks again for its own scope. Names outside this server's namespace (a malformed registry
+    /// id, say) are never granted, so they are no reason to speak of read_registry: the pull itself says what is wrong.
     /// </summary>
-    private static bool OnlyVirtualRegistries(HttpRequest request) =>
-        RepositoryAccess.ParseScopes(request.Query["scope"])
-            .All(a => RegistryPath.TryParseRepository(a.Name, out var path) && path.VirtualRegistryId is not null);
+    private static bool OnlyVirtualRegistries(List<RepositoryAccess> access) =>
+        access.All(a => RegistryPath.TryParseRepository(a.Name, out var path) && path.VirtualRegistryId is not null);
 
     private static IResult TooManyFailures() =>
         new OciError(429, "TOOMANYREQUESTS", "too many failed logins from this address: wait a few minutes before trying again").ToResult();

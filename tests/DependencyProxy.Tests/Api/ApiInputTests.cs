@@ -14,11 +14,52 @@ public sealed class ApiInputTests : ProxyTestBase
     [InlineData("{\"name\":")]
     [InlineData("{\"name\":{\"nested\":true},\"path\":\"x\"}")]
     [InlineData("{\"a\":[[[[[[[[[[1]]]]]]]]]]}")]
+    [InlineData("{\"name\":\"\\ud800x\",\"path\":\"surrogate\"}")]
     public async Task MalformedJsonBodies_Are400WithAnError(string body)
     {
         var (status, error) = await Api.PostAsync("/groups", Root, body);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.True(error.TryGetProperty("error", out _));
+    }
+
+    [Theory]
+    [InlineData("{\"name\":[],\"path\":\"empty-list\"}", "name must be given once")]
+    [InlineData("{\"name\":[\"a\",\"b\"],\"path\":\"two\"}", "name must be given once")]
+    [InlineData("{\"name\":\"k1\",\"name\":\"k2\",\"path\":\"dup\"}", "name must be given once")]
+    [InlineData("{\"name\":\"x\",\"path\":\"x\",\"parent_id\":[]}", "parent_id must be given once")]
+    public async Task AFieldGivenAsAListOrTwice_IsRefused_AndNothingIsCreated(string body, string expected)
+    {
+        var (status, error) = await Api.PostAsync("/groups", Root, body);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(expected, error.GetProperty("error").GetString());
+        var (listed, groups) = await Api.GetAsync("/groups?search=k", Root);
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.DoesNotContain(groups.EnumerateArray(), g => g.GetProperty("path").GetString() is "empty-list" or "two" or "dup");
+    }
+
+    [Fact]
+    public async Task InvalidUtf8_InAJsonBody_Is400_NotA500()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v4/groups")
+        {
+            Content = new ByteArrayContent([.. "{\"name\":\"bad"u8, 0xff, 0xfe, .. "\",\"path\":\"bad\"}"u8]),
+        };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("PRIVATE-TOKEN", Root);
+        using var response = await Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not valid UTF-8", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task AQueryFieldGivenTwice_IsRefused_ButScopesMayRepeat()
+    {
+        var (status, error) = await Api.PostAsync("/groups?name=a&name=b&path=twice", Root, "");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("name must be given once", error.GetProperty("error").GetString());
+        var (created, token) = await Api.PostAsync("/users/1/personal_access_tokens?name=t&scopes[]=api&scopes[]=read_registry", Root, "");
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.Equal(2, token.GetProperty("scopes").GetArrayLength());
     }
 
     [Fact]

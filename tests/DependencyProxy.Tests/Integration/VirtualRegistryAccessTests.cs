@@ -100,6 +100,9 @@ public sealed class VirtualRegistryAccessTests : VirtualRegistryTestBase
         // (no scope); a group path still needs read_registry.
         Assert.Equal(HttpStatusCode.OK, (await Api.LoginAsync("dave", dave)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.LoginAsync("dave", dave, "team/dependency_proxy/containers/alpine")).Status);
+        // A malformed virtual registry name is never granted: no reason to ask for read_registry; the pull says what is wrong.
+        Assert.Equal(HttpStatusCode.OK, (await Api.LoginAsync("dave", dave, "virtual_registries/container/-1/team/app")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.LoginAsync("dave", dave, $"virtual_registries/container/{registry}/TEAM/app")).Status);
         var (status, daveJwt) = await Api.LoginAsync("dave", dave, VirtualName(registry, Image));
         Assert.Equal(HttpStatusCode.OK, status);
         using var guest = await GetVirtualAsync(VirtualManifestUrl(registry, Image, "latest"), daveJwt);

@@ -10,6 +10,9 @@ namespace DependencyProxy.Tests.Web;
 /// registry, adds two upstreams (Docker Hub's URL and the second registry's), moves one and sees the pull prefix;
 /// what guests, developers, maintainers, owners and strangers may do. Hostile values: VirtualRegistryPagesInputTests.
 /// </summary>
+// Pages render what the services give them; those services run on PostgreSQL in the API and integration classes, so
+// this class runs in the SQLite pass only (scripts/test.sh), which keeps the whole suite within its time budget.
+[Trait("Variant", "SqliteOnly")]
 public sealed partial class VirtualRegistryPagesTests : SecondUpstreamTestBase
 {
     private const string List = "/groups/-/virtual_registries/grp";

@@ -7,6 +7,9 @@ namespace DependencyProxy.Tests.Web;
 /// The pages' rules, in-process and fast: sign-in and sessions, who sees and changes what, and hostile form values,
 /// return addresses, search strings and missing anti-forgery tokens. The browser flows are in the end-to-end tests.
 /// </summary>
+// Pages render what the services give them; those services run on PostgreSQL in the API and integration classes, so
+// this class runs in the SQLite pass only (scripts/test.sh), which keeps the whole suite within its time budget.
+[Trait("Variant", "SqliteOnly")]
 public sealed class WebPagesTests : ProxyTestBase
 {
     private WebClient NewBrowser() => new(Proxy);

@@ -8,6 +8,9 @@ namespace DependencyProxy.Tests.Web;
 /// password checks on the pages, return addresses with control characters, and the headers that keep pages out of
 /// frames and foreign scripts.
 /// </summary>
+// Pages render what the services give them; those services run on PostgreSQL in the API and integration classes, so
+// this class runs in the SQLite pass only (scripts/test.sh), which keeps the whole suite within its time budget.
+[Trait("Variant", "SqliteOnly")]
 public sealed class WebSecurityTests : ProxyTestBase
 {
     protected override Dictionary<string, string> Settings => new() { ["DependencyProxy:Auth:MaxFailedLogins"] = "3" };
