@@ -12,12 +12,14 @@ internal static class VirtualRegistryJson
     public static object Registry(VirtualRegistry r) => new
     {
         id = r.Id, group_id = r.GroupId, name = r.Name, description = r.Description, created_at = r.CreatedAt, updated_at = r.UpdatedAt,
+        cache_keep_n_days_after_download = r.CacheKeepNDaysAfterDownload,
     };
 
     /// <summary>GET of one registry: with its <c>registry_upstreams</c> in order.</summary>
     public static object RegistryWithLinks(VirtualRegistry r, IEnumerable<VirtualRegistryUpstreamLink> links) => new
     {
         id = r.Id, group_id = r.GroupId, name = r.Name, description = r.Description, created_at = r.CreatedAt, updated_at = r.UpdatedAt,
+        cache_keep_n_days_after_download = r.CacheKeepNDaysAfterDownload,
         registry_upstreams = links.Select(l => new { id = l.Id, position = l.Position, upstream_id = l.UpstreamId }),
     };
 
