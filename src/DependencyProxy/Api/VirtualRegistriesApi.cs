@@ -94,7 +94,7 @@ internal static partial class VirtualRegistriesApi
         }
 
         var updated = await registries.FindAsync(registry!.Id, context.RequestAborted);
-        return updated is null ? ApiResults.NotFound("Virtual registry") : ApiResults.Ok(VirtualRegistryJson.Registry(updated));
+        return updated is null ? ApiResults.NotFound("Virtual registry") : ApiResults.Ok(VirtualRegistryJson.RegistryWithKeep(updated));
     }
 
     private static async Task<IResult> DeleteRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, VirtualRegistryDirectory registries)
