@@ -68,12 +68,13 @@ internal sealed partial class VirtualRegistryExpiry(IDbContextFactory<ProxyDbCon
         }
         catch (Exception e) when (policy is not null && e is not OperationCanceledException)
         {
-            // Recorded on the policy as GitLab shows it; the next run tries again one cadence later.
+            // Recorded on the policy as GitLab shows it, and the rest of the cleanup goes on; the next run is one cadence later.
             var message = e.Message.Length > 255 ? e.Message[..255] : e.Message;
             var next = now.AddDays(policy.Cadence);
             await db.VirtualRegistryCleanupPolicies.Where(p => p.GroupId == groupId).ExecuteUpdateAsync(s => s
                 .SetProperty(p => p.Status, "failed").SetProperty(p => p.FailureMessage, message).SetProperty(p => p.NextRunAt, next), CancellationToken.None);
-            throw;
+            LogGroupFailed(groupId, message);
+            return 0;
         }
     }
 
@@ -113,4 +114,8 @@ internal sealed partial class VirtualRegistryExpiry(IDbContextFactory<ProxyDbCon
     [LoggerMessage(EventId = LogEvents.VirtualRegistryCleanupRan, Level = LogLevel.Information,
         Message = "Virtual registry cleanup of group {GroupId}: {Entries} entries ({Bytes} bytes) expired")]
     private partial void LogGroupCleaned(long groupId, int entries, long bytes);
+
+    [LoggerMessage(EventId = LogEvents.CleanupFailed, Level = LogLevel.Warning,
+        Message = "Virtual registry cleanup of group {GroupId} failed, recorded on its policy: {Reason}")]
+    private partial void LogGroupFailed(long groupId, string reason);
 }
