@@ -68,6 +68,18 @@ public sealed class VirtualRegistryCleanupPolicyApiTests : ProxyTestBase
             changed.GetProperty("cadence").GetInt32(), changed.GetProperty("notify_on_failure").GetBoolean()));
         Assert.Equal(60, (await Api.GetAsync(Policy, readOnly)).Body.GetProperty("keep_n_days_after_download").GetInt32());
 
+        // The group's Virtual registries page shows it to owners, read-only.
+        using (var ownerBrowser = new DependencyProxy.Tests.Web.WebClient(Proxy))
+        using (var maintainerBrowser = new DependencyProxy.Tests.Web.WebClient(Proxy))
+        {
+            (await ownerBrowser.SignInAsync("owner")).Dispose();
+            (await maintainerBrowser.SignInAsync("maintainer")).Dispose();
+            var page = await ownerBrowser.GetPageAsync("/groups/-/virtual_registries/team");
+            Assert.Contains("<dd id=\"cleanup-policy-keep\">60 days after the last download</dd>", page);
+            Assert.Contains("every 14 days, next", page);
+            Assert.DoesNotContain("cleanup-policy", await maintainerBrowser.GetPageAsync("/groups/-/virtual_registries/team"));
+        }
+
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.DeleteAsync(Policy, maintainer)).Status);
         Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync(Policy, owner)).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await Api.DeleteAsync(Policy, owner)).Status);
