@@ -121,6 +121,12 @@ public sealed class VirtualRegistryCleanupPolicyApiTests : ProxyTestBase
         }
 
         Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync(Policy, owner)).Status); // none of them created one
+        foreach (var id in new[] { "0", "-1", "99999999999999999999", "nope", "%2E%2E", "team%2F..%2Fother" })
+        {
+            var (status, answer) = await Api.PostAsync($"/groups/{id}/-/virtual_registries/cleanup/policy", owner, new { enabled = true });
+            Assert.True(status == HttpStatusCode.NotFound, $"{id}: {status} {answer}");
+        }
+
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge,
             (await Api.PostAsync(Policy, owner, $"{{\"enabled\": true, \"x\": \"{new string('x', 70_000)}\"}}")).Status);
 
