@@ -31,6 +31,7 @@ internal static class LogEvents
     public const int CleanupFailed = 6003;
     public const int QuotaEvicted = 6004;
     public const int CleanupSkipped = 6005;
+    public const int VirtualRegistryCleanupRan = 6006;
     public const int UploadAbortFailed = 7001;
     public const int RemoteFillResumed = 8001;
     public const int RemoteFillTakenOver = 8002;

@@ -128,6 +128,12 @@ internal static class CacheApi
             {
                 id = g.GroupId, full_path = g.FullPath, manifest_count = g.ManifestCount, image_count = g.ImageCount, blob_count = g.BlobCount, total_bytes = g.TotalBytes,
             }),
+            virtual_registry_bytes = report.VirtualRegistryBytes,
+            virtual_registries = report.VirtualRegistries.Select(r => new
+            {
+                id = r.RegistryId, group_id = r.GroupId, full_path = r.FullPath, name = r.Name, manifest_count = r.ManifestCount, blob_count = r.BlobCount,
+                total_bytes = r.TotalBytes,
+            }),
         });
     }
 }

@@ -71,8 +71,30 @@ internal static partial class VirtualRegistriesApi
             return error!;
         }
 
-        var (updated, refusal) = await registries.UpdateAsync(registry!.Id, parameters.String("name"), parameters.String("description"), context.RequestAborted);
-        return updated is null ? ApiResults.Refused(refusal!) : ApiResults.Ok(VirtualRegistryJson.Registry(updated));
+        // Ours, beside GitLab's fields: the registry's own cache keep (VirtualRegistryCleanupPolicyApi), checked before any write.
+        var (keepGiven, keepDays, keepError) = VirtualRegistryCleanupPolicyApi.ReadRegistryKeep(parameters);
+        if (keepError is not null)
+        {
+            return keepError;
+        }
+
+        if (!keepGiven || parameters.String("name") is not null || parameters.String("description") is not null)
+        {
+            var (_, refusal) = await registries.UpdateAsync(registry!.Id, parameters.String("name"), parameters.String("description"), context.RequestAborted);
+            if (refusal is not null)
+            {
+                return ApiResults.Refused(refusal);
+            }
+        }
+
+        if (keepGiven && await context.RequestServices.GetRequiredService<Cleanup.VirtualRegistryCleanupPolicies>()
+                .SetRegistryKeepAsync(registry!.Id, keepDays, context.RequestAborted) is { } notFound)
+        {
+            return ApiResults.Refused(notFound);
+        }
+
+        var updated = await registries.FindAsync(registry!.Id, context.RequestAborted);
+        return updated is null ? ApiResults.NotFound("Virtual registry") : ApiResults.Ok(VirtualRegistryJson.RegistryWithKeep(updated));
     }
 
     private static async Task<IResult> DeleteRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, VirtualRegistryDirectory registries)

@@ -14,10 +14,18 @@ internal static class VirtualRegistryJson
         id = r.Id, group_id = r.GroupId, name = r.Name, description = r.Description, created_at = r.CreatedAt, updated_at = r.UpdatedAt,
     };
 
-    /// <summary>GET of one registry: with its <c>registry_upstreams</c> in order.</summary>
+    /// <summary>PATCH of one registry: GitLab's fields and ours, its own <c>cache_keep_n_days_after_download</c> (null: the group policy's).</summary>
+    public static object RegistryWithKeep(VirtualRegistry r) => new
+    {
+        id = r.Id, group_id = r.GroupId, name = r.Name, description = r.Description, created_at = r.CreatedAt, updated_at = r.UpdatedAt,
+        cache_keep_n_days_after_download = r.CacheKeepNDaysAfterDownload,
+    };
+
+    /// <summary>GET of one registry: with its <c>registry_upstreams</c> in order, and its own <c>cache_keep_n_days_after_download</c>.</summary>
     public static object RegistryWithLinks(VirtualRegistry r, IEnumerable<VirtualRegistryUpstreamLink> links) => new
     {
         id = r.Id, group_id = r.GroupId, name = r.Name, description = r.Description, created_at = r.CreatedAt, updated_at = r.UpdatedAt,
+        cache_keep_n_days_after_download = r.CacheKeepNDaysAfterDownload,
         registry_upstreams = links.Select(l => new { id = l.Id, position = l.Position, upstream_id = l.UpstreamId }),
     };
 

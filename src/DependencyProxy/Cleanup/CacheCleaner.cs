@@ -9,10 +9,12 @@ internal sealed record CleanupResult(int ExpiredEntries, int DestroyedEntries, C
 /// <summary>
 /// One cleanup run, in this order:
 /// 1. write pending read times, so nothing just read looks stale;
-/// 2. mark entries unread for longer than their group's TTL <c>pending_destruction</c> (policy on);
+/// 2. mark entries unread for longer than their group's TTL <c>pending_destruction</c> (policy on), and virtual
+///    registry caches' entries past their keep (<see cref="VirtualRegistryExpiry"/>);
 /// 3. delete every entry marked <c>pending_destruction</c> (purges and TTL);
 /// 4. garbage-collect content no entry references;
-/// 5. enforce the storage quota.
+/// 5. enforce the storage quota;
+/// 6. set the cache size gauges (<see cref="CacheSizeMetrics"/>).
 /// Every step is idempotent SQL or a guarded file deletion, so two runs at once (this process or another) are safe;
 /// within one process runs are serialised anyway.
 /// </summary>
@@ -20,6 +22,8 @@ internal sealed partial class CacheCleaner(
     IDbContextFactory<ProxyDbContext> databases,
     GarbageCollector collector,
     QuotaEnforcer quota,
+    VirtualRegistryExpiry virtualRegistries,
+    CacheSizeMetrics sizes,
     TimeProvider time,
     IServiceProvider services,
     ILogger<CacheCleaner> logger)
@@ -37,10 +41,11 @@ internal sealed partial class CacheCleaner(
                 await readTimes.FlushAsync(cancellationToken);
             }
 
-            var expired = await MarkExpiredAsync(cancellationToken);
+            var expired = await MarkExpiredAsync(cancellationToken) + await virtualRegistries.MarkExpiredAsync(cancellationToken);
             var destroyed = await DestroyMarkedAsync(cancellationToken);
             var collected = await collector.CollectAsync(cancellationToken);
             var enforced = await quota.EnforceAsync(cancellationToken);
+            await sizes.UpdateAsync(cancellationToken);
             LogRan(expired, destroyed, collected.FilesDeleted, enforced.FilesEvicted);
             return new CleanupResult(expired, destroyed, collected, enforced);
         }

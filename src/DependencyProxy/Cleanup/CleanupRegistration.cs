@@ -12,7 +12,11 @@ internal static class CleanupRegistration
         services.AddSingleton<ImageDeletion>();
         services.AddSingleton<GarbageCollector>();
         services.AddSingleton<QuotaEnforcer>();
+        services.AddSingleton<VirtualRegistryExpiry>();
+        services.AddSingleton<VirtualRegistryCleanupPolicies>();
+        services.AddSingleton<CacheSizeMetrics>();
         services.AddSingleton<CacheCleaner>();
+        services.AddSingleton<VirtualRegistryUsageReport>();
         services.AddSingleton<UsageReport>();
         return services;
     }

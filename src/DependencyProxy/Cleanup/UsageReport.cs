@@ -13,11 +13,16 @@ namespace DependencyProxy.Cleanup;
 /// </summary>
 internal sealed record GroupUsage(long GroupId, string FullPath, int ManifestCount, int ImageCount, int BlobCount, long TotalBytes);
 
-/// <summary>The whole instance: bytes actually stored (on disk or in the bucket), where content shared by groups is stored once.</summary>
-internal sealed record InstanceUsage(long BytesOnDisk, int FilesOnDisk, long LogicalBytes, long? MaxBytes, IReadOnlyList<GroupUsage> Groups);
+/// <summary>
+/// The whole instance: bytes actually stored (on disk or in the bucket), where content shared by groups and virtual
+/// registries is stored once; logical bytes count each group's cache and each virtual registry upstream's cache apart.
+/// </summary>
+internal sealed record InstanceUsage(long BytesOnDisk, int FilesOnDisk, long LogicalBytes, long? MaxBytes, IReadOnlyList<GroupUsage> Groups,
+    long VirtualRegistryBytes, IReadOnlyList<VirtualRegistryUsage> VirtualRegistries);
 
 internal sealed class UsageReport(
-    IDbContextFactory<ProxyDbContext> databases, IContentStore store, CachedImages images, Microsoft.Extensions.Options.IOptions<StorageOptions> storage)
+    IDbContextFactory<ProxyDbContext> databases, IContentStore store, CachedImages images, VirtualRegistryUsageReport virtualRegistries,
+    Microsoft.Extensions.Options.IOptions<StorageOptions> storage)
 {
     public async Task<GroupUsage> ForGroupAsync(Group group, CancellationToken cancellationToken) =>
         (await ForGroupsAsync([group], cancellationToken))[0];
@@ -26,8 +31,10 @@ internal sealed class UsageReport(
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var groups = await ForGroupsAsync(await db.Groups.AsNoTracking().OrderBy(g => g.FullPath).ToListAsync(cancellationToken), cancellationToken);
+        var registries = await virtualRegistries.ForInstanceAsync(cancellationToken);
         var files = await store.EnumerateAsync(cancellationToken).ToListAsync(cancellationToken);
-        return new InstanceUsage(files.Sum(f => f.Size), files.Count, groups.Sum(g => g.TotalBytes), storage.Value.MaxBytes, groups);
+        return new InstanceUsage(files.Sum(f => f.Size), files.Count, groups.Sum(g => g.TotalBytes) + registries.LogicalBytes, storage.Value.MaxBytes, groups,
+            registries.LogicalBytes, registries.Registries);
     }
 
     private async Task<IReadOnlyList<GroupUsage>> ForGroupsAsync(IReadOnlyList<Group> groups, CancellationToken cancellationToken)

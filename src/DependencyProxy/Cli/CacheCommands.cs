@@ -121,6 +121,13 @@ internal static class CacheCommands
                 (usage.MaxBytes is { } max ? $"; quota {size(max)}" : ""));
             CliValues.WriteList(ProxyCommandLine.Out, false, usage.Groups, ("GROUP", g => g.FullPath), ("IMAGES", g => $"{g.ImageCount}"),
                 ("BLOBS", g => $"{g.BlobCount}"), ("SIZE", g => result.GetValue(bytes) ? $"{g.TotalBytes}" : ByteSize.Format(g.TotalBytes)));
+            if (usage.VirtualRegistries.Count > 0)
+            {
+                ProxyCommandLine.Out.WriteLine($"virtual registries (their upstreams' caches, each once: {size(usage.VirtualRegistryBytes)}):");
+                CliValues.WriteList(ProxyCommandLine.Out, false, usage.VirtualRegistries, ("ID", r => $"{r.RegistryId}"), ("GROUP", r => r.FullPath),
+                    ("NAME", r => r.Name), ("MANIFESTS", r => $"{r.ManifestCount}"), ("BLOBS", r => $"{r.BlobCount}"), ("SIZE", r => size(r.TotalBytes)));
+            }
+
             return 0;
         }, bytes, json);
     }

@@ -38,6 +38,8 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<VirtualRegistryUpstreamLink> VirtualRegistryUpstreamLinks => Set<VirtualRegistryUpstreamLink>();
 
+    public DbSet<VirtualRegistryCleanupPolicy> VirtualRegistryCleanupPolicies => Set<VirtualRegistryCleanupPolicy>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Lease>(lease =>
@@ -182,6 +184,15 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
             link.HasIndex(l => l.UpstreamId);
             link.HasOne<VirtualRegistry>().WithMany().HasForeignKey(l => l.RegistryId).OnDelete(DeleteBehavior.Cascade);
             link.HasOne<VirtualRegistryUpstream>().WithMany().HasForeignKey(l => l.UpstreamId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<VirtualRegistryCleanupPolicy>(policy =>
+        {
+            policy.HasKey(p => p.GroupId);
+            policy.Property(p => p.GroupId).ValueGeneratedNever();
+            policy.Property(p => p.Status).HasMaxLength(16);
+            policy.Property(p => p.FailureMessage).HasMaxLength(255);
+            policy.HasOne<Group>().WithOne().HasForeignKey<VirtualRegistryCleanupPolicy>(p => p.GroupId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -16,6 +16,12 @@ internal sealed class VirtualRegistry
 
     public string Description { get; set; } = "";
 
+    /// <summary>
+    /// Days a cache entry of this registry's upstreams is kept after its last download; null follows the group's
+    /// <see cref="VirtualRegistryCleanupPolicy"/>. Set, it applies even while the group's policy is off or absent.
+    /// </summary>
+    public int? CacheKeepNDaysAfterDownload { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

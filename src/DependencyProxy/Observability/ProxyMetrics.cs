@@ -19,6 +19,7 @@ internal sealed class ProxyMetrics
     private readonly Histogram _missFirstByte;
     private readonly Gauge _upstreamTokens;
     private readonly Counter _virtual;
+    private readonly Gauge _cacheBytes;
 
     public ProxyMetrics()
     {
@@ -38,6 +39,8 @@ internal sealed class ProxyMetrics
         _virtual = factory.CreateCounter("dependency_proxy_virtual_registry_requests_total",
             "Virtual registry requests by registry id, upstream id (the one that answered; empty when none did), kind and result: hit, miss, stale, error",
             "registry", "upstream", "kind", "result");
+        _cacheBytes = factory.CreateGauge("dependency_proxy_cache_logical_bytes",
+            "Logical bytes of current cache entries, as of the last cleanup run, by cache: group (groups' own) or virtual_registry", "cache");
     }
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
@@ -59,6 +62,8 @@ internal sealed class ProxyMetrics
     public void WaiterLeft() => _waiting.Dec();
 
     public void StaleServed() => _stale.Inc();
+
+    public void CacheLogicalBytes(string cache, long bytes) => _cacheBytes.WithLabels(cache).Set(bytes);
 
     public void Evicted(int files) => _evictions.Inc(files);
 

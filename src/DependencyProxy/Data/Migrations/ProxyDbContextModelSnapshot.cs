@@ -501,6 +501,9 @@ namespace DependencyProxy.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("CacheKeepNDaysAfterDownload")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -526,6 +529,58 @@ namespace DependencyProxy.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("VirtualRegistries");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryCleanupPolicy", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Cadence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FailureMessage")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("KeepNDaysAfterDownload")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LastRunDeletedEntriesCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastRunDeletedSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("NextRunAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("NotifyOnFailure")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("NotifyOnSuccess")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("GroupId");
+
+                    b.ToTable("VirtualRegistryCleanupPolicies");
                 });
 
             modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstream", b =>
@@ -699,6 +754,15 @@ namespace DependencyProxy.Data.Migrations
                     b.HasOne("DependencyProxy.Data.Group", null)
                         .WithMany()
                         .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryCleanupPolicy", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithOne()
+                        .HasForeignKey("DependencyProxy.Data.VirtualRegistryCleanupPolicy", "GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -527,6 +527,9 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int?>("CacheKeepNDaysAfterDownload")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -552,6 +555,58 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("VirtualRegistries");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryCleanupPolicy", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Cadence")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("FailureMessage")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<int>("KeepNDaysAfterDownload")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("LastRunDeletedEntriesCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("LastRunDeletedSize")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("NextRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("NotifyOnFailure")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("NotifyOnSuccess")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("GroupId");
+
+                    b.ToTable("VirtualRegistryCleanupPolicies");
                 });
 
             modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryUpstream", b =>
@@ -729,6 +784,15 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.HasOne("DependencyProxy.Data.Group", null)
                         .WithMany()
                         .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.VirtualRegistryCleanupPolicy", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithOne()
+                        .HasForeignKey("DependencyProxy.Data.VirtualRegistryCleanupPolicy", "GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -14,6 +14,11 @@ internal sealed class IndexModel(VirtualRegistryDirectory registries) : VirtualR
 
     public bool IsTopLevel => Group.ParentId is null;
 
+    /// <summary>The group's virtual registry cleanup policy, shown to owners (who alone may see it through the API too).</summary>
+    public VirtualRegistryCleanupPolicy? CleanupPolicy { get; private set; }
+
+    public bool ShowsCleanupPolicy => IsTopLevel && AccessLevel >= Identity.AccessLevels.Owner;
+
     /// <summary>What the create form held when it was refused, so nothing typed is lost.</summary>
     public string? NewName { get; private set; }
 
@@ -56,6 +61,7 @@ internal sealed class IndexModel(VirtualRegistryDirectory registries) : VirtualR
         }
 
         Registries = counted;
+        CleanupPolicy = ShowsCleanupPolicy ? await Service<Cleanup.VirtualRegistryCleanupPolicies>().FindAsync(Group.Id, HttpContext.RequestAborted) : null;
         return null;
     }
 }
