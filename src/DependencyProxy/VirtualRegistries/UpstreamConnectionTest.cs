@@ -37,7 +37,8 @@ internal sealed class UpstreamConnectionTest(UpstreamResolver resolver, Upstream
         var (image, reference) = await TestPathAsync(upstreamId, cancellationToken);
         try
         {
-            await client.HeadManifestAsync(registry.Repository(image, credentials), reference, cancellationToken);
+            // Its own budget and no circuit: a test of a dead URL must not open the pull path's circuit, nor one of a live URL close it.
+            await client.HeadManifestAsync(registry.Repository(image, credentials) with { Mode = UpstreamCallMode.ConnectionTest }, reference, cancellationToken);
             return (new ConnectionTestResult(true), null);
         }
         catch (UpstreamException e)
