@@ -49,10 +49,11 @@ internal sealed class VirtualBlobs(IDbContextFactory<ProxyDbContext> databases, 
         var groupId = registry.GroupId;
         var value = digest.ToString();
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var linked = await db.CachedBlobs.AsNoTracking()
+        // Read with the access check on a pull (no command of its own on a hit); asked here only when it was not.
+        var linked = registry.BlobHolders ?? await db.CachedBlobs.AsNoTracking()
             .Where(b => b.GroupId == groupId && ids.Contains(b.VirtualUpstreamId) && b.Digest == value && b.Status == CacheStatus.Default)
             .Select(b => b.VirtualUpstreamId).ToListAsync(cancellationToken);
-        if (linked.Count > 0)
+        if (linked.Any(ids.Contains))
         {
             // A hit: the upstreams that hold it come first, and the rest stay as a fallback should its content be gone.
             return [.. registry.Upstreams.OrderBy(u => linked.Contains(u.Id) ? 0 : 1)];

@@ -37,7 +37,7 @@ internal sealed partial class VirtualPullUpstreams(UpstreamResolver resolver, Up
             upstreams[i] = upstreams[i] with { Repository = upstreams[i].Repository with { Mode = UpstreamCallMode.Fallback } };
         }
 
-        return new VirtualRegistryView(access.Registry.Id, access.Group.Id, access.Group.CacheGeneration, upstreams);
+        return new VirtualRegistryView(access.Registry.Id, access.Group.Id, access.Group.CacheGeneration, upstreams) { BlobHolders = access.BlobHolders };
     }
 
     private UpstreamCredentials? CredentialsOf(VirtualRegistryUpstream row)
