@@ -118,16 +118,23 @@ internal sealed class VirtualUpstreams(
             return (null, Refusal.Invalid("name, description, url, username, password, cache_validity_hours are missing, at least one parameter must be provided"));
         }
 
-        if (input.Problem(creating: false, resolver) is { } problem)
-        {
-            return (null, Refusal.Invalid(problem));
-        }
-
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var upstream = await db.VirtualRegistryUpstreams.FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
         if (upstream is null)
         {
             return (null, new Refusal(RefusalKind.NotFound, "Upstream"));
+        }
+
+        // A new password for the account the upstream has: the stored username goes with it (a rotated token needs no
+        // username again). Without a stored username the pair rule below refuses it, as GitLab's all_or_none_of.
+        if (input is { Password: not null, Username: null } && !string.IsNullOrEmpty(upstream.Username))
+        {
+            input = input with { Username = upstream.Username };
+        }
+
+        if (input.Problem(creating: false, resolver) is { } problem)
+        {
+            return (null, Refusal.Invalid(problem));
         }
 
         var url = input.Url?.Trim() ?? upstream.Url;
