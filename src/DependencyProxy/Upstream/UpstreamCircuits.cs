@@ -35,7 +35,8 @@ internal sealed partial class UpstreamCircuits(TimeProvider time, IOptions<Upstr
             if (time.GetUtcNow() < until || circuit.Probing)
             {
                 throw new UpstreamException(UpstreamFailureKind.Unreachable,
-                    $"{registry} failed {circuit.Failures} time(s) in a row; not asking it again until {until:HH:mm:ss} UTC");
+                    $"{registry} {(circuit.Failures == 1 ? "failed on its last call" : $"failed {circuit.Failures} times in a row")}; " +
+                    $"not asking it again until {until:HH:mm:ss} UTC");
             }
 
             circuit.Probing = true; // this call is the probe
