@@ -72,7 +72,7 @@ internal sealed class UpstreamAccounts(IDataProtectionProvider protection, Upstr
     }
 
     /// <summary>The configured registry a URL names; a URL no longer allowed (the operator switched it off) as written, any case.</summary>
-    private string RegistryKey(string url) =>
+    public string RegistryKey(string url) =>
         resolver.TryFindConfigured(url.Trim(), out var registry, out _)
             ? $"{registry.Registry} {registry.BaseUrl.AbsoluteUri}"
             : url.Trim().TrimEnd('/').ToLowerInvariant();

@@ -140,9 +140,9 @@ internal sealed class VirtualUpstreams(
         var url = input.Url?.Trim() ?? upstream.Url;
         var credentialsChange = input.Username is not null;
         // The stored password was given for the stored URL: it never follows the upstream to another one, or whoever may
-        // edit the upstream could point it at a registry they watch and collect the password from its token flow.
-        if (upstream.PasswordProtected is not null && input.Password is null
-            && !string.Equals(url.TrimEnd('/'), upstream.Url.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+        // edit the upstream could point it at a registry they watch and collect the password from its token flow. The same
+        // configured registry spelled otherwise is no other URL: requests go to the same place.
+        if (upstream.PasswordProtected is not null && input.Password is null && accounts.RegistryKey(url) != accounts.RegistryKey(upstream.Url))
         {
             return (null, Refusal.Invalid(PasswordForNewUrl));
         }

@@ -166,6 +166,10 @@ public sealed class VirtualUpstreamsApiTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.BadRequest, changed);
         Assert.StartsWith("url has already been taken", changeWhy.GetProperty("error").GetString());
 
+        // The same registry spelled otherwise is no new URL: the stored password stays, without being given again.
+        var (respelled, respelledBody) = await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{hub}", maintainer, new { url = spelled });
+        Assert.True(respelled == HttpStatusCode.OK, respelledBody.ToString());
+
         // A new password alone keeps the stored username; an upstream without an account still needs both.
         var (rotated, body) = await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{hub}", maintainer, new { password = "second-secret" });
         Assert.True(rotated == HttpStatusCode.OK, body.ToString());
