@@ -23,7 +23,8 @@ internal sealed partial class RegistryAuthorizer
             return (null, refused);
         }
 
-        var found = await virtualPulls.FindAsync(registryId, claims, cancellationToken);
+        var blobDigest = path.Resource == RegistryResource.Blob ? path.Digest?.ToString() : null;
+        var found = await virtualPulls.FindAsync(registryId, claims, blobDigest, cancellationToken);
         if (await CallerAsync(found is not null, found?.Principal, claims, cancellationToken) is not { } principal)
         {
             return (null, Revoked(request, repository));

@@ -15,7 +15,7 @@ namespace DependencyProxy.Caching;
 /// <item>then the other upstreams.</item>
 /// </list>
 /// Each group in position order. An upstream that does not have the blob (404/401/403) or fails moves the request on to
-/// the next; when none serves it, the last failure answers. Any order is safe for content: the digest is verified, and
+/// the next; when none serves it, the failure of one that failed answers (<see cref="VirtualFailures"/>), else "blob unknown". Any order is safe for content: the digest is verified, and
 /// identical content is stored once. The order is the same for concurrent requests, so they join one download.
 /// </summary>
 internal sealed class VirtualBlobs(IDbContextFactory<ProxyDbContext> databases, BlobCache cache, Observability.ProxyMetrics metrics)
@@ -23,7 +23,7 @@ internal sealed class VirtualBlobs(IDbContextFactory<ProxyDbContext> databases, 
     public async Task<(BlobOutcome Outcome, VirtualUpstream Upstream)> ResolveAsync(
         VirtualRegistryView registry, Digest digest, bool isGet, bool hasRange, CancellationToken cancellationToken)
     {
-        UpstreamException? last = null;
+        var failures = new VirtualFailures(registry);
         foreach (var upstream in await CandidatesAsync(registry, digest, cancellationToken))
         {
             try
@@ -35,12 +35,12 @@ internal sealed class VirtualBlobs(IDbContextFactory<ProxyDbContext> databases, 
             }
             catch (UpstreamException e)
             {
-                last = e;
+                failures.Add(upstream, e);
             }
         }
 
         metrics.VirtualRequest(registry.MetricLabel, null, "blob", "error");
-        throw last ?? new UpstreamException(UpstreamFailureKind.NotFound, $"{digest}: no upstream of virtual registry {registry.RegistryId} has it");
+        throw failures.Answer(() => new UpstreamException(UpstreamFailureKind.NotFound, $"{digest}: no upstream of virtual registry {registry.RegistryId} has it"));
     }
 
     private async Task<IReadOnlyList<VirtualUpstream>> CandidatesAsync(VirtualRegistryView registry, Digest digest, CancellationToken cancellationToken)
@@ -49,10 +49,11 @@ internal sealed class VirtualBlobs(IDbContextFactory<ProxyDbContext> databases, 
         var groupId = registry.GroupId;
         var value = digest.ToString();
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var linked = await db.CachedBlobs.AsNoTracking()
+        // Read with the access check on a pull (no command of its own on a hit); asked here only when it was not.
+        var linked = registry.BlobHolders ?? await db.CachedBlobs.AsNoTracking()
             .Where(b => b.GroupId == groupId && ids.Contains(b.VirtualUpstreamId) && b.Digest == value && b.Status == CacheStatus.Default)
             .Select(b => b.VirtualUpstreamId).ToListAsync(cancellationToken);
-        if (linked.Count > 0)
+        if (linked.Any(ids.Contains))
         {
             // A hit: the upstreams that hold it come first, and the rest stay as a fallback should its content be gone.
             return [.. registry.Upstreams.OrderBy(u => linked.Contains(u.Id) ? 0 : 1)];

@@ -7,7 +7,8 @@ namespace DependencyProxy.Caching;
 /// Tag lists and referrers of a virtual registry (issue 18): the list of the first upstream, in position order, that
 /// answers, each kept per upstream as the group cache keeps its own (<see cref="UpstreamListings"/>, the upstream's
 /// validity as the window). An upstream without the repository (404/401/403), or failing with nothing stored, moves on to
-/// the next; one failing with a list stored gives that list stale, served only when no later upstream answers afresh.
+/// the next; one failing with a list stored gives that list stale, served only when no later upstream answers afresh. With
+/// no list at all, an upstream's failure is answered rather than "unknown" (<see cref="VirtualFailures"/>).
 /// </summary>
 internal sealed class VirtualListings(UpstreamTagLists tagLists, UpstreamReferrers referrers, Observability.ProxyMetrics metrics)
 {
@@ -22,7 +23,7 @@ internal sealed class VirtualListings(UpstreamTagLists tagLists, UpstreamReferre
 
     private async Task<T> FirstAnswerAsync<T>(VirtualRegistryView registry, string kind, Func<VirtualUpstream, TimeSpan, Task<T>> get, Func<T, bool> isStale)
     {
-        Exception? last = null;
+        var failures = new VirtualFailures(registry);
         (T Answer, VirtualUpstream Upstream)? stale = null;
         foreach (var upstream in registry.Upstreams)
         {
@@ -39,7 +40,7 @@ internal sealed class VirtualListings(UpstreamTagLists tagLists, UpstreamReferre
             }
             catch (UpstreamException e)
             {
-                last = e;
+                failures.Add(upstream, e);
             }
         }
 
@@ -50,7 +51,7 @@ internal sealed class VirtualListings(UpstreamTagLists tagLists, UpstreamReferre
         }
 
         metrics.VirtualRequest(registry.MetricLabel, null, kind, "error");
-        throw last ?? new UpstreamException(UpstreamFailureKind.NotFound, $"virtual registry {registry.RegistryId} has no upstream to list");
+        throw failures.Answer(() => new UpstreamException(UpstreamFailureKind.NotFound, $"virtual registry {registry.RegistryId} has no upstream to list"));
     }
 
     private static TimeSpan Max(TimeSpan window, TimeSpan? minimum) => minimum is { } m && m > window ? m : window;

@@ -16,7 +16,8 @@ namespace DependencyProxy.Caching;
 /// GET. The first that has it wins, and the answer is cached against that upstream.</item>
 /// <item>404, 401 and 403 move on to the next upstream; so do failures (timeout, 5xx, 429, unreachable, open circuit).</item>
 /// <item>When none had it: a stale copy of an upstream that failed (never of one that said it no longer has the tag) is
-/// served with <see cref="ManifestResponse.Stale"/>; otherwise the last upstream's failure goes to the client.</item>
+/// served with <see cref="ManifestResponse.Stale"/>; otherwise the client learns of the failure of an upstream that failed
+/// (the manifest may be there), or "manifest unknown" when every upstream answered it has none (<see cref="VirtualFailures"/>).</item>
 /// </list>
 /// </summary>
 internal sealed class VirtualManifests(
@@ -44,7 +45,7 @@ internal sealed class VirtualManifests(
             }
         }
 
-        UpstreamException? last = null;
+        var failures = new VirtualFailures(registry);
         VirtualUpstream? staleFrom = null;
         foreach (var upstream in registry.Upstreams)
         {
@@ -60,7 +61,7 @@ internal sealed class VirtualManifests(
             }
             catch (UpstreamException e)
             {
-                last = e;
+                failures.Add(upstream, e);
                 if (e.IsOutage && staleFrom is null && usable.ContainsKey(upstream.Id))
                 {
                     staleFrom = upstream;
@@ -76,7 +77,7 @@ internal sealed class VirtualManifests(
         }
 
         metrics.VirtualRequest(registry.MetricLabel, null, "manifest", "error");
-        throw last ?? new UpstreamException(UpstreamFailureKind.NotFound, $"virtual registry {registry.RegistryId} has no upstream for {image}");
+        throw failures.Answer(() => new UpstreamException(UpstreamFailureKind.NotFound, $"virtual registry {registry.RegistryId} has no upstream for {image}"));
     }
 
     /// <summary>A tag confirmed within its upstream's validity; with validity 0 (null here) a cached tag is never asked about again.</summary>

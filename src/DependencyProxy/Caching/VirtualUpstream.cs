@@ -15,6 +15,9 @@ internal sealed record VirtualUpstream(long Id, UpstreamRepository Repository, T
 /// </summary>
 internal sealed record VirtualRegistryView(long RegistryId, long GroupId, long Generation, IReadOnlyList<VirtualUpstream> Upstreams)
 {
+    /// <summary>For a blob request: the upstreams whose cache holds the blob, read with the access check; null when not read.</summary>
+    public IReadOnlyList<long>? BlobHolders { get; init; }
+
     public CacheScope ScopeOf(VirtualUpstream upstream) => new(GroupId, upstream.Id);
 
     /// <summary>A label value for metrics: ids, never names (names change and may hold anything).</summary>

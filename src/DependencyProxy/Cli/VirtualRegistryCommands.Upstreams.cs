@@ -11,8 +11,16 @@ internal static partial class VirtualRegistryCommands
     {
         var command = new Command("upstreams", "Add, list, reorder and remove a virtual registry's upstreams.");
         var registryId = new Argument<string>("registry") { Description = "The virtual registry's id." };
-        var url = new Argument<string>("url") { Description = "The upstream registry's URL: Docker Hub or a DependencyProxy:Upstreams entry." };
-        var name = new Option<string>("--name") { Description = "The upstream's name.", Required = true };
+        var url = new Argument<string?>("url")
+        {
+            Description = "The upstream registry's URL: Docker Hub or a DependencyProxy:Upstreams entry (not with --upstream-id).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var name = new Option<string?>("--name") { Description = "The upstream's name (required with a url)." };
+        var existing = new Option<string?>("--upstream-id")
+        {
+            Description = "Link an existing upstream of the group (its id, as upstreams list shows it) instead of creating one: GitLab's POST registry_upstreams.",
+        };
         var description = new Option<string?>("--description") { Description = "What the upstream is." };
         var username = new Option<string?>("--username") { Description = "An account at the upstream; its password is asked for (not shown) or read as one line from standard input." };
         var password = new Option<string?>("--password") { Description = "The account's password or token (visible to other local users; prefer standard input)." };
@@ -23,6 +31,17 @@ internal static partial class VirtualRegistryCommands
             if (await FindRegistryAsync(services, result.GetValue(registryId)!, ct) is not { } registry)
             {
                 return await NoSuchRegistryAsync(result.GetValue(registryId)!);
+            }
+
+            if (result.GetValue(existing) is { } upstreamId)
+            {
+                return await LinkAsync(services, registry, upstreamId, result.GetValue(url) is null && result.GetValue(name) is null
+                    && result.GetValue(username) is null && result.GetValue(password) is null && result.GetValue(validity) is null, ct);
+            }
+
+            if (result.GetValue(url) is null || result.GetValue(name) is null)
+            {
+                return await ProxyCommandLine.FailAsync("give the upstream's url and --name, or --upstream-id to link an upstream the group has");
             }
 
             var (user, secret) = (result.GetValue(username), result.GetValue(password));
@@ -45,7 +64,7 @@ internal static partial class VirtualRegistryCommands
 
             ProxyCommandLine.Out.WriteLine($"Added upstream '{created.Upstream.Name}' (id {created.Upstream.Id}) to '{registry.Name}' at position {created.Link.Position}.");
             return 0;
-        }, registryId, url, name, description, username, password, validity));
+        }, registryId, url, name, description, username, password, validity, existing));
 
         var listed = new Argument<string>("registry") { Description = "The virtual registry's id." };
         var json = CliValues.JsonOutput();
@@ -59,7 +78,7 @@ internal static partial class VirtualRegistryCommands
             var rows = (await services.GetRequiredService<VirtualUpstreams>().ListForRegistryAsync(registry.Id, ct))
                 .Select(u => new UpstreamRow(u.Link.Position, u.Upstream.Id, u.Upstream.Name, u.Upstream.Url, u.Upstream.Username, u.Upstream.CacheValidityHours)).ToList();
             CliValues.WriteList(ProxyCommandLine.Out, result.GetValue(json), rows, ("POSITION", u => u.Position.ToString()), ("ID", u => u.Id.ToString()),
-                ("NAME", u => u.Name), ("URL", u => u.Url), ("USERNAME", u => u.Username ?? ""), ("VALIDITY", u => $"{u.CacheValidityHours} h"));
+                ("NAME", u => u.Name), ("URL", u => u.Url), ("USERNAME", u => u.Username ?? ""), ("VALIDITY", u => UpstreamInput.DescribeValidity(u.CacheValidityHours)));
             return 0;
         }, listed, json));
 
@@ -107,6 +126,31 @@ internal static partial class VirtualRegistryCommands
                 return 0;
             }, removedFrom, removed));
         return command;
+    }
+
+    /// <summary>Links an existing upstream of the registry's group, last; nothing else may be given with it (it describes no new upstream).</summary>
+    private static async Task<int> LinkAsync(ServiceProvider services, VirtualRegistry registry, string upstreamId, bool alone, CancellationToken ct)
+    {
+        if (!alone)
+        {
+            return await ProxyCommandLine.FailAsync("--upstream-id links an upstream as it is: give no url, --name, --username, --password or --cache-validity-hours with it");
+        }
+
+        if (!EntityId.TryParse(upstreamId, out var id))
+        {
+            return await ProxyCommandLine.FailAsync($"no such upstream '{upstreamId}' (see 'virtual-registries upstreams list <registry>')");
+        }
+
+        var (link, refusal) = await services.GetRequiredService<UpstreamPositions>().LinkAsync(registry.Id, id, ct);
+        if (link is null)
+        {
+            return await ProxyCommandLine.FailAsync(refusal!.Kind == RefusalKind.NotFound
+                ? $"no such upstream '{upstreamId}' in the group of virtual registry {registry.Id}"
+                : refusal.Message);
+        }
+
+        ProxyCommandLine.Out.WriteLine($"Linked upstream {link.UpstreamId} into '{registry.Name}' at position {link.Position}.");
+        return 0;
     }
 
     /// <summary>The upstream's place in the registry; a missing one is named on standard error.</summary>

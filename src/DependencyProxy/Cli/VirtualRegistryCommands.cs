@@ -47,6 +47,12 @@ internal static partial class VirtualRegistryCommands
                 return await GroupCommands.NoSuchGroupAsync(result.GetValue(listed)!);
             }
 
+            // As the API: a subgroup has no registries of its own, and saying "(none)" would hide where they are.
+            if (VirtualRegistryRoles.RequireTopLevel(target) is { } subgroup)
+            {
+                return await ProxyCommandLine.FailAsync($"{subgroup.Message} '{target.FullPath}' is a subgroup: list those of '{target.FullPath.Split('/')[0]}'");
+            }
+
             var directory = services.GetRequiredService<VirtualRegistryDirectory>();
             var rows = new List<RegistryRow>();
             foreach (var registry in await directory.ListAsync(target.Id, ct))

@@ -30,7 +30,14 @@ internal sealed partial class VirtualPullUpstreams(UpstreamResolver resolver, Up
             upstreams.Add(new VirtualUpstream(row.Id, registry.Repository(image, CredentialsOf(row)), validity));
         }
 
-        return new VirtualRegistryView(access.Registry.Id, access.Group.Id, access.Group.CacheGeneration, upstreams);
+        // Every upstream but the last has somewhere else to go: a failure skips it until its circuit's next probe, so a dead
+        // upstream costs one timeout per CircuitOpenDuration instead of one per pull. The last waits as a group pull does.
+        for (var i = 0; i < upstreams.Count - 1; i++)
+        {
+            upstreams[i] = upstreams[i] with { Repository = upstreams[i].Repository with { Mode = UpstreamCallMode.Fallback } };
+        }
+
+        return new VirtualRegistryView(access.Registry.Id, access.Group.Id, access.Group.CacheGeneration, upstreams) { BlobHolders = access.BlobHolders };
     }
 
     private UpstreamCredentials? CredentialsOf(VirtualRegistryUpstream row)

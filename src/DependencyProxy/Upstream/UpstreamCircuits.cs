@@ -8,27 +8,35 @@ namespace DependencyProxy.Upstream;
 /// timeouts, 5xx, 429), the circuit opens: calls fail at once for <c>CircuitOpenDuration</c>, so a cached tag is
 /// served stale immediately instead of every pull waiting for a timeout. Then one call at a time probes; a success
 /// closes the circuit, a failure opens it again. Per process: each node learns about outages by itself.
+/// A caller with somewhere else to go (a virtual registry's upstream with others after it) asks with <c>failFast</c>: for
+/// it the circuit is open from the first failure on, so a dead upstream costs one timeout per open period, not every pull.
 /// </summary>
 internal sealed partial class UpstreamCircuits(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamCircuits> logger)
 {
     private readonly ConcurrentDictionary<string, Circuit> _circuits = new();
 
-    /// <summary>Throws when the registry's circuit is open and this call may not probe.</summary>
-    public void ThrowIfOpen(string registry)
+    /// <summary>
+    /// Throws when the registry's circuit is open and this call may not probe. With <paramref name="failFast"/>, one failure
+    /// (the last call's outcome) is enough: the call moves on at once until <c>CircuitOpenDuration</c> after that failure,
+    /// then probes, one call at a time.
+    /// </summary>
+    public void ThrowIfOpen(string registry, bool failFast = false)
     {
         var circuit = _circuits.GetOrAdd(registry, _ => new Circuit());
         lock (circuit)
         {
-            if (circuit.OpenUntil is not { } until)
+            var until = circuit.OpenUntil
+                ?? (failFast && circuit.Failures > 0 ? circuit.LastFailureAt + options.Value.CircuitOpenDuration : null);
+            if (until is null)
             {
                 return;
             }
 
-            var now = time.GetUtcNow();
-            if (now < until || circuit.Probing)
+            if (time.GetUtcNow() < until || circuit.Probing)
             {
                 throw new UpstreamException(UpstreamFailureKind.Unreachable,
-                    $"{registry} failed {circuit.Failures} times in a row; not asking it again until {until:HH:mm:ss} UTC");
+                    $"{registry} {(circuit.Failures == 1 ? "failed on its last call" : $"failed {circuit.Failures} times in a row")}; " +
+                    $"not asking it again until {until:HH:mm:ss} UTC");
             }
 
             circuit.Probing = true; // this call is the probe
@@ -60,6 +68,7 @@ internal sealed partial class UpstreamCircuits(TimeProvider time, IOptions<Upstr
         {
             circuit.Failures++;
             circuit.Probing = false;
+            circuit.LastFailureAt = time.GetUtcNow();
             if (circuit.Failures >= options.Value.CircuitFailureThreshold)
             {
                 circuit.OpenUntil = time.GetUtcNow() + options.Value.CircuitOpenDuration;
@@ -88,6 +97,8 @@ internal sealed partial class UpstreamCircuits(TimeProvider time, IOptions<Upstr
         public int Failures { get; set; }
 
         public DateTimeOffset? OpenUntil { get; set; }
+
+        public DateTimeOffset? LastFailureAt { get; set; }
 
         public bool Probing { get; set; }
     }

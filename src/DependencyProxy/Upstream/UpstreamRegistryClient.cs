@@ -94,7 +94,12 @@ internal sealed partial class UpstreamRegistryClient(
     private async Task<HttpResponseMessage> SendAsync(
         UpstreamRepository repository, HttpMethod method, string relative, string[] accept, CancellationToken cancellationToken)
     {
-        circuits.ThrowIfOpen(repository.Registry);
+        if (repository.Mode == UpstreamCallMode.ConnectionTest)
+        {
+            return await SendTestAsync(repository, method, relative, accept, cancellationToken);
+        }
+
+        circuits.ThrowIfOpen(repository.Registry, failFast: repository.Mode == UpstreamCallMode.Fallback);
         try
         {
             HttpResponseMessage response;
@@ -136,6 +141,16 @@ internal sealed partial class UpstreamRegistryClient(
         {
             circuits.ReleaseProbe(repository.Registry); // the caller gave up: the outcome says nothing about upstream
             throw;
+        }
+    }
+
+    /// <summary>A connection test's request: its own budget, and the circuit neither asked nor told (<see cref="UpstreamCallMode.ConnectionTest"/>).</summary>
+    private async Task<HttpResponseMessage> SendTestAsync(
+        UpstreamRepository repository, HttpMethod method, string relative, string[] accept, CancellationToken cancellationToken)
+    {
+        using (await budgets.AcquireAsync("connection-test:" + repository.Registry, cancellationToken))
+        {
+            return await SendWithTokenFlowAsync(repository, method, relative, accept, cancellationToken);
         }
     }
 

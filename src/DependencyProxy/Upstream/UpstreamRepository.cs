@@ -7,6 +7,9 @@ namespace DependencyProxy.Upstream;
 /// <param name="Credentials">The group's own account at that registry, if it has one.</param>
 internal sealed record UpstreamRepository(string Registry, Uri BaseUrl, string Name, UpstreamCredentials? Credentials = null)
 {
+    /// <summary>How calls for this repository use the registry's circuit and request budget (<see cref="UpstreamCallMode"/>).</summary>
+    public UpstreamCallMode Mode { get; init; } = UpstreamCallMode.Pull;
+
     /// <summary>
     /// Identifies what an upstream fetch for this repository returns: the same repository fetched with another
     /// account may hold other content, so shared work (fills, coalesced requests, tokens) is keyed by both.
@@ -32,4 +35,20 @@ internal sealed record UpstreamRepository(string Registry, Uri BaseUrl, string N
             Query = query < 0 ? "" : relative[(query + 1)..],
         }.Uri;
     }
+}
+
+/// <summary>How a call uses its registry's circuit breaker and request budget (<see cref="UpstreamCircuits"/>, <see cref="UpstreamBudgets"/>).</summary>
+internal enum UpstreamCallMode
+{
+    /// <summary>A pull with nowhere else to go: the circuit opens after <c>CircuitFailureThreshold</c> failures.</summary>
+    Pull,
+
+    /// <summary>A virtual registry's upstream with others after it: skipped from its first failure until the circuit's next probe.</summary>
+    Fallback,
+
+    /// <summary>
+    /// A connection test an API user asked for: it neither reads nor moves the circuit, and takes its request slot from a
+    /// budget of its own, so tests can neither open the pull path's circuit nor close it, nor hold the pulls' slots.
+    /// </summary>
+    ConnectionTest,
 }

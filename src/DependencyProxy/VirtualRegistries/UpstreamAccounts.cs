@@ -10,7 +10,7 @@ namespace DependencyProxy.VirtualRegistries;
 /// <see cref="VirtualRegistryUpstream.PasswordProtectionPurpose"/>, decrypted only into the upstream's own credentials,
 /// and GitLab's rule of one upstream per URL and account in a group.
 /// </summary>
-internal sealed class UpstreamAccounts(IDataProtectionProvider protection)
+internal sealed class UpstreamAccounts(IDataProtectionProvider protection, UpstreamResolver resolver)
 {
     private readonly IDataProtector _passwords = protection.CreateProtector(VirtualRegistryUpstream.PasswordProtectionPurpose);
 
@@ -55,17 +55,27 @@ internal sealed class UpstreamAccounts(IDataProtectionProvider protection)
         }
     }
 
-    /// <summary>GitLab's rule: one upstream per URL and credentials in a group. Passwords are compared decrypted, in constant time.</summary>
+    /// <summary>
+    /// GitLab's rule: one upstream per URL and credentials in a group. URLs are the same when they name the same configured
+    /// registry (<see cref="UpstreamResolver.TryFindConfigured"/>), however spelled: a trailing '/', the case of the host,
+    /// the default port, or another of Docker Hub's names. Passwords are compared decrypted, in constant time.
+    /// </summary>
     public async Task<bool> IsDuplicateAsync(ProxyDbContext db, long groupId, string url, string? username, string? password, long exceptId,
         CancellationToken cancellationToken)
     {
-        var normalized = url.Trim().TrimEnd('/');
+        var target = RegistryKey(url);
         var user = string.IsNullOrEmpty(username) ? null : username;
         var candidates = await db.VirtualRegistryUpstreams.AsNoTracking()
             .Where(u => u.GroupId == groupId && u.Id != exceptId && u.Username == user).ToListAsync(cancellationToken);
-        return candidates.Any(u => string.Equals(u.Url.TrimEnd('/'), normalized, StringComparison.OrdinalIgnoreCase)
+        return candidates.Any(u => RegistryKey(u.Url) == target
             && (user is null || SameSecret(Unprotect(u.PasswordProtected) ?? "", password ?? "")));
     }
+
+    /// <summary>The configured registry a URL names; a URL no longer allowed (the operator switched it off) as written, any case.</summary>
+    public string RegistryKey(string url) =>
+        resolver.TryFindConfigured(url.Trim(), out var registry, out _)
+            ? $"{registry.Registry} {registry.BaseUrl.AbsoluteUri}"
+            : url.Trim().TrimEnd('/').ToLowerInvariant();
 
     private static bool SameSecret(string a, string b) =>
         System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(

@@ -37,21 +37,25 @@ internal sealed class UpstreamConnectionTest(UpstreamResolver resolver, Upstream
         var (image, reference) = await TestPathAsync(upstreamId, cancellationToken);
         try
         {
-            await client.HeadManifestAsync(registry.Repository(image, credentials), reference, cancellationToken);
+            // Its own budget and no circuit: a test of a dead URL must not open the pull path's circuit, nor one of a live URL close it.
+            await client.HeadManifestAsync(registry.Repository(image, credentials) with { Mode = UpstreamCallMode.ConnectionTest }, reference, cancellationToken);
             return (new ConnectionTestResult(true), null);
         }
         catch (UpstreamException e)
         {
-            return (Describe(e), null);
+            return (Describe(e, anonymous: credentials is null), null);
         }
     }
 
     /// <summary>GitLab's words for each failure, with ours beside them.</summary>
-    private static ConnectionTestResult Describe(UpstreamException e) => e.Kind switch
+    /// <remarks>A 401 to an anonymous test refused no credentials: none were sent, so it says the upstream needs some.</remarks>
+    private static ConnectionTestResult Describe(UpstreamException e, bool anonymous) => e.Kind switch
     {
         UpstreamFailureKind.NotFound => new ConnectionTestResult(true),
         UpstreamFailureKind.Denied when e.Message.EndsWith("403", StringComparison.Ordinal) =>
             new ConnectionTestResult(false, "Error: 403 - Forbidden", e.Message),
+        UpstreamFailureKind.Denied when anonymous => new ConnectionTestResult(false, "Error: 401 - Unauthorized",
+            $"the upstream needs credentials: it refused anonymous access ({e.Message}); give a username and password"),
         UpstreamFailureKind.Denied => new ConnectionTestResult(false, "Error: 401 - Unauthorized", $"credentials refused: {e.Message}"),
         UpstreamFailureKind.RateLimited => new ConnectionTestResult(false, "Error: 429 - Too Many Requests", e.Message),
         UpstreamFailureKind.Timeout => new ConnectionTestResult(false, "Error: Connection timeout", e.Message),

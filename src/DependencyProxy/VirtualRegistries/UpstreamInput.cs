@@ -16,6 +16,9 @@ internal sealed record UpstreamInput(
 
     public bool IsEmpty => this == new UpstreamInput();
 
+    /// <summary>A <c>cache_validity_hours</c> as people read it: 0 is not "0 h" (always asked) but never asked again.</summary>
+    public static string DescribeValidity(int hours) => hours == 0 ? "never re-checked" : $"{hours} h";
+
     /// <summary>
     /// The first problem with the given fields, in GitLab's words where it has some; <paramref name="creating"/> requires
     /// name and url. The URL must name a registry this instance allows (<see cref="UpstreamResolver.TryFindConfigured"/>).

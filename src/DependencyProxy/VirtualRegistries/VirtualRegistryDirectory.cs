@@ -60,7 +60,7 @@ internal sealed class VirtualRegistryDirectory(
             }
 
             var trimmed = name!.Trim();
-            if (await db.VirtualRegistries.AnyAsync(r => r.GroupId == group.Id && r.Name == trimmed, cancellationToken))
+            if (await NameTakenAsync(db, group.Id, trimmed, exceptId: 0, cancellationToken))
             {
                 return (null, Refusal.Taken($"name has already been taken: this group has a virtual registry named '{trimmed}'"));
             }
@@ -87,34 +87,40 @@ internal sealed class VirtualRegistryDirectory(
             return (null, Refusal.Invalid(invalid));
         }
 
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var registry = await db.VirtualRegistries.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (registry is null)
+        return await databases.InTransactionAsync<(VirtualRegistry? Registry, Refusal? Refusal)>(async db =>
         {
-            return (null, new Refusal(RefusalKind.NotFound, "Virtual registry"));
-        }
+            var groupId = await db.VirtualRegistries.Where(r => r.Id == id).Select(r => (long?)r.GroupId).FirstOrDefaultAsync(cancellationToken);
+            // The group's row is locked as by a create, so two renames cannot both take one name in two spellings.
+            var registry = groupId is { } owner && await RowLocks.LockGroupAsync(db, owner, cancellationToken)
+                ? await db.VirtualRegistries.FirstOrDefaultAsync(r => r.Id == id, cancellationToken)
+                : null;
+            if (registry is null)
+            {
+                return (null, new Refusal(RefusalKind.NotFound, "Virtual registry"));
+            }
 
-        var trimmed = name?.Trim();
-        if (trimmed is not null && trimmed != registry.Name
-            && await db.VirtualRegistries.AnyAsync(r => r.GroupId == registry.GroupId && r.Name == trimmed, cancellationToken))
-        {
-            return (null, Refusal.Taken($"name has already been taken: this group has a virtual registry named '{trimmed}'"));
-        }
+            var trimmed = name?.Trim();
+            if (trimmed is not null && await NameTakenAsync(db, registry.GroupId, trimmed, exceptId: registry.Id, cancellationToken))
+            {
+                return (null, Refusal.Taken($"name has already been taken: this group has a virtual registry named '{trimmed}'"));
+            }
 
-        registry.Name = trimmed ?? registry.Name;
-        registry.Description = description ?? registry.Description;
-        registry.UpdatedAt = time.GetUtcNow().UtcDateTime;
-        try
-        {
+            registry.Name = trimmed ?? registry.Name;
+            registry.Description = description ?? registry.Description;
+            registry.UpdatedAt = time.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            return (null, Refusal.Taken($"name has already been taken: this group has a virtual registry named '{trimmed}'"));
-        }
-
-        return (registry, null);
+            return (registry, null);
+        }, cancellationToken);
     }
+
+    /// <summary>
+    /// Names are unique in a group whatever their case, as on GitLab ("Docker" and "docker" are one name). Compared here, not
+    /// by the database: SQLite's lower() and nocase know ASCII only, PostgreSQL's depend on its collation; a group has at
+    /// most <see cref="VirtualRegistryOptions.MaxRegistriesPerGroup"/> names, and callers hold the group's row lock.
+    /// </summary>
+    private static async Task<bool> NameTakenAsync(ProxyDbContext db, long groupId, string name, long exceptId, CancellationToken cancellationToken) =>
+        (await db.VirtualRegistries.AsNoTracking().Where(r => r.GroupId == groupId && r.Id != exceptId).Select(r => r.Name).ToListAsync(cancellationToken))
+        .Any(taken => string.Equals(taken, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Deletes the registry, and with it (as GitLab does) the upstreams no other registry of the group uses; their cache

@@ -118,11 +118,6 @@ internal sealed class VirtualUpstreams(
             return (null, Refusal.Invalid("name, description, url, username, password, cache_validity_hours are missing, at least one parameter must be provided"));
         }
 
-        if (input.Problem(creating: false, resolver) is { } problem)
-        {
-            return (null, Refusal.Invalid(problem));
-        }
-
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var upstream = await db.VirtualRegistryUpstreams.FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
         if (upstream is null)
@@ -130,12 +125,24 @@ internal sealed class VirtualUpstreams(
             return (null, new Refusal(RefusalKind.NotFound, "Upstream"));
         }
 
+        // A new password for the account the upstream has: the stored username goes with it (a rotated token needs no
+        // username again). Without a stored username the pair rule below refuses it, as GitLab's all_or_none_of.
+        if (input is { Password: not null, Username: null } && !string.IsNullOrEmpty(upstream.Username))
+        {
+            input = input with { Username = upstream.Username };
+        }
+
+        if (input.Problem(creating: false, resolver) is { } problem)
+        {
+            return (null, Refusal.Invalid(problem));
+        }
+
         var url = input.Url?.Trim() ?? upstream.Url;
         var credentialsChange = input.Username is not null;
         // The stored password was given for the stored URL: it never follows the upstream to another one, or whoever may
-        // edit the upstream could point it at a registry they watch and collect the password from its token flow.
-        if (upstream.PasswordProtected is not null && input.Password is null
-            && !string.Equals(url.TrimEnd('/'), upstream.Url.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+        // edit the upstream could point it at a registry they watch and collect the password from its token flow. The same
+        // configured registry spelled otherwise is no other URL: requests go to the same place.
+        if (upstream.PasswordProtected is not null && input.Password is null && accounts.RegistryKey(url) != accounts.RegistryKey(upstream.Url))
         {
             return (null, Refusal.Invalid(PasswordForNewUrl));
         }

@@ -107,8 +107,18 @@ public sealed class VirtualRegistriesApiTests : ProxyTestBase
         }
 
         Assert.Equal(HttpStatusCode.Created, (await Api.PostAsync(Registries, owner, new { name = "one" })).Status);
-        Assert.Equal(HttpStatusCode.Conflict, (await Api.PostAsync(Registries, owner, new { name = "one" })).Status);
-        Assert.Equal(HttpStatusCode.Created, (await Api.PostAsync(Registries, owner, new { name = "two" })).Status);
+        // Names are one whatever their case; a 409 carries "message", as the API's other 409s and GitLab's render_api_error!.
+        foreach (var taken in new[] { "one", "ONE", " One " })
+        {
+            var (status, answer) = await Api.PostAsync(Registries, owner, new { name = taken });
+            Assert.Equal(HttpStatusCode.Conflict, status);
+            Assert.StartsWith("name has already been taken", answer.GetProperty("message").GetString());
+        }
+
+        var (_, two) = await Api.PostAsync(Registries, owner, new { name = "two" });
+        var twoPath = $"/virtual_registries/container/registries/{two.GetProperty("id").GetInt64()}";
+        Assert.Equal(HttpStatusCode.Conflict, (await Api.SendAsync(HttpMethod.Patch, twoPath, owner, new { name = "oNe" })).Status);
+        Assert.Equal("TWO", (await Api.SendAsync(HttpMethod.Patch, twoPath, owner, new { name = "TWO" })).Body.GetProperty("name").GetString());
         var (full, why) = await Api.PostAsync(Registries, owner, new { name = "three" });
         Assert.Equal(HttpStatusCode.BadRequest, full);
         Assert.Contains("MaxRegistriesPerGroup", why.GetProperty("error").GetString());

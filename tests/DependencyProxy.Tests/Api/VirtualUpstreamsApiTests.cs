@@ -143,6 +143,50 @@ public sealed class VirtualUpstreamsApiTests : ProxyTestBase
     }
 
     [Fact]
+    public async Task OneRegistrySpelledTwoWays_APasswordAlone_AndAnAnonymousRefusal_AreAnsweredAsTheyMean()
+    {
+        var (maintainer, _, registry) = await RegistryAsync();
+        // An anonymous test refused by the token service: no credentials were refused, the upstream needs some.
+        Upstream.Realm = Upstream.Url + "/v2/needs/manifests/credentials";
+        var (_, anonymous) = await Api.PostAsync("/groups/grp/-/virtual_registries/container/upstreams/test", maintainer, new { url = Upstream.Url });
+        Upstream.Realm = null;
+        Assert.Equal("Error: 401 - Unauthorized", anonymous.GetProperty("result").GetString());
+        Assert.StartsWith("the upstream needs credentials", anonymous.GetProperty("details").GetString());
+
+        var hub = (await AddAsync(maintainer, registry, "hub", new { username = "bob", password = "first-secret" })).GetProperty("id").GetInt64();
+        var carol = (await AddAsync(maintainer, registry, "carol", new { username = "carol", password = "carol-secret" })).GetProperty("id").GetInt64();
+        // The same configured registry however spelled (scheme case, a dot segment, a trailing '/'): one URL, in a create and a change.
+        var spelled = Upstream.Url.Replace("http://", "HTTP://") + "/./";
+        var (created, createWhy) = await Api.PostAsync($"{Vr}/registries/{registry}/upstreams", maintainer,
+            new { name = "again", url = spelled, username = "bob", password = "first-secret" });
+        Assert.Equal(HttpStatusCode.BadRequest, created);
+        Assert.StartsWith("url has already been taken", createWhy.GetProperty("error").GetString());
+        var (changed, changeWhy) = await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{carol}", maintainer,
+            new { url = spelled, username = "bob", password = "first-secret" });
+        Assert.Equal(HttpStatusCode.BadRequest, changed);
+        Assert.StartsWith("url has already been taken", changeWhy.GetProperty("error").GetString());
+
+        // The same registry spelled otherwise is no new URL: the stored password stays, without being given again.
+        var (respelled, respelledBody) = await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{hub}", maintainer, new { url = spelled });
+        Assert.True(respelled == HttpStatusCode.OK, respelledBody.ToString());
+
+        // A new password alone keeps the stored username; an upstream without an account still needs both.
+        var (rotated, body) = await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{hub}", maintainer, new { password = "second-secret" });
+        Assert.True(rotated == HttpStatusCode.OK, body.ToString());
+        Assert.Equal("bob", body.GetProperty("username").GetString());
+        await using (var db = await Proxy.Get<IDbContextFactory<ProxyDbContext>>().CreateDbContextAsync())
+        {
+            var stored = await db.VirtualRegistryUpstreams.Where(u => u.Id == hub).Select(u => u.PasswordProtected).SingleAsync();
+            Assert.Equal("second-secret", Proxy.Get<DependencyProxy.VirtualRegistries.UpstreamAccounts>().Unprotect(stored));
+        }
+
+        var (_, plain) = await Api.PostAsync($"{Vr}/registries/{registry}/upstreams", maintainer, new { name = "plain", url = Upstream.Url + "/" });
+        var (alone, aloneWhy) = await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{plain.GetProperty("id").GetInt64()}", maintainer, new { password = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, alone);
+        Assert.Contains("all or none", aloneWhy.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task ConnectionTests_SayWhatWentWrong_AndNeverSendTheStoredPasswordElsewhere()
     {
         var (maintainer, guest, registry) = await RegistryAsync();

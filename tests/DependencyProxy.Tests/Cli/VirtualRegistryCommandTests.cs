@@ -34,6 +34,10 @@ public sealed class VirtualRegistryCommandTests : IDisposable
         var subgroup = await _cli.RunAsync("virtual-registries", "create", "acme/team", "nope");
         Assert.Equal(1, subgroup.ExitCode);
         Assert.Contains("only available on top-level groups.", subgroup.Error);
+        var listedOnSubgroup = await _cli.RunAsync("virtual-registries", "list", "acme/team");
+        Assert.Equal(1, listedOnSubgroup.ExitCode);
+        Assert.Contains("only available on top-level groups.", listedOnSubgroup.Error);
+        Assert.DoesNotContain("(none)", listedOnSubgroup.Output);
 
         (await _cli.RunAsync("virtual-registries", "delete", id.ToString())).AssertSucceeded();
         var again = await _cli.RunAsync("virtual-registries", "delete", id.ToString());
@@ -59,6 +63,20 @@ public sealed class VirtualRegistryCommandTests : IDisposable
         Assert.DoesNotContain("bobs-token", listed.ToString());
 
         var account = listed[1].GetProperty("id").GetInt64().ToString();
+        var table = (await _cli.RunAsync("virtual-registries", "upstreams", "list", id.ToString())).Output;
+        Assert.Contains("never re-checked", table);
+        Assert.DoesNotContain("0 h", table);
+
+        // An existing upstream of the group linked into another registry (GitLab's POST registry_upstreams).
+        (await _cli.RunAsync("virtual-registries", "create", "acme", "second")).AssertSucceeded();
+        var second = JsonDocument.Parse((await _cli.RunAsync("virtual-registries", "list", "acme", "--json")).Output).RootElement
+            .EnumerateArray().Single(r => r.GetProperty("name").GetString() == "second").GetProperty("id").GetInt64().ToString();
+        var linked = await _cli.RunAsync("virtual-registries", "upstreams", "add", second, "--upstream-id", account);
+        linked.AssertSucceeded();
+        Assert.Contains($"Linked upstream {account} into 'second' at position 1", linked.Output);
+        Assert.Contains("no such upstream '999999'", (await _cli.RunAsync("virtual-registries", "upstreams", "add", second, "--upstream-id", "999999")).Error);
+        Assert.Contains("give no url", (await _cli.RunAsync("virtual-registries", "upstreams", "add", second, Hub, "--upstream-id", account)).Error);
+        Assert.Contains("or --upstream-id", (await _cli.RunAsync("virtual-registries", "upstreams", "add", second, "--name", "x")).Error);
         (await _cli.RunAsync("virtual-registries", "upstreams", "move", id.ToString(), account, "1")).AssertSucceeded();
         var moved = JsonDocument.Parse((await _cli.RunAsync("virtual-registries", "upstreams", "list", id.ToString(), "--json")).Output).RootElement;
         Assert.Equal(["account", "anonymous"], moved.EnumerateArray().Select(u => u.GetProperty("name").GetString()));

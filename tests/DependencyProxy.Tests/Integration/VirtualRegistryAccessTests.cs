@@ -162,7 +162,7 @@ public sealed class VirtualRegistryAccessTests : VirtualRegistryTestBase
     }
 
     [Fact]
-    public async Task CachedHits_CostAtMostTwoCommands_ForAManifest_AndThreeForABlob()
+    public async Task CachedHits_CostAtMostTwoCommands_ForAManifest_AndForABlob()
     {
         var image = TestImage.Add(Upstream, Image, "latest", 100);
         var (registry, _) = await SeedRegistryAsync(GroupId, new UpstreamSeed(Ghcr.Url), new UpstreamSeed(Upstream.Url));
@@ -171,7 +171,7 @@ public sealed class VirtualRegistryAccessTests : VirtualRegistryTestBase
 
         Assert.InRange(await CountedAsync(VirtualManifestUrl(registry, Image, "latest"), "tag"), 1, 2);
         Assert.InRange(await CountedAsync(VirtualManifestUrl(registry, Image, image.ManifestDigest), "digest"), 1, 2);
-        Assert.InRange(await CountedAsync(VirtualBlobUrl(registry, Image, image.LayerDigests[0]), "blob"), 1, 3);
+        Assert.InRange(await CountedAsync(VirtualBlobUrl(registry, Image, image.LayerDigests[0]), "blob"), 1, 2);
         Assert.Equal(requests, Upstream.Requests.Count + Ghcr.Requests.Count);
     }
 

@@ -80,6 +80,60 @@ public sealed class VirtualRegistryResolutionTests : VirtualRegistryTestBase
     }
 
     [Fact]
+    public async Task WhenAnEarlierUpstreamFailed_AndTheOthersHaveNothing_TheClientLearnsOfTheFailure_NotUnknown()
+    {
+        TestImage.Add(Upstream, "other/image", "latest", 10);
+        var (registry, ids) = await SeedRegistryAsync(GroupId, new UpstreamSeed(Ghcr.Url), new UpstreamSeed(Upstream.Url));
+        Ghcr.Fault = UpstreamFault.ServerError;
+
+        // The image may well be on the failing upstream: "unknown" would be a lie, so 502 as the group cache answers.
+        foreach (var url in new[] { VirtualManifestUrl(registry, Image, "latest"), VirtualBlobUrl(registry, Image, "sha256:" + new string('c', 64)),
+                     $"/v2/{VirtualName(registry, Image)}/tags/list" })
+        {
+            using var response = await GetVirtualAsync(url);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadGateway, $"{url}: {(int)response.StatusCode} {body}");
+            Assert.Contains("UNAVAILABLE", body);
+            Assert.Contains($"upstream {ids[0]} (ghcr.io) of virtual registry {registry} failed", body);
+        }
+    }
+
+    [Fact]
+    public async Task ADeadUpstream_CostsOneTimeout_ThenIsSkipped_UntilItsProbe_AndConnectionTestsLeaveItsCircuitAlone()
+    {
+        var tags = new[] { "latest", "next", "third", "fourth" }.Select((tag, i) => TestImage.Add(Upstream, Image, tag, 100 * (i + 1))).ToArray();
+        var (registry, _) = await SeedRegistryAsync(GroupId, new UpstreamSeed(Ghcr.Url), new UpstreamSeed(Upstream.Url));
+        Ghcr.Fault = UpstreamFault.Hang;
+        Assert.Equal((tags[0].ManifestDigest, false), await ManifestDigestAsync(registry, Image, "latest")); // one 2 s timeout
+        var asked = Ghcr.Requests.Count;
+
+        // From its first failure on, the next pull moves on at once: no request to it, no timeout.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal((tags[1].ManifestDigest, false), await ManifestDigestAsync(registry, Image, "next"));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"took {watch.Elapsed}");
+        Assert.Equal(asked, Ghcr.Requests.Count);
+
+        // After CircuitOpenDuration (30 s) one pull probes it again, and finds it back.
+        Ghcr.Fault = UpstreamFault.None;
+        Clock.Advance(TimeSpan.FromSeconds(31));
+        await ManifestDigestAsync(registry, Image, "third");
+        Assert.True(Ghcr.Requests.Count > asked);
+
+        // Connection tests of the failing upstream, more than CircuitFailureThreshold of them, leave the pull path's circuit closed.
+        Ghcr.Fault = UpstreamFault.ServerError;
+        var test = Proxy.Get<DependencyProxy.VirtualRegistries.UpstreamConnectionTest>();
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.False((await test.TestAsync(Ghcr.Url, null, 0, CancellationToken.None)).Result!.Success);
+        }
+
+        Ghcr.Fault = UpstreamFault.None;
+        var beforePull = Ghcr.Requests.Count;
+        await ManifestDigestAsync(registry, Image, "fourth");
+        Assert.Contains($"HEAD /v2/{Image}/manifests/fourth", Ghcr.Requests.Skip(beforePull));
+    }
+
+    [Fact]
     public async Task AnUpstreamThatNoLongerHasTheTag_GivesNoStaleCopy_TheNextUpstreamAnswers()
     {
         TestImage.Add(Ghcr, Image, "latest", 100);

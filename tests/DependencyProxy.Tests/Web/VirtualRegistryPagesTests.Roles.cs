@@ -109,7 +109,16 @@ public sealed partial class VirtualRegistryPagesTests
 
         // grp is public: a signed-in non-member sees the group, not its virtual registries; nor the link to them.
         Assert.DoesNotContain("id=\"virtual-registries-link\"", await stranger.GetPageAsync("/groups/grp"));
-        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync(List)).StatusCode);
+        // Refused as by the API (members read), and told why: signed in, not a member; never "log in" nor "a higher role".
+        using (var refused = await stranger.GetAsync(List))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var text = await refused.Content.ReadAsStringAsync();
+            Assert.Contains("you are not a member of the group &#x27;grp&#x27;", text);
+            Assert.DoesNotContain("higher role", text);
+            Assert.DoesNotContain("log in", text, StringComparison.OrdinalIgnoreCase);
+        }
+
         // Signed out, every page sends the browser to sign in first.
         using var anonymous = new WebClient(Proxy);
         using var redirected = await anonymous.GetAsync(registry);

@@ -58,7 +58,17 @@ internal abstract class VirtualRegistryPageModel : SignedInPageModel
         }
 
         (Group, AccessLevel) = (group, level);
-        return level < VirtualRegistryRoles.Read ? StatusCode(StatusCodes.Status403Forbidden) : null;
+        if (level >= VirtualRegistryRoles.Read)
+        {
+            return null;
+        }
+
+        // As the REST API: a public group's registries are read by its members; everyone else may only pull from them
+        // (docs/registry-api.md). The caller is signed in (anonymous ones were sent to sign in), so say why, not "log in".
+        ErrorModel.Explain(HttpContext, $"You are signed in as {Caller.Name}, but you are not a member of the group " +
+            $"'{group.FullPath}': its virtual registries are shown to its members (guest and up). Ask an owner of the group to add you. " +
+            "The group is public, so its virtual registries can still be pulled from without being a member.");
+        return StatusCode(StatusCodes.Status403Forbidden);
     }
 
     /// <summary>403 unless the caller manages the group's virtual registries (maintainers and owners).</summary>
