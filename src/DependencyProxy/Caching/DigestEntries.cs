@@ -32,8 +32,7 @@ internal sealed class DigestEntries(CacheRecords records, IContentStore store, T
     public async Task<DigestHit?> FindAsync(
         GroupCacheView group, UpstreamRepository repository, Digest digest, CancellationToken cancellationToken)
     {
-        var key = $"{group.Scope}/{group.Generation}/{repository.Registry}/{repository.Name}@{digest}";
-        if (_hits.TryGet(key, out var known))
+        if (TryGetKnown(group, repository, digest) is { } known)
         {
             return known;
         }
@@ -46,9 +45,23 @@ internal sealed class DigestEntries(CacheRecords records, IContentStore store, T
         }
 
         var hit = new DigestHit(entry, content);
-        _hits.Set(key, hit, time.GetUtcNow() + Lifetime);
+        Remember(group, repository, digest, hit);
         return hit;
     }
+
+    /// <summary>
+    /// The hit kept in process, with no query: virtual registries look at each of their upstreams' scopes this way
+    /// first, and query all of them at once only when none is kept (<see cref="VirtualManifests"/>).
+    /// </summary>
+    public DigestHit? TryGetKnown(GroupCacheView group, UpstreamRepository repository, Digest digest) =>
+        _hits.TryGet(KeyOf(group, repository, digest), out var known) ? known : null;
+
+    /// <summary>Keeps a hit found by the caller's own query (an entry of this scope, read with its content).</summary>
+    public void Remember(GroupCacheView group, UpstreamRepository repository, Digest digest, DigestHit hit) =>
+        _hits.Set(KeyOf(group, repository, digest), hit, time.GetUtcNow() + Lifetime);
+
+    private static string KeyOf(GroupCacheView group, UpstreamRepository repository, Digest digest) =>
+        $"{group.Scope}/{group.Generation}/{repository.Registry}/{repository.Name}@{digest}";
 }
 
 /// <summary>A cached manifest's entry and its bytes (never changed: they are what its digest names).</summary>

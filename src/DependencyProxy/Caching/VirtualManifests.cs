@@ -23,12 +23,20 @@ namespace DependencyProxy.Caching;
 internal sealed class VirtualManifests(
     IDbContextFactory<ProxyDbContext> databases,
     ManifestCache manifests,
+    DigestEntries digestEntries,
     TimeProvider time,
     Observability.ProxyMetrics metrics)
 {
     public async Task<ManifestResponse> GetAsync(VirtualRegistryView registry, string image, string? tag, Digest? digest,
         CancellationToken cancellationToken)
     {
+        if (digest is { } wanted && KnownByDigest(registry, wanted) is { } known)
+        {
+            manifests.ServedFromCache(known.Hit.Entry, stale: false);
+            metrics.VirtualRequest(registry.MetricLabel, known.Upstream.Id, "manifest", "hit");
+            return new ManifestResponse(wanted, known.Hit.Entry.MediaType, known.Hit.Content, Stale: false);
+        }
+
         var cached = await FindEntriesAsync(registry, tag, digest, cancellationToken);
         var usable = new Dictionary<long, ManifestResponse>();
         foreach (var upstream in registry.Upstreams)
@@ -38,6 +46,11 @@ internal sealed class VirtualManifests(
                 usable[upstream.Id] = content;
                 if (digest is not null || IsValid(entry, upstream))
                 {
+                    if (digest is { } found)
+                    {
+                        digestEntries.Remember(ViewOf(registry, upstream), upstream.Repository, found, new DigestHit(entry, content.Content));
+                    }
+
                     manifests.ServedFromCache(entry, stale: false);
                     metrics.VirtualRequest(registry.MetricLabel, upstream.Id, "manifest", "hit");
                     return content;
@@ -79,6 +92,27 @@ internal sealed class VirtualManifests(
         metrics.VirtualRequest(registry.MetricLabel, null, "manifest", "error");
         throw failures.Answer(() => new UpstreamException(UpstreamFailureKind.NotFound, $"virtual registry {registry.RegistryId} has no upstream for {image}"));
     }
+
+    /// <summary>
+    /// A manifest by digest kept in process for one of the upstreams (<see cref="DigestEntries"/>, under the top-level
+    /// group's cache generation, which every removal of an entry moves on): the group cache's hit, with no query but the
+    /// access check's.
+    /// </summary>
+    private (VirtualUpstream Upstream, DigestHit Hit)? KnownByDigest(VirtualRegistryView registry, Digest digest)
+    {
+        foreach (var upstream in registry.Upstreams)
+        {
+            if (digestEntries.TryGetKnown(ViewOf(registry, upstream), upstream.Repository, digest) is { } hit)
+            {
+                return (upstream, hit);
+            }
+        }
+
+        return null;
+    }
+
+    private static GroupCacheView ViewOf(VirtualRegistryView registry, VirtualUpstream upstream) =>
+        new(registry.ScopeOf(upstream), registry.Generation);
 
     /// <summary>A tag confirmed within its upstream's validity; with validity 0 (null here) a cached tag is never asked about again.</summary>
     private bool IsValid(CachedManifest entry, VirtualUpstream upstream) =>

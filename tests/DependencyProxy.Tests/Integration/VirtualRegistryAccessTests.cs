@@ -171,8 +171,26 @@ public sealed class VirtualRegistryAccessTests : VirtualRegistryTestBase
 
         Assert.InRange(await CountedAsync(VirtualManifestUrl(registry, Image, "latest"), "tag"), 1, 2);
         Assert.InRange(await CountedAsync(VirtualManifestUrl(registry, Image, image.ManifestDigest), "digest"), 1, 2);
+        // Then kept in process, as the group cache keeps it: the access check is the only command.
+        Assert.Equal(1, await CountedAsync(VirtualManifestUrl(registry, Image, image.ManifestDigest), "digest-kept"));
         Assert.InRange(await CountedAsync(VirtualBlobUrl(registry, Image, image.LayerDigests[0]), "blob"), 1, 2);
         Assert.Equal(requests, Upstream.Requests.Count + Ghcr.Requests.Count);
+    }
+
+    [Fact]
+    public async Task AManifestKeptInProcessByDigest_IsFetchedAgain_AfterThePurge()
+    {
+        var image = TestImage.Add(Upstream, Image, "latest", 10);
+        var (registry, _) = await SeedRegistryAsync(GroupId, new UpstreamSeed(Upstream.Url));
+        await PullVirtualAsync(registry, Image, "latest", image);
+        var byDigest = VirtualManifestUrl(registry, Image, image.ManifestDigest);
+        await CountedAsync(byDigest, "before-purge");
+        var gets = Upstream.Count($"GET /v2/{Image}/manifests/{image.ManifestDigest}");
+
+        var (purged, _) = await Api.DeleteAsync($"/virtual_registries/container/registries/{registry}/cache", Root);
+        Assert.Equal(HttpStatusCode.NoContent, purged);
+        await CountedAsync(byDigest, "after-purge");
+        Assert.Equal(gets + 1, Upstream.Count($"GET /v2/{Image}/manifests/{image.ManifestDigest}"));
     }
 
     private async Task<int> CountedAsync(string url, string label)
