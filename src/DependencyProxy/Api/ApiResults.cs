@@ -50,6 +50,7 @@ internal static class ApiResults
         RefusalKind.BadRequest => BadRequest(refusal.Message!),
         RefusalKind.Forbidden => Forbidden(refusal.Message),
         RefusalKind.NotFound => NotFound(refusal.Message!),
+        RefusalKind.TooMany => Message(StatusCodes.Status429TooManyRequests, refusal.Message!),
         _ => Conflict(refusal.Message!),
     };
 

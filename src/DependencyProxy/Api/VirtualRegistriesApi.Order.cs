@@ -98,14 +98,15 @@ internal static partial class VirtualRegistriesApi
             return ApiResults.BadRequest(problem);
         }
 
-        var (result, refusal) = await test.TestAsync(url, account, upstreamId: 0, context.RequestAborted);
+        var (result, refusal) = await test.TestAsync(url, account, upstreamId: 0, ApiCaller.Of(context), context.RequestAborted);
         return result is null ? ApiResults.Refused(refusal!) : ApiResults.Ok(VirtualRegistryJson.TestResult(result));
     }
 
     /// <summary>
-    /// An existing upstream, as GitLab: anyone who reads it may test it, with optional url, username and password in
-    /// place of the stored ones. A new URL without an account is tested anonymously: the stored password never goes to
-    /// a URL other than the upstream's own.
+    /// An existing upstream: anyone who reads it may test its stored settings (GitLab's GET). With a url, username or
+    /// password in place of the stored ones (ours, as the new-upstream test) it takes a maintainer, as that test does:
+    /// a reader must not make the server try accounts of their choosing. A new URL without an account is tested
+    /// anonymously: the stored password never goes to a URL other than the upstream's own.
     /// </summary>
     private static async Task<IResult> TestUpstreamAsync(
         HttpContext context, string id, VirtualRegistryAccess access, VirtualUpstreams upstreams, UpstreamConnectionTest test)
@@ -127,6 +128,12 @@ internal static partial class VirtualRegistriesApi
             return ApiResults.BadRequest("url is empty");
         }
 
+        if ((parameters.Has("url") || parameters.Has("username") || parameters.Has("password"))
+            && (await access.UpstreamAsync(context, id, VirtualRegistryRoles.Manage)).Error is { } notManager)
+        {
+            return notManager;
+        }
+
         if (AccountOf(parameters, out var account) is { } problem)
         {
             return ApiResults.BadRequest(problem);
@@ -134,7 +141,7 @@ internal static partial class VirtualRegistriesApi
 
         var url = parameters.String("url") ?? upstream!.Url;
         var credentials = account ?? (parameters.Has("url") ? null : upstreams.CredentialsFor(upstream!));
-        var (result, refusal) = await test.TestAsync(url, credentials, upstream!.Id, context.RequestAborted);
+        var (result, refusal) = await test.TestAsync(url, credentials, parameters.Has("url") ? 0 : upstream!.Id, ApiCaller.Of(context), context.RequestAborted);
         return result is null ? ApiResults.Refused(refusal!) : ApiResults.Ok(VirtualRegistryJson.TestResult(result));
     }
 

@@ -85,6 +85,16 @@ internal static partial class VirtualRegistryCommands
         var moved = new Argument<string>("registry") { Description = "The virtual registry's id." };
         var upstream = new Argument<string>("upstream") { Description = "The upstream's id (as upstreams list shows it)." };
         var position = new Argument<string>("position") { Description = "Its new place: 1 is asked first." };
+        // Not a whole number of at least 1 is a usage error (exit 2) as other malformed values; past the end of this
+        // registry's list depends on the registry, and is the service's refusal (exit 1).
+        position.Validators.Add(result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (!long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var place) || place < 1)
+            {
+                result.AddError($"position must be a whole number from 1 (asked first), not '{text}'");
+            }
+        });
         command.Subcommands.Add(ProxyCommandLine.Leaf("move", "Move an upstream to another place in a registry's order.", async (result, services, ct) =>
         {
             if (await FindLinkAsync(services, result.GetValue(moved)!, result.GetValue(upstream)!, ct) is not { } link)
@@ -92,11 +102,7 @@ internal static partial class VirtualRegistryCommands
                 return 1;
             }
 
-            if (!long.TryParse(result.GetValue(position), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var place))
-            {
-                return await ProxyCommandLine.FailAsync($"position must be a whole number (1 is asked first), not '{result.GetValue(position)}'");
-            }
-
+            var place = long.Parse(result.GetValue(position)!, System.Globalization.CultureInfo.InvariantCulture);
             var (done, refusal) = await services.GetRequiredService<UpstreamPositions>().MoveAsync(link.Id, place, ct);
             if (done is null)
             {

@@ -9,6 +9,8 @@ internal enum RefusalKind
     NotFound,
     /// <summary>The value clashes with what exists (a taken username or email, an existing group path or member).</summary>
     Conflict,
+    /// <summary>The caller did this too often lately (connection tests): it may try again later.</summary>
+    TooMany,
 }
 
 /// <summary>

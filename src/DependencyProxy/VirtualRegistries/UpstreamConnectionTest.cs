@@ -15,14 +15,19 @@ internal sealed record ConnectionTestResult(bool Success, string? Result = null,
 /// token flow, with the given account. A 2xx or 404 means reachable and accepted; 401/403, a refused token request,
 /// 5xx, 429 and network failures are reported. Only a URL that names a configured registry is ever contacted.
 /// </summary>
-internal sealed class UpstreamConnectionTest(UpstreamResolver resolver, UpstreamRegistryClient client, IDbContextFactory<ProxyDbContext> databases)
+internal sealed class UpstreamConnectionTest(
+    UpstreamResolver resolver, UpstreamRegistryClient client, IDbContextFactory<ProxyDbContext> databases, ConnectionTestThrottle throttle)
 {
     /// <summary>A repository to ask for when the upstream has nothing cached; a 404 for it is a success.</summary>
     private const string PlaceholderImage = "library/alpine";
 
-    /// <summary>Null result with a refusal when the URL is not one the instance allows.</summary>
+    /// <summary>
+    /// Null result with a refusal when the URL is not one the instance allows, or <paramref name="caller"/> tested too
+    /// often lately (<see cref="ConnectionTestThrottle"/>). <paramref name="upstreamId"/> (0: none) lends the path of
+    /// something that upstream has cached; pass 0 when testing another URL, so its cache's names go nowhere else.
+    /// </summary>
     public async Task<(ConnectionTestResult? Result, Refusal? Refusal)> TestAsync(
-        string url, UpstreamCredentials? credentials, long upstreamId, CancellationToken cancellationToken)
+        string url, UpstreamCredentials? credentials, long upstreamId, Identity.Principal caller, CancellationToken cancellationToken)
     {
         if (url.Length > FieldLimits.Url)
         {
@@ -32,6 +37,12 @@ internal sealed class UpstreamConnectionTest(UpstreamResolver resolver, Upstream
         if (!resolver.TryFindConfigured(url, out var registry, out var error))
         {
             return (null, Refusal.Invalid(error));
+        }
+
+        if (!throttle.TryAcquire(caller))
+        {
+            return (null, new Refusal(RefusalKind.TooMany,
+                $"too many connection tests: at most {ConnectionTestThrottle.PerMinute} a minute each; try again in a minute"));
         }
 
         var (image, reference) = await TestPathAsync(upstreamId, cancellationToken);

@@ -18,5 +18,5 @@ internal static class VirtualRegistriesRegistration
 
     /// <summary>The connection test needs the upstream client, which only the server has.</summary>
     public static IServiceCollection AddVirtualRegistryConnectionTest(this IServiceCollection services) =>
-        services.AddSingleton<UpstreamConnectionTest>();
+        services.AddSingleton<UpstreamConnectionTest>().AddSingleton<ConnectionTestThrottle>();
 }

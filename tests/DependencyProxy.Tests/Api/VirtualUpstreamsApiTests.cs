@@ -209,13 +209,47 @@ public sealed class VirtualUpstreamsApiTests : ProxyTestBase
         Assert.True(existing.GetProperty("success").GetBoolean());
         Assert.Contains(stored, Upstream.TokenAuthorizations);
         Upstream.TokenAuthorizations.Clear();
-        await Api.PostAsync($"{Vr}/upstreams/{hub}/test", guest, new { url = Upstream.Url + "/" });
+        // Settings given instead of the stored ones take a maintainer: a reader must not make the server try accounts.
+        foreach (var overrides in new object[] { new { url = Upstream.Url + "/" }, new { username = "stored", password = "guess-1" } })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await Api.PostAsync($"{Vr}/upstreams/{hub}/test", guest, overrides)).Status);
+        }
+
+        Assert.Empty(Upstream.TokenAuthorizations);
+        await Api.PostAsync($"{Vr}/upstreams/{hub}/test", maintainer, new { url = Upstream.Url + "/" });
         Assert.DoesNotContain(stored, Upstream.TokenAuthorizations); // a URL given instead: no stored account goes with it
 
         Upstream.Fault = UpstreamFault.ServerError;
         var (_, failed) = await Api.PostAsync($"{Vr}/upstreams/{hub}/test", guest, new { });
         Assert.False(failed.GetProperty("success").GetBoolean());
         Assert.Equal("Error: 5XX - Server Error", failed.GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task ConnectionTests_AreBoundedPerCaller_SoTheServerIsNoPasswordOracle()
+    {
+        var (maintainer, guest, registry) = await RegistryAsync();
+        var hub = (await AddAsync(maintainer, registry, "hub")).GetProperty("id").GetInt64();
+        var tokens = Upstream.TokenAuthorizations.Count;
+        for (var i = 0; i < 10; i++)
+        {
+            var (tried, _) = await Api.PostAsync("/groups/grp/-/virtual_registries/container/upstreams/test", maintainer,
+                new { url = Upstream.Url, username = "someone", password = $"guess-{i}" });
+            Assert.Equal(HttpStatusCode.OK, tried);
+        }
+
+        var asked = Upstream.TokenAuthorizations.Count;
+        Assert.True(asked > tokens, "the first ten tests reached the upstream");
+        var (status, refused) = await Api.PostAsync("/groups/grp/-/virtual_registries/container/upstreams/test", maintainer,
+            new { url = Upstream.Url, username = "someone", password = "guess-11" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Contains("too many connection tests", refused.GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Api.GetAsync($"{Vr}/upstreams/{hub}/test", maintainer)).Status);
+        Assert.Equal(asked, Upstream.TokenAuthorizations.Count); // refused before contacting anything
+
+        // Another caller has their own allowance.
+        var (_, other) = await Api.GetAsync($"{Vr}/upstreams/{hub}/test", guest);
+        Assert.True(other.GetProperty("success").GetBoolean(), other.ToString());
     }
 
     [Fact]

@@ -80,8 +80,17 @@ public sealed class VirtualRegistryCommandTests : IDisposable
         (await _cli.RunAsync("virtual-registries", "upstreams", "move", id.ToString(), account, "1")).AssertSucceeded();
         var moved = JsonDocument.Parse((await _cli.RunAsync("virtual-registries", "upstreams", "list", id.ToString(), "--json")).Output).RootElement;
         Assert.Equal(["account", "anonymous"], moved.EnumerateArray().Select(u => u.GetProperty("name").GetString()));
-        Assert.Contains("position must be a whole number", (await _cli.RunAsync("virtual-registries", "upstreams", "move", id.ToString(), account, "first")).Error);
-        Assert.Contains("position does not have a valid value", (await _cli.RunAsync("virtual-registries", "upstreams", "move", id.ToString(), account, "0")).Error);
+        // Not a position at all is a usage error (exit 2); past the configured most is the service's refusal (exit 1).
+        foreach (var wrong in new[] { "first", "0", "-1", "99999999999999999999" })
+        {
+            var usage = await _cli.RunAsync("virtual-registries", "upstreams", "move", id.ToString(), account, wrong);
+            Assert.Equal(2, usage.ExitCode);
+            Assert.Contains("position must be a whole number from 1", usage.Error);
+        }
+
+        var pastTheEnd = await _cli.RunAsync("virtual-registries", "upstreams", "move", id.ToString(), account, "21"); // past the configured most (20)
+        Assert.Equal(1, pastTheEnd.ExitCode);
+        Assert.Contains("position does not have a valid value", pastTheEnd.Error);
 
         (await _cli.RunAsync("virtual-registries", "upstreams", "remove", id.ToString(), account)).AssertSucceeded();
         var left = JsonDocument.Parse((await _cli.RunAsync("virtual-registries", "upstreams", "list", id.ToString(), "--json")).Output).RootElement;

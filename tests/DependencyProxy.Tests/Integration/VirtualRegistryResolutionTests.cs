@@ -124,7 +124,7 @@ public sealed class VirtualRegistryResolutionTests : VirtualRegistryTestBase
         var test = Proxy.Get<DependencyProxy.VirtualRegistries.UpstreamConnectionTest>();
         for (var i = 0; i < 6; i++)
         {
-            Assert.False((await test.TestAsync(Ghcr.Url, null, 0, CancellationToken.None)).Result!.Success);
+            Assert.False((await test.TestAsync(Ghcr.Url, null, 0, new DependencyProxy.Identity.Principal(DependencyProxy.Identity.PrincipalKind.User, "tester", UserId: 1), CancellationToken.None)).Result!.Success);
         }
 
         Ghcr.Fault = UpstreamFault.None;

@@ -24,7 +24,11 @@ public sealed partial class VirtualRegistryPagesTests : SecondUpstreamTestBase
     {
         using var browser = await SignedInAsync("maint", 40);
         Assert.Contains("id=\"virtual-registries-link\"", await browser.GetPageAsync("/groups/grp"));
-        Assert.Contains("No virtual registries yet", await browser.GetPageAsync(List));
+        var empty = await browser.GetPageAsync(List);
+        Assert.Contains("No virtual registries yet", empty);
+        // Who pulls, as the pull path decides it (docs/registry-api.md): not the members of a subgroup only.
+        Assert.Contains("(members of a subgroup only do not)", empty);
+        Assert.DoesNotContain("and its subgroups pull", empty);
 
         var registry = await CreateRegistryAsync(browser, "mirrors", "Docker Hub behind ghcr");
         var page = await browser.GetPageAsync(registry);

@@ -144,7 +144,7 @@ internal sealed partial class RegistryModel
     /// <summary>The page again with the test's result; a URL the instance does not allow is refused without contacting it.</summary>
     private async Task<IActionResult> ShowTestAsync(string what, string url, UpstreamCredentials? credentials, long upstreamId)
     {
-        var (result, refusal) = await Service<UpstreamConnectionTest>().TestAsync(url, credentials, upstreamId, HttpContext.RequestAborted);
+        var (result, refusal) = await Service<UpstreamConnectionTest>().TestAsync(url, credentials, upstreamId, Caller, HttpContext.RequestAborted);
         if (result is null)
         {
             return Refuse(refusal!);

@@ -56,7 +56,7 @@ internal sealed partial class UpstreamModel(VirtualUpstreams upstreams, VirtualR
         }
 
         var (result, refusal) = await Service<UpstreamConnectionTest>().TestAsync(
-            Upstream.Url, upstreams.CredentialsFor(Upstream), Upstream.Id, HttpContext.RequestAborted);
+            Upstream.Url, upstreams.CredentialsFor(Upstream), Upstream.Id, Caller, HttpContext.RequestAborted);
         if (result is null)
         {
             return Refuse(refusal!);

@@ -81,6 +81,7 @@ internal abstract class VirtualRegistryPageModel : SignedInPageModel
             RefusalKind.NotFound => StatusCodes.Status404NotFound,
             RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
             RefusalKind.Conflict => StatusCodes.Status409Conflict,
+            RefusalKind.TooMany => StatusCodes.Status429TooManyRequests,
             _ => StatusCodes.Status400BadRequest,
         });
 
