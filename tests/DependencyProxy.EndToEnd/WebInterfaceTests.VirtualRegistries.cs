@@ -88,6 +88,10 @@ public sealed partial class WebInterfaceTests
         var phone = await browser.NewPageAsync($"http://{proxy.Host}", ColorScheme.Dark, width: 390, height: 844);
         await SignInAsync(phone, "erin", ErinPassword, registryPath);
         var upstreamId = await phone.GetAttributeAsync("#upstreams tr[data-name='hub']", "data-upstream-id");
+        // A name as long as the API allows (255, no spaces) on the list and in the upstream's "Asked by": it wraps.
+        var longNamed = await api.PostAsync("groups/acme/-/virtual_registries/container/registries", new { name = new string('w', 255) });
+        await api.PostAsync("virtual_registries/container/registry_upstreams",
+            new { registry_id = longNamed.GetProperty("id").GetInt64(), upstream_id = long.Parse(upstreamId!, System.Globalization.CultureInfo.InvariantCulture) });
         foreach (var path in new[] { registryPath, "/groups/-/virtual_registries/acme", $"/groups/-/virtual_registries/container/upstreams/{upstreamId}" })
         {
             await phone.GotoAsync(path);

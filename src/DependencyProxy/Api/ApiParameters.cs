@@ -21,6 +21,9 @@ internal sealed class ApiParameters
 
     private readonly Dictionary<string, List<string?>> _values = new(StringComparer.Ordinal);
 
+    /// <summary>Names given as a JSON array or as <c>name[]</c>: a list, even of one item, is no value of a single-value field.</summary>
+    private readonly HashSet<string> _givenAsList = new(StringComparer.Ordinal);
+
     private IReadOnlyDictionary<string, int>? _limits;
 
     /// <param name="request">The request.</param>
@@ -86,7 +89,7 @@ internal sealed class ApiParameters
     /// as an empty array, is refused: taking one of its values silently would store what the caller may not have meant.
     /// </summary>
     private string? FirstNotSingle() =>
-        _values.FirstOrDefault(p => p.Value.Count != 1 && !ListParameters.Contains(p.Key)).Key is { } name
+        _values.FirstOrDefault(p => (p.Value.Count != 1 || _givenAsList.Contains(p.Key)) && !ListParameters.Contains(p.Key)).Key is { } name
             ? $"{name} must be given once, as a single value"
             : null;
 
@@ -182,6 +185,11 @@ internal sealed class ApiParameters
     {
         // Rails-style list fields: scopes[]=a&scopes[]=b.
         var name = key.EndsWith("[]", StringComparison.Ordinal) ? key[..^2] : key;
+        if (name.Length != key.Length)
+        {
+            _givenAsList.Add(name);
+        }
+
         if (!_values.TryGetValue(name, out var list))
         {
             _values[name] = list = [];
@@ -220,6 +228,7 @@ internal sealed class ApiParameters
                         }
 
                         AddAll(property.Name, property.Value.EnumerateArray().Select(Scalar).ToArray());
+                        _givenAsList.Add(property.Name);
                         break;
                     case JsonValueKind.Object:
                         return $"{property.Name} is invalid";
