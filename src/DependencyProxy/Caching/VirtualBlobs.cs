@@ -48,16 +48,23 @@ internal sealed class VirtualBlobs(IDbContextFactory<ProxyDbContext> databases, 
         var ids = registry.Upstreams.Select(u => u.Id).ToArray();
         var groupId = registry.GroupId;
         var value = digest.ToString();
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        // Read with the access check on a pull (no command of its own on a hit); asked here only when it was not.
-        var linked = registry.BlobHolders ?? await db.CachedBlobs.AsNoTracking()
-            .Where(b => b.GroupId == groupId && ids.Contains(b.VirtualUpstreamId) && b.Digest == value && b.Status == CacheStatus.Default)
-            .Select(b => b.VirtualUpstreamId).ToListAsync(cancellationToken);
+        // Read with the access check on a pull, so a hit opens no database context here; asked here only when it was not.
+        var linked = registry.BlobHolders;
+        if (linked is null)
+        {
+            await using var lookup = await databases.CreateDbContextAsync(cancellationToken);
+            linked = await lookup.CachedBlobs.AsNoTracking()
+                .Where(b => b.GroupId == groupId && ids.Contains(b.VirtualUpstreamId) && b.Digest == value && b.Status == CacheStatus.Default)
+                .Select(b => b.VirtualUpstreamId).ToListAsync(cancellationToken);
+        }
+
         if (linked.Any(ids.Contains))
         {
             // A hit: the upstreams that hold it come first, and the rest stay as a fallback should its content be gone.
             return [.. registry.Upstreams.OrderBy(u => linked.Contains(u.Id) ? 0 : 1)];
         }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
 
         var names = registry.Upstreams.Select(u => u.Repository.Name).Distinct().ToArray();
         var holding = await db.CachedManifests.AsNoTracking()

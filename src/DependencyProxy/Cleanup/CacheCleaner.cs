@@ -67,12 +67,8 @@ internal sealed partial class CacheCleaner(
         foreach (var policy in await db.Groups.Where(g => g.CleanupEnabled).Select(g => new { g.Id, g.CleanupTtlDays }).ToListAsync(cancellationToken))
         {
             var cutoff = now.AddDays(-policy.CleanupTtlDays);
-            // The group's policy is its own proxy's; virtual registry upstreams' caches are not under it (issue 18).
-            marked += await db.CachedManifests.Where(m => m.GroupId == policy.Id && m.VirtualUpstreamId == 0 && m.ReadAt < cutoff && m.Status == CacheStatus.Default)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, CacheStatus.PendingDestruction), cancellationToken);
-            marked += await db.CachedBlobs.Where(b => b.GroupId == policy.Id && b.VirtualUpstreamId == 0 && b.ReadAt < cutoff && b.Status == CacheStatus.Default)
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, CacheStatus.PendingDestruction), cancellationToken);
-            await db.CachedListings.Where(l => l.GroupId == policy.Id && l.VirtualUpstreamId == 0 && l.FetchedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            // The group's policy is its own proxy's (upstream 0); virtual registry upstreams' caches are not under it (issue 18).
+            marked += (await UnreadEntries.MarkAsync(db, policy.Id, upstreamId: 0, cutoff, countBytes: false, cancellationToken)).Entries;
         }
 
         return marked;

@@ -98,14 +98,9 @@ internal sealed partial class VirtualRegistryExpiry(IDbContextFactory<ProxyDbCon
                 continue; // some registry it serves keeps forever
             }
 
-            var cutoff = now.AddDays(-days);
-            var manifests = db.CachedManifests.Where(m => m.GroupId == groupId && m.VirtualUpstreamId == upstream && m.ReadAt < cutoff && m.Status == CacheStatus.Default);
-            var blobs = db.CachedBlobs.Where(b => b.GroupId == groupId && b.VirtualUpstreamId == upstream && b.ReadAt < cutoff && b.Status == CacheStatus.Default);
-            bytes += await manifests.SumAsync(m => (long?)m.Size, cancellationToken) ?? 0;
-            bytes += await blobs.SumAsync(b => (long?)b.Size, cancellationToken) ?? 0;
-            entries += await manifests.ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, CacheStatus.PendingDestruction), cancellationToken);
-            entries += await blobs.ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, CacheStatus.PendingDestruction), cancellationToken);
-            await db.CachedListings.Where(l => l.GroupId == groupId && l.VirtualUpstreamId == upstream && l.FetchedAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+            var marked = await UnreadEntries.MarkAsync(db, groupId, upstream, now.AddDays(-days), countBytes: true, cancellationToken);
+            entries += marked.Entries;
+            bytes += marked.Bytes;
         }
 
         return (entries, bytes);
