@@ -26,6 +26,12 @@ internal static class LogEvents
     public const int DatabaseReady = 4003;
     public const int DatabaseUpgraded = 4004;
     public const int RootCreated = 5001;
+    public const int SingleSignOnUserCreated = 5101;
+    public const int SingleSignOnLinked = 5102;
+    public const int SingleSignOnRefused = 5103;
+    public const int SingleSignOnFailed = 5104;
+    public const int GroupSyncChanged = 5105;
+    public const int GroupSyncUnknownGroup = 5106;
     public const int GarbageCollected = 6001;
     public const int CleanupRan = 6002;
     public const int CleanupFailed = 6003;

@@ -37,6 +37,7 @@ internal sealed class DatabaseCopy(IDbContextFactory<ProxyDbContext> source)
             .OrderBy(g => g.FullPath.Count(c => c == '/')).ThenBy(g => g.Id), byLevel: g => g.FullPath.Count(c => c == '/'), cancellationToken);
         rows["users"] = await CopyAsync(options, from.Users.AsNoTracking().OrderBy(u => u.Id), null, cancellationToken);
         rows["group_members"] = await CopyAsync(options, from.GroupMembers.AsNoTracking().OrderBy(m => m.Id), null, cancellationToken);
+        rows["external_sign_ins"] = await CopyAsync(options, from.ExternalSignIns.AsNoTracking().OrderBy(s => s.Id), null, cancellationToken);
         rows["personal_access_tokens"] = await CopyAsync(options, from.PersonalAccessTokens.AsNoTracking().OrderBy(t => t.Id), null, cancellationToken);
         rows["deploy_tokens"] = await CopyAsync(options, from.DeployTokens.AsNoTracking().OrderBy(t => t.Id), null, cancellationToken);
         rows["group_upstream_credentials"] = await CopyAsync(options, from.GroupUpstreamCredentials.AsNoTracking().OrderBy(c => c.Id), null, cancellationToken);
@@ -48,7 +49,7 @@ internal sealed class DatabaseCopy(IDbContextFactory<ProxyDbContext> source)
         await using (var target = new PostgreSqlProxyDbContext(options))
         {
             // Ids were copied as they were: the identity sequences must continue after them.
-            foreach (var table in new[] { "Groups", "Users", "GroupMembers", "PersonalAccessTokens", "DeployTokens", "GroupUpstreamCredentials",
+            foreach (var table in new[] { "Groups", "Users", "GroupMembers", "ExternalSignIns", "PersonalAccessTokens", "DeployTokens", "GroupUpstreamCredentials",
                          "CachedManifests", "CachedBlobs" })
             {
                 // Table names are the constants above, never input: identifiers cannot be SQL parameters.

@@ -12,4 +12,10 @@ internal sealed class GroupMember
     public int AccessLevel { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// Made by single sign-on's group sync (docs/authentication.md): the sync may change or remove it on a later sign-in.
+    /// Memberships made by hand are false and the sync never touches them; a role changed by hand turns it false.
+    /// </summary>
+    public bool GrantedBySync { get; set; }
 }

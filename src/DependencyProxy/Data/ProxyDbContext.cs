@@ -24,6 +24,8 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
 
+    public DbSet<ExternalSignIn> ExternalSignIns => Set<ExternalSignIn>();
+
     public DbSet<DeployToken> DeployTokens => Set<DeployToken>();
 
     public DbSet<GroupUpstreamCredential> GroupUpstreamCredentials => Set<GroupUpstreamCredential>();
@@ -93,6 +95,15 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
             member.HasIndex(m => m.UserId);
             member.HasOne<Group>().WithMany().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
             member.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ExternalSignIn>(signIn =>
+        {
+            signIn.Property(s => s.Issuer).HasMaxLength(2048);
+            signIn.Property(s => s.Subject).HasMaxLength(255);
+            signIn.HasIndex(s => new { s.Issuer, s.Subject }).IsUnique();
+            signIn.HasIndex(s => s.UserId);
+            signIn.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<DeployToken>(token =>

@@ -51,11 +51,12 @@ internal sealed class GroupMemberships(IDbContextFactory<ProxyDbContext> databas
         }
     }
 
+    /// <summary>A role set by hand: a membership the group sync made becomes the administrator's, and the sync leaves it alone from then on.</summary>
     public async Task<bool> UpdateAsync(long groupId, long userId, int accessLevel, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.GroupMembers.Where(m => m.GroupId == groupId && m.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.AccessLevel, accessLevel), cancellationToken) > 0;
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.AccessLevel, accessLevel).SetProperty(m => m.GrantedBySync, false), cancellationToken) > 0;
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ internal static partial class ProxyApp
         var builder = CreateBuilder(args);
         builder.UseRotatingCertificate();
         builder.Services.AddProxyServer();
-        builder.Services.AddWebInterface();
+        builder.Services.AddWebInterface(builder.Configuration);
         ServiceRegistration.ValidateConfiguration(builder.Configuration);
         var app = builder.Build();
         app.UseTrustedForwardedHeaders();

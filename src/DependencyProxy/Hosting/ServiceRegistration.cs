@@ -10,6 +10,7 @@ using DependencyProxy.Identity;
 using DependencyProxy.Limits;
 using DependencyProxy.Observability;
 using DependencyProxy.Registry;
+using DependencyProxy.SingleSignOn;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
 using DependencyProxy.VirtualRegistries;
@@ -38,6 +39,7 @@ internal static class ServiceRegistration
         services.AddLimitsOptions();
         services.AddUpstreams();
         services.AddUsers();
+        services.AddSingleSignOn();
         services.AddGroups();
         services.AddCacheRecords();
         services.AddCleanup();

@@ -11,7 +11,7 @@ internal static class WebInterface
 {
     public const string SignInPath = "/users/sign_in";
 
-    public static IServiceCollection AddWebInterface(this IServiceCollection services)
+    public static IServiceCollection AddWebInterface(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorPages(options => options.RootDirectory = "/Web/Pages");
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
@@ -24,7 +24,7 @@ internal static class WebInterface
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
             options.LoginPath = SignInPath;
-        });
+        }).AddSingleSignOnScheme(configuration);
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "dependency_proxy_csrf";

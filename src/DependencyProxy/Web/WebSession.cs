@@ -15,6 +15,12 @@ internal sealed class WebSession(CredentialValidator credentials)
     private const string UserIdClaim = "dependency_proxy:user_id";
     private const string StampClaim = "dependency_proxy:stamp";
 
+    /// <summary>
+    /// For a session from the identity provider: its ID token, kept (inside the encrypted cookie) only as the
+    /// <c>id_token_hint</c> that lets sign-out end the provider's session too.
+    /// </summary>
+    private const string IdTokenClaim = "dependency_proxy:id_token";
+
     public async Task<Principal?> CurrentAsync(HttpContext context)
     {
         var result = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -34,7 +40,7 @@ internal sealed class WebSession(CredentialValidator credentials)
         return principal;
     }
 
-    public Task SignInAsync(HttpContext context, Principal principal)
+    public Task SignInAsync(HttpContext context, Principal principal, string? providerIdToken = null)
     {
         var identity = new ClaimsIdentity(
             [
@@ -43,8 +49,20 @@ internal sealed class WebSession(CredentialValidator credentials)
                 new Claim(StampClaim, principal.SecurityStamp ?? ""),
             ],
             CookieAuthenticationDefaults.AuthenticationScheme);
+        if (providerIdToken is { Length: > 0 and < 8192 })
+        {
+            identity.AddClaim(new Claim(IdTokenClaim, providerIdToken));
+        }
+
         return context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity),
             new AuthenticationProperties { IsPersistent = false });
+    }
+
+    /// <summary>The provider's ID token of this session, when it came from single sign-on.</summary>
+    public async Task<string?> ProviderIdTokenAsync(HttpContext context)
+    {
+        var result = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return result.Succeeded ? result.Principal.FindFirstValue(IdTokenClaim) : null;
     }
 
     public Task SignOutAsync(HttpContext context) => context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

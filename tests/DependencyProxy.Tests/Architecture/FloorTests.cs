@@ -17,7 +17,7 @@ public sealed class FloorTests
         ["Groups", "Caching"],
         ["Cluster", "VirtualRegistries"],
         ["Cleanup"],
-        ["Auth"],
+        ["Auth", "SingleSignOn"],
         ["Registry", "Api", "Web"],
         ["Hosting"],
         ["Cli"],

@@ -235,6 +235,41 @@ namespace DependencyProxy.Data.Migrations
                     b.ToTable("DeployTokens");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.ExternalSignIn", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("Issuer", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("ExternalSignIns");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.Group", b =>
                 {
                     b.Property<long>("Id")
@@ -310,6 +345,9 @@ namespace DependencyProxy.Data.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("GrantedBySync")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("GroupId")
                         .HasColumnType("INTEGER");
@@ -696,6 +734,17 @@ namespace DependencyProxy.Data.Migrations
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.ExternalSignIn", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("DependencyProxy.Data.Group", b =>

@@ -249,6 +249,43 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.ToTable("DeployTokens");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.ExternalSignIn", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Issuer")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<DateTime>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("Issuer", "Subject")
+                        .IsUnique();
+
+                    b.ToTable("ExternalSignIns");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.Group", b =>
                 {
                     b.Property<long>("Id")
@@ -328,6 +365,9 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("GrantedBySync")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("GroupId")
                         .HasColumnType("bigint");
@@ -726,6 +766,17 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.ExternalSignIn", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("DependencyProxy.Data.Group", b =>
