@@ -186,7 +186,7 @@ public sealed partial class WebInterfaceTests(UpstreamFixture upstream)
     }
 
     /// <summary>Waits for the browser to land on <paramref name="path"/>; if it does not, says where it is and what it shows.</summary>
-    private static async Task ArriveAsync(IPage page, string path)
+    internal static async Task ArriveAsync(IPage page, string path)
     {
         // Polled rather than Playwright's WaitForURL: twice in CI that timed out on a page already at the right URL and
         // showing it (with "load" and with "domcontentloaded" alike). Arrived: at the path, and the document parsed.

@@ -1,5 +1,7 @@
 using System.Reflection;
+using DependencyProxy.SingleSignOn;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Web;
 
@@ -46,15 +48,17 @@ internal static class WebInterface
     /// own script and stylesheet, so a tag that slipped through encoding could neither run nor send anything elsewhere.
     /// Set as the response starts, so error pages re-executed after a bare status keep them.
     /// </summary>
-    public static void UsePageSecurityHeaders(this WebApplication app) =>
+    public static void UsePageSecurityHeaders(this WebApplication app)
+    {
+        var policy = ContentSecurityPolicyFor(app.Services.GetRequiredService<IOptions<WebSignInOptions>>().Value.Oidc);
         app.Use((context, next) =>
         {
             if (IsPage(context.Request.Path))
             {
-                context.Response.OnStarting(static state =>
+                context.Response.OnStarting(state =>
                 {
                     var headers = ((HttpResponse)state).Headers;
-                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    headers.ContentSecurityPolicy = policy;
                     headers.XFrameOptions = "DENY";
                     headers.XContentTypeOptions = "nosniff";
                     headers["Referrer-Policy"] = "same-origin";
@@ -64,10 +68,20 @@ internal static class WebInterface
 
             return next(context);
         });
+    }
 
     internal const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /// <summary>
+    /// With single sign-on, the sign-in and sign-out forms post here and are answered with a redirect to the provider,
+    /// which browsers check against <c>form-action</c> too: the provider's origin (and only it) is added there.
+    /// </summary>
+    internal static string ContentSecurityPolicyFor(OidcOptions oidc) =>
+        oidc.Enabled && Uri.TryCreate(oidc.Authority, UriKind.Absolute, out var authority)
+            ? ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {authority.GetLeftPart(UriPartial.Authority)}", StringComparison.Ordinal)
+            : ContentSecurityPolicy;
 
     /// <summary>Before routing: a page answered with a bare error status (403, 404, a failed anti-forgery check) shows a page saying why.</summary>
     public static void UseWebErrorPages(this WebApplication app) =>

@@ -24,7 +24,8 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     post_logout_redirect_uris: [postLogoutRedirectUri],
     response_types: ['code'],
     grant_types: ['authorization_code'],
-    token_endpoint_auth_method: 'client_secret_basic',
+    // ASP.NET Core's handler sends the secret in the form.
+    token_endpoint_auth_method: 'client_secret_post',
   }],
   pkce: { required: () => true, methods: ['S256'] },
   scopes: ['openid', 'profile', 'email', 'groups'],
