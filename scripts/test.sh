@@ -18,6 +18,24 @@ if ((${#need[@]})); then
     || { echo "could not install ${need[*]}"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# Node.js and npm for the OpenID Connect provider of SingleSignOnTests (oidc-provider 8.8.1 wants Node.js 18 or later;
+# Debian 12 has 18, this machine's NodeSource 20). Then the provider's packages from the committed lock file, once per
+# run, into artifacts/ (ignored by git); the test itself skips the install when the same lock file is already there.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "Installing: nodejs npm"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null \
+    || { echo "could not install nodejs npm"; echo "0 passed, 1 failed"; exit 1; }
+fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 18 ]; then
+  echo "Node.js $(node --version) is too old for oidc-provider 8.8.1 (18 or later)"; echo "0 passed, 1 failed"; exit 1
+fi
+oidc=artifacts/oidc-provider
+mkdir -p "$oidc" && cp tests/DependencyProxy.EndToEnd/OidcProvider/{package.json,package-lock.json,provider.mjs} "$oidc"/
+npm ci --prefix "$oidc" --no-audit --no-fund --loglevel=error >/dev/null \
+  || { echo "npm ci (oidc-provider) failed"; echo "0 passed, 1 failed"; exit 1; }
+sha256sum < tests/DependencyProxy.EndToEnd/OidcProvider/package-lock.json | cut -c1-64 | tr -d '\n' > "$oidc/installed-lock.sha256"
+
 results=$(mktemp -d)
 dotnet build DependencyProxy.slnx -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 status=0

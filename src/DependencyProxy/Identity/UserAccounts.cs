@@ -23,7 +23,7 @@ internal sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> dat
             return (null, Refusal.Invalid("username can contain only letters, digits, '_', '-' and '.', and cannot start with '-' or end in '.'"));
         }
 
-        if (email.Length < 3 || !EmailPattern().IsMatch(email))
+        if (!IsValidEmail(email))
         {
             return (null, Refusal.Invalid("email is invalid"));
         }
@@ -138,6 +138,9 @@ internal sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> dat
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         return await db.Users.AnyAsync(cancellationToken);
     }
+
+    /// <summary>The address rule of user creation (also for addresses a single sign-on provider sends).</summary>
+    internal static bool IsValidEmail(string email) => email.Length >= 3 && EmailPattern().IsMatch(email);
 
     [GeneratedRegex("^[A-Za-z0-9_.][A-Za-z0-9_.-]*(?<!\\.)\\z", RegexOptions.CultureInvariant)]
     private static partial Regex UsernamePattern();

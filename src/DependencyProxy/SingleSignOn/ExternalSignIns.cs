@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using DependencyProxy.Data;
+using DependencyProxy.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -125,10 +125,7 @@ internal sealed partial class ExternalSignIns(
     }
 
     private static string? UsableEmail(string? email) =>
-        email is { Length: >= 3 and <= FieldLimits.Email } && EmailPattern().IsMatch(email) ? email : null;
-
-    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex EmailPattern();
+        email is { Length: <= FieldLimits.Email } && UserAccounts.IsValidEmail(email) ? email : null;
 
     [LoggerMessage(EventId = LogEvents.SingleSignOnUserCreated, Level = LogLevel.Information,
         Message = "Single sign-on created user {Username} for {Issuer} subject {Subject}")]
