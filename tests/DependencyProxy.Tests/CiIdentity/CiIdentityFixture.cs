@@ -93,22 +93,8 @@ public sealed class CiIdentityFixture : IAsyncLifetime
     /// <c>GET /jwt/auth</c> as <c>oidc</c> with <paramref name="token"/>, for a pull of <paramref name="repository"/>; from
     /// an address of its own unless one is given, so refusals in one test do not throttle another.
     /// </summary>
-    public async Task<(HttpStatusCode Status, string? Jwt, string Body, int ExpiresIn)> LoginAsync(string token, string? repository, string? address = null)
-    {
-        var scope = repository is null ? "" : $"&scope=repository:{repository}:pull";
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/jwt/auth?service=dependency_proxy{scope}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"oidc:{token}")));
-        request.Headers.Add(TestClientAddress.Header, address ?? $"10.77.{Interlocked.Increment(ref _address) / 250}.{_address % 250 + 1}");
-        using var response = await Client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            return (response.StatusCode, null, body, 0);
-        }
-
-        var json = JsonDocument.Parse(body).RootElement;
-        return (response.StatusCode, json.GetProperty("token").GetString(), body, json.GetProperty("expires_in").GetInt32());
-    }
+    public Task<(HttpStatusCode Status, string? Jwt, string Body, int ExpiresIn)> LoginAsync(string token, string? repository, string? address = null) =>
+        CiLogin.LoginAsync(Client, token, repository, address ?? $"10.77.{Interlocked.Increment(ref _address) / 250}.{_address % 250 + 1}");
 
     public static string Repository(string group) => $"{group}/dependency_proxy/containers/alpine";
 
@@ -120,5 +106,27 @@ public sealed class CiIdentityFixture : IAsyncLifetime
         await GitHub.DisposeAsync();
         await Unlisted.DisposeAsync();
         await Upstream.DisposeAsync();
+    }
+}
+
+/// <summary>Docker's login with a CI token: <c>GET /jwt/auth</c> as <c>oidc</c>, Basic, from a given client address.</summary>
+public static class CiLogin
+{
+    public static async Task<(HttpStatusCode Status, string? Jwt, string Body, int ExpiresIn)> LoginAsync(
+        HttpClient client, string token, string? repository, string address)
+    {
+        var scope = repository is null ? "" : $"&scope=repository:{repository}:pull";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/jwt/auth?service=dependency_proxy{scope}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"oidc:{token}")));
+        request.Headers.Add(TestClientAddress.Header, address);
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            return (response.StatusCode, null, body, 0);
+        }
+
+        var json = JsonDocument.Parse(body).RootElement;
+        return (response.StatusCode, json.GetProperty("token").GetString(), body, json.GetProperty("expires_in").GetInt32());
     }
 }
