@@ -1,6 +1,7 @@
 using DependencyProxy.Api;
 using DependencyProxy.Auth;
 using DependencyProxy.Caching;
+using DependencyProxy.CiIdentity;
 using DependencyProxy.Cleanup;
 using DependencyProxy.Cluster;
 using DependencyProxy.Configuration;
@@ -46,6 +47,7 @@ internal static class ServiceRegistration
         services.AddClusterOptions();
         services.AddAuthOptions();
         services.AddVirtualRegistries();
+        services.AddCiIdentityOptions();
         services.AddSingleton<ProxyMetrics>();
         services.AddUpstreamSecretKeys();
         services.AddSingleton<DatabaseInitializer>();
@@ -67,6 +69,7 @@ internal static class ServiceRegistration
         services.AddSingleton<BlobEndpoint>();
         services.AddSingleton<VirtualPullUpstreams>();
         services.AddCluster();
+        services.AddCiIdentity();
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();
         services.AddSingleton<ApiGroupAccess>();
