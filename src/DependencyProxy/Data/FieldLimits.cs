@@ -34,6 +34,9 @@ internal static class FieldLimits
     /// <summary>An upstream registry's password or token; registries' tokens are far shorter.</summary>
     public const int Secret = 1024;
 
+    /// <summary>A CI identity trust rule's claims, as the JSON text stored (at most 20 claims of 255-character names and globs).</summary>
+    public const int CiTrustClaims = 12000;
+
     /// <summary>Any other text the REST API takes: search terms, paths, usernames to filter by, list items, dates.</summary>
     public const int Other = 255;
 

@@ -40,6 +40,10 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<VirtualRegistryCleanupPolicy> VirtualRegistryCleanupPolicies => Set<VirtualRegistryCleanupPolicy>();
 
+    public DbSet<CiIdentityTrust> CiIdentityTrusts => Set<CiIdentityTrust>();
+
+    public DbSet<CiIdentityPull> CiIdentityPulls => Set<CiIdentityPull>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Lease>(lease =>
@@ -151,6 +155,31 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
         });
 
         OnVirtualRegistriesCreating(modelBuilder);
+        OnCiIdentityCreating(modelBuilder);
+    }
+
+    private static void OnCiIdentityCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<CiIdentityTrust>(trust =>
+        {
+            trust.Property(t => t.Name).HasMaxLength(FieldLimits.Name);
+            trust.Property(t => t.IssuerUrl).HasMaxLength(FieldLimits.Url);
+            trust.Property(t => t.Audience).HasMaxLength(FieldLimits.Other);
+            trust.Property(t => t.Claims).HasMaxLength(FieldLimits.CiTrustClaims);
+            trust.HasIndex(t => t.GroupId);
+            trust.HasIndex(t => t.IssuerUrl);
+            trust.HasOne<Group>().WithMany().HasForeignKey(t => t.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<CiIdentityPull>(pull =>
+        {
+            pull.Property(p => p.TrustName).HasMaxLength(FieldLimits.Name);
+            pull.Property(p => p.Issuer).HasMaxLength(FieldLimits.Url);
+            pull.Property(p => p.Subject).HasMaxLength(FieldLimits.Other);
+            pull.Property(p => p.Repository).HasMaxLength(CiIdentityPull.MaxRepositoryLength);
+            pull.HasIndex(p => new { p.GroupId, p.At });
+            pull.HasOne<Group>().WithMany().HasForeignKey(p => p.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static void OnVirtualRegistriesCreating(ModelBuilder modelBuilder)

@@ -1,6 +1,7 @@
 using DependencyProxy.Api;
 using DependencyProxy.Auth;
 using DependencyProxy.Caching;
+using DependencyProxy.CiIdentity;
 using DependencyProxy.Cleanup;
 using DependencyProxy.Cluster;
 using DependencyProxy.Configuration;
@@ -44,6 +45,7 @@ internal static class ServiceRegistration
         services.AddClusterOptions();
         services.AddAuthOptions();
         services.AddVirtualRegistries();
+        services.AddCiIdentityOptions();
         services.AddSingleton<ProxyMetrics>();
         services.AddUpstreamSecretKeys();
         services.AddSingleton<DatabaseInitializer>();

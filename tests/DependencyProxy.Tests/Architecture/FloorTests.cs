@@ -15,7 +15,7 @@ public sealed class FloorTests
         ["Observability", "Backup"],
         ["Identity", "Upstream"],
         ["Groups", "Caching"],
-        ["Cluster", "VirtualRegistries"],
+        ["Cluster", "VirtualRegistries", "CiIdentity"],
         ["Cleanup"],
         ["Auth"],
         ["Registry", "Api", "Web"],
