@@ -11,6 +11,10 @@ internal static class LogEvents
     public const int UpstreamRealmRefused = 1006;
     public const int UpstreamRedirectRefused = 1007;
     public const int UpstreamAddressRefused = 1008;
+    public const int CiIssuerKeysFetched = 1201;
+    public const int CiIssuerKeysNotFetched = 1202;
+    public const int CiTokenRefused = 1203;
+    public const int CiTokenAccepted = 1204;
     public const int ServedStaleManifest = 2001;
     public const int ManifestDigestMismatch = 2002;
     public const int Schema1PassedThrough = 2003;

@@ -10,4 +10,22 @@ internal static class CiIdentityRegistration
         services.AddOptionsSection<CiIdentityOptions>(CiIdentityOptions.Section).ValidateWith(options => options.Validate());
         return services;
     }
+
+    /// <summary>Issuer keys (fetched through the upstream client's handler and address checks), token checks, rules, audit.</summary>
+    public static IServiceCollection AddCiIdentity(this IServiceCollection services)
+    {
+        services.AddHttpClient(CiIssuerDocuments.HttpClientName, client =>
+            {
+                client.Timeout = CiIssuerDocuments.Timeout;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("DependencyProxy/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(Upstream.UpstreamHttpHandler.Create);
+        services.AddSingleton<CiIssuerDocuments>();
+        services.AddSingleton<CiIssuerKeys>();
+        services.AddSingleton<CiTokenValidator>();
+        services.AddSingleton<CiTrustRules>();
+        services.AddSingleton<CiIdentityLogin>();
+        services.AddSingleton<CiPullAudit>();
+        return services;
+    }
 }

@@ -67,6 +67,7 @@ internal static class ServiceRegistration
         services.AddSingleton<BlobEndpoint>();
         services.AddSingleton<VirtualPullUpstreams>();
         services.AddCluster();
+        services.AddCiIdentity();
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();
         services.AddSingleton<ApiGroupAccess>();
