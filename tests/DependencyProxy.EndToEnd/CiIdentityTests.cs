@@ -112,6 +112,15 @@ public sealed partial class CiIdentityTests(UpstreamFixture upstream, CiIdentity
         var fetches = ci.GitLab.JwksRequests;
         ci.GitLab.RotateKeys();
         var after = ci.GitLab.Mint(claims, GitLabAudience);
+        // The proxy fetches keys again for an unknown kid at most every few seconds (made-up kids must not flood the
+        // issuer), so the first token after a rotation may have to wait for that interval; it must not wait for a restart.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await JwtAuthAsync(after, Repository("acme"))).Status != HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "a token signed with the issuer's new key was still refused after 20 s");
+            await Task.Delay(500);
+        }
+
         (await SkopeoCopyAsync($"{ci.Proxy.Host}/{Repository("acme")}:latest", Path.Combine(work, "after"), authFile: await SkopeoAuthAsync(work, after)))
             .EnsureSuccess("pull with a token signed by the issuer's new key");
         Assert.True(ci.GitLab.JwksRequests > fetches, "the proxy should have fetched the issuer's keys again for the new kid");

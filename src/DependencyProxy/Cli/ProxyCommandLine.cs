@@ -72,6 +72,7 @@ internal static class ProxyCommandLine
             VirtualRegistryCommands.Create(),
             UserCommands.Create(),
             TokenCommands.Create(),
+            TrustCommands.Create(),
             CacheCommands.CreateCache(),
             CacheCommands.CreateCleanup(),
             CacheCommands.CreateUsage(),
@@ -277,6 +278,8 @@ internal static class ProxyCommandLine
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
                 .AddFilter(typeof(DatabaseInitializer).FullName, LogLevel.Warning))
             .AddProxyCore()
+            // trusts add|list|remove: the trust rules service alone, without the issuer key cache and its HTTP client.
+            .AddSingleton<CiIdentity.CiTrustRules>()
             .BuildServiceProvider();
     }
 
