@@ -11,7 +11,7 @@ namespace DependencyProxy.Api;
 /// malformed (not JSON, not an object, wrong types) is a clear 400, a body past <see cref="MaxBodyBytes"/> a 413 (counted
 /// as read, chunked bodies too), never a 500.
 /// </summary>
-internal sealed class ApiParameters
+internal sealed partial class ApiParameters
 {
     /// <summary>API bodies are a few short fields; the longest, a group description, is 2,000 characters.</summary>
     public const int MaxBodyBytes = 64 * 1024;
@@ -183,6 +183,11 @@ internal sealed class ApiParameters
 
     private void AddAll(string key, string?[] values)
     {
+        if (TryAddObjectEntry(key, values))
+        {
+            return;
+        }
+
         // Rails-style list fields: scopes[]=a&scopes[]=b.
         var name = key.EndsWith("[]", StringComparison.Ordinal) ? key[..^2] : key;
         if (name.Length != key.Length)
@@ -231,8 +236,18 @@ internal sealed class ApiParameters
                         _givenAsList.Add(property.Name);
                         break;
                     case JsonValueKind.Object:
-                        return $"{property.Name} is invalid";
+                        if (ReadObject(property.Name, property.Value) is { } invalid)
+                        {
+                            return invalid;
+                        }
+
+                        break;
                     default:
+                        if (property.Value.ValueKind is not JsonValueKind.String and not JsonValueKind.Null)
+                        {
+                            _givenAsNonText.Add(property.Name);
+                        }
+
                         AddAll(property.Name, [Scalar(property.Value)]);
                         break;
                 }

@@ -17,6 +17,7 @@ internal static class RestApi
         CacheApi.Map(api);
         VirtualRegistriesApi.Map(api);
         VirtualRegistryCleanupPolicyApi.Map(api);
+        CiIdentityTrustsApi.Map(api);
         // Anything else under /api/v4 is GitLab's 404, not an empty 404 from routing.
         api.Map("/{**rest}", () => ApiResults.Message(StatusCodes.Status404NotFound, "404 Not Found"));
         return app;

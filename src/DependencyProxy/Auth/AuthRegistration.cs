@@ -18,6 +18,7 @@ internal static class AuthRegistration
         services.AddSingleton<JwtSigningKey>();
         services.AddSingleton<RegistryTokens>();
         services.AddSingleton<RegistryChallenge>();
+        services.AddSingleton<CiPullAccess>();
         services.AddSingleton<PullAccessQuery>();
         services.AddSingleton<VirtualPullAccessQuery>();
         services.AddSingleton<RegistryAuthorizer>();

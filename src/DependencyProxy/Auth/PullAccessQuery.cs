@@ -18,7 +18,7 @@ internal sealed record PullAccess(Group Group, Principal? Principal, int Level, 
 /// memberships and the group's settings are read as they are now, so a revocation holds from the next request on, on
 /// every node. The secret of the group's upstream account is not read here (<see cref="Upstream.UpstreamCredentials"/>).
 /// </summary>
-internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> databases, CredentialValidator credentials)
+internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> databases, CredentialValidator credentials, CiPullAccess ciAccess)
 {
     /// <summary>
     /// Null when the group does not exist, or the caller's user, token or deploy token does not (any more): the caller
@@ -33,6 +33,18 @@ internal sealed class PullAccessQuery(IDbContextFactory<ProxyDbContext> database
             return await AnonymousTarget(db, groupPath, registry, cancellationToken) is { } open
                 ? new PullAccess(open.Group, Principal.Anonymous, AccessLevels.None, open.UpstreamIdentity)
                 : null;
+        }
+
+        if (claims.Kind == PrincipalKind.CiIdentity)
+        {
+            // The group's row as an anonymous pull reads it, then the rules the CI identity matched at login.
+            if (claims.Ci is null || await AnonymousTarget(db, groupPath, registry, cancellationToken) is not { } target)
+            {
+                return null;
+            }
+
+            var (ci, level) = await ciAccess.FindAsync(claims.Ci, groupPath, cancellationToken);
+            return new PullAccess(target.Group, ci, level, target.UpstreamIdentity);
         }
 
         // One id is a real row's, the other no row's (ids start at 1): each kind of caller joins only its own rows.

@@ -15,6 +15,7 @@ internal sealed partial class RegistryAuthorizer(
     CredentialValidator credentials,
     PullAccessQuery pulls,
     VirtualPullAccessQuery virtualPulls,
+    CiPullAccess ciAccess,
     RegistryChallenge challenge)
 {
     /// <summary>
@@ -30,8 +31,7 @@ internal sealed partial class RegistryAuthorizer(
         }
 
         return claims.Kind == PrincipalKind.Anonymous
-            || await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp,
-                request.HttpContext.RequestAborted) is not null
+            || await RevalidateAsync(claims, request.HttpContext.RequestAborted) is not null
             ? null
             : challenge.Unauthorized(request, "the credentials behind this token were revoked, expired or blocked: log in again with valid ones",
                 error: "invalid_token");
@@ -106,6 +106,12 @@ internal sealed partial class RegistryAuthorizer(
     private async Task<Principal?> CallerAsync(bool foundRow, Principal? found, RegistryTokenClaims? claims, CancellationToken cancellationToken) =>
         foundRow ? found
             : claims is null || claims.Kind == PrincipalKind.Anonymous ? Principal.Anonymous
+            : await RevalidateAsync(claims, cancellationToken);
+
+    /// <summary>The credential behind a registry token as it stands now: a user, token or deploy token, or a CI identity's rules.</summary>
+    private async Task<Principal?> RevalidateAsync(RegistryTokenClaims claims, CancellationToken cancellationToken) =>
+        claims.Kind == PrincipalKind.CiIdentity
+            ? claims.Ci is null ? null : (await ciAccess.FindAsync(claims.Ci, null, cancellationToken)).Principal
             : await credentials.RevalidateAsync(claims.Kind, claims.Id, claims.PersonalAccessTokenId, claims.SecurityStamp, cancellationToken);
 
     private OciError Revoked(HttpRequest request, string repository) => challenge.Unauthorized(request,

@@ -10,7 +10,8 @@ namespace DependencyProxy.Auth;
 
 /// <summary>What a valid registry token says: who, through which credential, and for which repositories.</summary>
 internal sealed record RegistryTokenClaims(
-    PrincipalKind Kind, long Id, long? PersonalAccessTokenId, IReadOnlyList<RepositoryAccess> Access, string? SecurityStamp = null)
+    PrincipalKind Kind, long Id, long? PersonalAccessTokenId, IReadOnlyList<RepositoryAccess> Access, string? SecurityStamp = null,
+    CiCaller? Ci = null)
 {
     public bool AllowsPull(string repository) =>
         Access.Any(a => a.Type == "repository" && a.Name == repository && a.Actions.Contains(RepositoryAccess.Pull));
@@ -30,9 +31,17 @@ internal sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOpti
 
     public TimeSpan Lifetime => options.Value.RegistryTokenLifetime;
 
-    public string Issue(Principal principal, IReadOnlyList<RepositoryAccess> access, out DateTime issuedAt)
+    public string Issue(Principal principal, IReadOnlyList<RepositoryAccess> access, out DateTime issuedAt) =>
+        Issue(principal, access, out issuedAt, out _);
+
+    /// <summary>
+    /// A token for <paramref name="principal"/>; it expires after <see cref="Lifetime"/>, or earlier with the CI token a CI
+    /// identity logged in with (<paramref name="expiresAt"/> says when).
+    /// </summary>
+    public string Issue(Principal principal, IReadOnlyList<RepositoryAccess> access, out DateTime issuedAt, out DateTime expiresAt)
     {
         issuedAt = time.GetUtcNow().UtcDateTime;
+        expiresAt = principal.Ci is { } ci && ci.ExpiresAt < issuedAt + Lifetime ? ci.ExpiresAt : issuedAt + Lifetime;
         var claims = new Dictionary<string, object>
         {
             ["sub"] = principal.Name,
@@ -48,6 +57,15 @@ internal sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOpti
         if ((principal.Kind == PrincipalKind.DeployToken ? principal.DeployTokenId : principal.UserId) is { } id)
         {
             claims["uid"] = id;
+        }
+
+        if (principal.Ci is { } caller)
+        {
+            // The rules it matched, for every request to check that one still exists; issuer and sub for the logs.
+            claims["ci_iss"] = caller.Issuer;
+            claims["ci_sub"] = caller.Subject;
+            claims["trusts"] = caller.TrustIds.Cast<object>().ToList();
+            claims["ci_exp"] = new DateTimeOffset(caller.ExpiresAt).ToUnixTimeSeconds();
         }
 
         if (principal.PersonalAccessTokenId is { } pat)
@@ -66,7 +84,7 @@ internal sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOpti
             Audience = Service,
             IssuedAt = issuedAt,
             NotBefore = issuedAt,
-            Expires = issuedAt + Lifetime,
+            Expires = expiresAt,
             Claims = claims,
             SigningCredentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.EcdsaSha256),
         });
@@ -121,7 +139,12 @@ internal sealed class RegistryTokens(JwtSigningKey key, TimeProvider time, IOpti
             var access = root.GetProperty("access").EnumerateArray().Select(a => new RepositoryAccess(
                 a.GetProperty("type").GetString()!, a.GetProperty("name").GetString()!,
                 a.GetProperty("actions").EnumerateArray().Select(x => x.GetString()!).ToList())).ToList();
-            return new RegistryTokenClaims(kind, id, pat, access, stamp);
+            var ci = kind == PrincipalKind.CiIdentity
+                ? new CiCaller(root.GetProperty("ci_iss").GetString()!, root.GetProperty("ci_sub").GetString()!,
+                    root.GetProperty("trusts").EnumerateArray().Select(t => t.GetInt64()).ToList(),
+                    DateTime.UnixEpoch.AddSeconds(root.GetProperty("ci_exp").GetInt64()))
+                : null;
+            return new RegistryTokenClaims(kind, id, pat, access, stamp, ci);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using DependencyProxy.CiIdentity;
 using DependencyProxy.Identity;
 
 namespace DependencyProxy.Auth;
@@ -10,14 +11,18 @@ internal enum LoginOutcome
     Throttled,
 }
 
-internal sealed record LoginResult(LoginOutcome Outcome, Principal? Principal = null);
+/// <param name="Outcome">Valid, invalid or throttled.</param>
+/// <param name="Principal">Who logged in, when valid.</param>
+/// <param name="Message">The one line a refused caller may read instead of the generic one (CI tokens: why).</param>
+/// <param name="CiRules">The trust rules a CI token matched, for the group's audit of pulls.</param>
+internal sealed record LoginResult(LoginOutcome Outcome, Principal? Principal = null, string? Message = null, IReadOnlyList<PlacedTrust>? CiRules = null);
 
 /// <summary>
 /// Every login that a stranger can repeat (<c>docker login</c>, the sign-in page, the current-password check) goes
 /// through here, so they share one rule: a token is checked first and a valid one always works; a password is
 /// checked only when its address and username are under the failure limit (<see cref="LoginThrottle"/>).
 /// </summary>
-internal sealed class ThrottledLogins(CredentialValidator credentials, LoginThrottle throttle)
+internal sealed class ThrottledLogins(CredentialValidator credentials, LoginThrottle throttle, CiIdentityLogin ciLogins)
 {
     /// <summary>HTTP Basic from <c>docker login</c>: a password, a personal, group or deploy token.</summary>
     public async Task<LoginResult> CheckBasicAsync(IPAddress? address, string username, string secret, CancellationToken cancellationToken)
@@ -31,6 +36,18 @@ internal sealed class ThrottledLogins(CredentialValidator credentials, LoginThro
         return principal is not null ? new LoginResult(LoginOutcome.Valid, principal)
             : throttle.RecordFailure(address, username) ? new LoginResult(LoginOutcome.Throttled)
             : new LoginResult(LoginOutcome.Invalid);
+    }
+
+    /// <summary>
+    /// A CI token (username <c>oidc</c>): checked like any token, first, so a valid one works even from a throttled address;
+    /// a refused one counts as a failed login of the address, as a wrong token does.
+    /// </summary>
+    public async Task<LoginResult> CheckCiTokenAsync(IPAddress? address, string token, IReadOnlyList<string> groupPaths, CancellationToken cancellationToken)
+    {
+        var result = await ciLogins.LoginAsync(token, groupPaths, cancellationToken);
+        return result.Principal is not null ? new LoginResult(LoginOutcome.Valid, result.Principal, CiRules: result.Matched)
+            : throttle.RecordFailure(address, CiIdentityLogin.Username) ? new LoginResult(LoginOutcome.Throttled)
+            : new LoginResult(LoginOutcome.Invalid, Message: result.Message);
     }
 
     /// <summary>A username and password; the slow hash is not even computed for a blocked address and username.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using DependencyProxy.CiIdentity;
 using DependencyProxy.Identity;
 using DependencyProxy.Oci;
 using DependencyProxy.Registry;
@@ -19,8 +20,8 @@ internal static class TokenEndpoint
         return app;
     }
 
-    private static async Task<IResult> IssueAsync(
-        HttpContext context, ThrottledLogins logins, RegistryTokens tokens, Microsoft.Extensions.Options.IOptions<Groups.MirrorOptions> mirror)
+    private static async Task<IResult> IssueAsync(HttpContext context, ThrottledLogins logins, RegistryTokens tokens, CiPullAudit audit,
+        Microsoft.Extensions.Options.IOptions<Groups.MirrorOptions> mirror)
     {
         var mirrorGroup = mirror.Value.Group;
         var request = context.Request;
@@ -41,13 +42,23 @@ internal static class TokenEndpoint
         var principal = Principal.Anonymous;
         if (ReadBasic(request) is var (username, secret))
         {
-            var login = await logins.CheckBasicAsync(address, username, secret, context.RequestAborted);
+            var ci = CiIdentityLogin.IsCiLogin(username, secret);
+            var login = ci
+                ? await logins.CheckCiTokenAsync(address, secret, GroupPaths(access, mirrorGroup).Distinct().ToList(), context.RequestAborted)
+                : await logins.CheckBasicAsync(address, username, secret, context.RequestAborted);
             switch (login.Outcome)
             {
                 case LoginOutcome.Throttled:
                     return TooManyFailures();
                 case LoginOutcome.Invalid:
-                    return new OciError(401, "UNAUTHORIZED", "invalid username, password or token").ToResult();
+                    return new OciError(401, "UNAUTHORIZED", login.Message ?? "invalid username, password or token").ToResult();
+            }
+
+            if (login.Principal!.Ci is { } caller)
+            {
+                await audit.RecordAsync(caller, login.CiRules ?? [],
+                    [.. access.Where(a => a.Actions.Count > 0).SelectMany(a => GroupPaths([a], mirrorGroup).Select(g => (g, a.Name)))],
+                    context.RequestAborted);
             }
 
             // A token for virtual registries only may rest on their own scopes (read_virtual_registry, api): GitLab's rule.
@@ -64,8 +75,8 @@ internal static class TokenEndpoint
                 : new OciError(401, "UNAUTHORIZED", "use HTTP Basic credentials: a username with a password or token").ToResult();
         }
 
-        var token = tokens.Issue(principal, access, out var issuedAt);
-        return TypedResults.Json(new TokenResponse(token, token, (int)tokens.Lifetime.TotalSeconds, issuedAt.ToString("O")),
+        var token = tokens.Issue(principal, access, out var issuedAt, out var expiresAt);
+        return TypedResults.Json(new TokenResponse(token, token, (int)(expiresAt - issuedAt).TotalSeconds, issuedAt.ToString("O")),
             AuthJsonContext.Default.TokenResponse);
     }
 
@@ -77,6 +88,12 @@ internal static class TokenEndpoint
     /// </summary>
     private static bool OnlyVirtualRegistries(List<RepositoryAccess> access) =>
         access.All(a => RegistryPath.TryParseRepository(a.Name, out var path) && path.VirtualRegistryId is not null);
+
+    /// <summary>The groups that pull scopes name (group paths, and bare names in the mirror group); virtual registries have none.</summary>
+    private static IEnumerable<string> GroupPaths(IEnumerable<RepositoryAccess> access, string? mirrorGroup) =>
+        access.Where(a => a.Actions.Count > 0).Select(a =>
+            RegistryPath.TryParseRepository(a.Name, out var path) ? (path.VirtualRegistryId is null ? path.GroupPath : null) : mirrorGroup)
+            .OfType<string>();
 
     private static IResult TooManyFailures() =>
         new OciError(429, "TOOMANYREQUESTS", "too many failed logins from this address: wait a few minutes before trying again").ToResult();
