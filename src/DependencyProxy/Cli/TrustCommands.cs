@@ -91,17 +91,7 @@ internal static class TrustCommands
             return 0;
         }, group, json));
 
-        var id = new Argument<long>("id") { Description = "The rule's id, from trusts list." };
-        id.CustomParser = argument =>
-        {
-            if (long.TryParse(argument.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-
-            argument.AddError($"the rule id must be a whole number (see trusts list), not '{argument.Tokens[0].Value}'");
-            return 0;
-        };
+        var id = CliValues.Id("rule", "trusts list");
         trusts.Subcommands.Add(ProxyCommandLine.Leaf("remove", "Remove a trust rule: tokens it matched stop pulling at their next request.", async (result, services, ct) =>
         {
             if (await GroupCommands.FindGroupAsync(services.GetRequiredService<GroupDirectory>(), result.GetValue(group)!, ct) is not { } target)
