@@ -1,0 +1,262 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DependencyProxy.Tests.Infrastructure;
+using Microsoft.IdentityModel.Tokens;
+
+namespace DependencyProxy.Tests.CiIdentity;
+
+/// <summary>CI tokens as registry credentials: what logs in and pulls, and everything that is refused (issue 19).</summary>
+public sealed class CiIdentityLoginTests(CiIdentityFixture fixture) : IClassFixture<CiIdentityFixture>
+{
+    private const string Generic = "invalid username, password or token";
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private string GitLabToken(Dictionary<string, object>? claims = null) =>
+        fixture.GitLab.Mint(Now, CiIdentityFixture.Audience, claims ?? CiIdentityFixture.GitLabClaims());
+
+    private async Task AssertRefusedAsync(string token, string? repository = "acme/dependency_proxy/containers/alpine", string message = Generic)
+    {
+        var (status, _, body, _) = await fixture.LoginAsync(token, repository);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains(message, Message(body));
+    }
+
+    /// <summary>The one line of an OCI error body.</summary>
+    private static string Message(string body) =>
+        JsonDocument.Parse(body).RootElement.GetProperty("errors")[0].GetProperty("message").GetString()!;
+
+    [Fact]
+    public async Task AGitLabJobToken_LogsIn_AndPullsFromTheGroupAndItsSubgroup_ForNoLongerThanItsToken()
+    {
+        var token = GitLabToken();
+        foreach (var group in new[] { "acme", "acme/team" })
+        {
+            var (status, jwt, body, expiresIn) = await fixture.LoginAsync(token, CiIdentityFixture.Repository(group));
+            Assert.True(status == HttpStatusCode.OK, body);
+            // The CI token has five minutes left; the registry token would otherwise last fifteen.
+            Assert.InRange(expiresIn, 240, 300);
+            using var pull = await fixture.Api.PullManifestAsync(group, "alpine", jwt);
+            Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+        }
+
+        // docker login itself (no scope) works too, and /v2/ accepts its token.
+        var (loginStatus, loginJwt, _, _) = await fixture.LoginAsync(token, null);
+        Assert.Equal(HttpStatusCode.OK, loginStatus);
+        using var check = new HttpRequestMessage(HttpMethod.Get, "/v2/");
+        check.Headers.Authorization = new("Bearer", loginJwt);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Client.SendAsync(check)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AGitHubActionsToken_SignedES256_LogsIn_AndPulls()
+    {
+        var token = fixture.GitHub.Mint(Now, CiIdentityFixture.Audience, CiIdentityFixture.GitHubClaims());
+        var (status, jwt, body, _) = await fixture.LoginAsync(token, CiIdentityFixture.Repository("acme"));
+        Assert.True(status == HttpStatusCode.OK, body);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Api.PullManifestAsync("acme", "alpine", jwt)).StatusCode);
+
+        // Another repository of the same owner matches no rule.
+        await AssertRefusedAsync(fixture.GitHub.Mint(Now, CiIdentityFixture.Audience, CiIdentityFixture.GitHubClaims("acme/other")));
+    }
+
+    [Fact]
+    public async Task ThePull_IsLoggedWithIssuerSubjectAndRule_AndRecordedForTheGroup_ButTheTokenNeverIs()
+    {
+        var claims = CiIdentityFixture.GitLabClaims("acme/audited");
+        var token = GitLabToken(claims);
+        var (status, _, _, _) = await fixture.LoginAsync(token, CiIdentityFixture.Repository("acme/team"));
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        var logs = fixture.Proxy.Logs.All;
+        Assert.Contains($"issuer {fixture.GitLab.Url}, subject {claims["sub"]}, through trust rules", logs);
+        Assert.DoesNotContain(token.Split('.')[2], logs);
+        Assert.DoesNotContain(token.Split('.')[1], logs);
+
+        var (listed, pulls) = await fixture.Api.GetAsync("/groups/acme/ci_identity_trusts/pulls", ProxyFactory.RootToken);
+        Assert.Equal(HttpStatusCode.OK, listed);
+        var row = pulls.EnumerateArray().First(p => p.GetProperty("subject").GetString() == (string)claims["sub"]);
+        Assert.Equal(fixture.GitLab.Url, row.GetProperty("issuer").GetString());
+        Assert.Equal(CiIdentityFixture.Repository("acme/team"), row.GetProperty("repository").GetString());
+        Assert.Equal("rule for acme", row.GetProperty("trust_name").GetString());
+    }
+
+    [Fact]
+    public async Task AWrongAudience_IsRefused_AndAPublicGroupSaysWhy()
+    {
+        var wrong = fixture.GitLab.Mint(Now, "https://elsewhere.example", CiIdentityFixture.GitLabClaims("pub/app"));
+        await AssertRefusedAsync(wrong);
+        await AssertRefusedAsync(wrong, CiIdentityFixture.Repository("pub"), "token audience does not match any trust for group 'pub'");
+    }
+
+    [Fact]
+    public async Task AWrongClaim_IsRefused_WithoutDetailsForAPrivateGroup_AndNamedWhenTheTokenMatchedElsewhere()
+    {
+        await AssertRefusedAsync(GitLabToken(CiIdentityFixture.GitLabClaims(refProtected: "false")));
+        // A token of other's job: its tools may know acme exists, since the token matched a rule; the claim is named, not the glob.
+        var (_, _, body, _) = await fixture.LoginAsync(GitLabToken(CiIdentityFixture.GitLabClaims("other/app")), CiIdentityFixture.Repository("acme"));
+        Assert.Equal("token claims (project_path) do not match any trust for group 'acme'", Message(body));
+        Assert.DoesNotContain("acme/*", body);
+    }
+
+    [Fact]
+    public async Task ARuleOfASiblingGroup_OrOfASubgroup_GivesNoAccessToAnotherGroup()
+    {
+        var other = GitLabToken(CiIdentityFixture.GitLabClaims("other/app"));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.LoginAsync(other, CiIdentityFixture.Repository("other"))).Status);
+        await AssertRefusedAsync(other, CiIdentityFixture.Repository("acme"), "do not match any trust for group 'acme'");
+
+        // Its registry token, asked without a scope, covers nothing; one for other's repository does not open acme's.
+        var (_, jwt, _, _) = await fixture.LoginAsync(other, CiIdentityFixture.Repository("other"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Api.PullManifestAsync("acme", "alpine", jwt)).StatusCode);
+
+        await fixture.AddRuleAsync("acme/team", fixture.GitLab.Url, new Dictionary<string, string> { ["project_path"] = "teamonly/*" });
+        var teamOnly = GitLabToken(CiIdentityFixture.GitLabClaims("teamonly/app"));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.LoginAsync(teamOnly, CiIdentityFixture.Repository("acme/team"))).Status);
+        await AssertRefusedAsync(teamOnly, CiIdentityFixture.Repository("acme"), "do not match any trust for group 'acme'");
+    }
+
+    [Fact]
+    public async Task AnExpiredOrNotYetValidToken_IsRefused_AndSaysSo()
+    {
+        var expired = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims())
+        {
+            ["iat"] = Now.AddMinutes(-20).ToUnixTimeSeconds(), ["nbf"] = Now.AddMinutes(-20).ToUnixTimeSeconds(), ["exp"] = Now.AddMinutes(-2).ToUnixTimeSeconds(),
+        };
+        await AssertRefusedAsync(GitLabToken(expired), message: "the CI token has expired");
+
+        var early = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims())
+        {
+            ["iat"] = Now.AddMinutes(5).ToUnixTimeSeconds(), ["nbf"] = Now.AddMinutes(5).ToUnixTimeSeconds(), ["exp"] = Now.AddMinutes(10).ToUnixTimeSeconds(),
+        };
+        await AssertRefusedAsync(GitLabToken(early), message: "the CI token is not valid yet");
+
+        // Within the 60 s skew: accepted.
+        var skewed = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims())
+        {
+            ["iat"] = Now.AddSeconds(30).ToUnixTimeSeconds(), ["nbf"] = Now.AddSeconds(30).ToUnixTimeSeconds(), ["exp"] = Now.AddMinutes(5).ToUnixTimeSeconds(),
+        };
+        Assert.Equal(HttpStatusCode.OK, (await fixture.LoginAsync(GitLabToken(skewed), CiIdentityFixture.Repository("acme"))).Status);
+    }
+
+    [Fact]
+    public async Task ATokenLivingLongerThanTheIssuersMaximum_IsRefused()
+    {
+        var week = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims()) { ["exp"] = Now.AddHours(3).ToUnixTimeSeconds() };
+        await AssertRefusedAsync(GitLabToken(week));
+        // github's maximum is configured to one hour.
+        var claims = new Dictionary<string, object>(CiIdentityFixture.GitHubClaims()) { ["exp"] = Now.AddMinutes(90).ToUnixTimeSeconds() };
+        await AssertRefusedAsync(fixture.GitHub.Mint(Now, CiIdentityFixture.Audience, claims));
+        Assert.Contains("longer than the issuer's maximum 01:00:00", fixture.Proxy.Logs.All);
+    }
+
+    [Fact]
+    public async Task AnUnknownKeyId_NoneAlgorithm_AndHs256WithThePublicKeyAsSecret_AreRefused()
+    {
+        await AssertRefusedAsync(fixture.GitLab.Mint(Now, CiIdentityFixture.Audience, CiIdentityFixture.GitLabClaims(), kid: "no-such-key"));
+
+        var payload = JsonSerializer.Serialize(new Dictionary<string, object>(CiIdentityFixture.GitLabClaims())
+        {
+            ["iss"] = fixture.GitLab.Url, ["aud"] = CiIdentityFixture.Audience,
+            ["iat"] = Now.ToUnixTimeSeconds(), ["exp"] = Now.AddMinutes(5).ToUnixTimeSeconds(),
+        });
+        var kid = fixture.GitLab.Current.Kid;
+        await AssertRefusedAsync(FakeCiIssuer.Raw($"{{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"{kid}\"}}", payload));
+
+        // The classic forgery: HMAC keyed with the public key, as the JWKS publishes it and as PEM.
+        var rsa = ((RsaSecurityKey)fixture.GitLab.Current.Key).Rsa;
+        foreach (var secret in new[] { Encoding.UTF8.GetBytes(fixture.GitLab.PublicJwk()), Encoding.UTF8.GetBytes(rsa.ExportSubjectPublicKeyInfoPem()) })
+        {
+            await AssertRefusedAsync(FakeCiIssuer.Raw($"{{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"{kid}\"}}", payload, data => HMACSHA256.HashData(secret, data)));
+        }
+
+        Assert.Contains("algorithm 'none' is not accepted", fixture.Proxy.Logs.All);
+        Assert.Contains("algorithm 'HS256' is not accepted", fixture.Proxy.Logs.All);
+    }
+
+    [Fact]
+    public async Task ATokenOfAnUnlistedIssuer_OrSpoofingAListedIssWithAnotherKey_OrCarryingItsOwnKey_IsRefused()
+    {
+        var before = fixture.Unlisted.Requests.Count;
+        await AssertRefusedAsync(fixture.Unlisted.Mint(Now, CiIdentityFixture.Audience, CiIdentityFixture.GitLabClaims()));
+        Assert.Equal(before, fixture.Unlisted.Requests.Count); // an unlisted issuer is never contacted
+
+        // iss says gitlab, the signature is the unlisted issuer's: under its own kid, and under gitlab's kid.
+        var spoofed = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims()) { ["iss"] = fixture.GitLab.Url };
+        await AssertRefusedAsync(fixture.Unlisted.Mint(Now, CiIdentityFixture.Audience, spoofed));
+        await AssertRefusedAsync(fixture.Unlisted.Mint(Now, CiIdentityFixture.Audience, spoofed, kid: fixture.GitLab.Current.Kid));
+
+        // A key in the token's own header (jwk) is never used.
+        var attacker = RSA.Create(2048);
+        var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(attacker.ExportParameters(false)));
+        var payload = JsonSerializer.Serialize(new Dictionary<string, object>(spoofed)
+        {
+            ["aud"] = CiIdentityFixture.Audience, ["iat"] = Now.ToUnixTimeSeconds(), ["exp"] = Now.AddMinutes(5).ToUnixTimeSeconds(),
+        });
+        var header = $"{{\"alg\":\"RS256\",\"kid\":\"{fixture.GitLab.Current.Kid}\",\"jwk\":{{\"kty\":\"RSA\",\"n\":\"{jwk.N}\",\"e\":\"{jwk.E}\"}}}}";
+        await AssertRefusedAsync(FakeCiIssuer.Raw(header, payload, data => attacker.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
+    }
+
+    [Fact]
+    public async Task ARuleDeletedAfterLogin_EndsAccessAtTheNextRequest()
+    {
+        await fixture.Proxy.CreateGroupAsync("gone", "private");
+        var rule = await fixture.AddRuleAsync("gone", fixture.GitLab.Url, new Dictionary<string, string> { ["project_path"] = "gone/*" });
+        var (_, jwt, _, _) = await fixture.LoginAsync(GitLabToken(CiIdentityFixture.GitLabClaims("gone/app")), CiIdentityFixture.Repository("gone"));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Api.PullManifestAsync("gone", "alpine", jwt)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Api.DeleteAsync($"/groups/gone/ci_identity_trusts/{rule}", ProxyFactory.RootToken)).Status);
+        using var pull = await fixture.Api.PullManifestAsync("gone", "alpine", jwt);
+        Assert.Equal(HttpStatusCode.Unauthorized, pull.StatusCode);
+        Assert.Contains("invalid_token", pull.Headers.WwwAuthenticate.ToString());
+        using var check = new HttpRequestMessage(HttpMethod.Get, "/v2/");
+        check.Headers.Authorization = new("Bearer", jwt);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Client.SendAsync(check)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ACiIdentity_HasNoRestApiAccess_AndItsRegistryTokenIsNoApiToken()
+    {
+        var (_, jwt, _, _) = await fixture.LoginAsync(GitLabToken(), CiIdentityFixture.Repository("acme"));
+        foreach (var credential in new[] { jwt!, GitLabToken() })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Api.GetAsync("/groups/acme/ci_identity_trusts", credential)).Status);
+            using var bearer = new HttpRequestMessage(HttpMethod.Get, "/api/v4/groups/acme");
+            bearer.Headers.Authorization = new("Bearer", credential);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Client.SendAsync(bearer)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task FailedCiTokens_CountAsFailedLoginsOfTheAddress_ButAValidOneStillWorks()
+    {
+        const string address = "10.200.0.1";
+        var bad = fixture.Unlisted.Mint(Now, CiIdentityFixture.Audience, CiIdentityFixture.GitLabClaims());
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 11; i++)
+        {
+            statuses.Add((await fixture.LoginAsync(bad, CiIdentityFixture.Repository("acme"), address)).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.LoginAsync(GitLabToken(), CiIdentityFixture.Repository("acme"), address)).Status);
+    }
+
+    [Theory]
+    [InlineData("eyJ.eyJ.")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.W10.c2ln")]
+    [InlineData("eyJ!!!.eyJ???.###")]
+    public async Task AMalformedToken_IsTheGenericRefusal_NeverAServerError(string token) => await AssertRefusedAsync(token);
+
+    [Fact]
+    public async Task AHugeToken_IsRefused()
+    {
+        var claims = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims()) { ["padding"] = new string('x', 2500) };
+        var (status, _, _, _) = await fixture.LoginAsync(GitLabToken(claims), CiIdentityFixture.Repository("acme"));
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+    }
+}
