@@ -4,10 +4,15 @@ namespace DependencyProxy.CiIdentity;
 
 internal static class CiIdentityRegistration
 {
-    /// <summary>The trusted issuers, which the CLI checks too (trust rules name them).</summary>
+    /// <summary>
+    /// The trusted issuers, which the CLI checks too, and the trust rules and record of pulls, which the CLI and the pages
+    /// read and change as the REST API does (nothing here contacts an issuer).
+    /// </summary>
     public static IServiceCollection AddCiIdentityOptions(this IServiceCollection services)
     {
         services.AddOptionsSection<CiIdentityOptions>(CiIdentityOptions.Section).ValidateWith(options => options.Validate());
+        services.AddSingleton<CiTrustRules>();
+        services.AddSingleton<CiPullAudit>();
         return services;
     }
 
@@ -23,9 +28,7 @@ internal static class CiIdentityRegistration
         services.AddSingleton<CiIssuerDocuments>();
         services.AddSingleton<CiIssuerKeys>();
         services.AddSingleton<CiTokenValidator>();
-        services.AddSingleton<CiTrustRules>();
         services.AddSingleton<CiIdentityLogin>();
-        services.AddSingleton<CiPullAudit>();
         return services;
     }
 }
