@@ -278,8 +278,6 @@ internal static class ProxyCommandLine
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
                 .AddFilter(typeof(DatabaseInitializer).FullName, LogLevel.Warning))
             .AddProxyCore()
-            // trusts add|list|remove: the trust rules service alone, without the issuer key cache and its HTTP client.
-            .AddSingleton<CiIdentity.CiTrustRules>()
             .BuildServiceProvider();
     }
 
