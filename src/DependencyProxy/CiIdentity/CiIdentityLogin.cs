@@ -69,9 +69,13 @@ internal sealed partial class CiIdentityLogin(
             return new CiLoginResult(null);
         }
 
-        var trustIds = matched.Select(m => m.Trust.Id).Take(CiTrustRules.MaxMatchedTrusts).ToList();
-        LogAccepted(ci.Issuer, ci.Subject, string.Join(", ", matched.Take(CiTrustRules.MaxMatchedTrusts).Select(m => $"{m.Trust.Id} '{m.Trust.Name}' of {m.GroupPath}")));
-        return new CiLoginResult(Principal.ForCi(new CiCaller(ci.Issuer, ci.Subject, trustIds, ci.ExpiresAt)), Matched: matched);
+        // The registry token names at most MaxMatchedTrusts rules: those of the requested groups first, so a pull never
+        // loses the rule its login was granted by.
+        var named = matched.OrderByDescending(m => groupPaths.Any(g => GroupAccess.Ancestry(g).Contains(m.GroupPath)))
+            .Take(CiTrustRules.MaxMatchedTrusts).ToList();
+        var trustIds = named.Select(m => m.Trust.Id).ToList();
+        LogAccepted(ci.Issuer, ci.Subject, string.Join(", ", named.Select(m => $"{m.Trust.Id} '{m.Trust.Name}' of {m.GroupPath}")));
+        return new CiLoginResult(Principal.ForCi(new CiCaller(ci.Issuer, ci.Subject, trustIds, ci.ExpiresAt)), Matched: named);
     }
 
     /// <summary>The one line for a token that no rule of the group (or of a group above it) accepts.</summary>

@@ -28,8 +28,8 @@ internal sealed partial class CiIssuerKeys(CiIssuerDocuments documents, TimeProv
     {
         var state = _states.GetOrAdd(issuer.Url, _ => new IssuerState());
         var now = time.GetUtcNow();
-        var held = state.Keys;
-        var stale = state.FetchedAt is not { } fetched || now - fetched >= RefreshAfter;
+        var held = state.Held;
+        var stale = held is null || now - held.FetchedAt >= RefreshAfter;
         if (stale || Select(held, kid).Count == 0)
         {
             Task? refresh = null;
@@ -51,11 +51,11 @@ internal sealed partial class CiIssuerKeys(CiIssuerDocuments documents, TimeProv
             }
         }
 
-        return state.FetchedAt is { } last && time.GetUtcNow() - last < MaxStaleness ? Select(state.Keys, kid) : [];
+        return state.Held is { } last && time.GetUtcNow() - last.FetchedAt < MaxStaleness ? Select(last, kid) : [];
     }
 
-    private static IReadOnlyList<SecurityKey> Select(IReadOnlyList<SecurityKey> keys, string? kid) =>
-        kid is null ? keys : keys.Where(k => string.Equals(k.KeyId, kid, StringComparison.Ordinal)).ToList();
+    private static IReadOnlyList<SecurityKey> Select(KeySet? held, string? kid) =>
+        held is null ? [] : kid is null ? held.Keys : held.Keys.Where(k => string.Equals(k.KeyId, kid, StringComparison.Ordinal)).ToList();
 
     /// <summary>One fetch, not tied to any caller's cancellation (the others wait on it); failures are logged, never thrown.</summary>
     private async Task RefreshAsync(CiIssuerOptions issuer, IssuerState state)
@@ -64,13 +64,13 @@ internal sealed partial class CiIssuerKeys(CiIssuerDocuments documents, TimeProv
         {
             await Task.Yield();
             var keys = await documents.FetchKeysAsync(issuer, CancellationToken.None);
-            state.Keys = keys;
-            state.FetchedAt = time.GetUtcNow();
+            state.Held = new KeySet(keys, time.GetUtcNow());
             LogKeysFetched(issuer.Url, keys.Count);
         }
-        catch (CiIssuerException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogKeysNotFetched(issuer.Url, e.Message);
+            // Anything unexpected too: the callers waiting on this fetch get the keys held, never an exception.
+            LogKeysNotFetched(issuer.Url, e is CiIssuerException ? e.Message : $"{e.GetType().Name}: {e.Message}");
         }
         finally
         {
@@ -81,11 +81,13 @@ internal sealed partial class CiIssuerKeys(CiIssuerDocuments documents, TimeProv
         }
     }
 
+    /// <summary>The keys of one good fetch and when it was: replaced whole, so a reader never sees half of an update.</summary>
+    private sealed record KeySet(IReadOnlyList<SecurityKey> Keys, DateTimeOffset FetchedAt);
+
+    /// <summary>One issuer's keys; <see cref="LastAttempt"/> and <see cref="Refresh"/> are read and written under its lock.</summary>
     private sealed class IssuerState
     {
-        public volatile IReadOnlyList<SecurityKey> Keys = [];
-
-        public DateTimeOffset? FetchedAt;
+        public volatile KeySet? Held;
 
         public DateTimeOffset LastAttempt = DateTimeOffset.MinValue;
 

@@ -45,9 +45,9 @@ internal sealed class CiTrustRules(IDbContextFactory<ProxyDbContext> databases, 
             return "audience is missing: the aud your CI job requests for its token, e.g. the URL of this instance";
         }
 
-        if (request.Audience.Any(char.IsControl))
+        if (request.Audience.Any(char.IsControl) || request.Name.Any(char.IsControl))
         {
-            return "audience must not contain control characters";
+            return request.Name.Any(char.IsControl) ? "name must not contain control characters" : "audience must not contain control characters";
         }
 
         return FieldLimits.Check("name", request.Name, FieldLimits.Name) ?? FieldLimits.Check("audience", request.Audience, FieldLimits.Other)

@@ -42,7 +42,8 @@ public sealed class CiIdentityFixture : IAsyncLifetime
             ["DependencyProxy:Oidc:Issuers:gitlab:Url"] = GitLab.Url,
             ["DependencyProxy:Oidc:Issuers:github:Url"] = GitHub.Url,
             ["DependencyProxy:Oidc:Issuers:github:MaxTokenLifetime"] = "01:00:00",
-            ["Logging:LogLevel:DependencyProxy.CiIdentity"] = "Information",
+            // Everything any part of the server logs, so that the token's absence from the logs means something.
+            ["Logging:LogLevel:Default"] = "Trace",
         });
         Client = Proxy.CreateClient();
         Api = new ApiClient(Client);

@@ -94,6 +94,56 @@ public sealed class CiIssuerKeysTests(CiIssuerKeysFixture fixture) : IClassFixtu
         Assert.Contains("names another issuer ('https://gitlab.example.com')", fixture.Proxy.Logs.All);
     }
 
+    [Fact]
+    public async Task ARedirectedDiscoveryDocument_OrAnOversizedKeySet_IsRefused()
+    {
+        var redirected = Issuers[6];
+        var target = Issuers[0];
+        redirected.RedirectDiscoveryTo = $"{target.Url}/.well-known/openid-configuration";
+        var targetRequests = target.Requests.Count;
+        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(Token(redirected)));
+        Assert.Equal(targetRequests, target.Requests.Count); // the redirect is not followed
+        Assert.Contains($"{redirected.Url}/.well-known/openid-configuration answered 302", fixture.Proxy.Logs.All);
+
+        var huge = Issuers[7];
+        huge.JwksPaddingBytes = 300 * 1024;
+        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(Token(huge)));
+        Assert.Contains($"{huge.Url}/jwks sent more than 262144 bytes", fixture.Proxy.Logs.All);
+        huge.JwksPaddingBytes = 0;
+        Time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(HttpStatusCode.OK, await LoginAsync(Token(huge)));
+    }
+
+    [Fact]
+    public async Task ThePullRecord_KeepsThirtyDays_AndTheLastThousandRowsOfAGroup()
+    {
+        var audit = fixture.Proxy.Get<DependencyProxy.CiIdentity.CiPullAudit>();
+        var group = await fixture.Proxy.CreateGroupAsync("audited", "private");
+        var rule = new DependencyProxy.CiIdentity.PlacedTrust(new DependencyProxy.Data.CiIdentityTrust
+        {
+            Id = 999, GroupId = group, Name = "r", IssuerUrl = "https://ci.example", Audience = "a", Claims = "{}",
+        }, "audited");
+        var caller = new DependencyProxy.Identity.CiCaller("https://ci.example", "job", [999], DateTime.UtcNow);
+        await audit.RecordAsync(caller, [rule], [("audited", "audited/dependency_proxy/containers/old")], CancellationToken.None);
+        Time.Advance(TimeSpan.FromDays(29));
+        await audit.RecordAsync(caller, [rule], [("audited", "audited/dependency_proxy/containers/recent")], CancellationToken.None);
+        Assert.Equal(2, (await audit.ListAsync(group, 0, 100, CancellationToken.None)).Total);
+        Time.Advance(TimeSpan.FromDays(2));
+        await audit.RecordAsync(caller, [rule], [("audited", "audited/dependency_proxy/containers/now")], CancellationToken.None);
+        var (kept, _) = await audit.ListAsync(group, 0, 100, CancellationToken.None);
+        Assert.Equal(["audited/dependency_proxy/containers/now", "audited/dependency_proxy/containers/recent"], kept.Select(r => r.Repository));
+
+        for (var i = 0; i < 101; i++)
+        {
+            await audit.RecordAsync(caller, [rule], [.. Enumerable.Range(0, 10).Select(n => ("audited", $"audited/dependency_proxy/containers/i{i}-{n}"))],
+                CancellationToken.None);
+        }
+
+        var (page, total) = await audit.ListAsync(group, 0, 100, CancellationToken.None);
+        Assert.Equal(DependencyProxy.CiIdentity.CiPullAudit.KeepRows, total);
+        Assert.StartsWith("audited/dependency_proxy/containers/i100-", page[0].Repository);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)
@@ -105,7 +155,7 @@ public sealed class CiIssuerKeysTests(CiIssuerKeysFixture fixture) : IClassFixtu
     }
 }
 
-/// <summary>One proxy on a test clock with six configured issuers, each test using its own, and a group <c>keys</c> trusting all.</summary>
+/// <summary>One proxy on a test clock with eight configured issuers, each test using its own, and a group <c>keys</c> trusting all.</summary>
 public sealed class CiIssuerKeysFixture : IAsyncLifetime
 {
     private FakeUpstream _upstream = null!;
@@ -121,7 +171,7 @@ public sealed class CiIssuerKeysFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await FakeUpstream.StartAsync();
-        for (var i = 0; i < 6; i++)
+        for (var i = 0; i < 8; i++)
         {
             Issuers.Add(await FakeCiIssuer.StartAsync());
         }

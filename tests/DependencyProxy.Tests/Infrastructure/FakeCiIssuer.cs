@@ -43,6 +43,12 @@ public sealed class FakeCiIssuer : IAsyncDisposable
     /// <summary>When set, the discovery document names this issuer instead of <see cref="Url"/>.</summary>
     public string? IssuerOverride { get; set; }
 
+    /// <summary>When set, the discovery document answers 302 to this URL.</summary>
+    public string? RedirectDiscoveryTo { get; set; }
+
+    /// <summary>When above zero, the key set carries this many bytes of padding besides its keys.</summary>
+    public int JwksPaddingBytes { get; set; }
+
     public IReadOnlyList<string> Requests => [.. _requests];
 
     public int JwksRequests => _requests.Count(r => r == "/jwks");
@@ -137,6 +143,10 @@ public sealed class FakeCiIssuer : IAsyncDisposable
         context.Response.ContentType = "application/json";
         switch (path)
         {
+            case "/.well-known/openid-configuration" when RedirectDiscoveryTo is not null:
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = RedirectDiscoveryTo;
+                break;
             case "/.well-known/openid-configuration":
                 await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, object>
                 {
@@ -152,7 +162,11 @@ public sealed class FakeCiIssuer : IAsyncDisposable
                     keys = [.. _published];
                 }
 
-                await context.Response.WriteAsync(JsonSerializer.Serialize(new { keys = keys.Select(k => Jwk(k.Kid, k.Key)) }));
+                await context.Response.WriteAsync(JsonSerializer.Serialize(new
+                {
+                    keys = keys.Select(k => Jwk(k.Kid, k.Key)),
+                    padding = new string('x', JwksPaddingBytes),
+                }));
                 break;
             default:
                 context.Response.StatusCode = 404;
