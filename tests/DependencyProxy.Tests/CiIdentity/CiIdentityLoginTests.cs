@@ -230,6 +230,23 @@ public sealed class CiIdentityLoginTests(CiIdentityFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task ACiIdentity_GetsNoVirtualRegistry_AndNoServerError()
+    {
+        // A registry of acme itself, whose rules this token matches: still no pull through it.
+        var (created, registry) = await fixture.Api.PostAsync("/groups/acme/-/virtual_registries/container/registries", ProxyFactory.RootToken,
+            new { name = "ci-vr" });
+        Assert.Equal(HttpStatusCode.Created, created);
+        var repository = $"virtual_registries/container/{registry.GetProperty("id").GetInt64()}/alpine";
+        var (status, jwt, _, _) = await fixture.LoginAsync(GitLabToken(), repository);
+        Assert.Equal(HttpStatusCode.OK, status); // the token matched a rule; the pull decides
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repository}/manifests/latest");
+        request.Headers.Authorization = new("Bearer", jwt);
+        using var pull = await fixture.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, pull.StatusCode);
+        Assert.Contains("NAME_UNKNOWN", await pull.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task FailedCiTokens_CountAsFailedLoginsOfTheAddress_ButAValidOneStillWorks()
     {
         const string address = "10.200.0.1";
