@@ -1,14 +1,11 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using DependencyProxy.Tests.Infrastructure;
-using Microsoft.IdentityModel.Tokens;
 
 namespace DependencyProxy.Tests.CiIdentity;
 
 /// <summary>CI tokens as registry credentials: what logs in and pulls, and everything that is refused (issue 19).</summary>
-public sealed class CiIdentityLoginTests(CiIdentityFixture fixture) : IClassFixture<CiIdentityFixture>
+public sealed partial class CiIdentityLoginTests(CiIdentityFixture fixture) : IClassFixture<CiIdentityFixture>
 {
     private const string Generic = "invalid username, password or token";
 
@@ -153,53 +150,6 @@ public sealed class CiIdentityLoginTests(CiIdentityFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task AnUnknownKeyId_NoneAlgorithm_AndHs256WithThePublicKeyAsSecret_AreRefused()
-    {
-        await AssertRefusedAsync(fixture.GitLab.Mint(Now, CiIdentityFixture.Audience, CiIdentityFixture.GitLabClaims(), kid: "no-such-key"));
-
-        var payload = JsonSerializer.Serialize(new Dictionary<string, object>(CiIdentityFixture.GitLabClaims())
-        {
-            ["iss"] = fixture.GitLab.Url, ["aud"] = CiIdentityFixture.Audience,
-            ["iat"] = Now.ToUnixTimeSeconds(), ["exp"] = Now.AddMinutes(5).ToUnixTimeSeconds(),
-        });
-        var kid = fixture.GitLab.Current.Kid;
-        await AssertRefusedAsync(FakeCiIssuer.Raw($"{{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"{kid}\"}}", payload));
-
-        // The classic forgery: HMAC keyed with the public key, as the JWKS publishes it and as PEM.
-        var rsa = ((RsaSecurityKey)fixture.GitLab.Current.Key).Rsa;
-        foreach (var secret in new[] { Encoding.UTF8.GetBytes(fixture.GitLab.PublicJwk()), Encoding.UTF8.GetBytes(rsa.ExportSubjectPublicKeyInfoPem()) })
-        {
-            await AssertRefusedAsync(FakeCiIssuer.Raw($"{{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"{kid}\"}}", payload, data => HMACSHA256.HashData(secret, data)));
-        }
-
-        Assert.Contains("algorithm 'none' is not accepted", fixture.Proxy.Logs.All);
-        Assert.Contains("algorithm 'HS256' is not accepted", fixture.Proxy.Logs.All);
-    }
-
-    [Fact]
-    public async Task ATokenOfAnUnlistedIssuer_OrSpoofingAListedIssWithAnotherKey_OrCarryingItsOwnKey_IsRefused()
-    {
-        var before = fixture.Unlisted.Requests.Count;
-        await AssertRefusedAsync(fixture.Unlisted.Mint(Now, CiIdentityFixture.Audience, CiIdentityFixture.GitLabClaims()));
-        Assert.Equal(before, fixture.Unlisted.Requests.Count); // an unlisted issuer is never contacted
-
-        // iss says gitlab, the signature is the unlisted issuer's: under its own kid, and under gitlab's kid.
-        var spoofed = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims()) { ["iss"] = fixture.GitLab.Url };
-        await AssertRefusedAsync(fixture.Unlisted.Mint(Now, CiIdentityFixture.Audience, spoofed));
-        await AssertRefusedAsync(fixture.Unlisted.Mint(Now, CiIdentityFixture.Audience, spoofed, kid: fixture.GitLab.Current.Kid));
-
-        // A key in the token's own header (jwk) is never used.
-        var attacker = RSA.Create(2048);
-        var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(attacker.ExportParameters(false)));
-        var payload = JsonSerializer.Serialize(new Dictionary<string, object>(spoofed)
-        {
-            ["aud"] = CiIdentityFixture.Audience, ["iat"] = Now.ToUnixTimeSeconds(), ["exp"] = Now.AddMinutes(5).ToUnixTimeSeconds(),
-        });
-        var header = $"{{\"alg\":\"RS256\",\"kid\":\"{fixture.GitLab.Current.Kid}\",\"jwk\":{{\"kty\":\"RSA\",\"n\":\"{jwk.N}\",\"e\":\"{jwk.E}\"}}}}";
-        await AssertRefusedAsync(FakeCiIssuer.Raw(header, payload, data => attacker.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
-    }
-
-    [Fact]
     public async Task ARuleDeletedAfterLogin_EndsAccessAtTheNextRequest()
     {
         await fixture.Proxy.CreateGroupAsync("gone", "private");
@@ -260,20 +210,5 @@ public sealed class CiIdentityLoginTests(CiIdentityFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
         Assert.Equal(HttpStatusCode.OK, (await fixture.LoginAsync(GitLabToken(), CiIdentityFixture.Repository("acme"), address)).Status);
-    }
-
-    [Theory]
-    [InlineData("eyJ.eyJ.")]
-    [InlineData("eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln")]
-    [InlineData("eyJhbGciOiJSUzI1NiJ9.W10.c2ln")]
-    [InlineData("eyJ!!!.eyJ???.###")]
-    public async Task AMalformedToken_IsTheGenericRefusal_NeverAServerError(string token) => await AssertRefusedAsync(token);
-
-    [Fact]
-    public async Task AHugeToken_IsRefused()
-    {
-        var claims = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims()) { ["padding"] = new string('x', 2500) };
-        var (status, _, _, _) = await fixture.LoginAsync(GitLabToken(claims), CiIdentityFixture.Repository("acme"));
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
     }
 }
