@@ -75,6 +75,26 @@ internal static class CliValues
         return option;
     }
 
+    /// <summary>
+    /// An id argument (<c>tokens revoke 12</c>): plain decimal digits, or "the token id must be a whole number (see tokens
+    /// list), not 'x1'" with exit code 2.
+    /// </summary>
+    public static Argument<long> Id(string what, string listCommand)
+    {
+        var id = new Argument<long>("id") { Description = $"The {what}'s id, from {listCommand}." };
+        id.CustomParser = argument =>
+        {
+            if (long.TryParse(argument.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            argument.AddError($"the {what} id must be a whole number (see {listCommand}), not '{argument.Tokens[0].Value}'");
+            return 0;
+        };
+        return id;
+    }
+
     public static Option<bool> JsonOutput() => new("--json") { Description = "Print JSON for scripts instead of a table." };
 
     /// <summary>Writes rows as JSON (<c>--json</c>) or as a table with a header row, columns padded to line up.</summary>

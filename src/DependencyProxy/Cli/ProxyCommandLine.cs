@@ -72,6 +72,7 @@ internal static class ProxyCommandLine
             VirtualRegistryCommands.Create(),
             UserCommands.Create(),
             TokenCommands.Create(),
+            TrustCommands.Create(),
             CacheCommands.CreateCache(),
             CacheCommands.CreateCleanup(),
             CacheCommands.CreateUsage(),

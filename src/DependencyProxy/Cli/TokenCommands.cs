@@ -81,17 +81,7 @@ internal static class TokenCommands
             return 0;
         }, owner, json));
 
-        var id = new Argument<long>("id") { Description = "The token's id, from tokens list." };
-        id.CustomParser = argument =>
-        {
-            if (long.TryParse(argument.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-
-            argument.AddError($"the token id must be a whole number (see tokens list), not '{argument.Tokens[0].Value}'");
-            return 0;
-        };
+        var id = CliValues.Id("token", "tokens list");
         tokens.Subcommands.Add(ProxyCommandLine.Leaf("revoke", "Revoke a personal or group access token by id: it stops working at once (a group token's bot goes with it).", async (result, services, ct) =>
         {
             var tokenStore = services.GetRequiredService<AccessTokens>();

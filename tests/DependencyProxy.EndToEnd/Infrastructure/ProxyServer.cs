@@ -53,6 +53,12 @@ public sealed class ProxyServer : IAsyncDisposable
     /// <summary>Root's personal access token in every end-to-end proxy, for scripting the REST API as an operator would.</summary>
     public const string RootToken = "dpat-e2e-root-token-0123456789";
 
+    /// <summary>
+    /// Environment variables for the server and its commands, as a container or a service unit sets them
+    /// (<c>DependencyProxy__Oidc__Issuers__gitlab__Url</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>A cluster node: its internal URL is its own address (the secret and shared stores come as arguments).</summary>
     public bool InCluster { get; init; }
 
@@ -72,6 +78,11 @@ public sealed class ProxyServer : IAsyncDisposable
             WorkingDirectory = WorkingDirectory ?? "",
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in Environment)
+        {
+            start.Environment[key] = value;
+        }
+
         _process = Process.Start(start)!;
         var process = _process;
         await Processes.WaitForHttpAsync($"http://{Host}/v2/", () => !process.HasExited, TimeSpan.FromSeconds(30));
@@ -79,7 +90,7 @@ public sealed class ProxyServer : IAsyncDisposable
 
     /// <summary>Runs a CLI command against the same data directory, e.g. <c>groups create e2e</c>.</summary>
     public Task<CommandResult> RunCliAsync(params string[] command) =>
-        Processes.RunAsync("dotnet", [ServerDll, .. command, .. ConfigurationArguments]);
+        Processes.RunAsync("dotnet", [ServerDll, .. command, .. ConfigurationArguments], environment: Environment.Count == 0 ? null : new Dictionary<string, string>(Environment));
 
     /// <summary>SIGKILL: no shutdown hooks run, as when a machine or container dies.</summary>
     public void Kill()

@@ -129,6 +129,7 @@ public sealed class HostileCorpusTests : ProxyTestBase
         "/groups", "/groups/{g}", "/groups/-/settings/{g}", "/groups/-/members/{g}", "/-/profile/personal_access_tokens", "/-/profile/password",
         "/admin", "/users/sign_in", "/-/error", "/-/assets/{g}",
         "/groups/-/virtual_registries/{g}", "/groups/-/virtual_registries/container/registries/1", "/groups/-/virtual_registries/container/upstreams/{g}",
+        "/groups/-/ci_identity/{g}",
     ];
 
     // Not Revoke (it would revoke root's API token the corpus uses) and no sign-out: everything else goes.
@@ -137,7 +138,7 @@ public sealed class HostileCorpusTests : ProxyTestBase
 
     private static readonly string[] FormFields = ["name", "path", "parent", "visibility", "ttl", "enabled", "revalidation_window_seconds", "identity",
         "secret", "registry", "username", "role", "user_id", "id", "blocked", "scopes", "expires_at", "return_to", "password", "filter", "search", "page",
-        "link_id", "upstream_id", "position", "entry", "cache_validity_hours", "description"];
+        "link_id", "upstream_id", "position", "entry", "cache_validity_hours", "description", "issuer", "audience", "claims", "access_level"];
 
     private static HttpRequestMessage NextRequest(Random random, string canaryName, string antiforgery)
     {
