@@ -174,7 +174,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task Commands_OnAnEmptyDatabase_Refuse_AndLeaveItEmpty()
     {
-        var database = TestDatabase.CreateEmpty();
+        var database = TestDatabase.Create();
         try
         {
             Directory.CreateDirectory(_cli.DataDirectory);

@@ -40,7 +40,6 @@ public sealed class ProxyFactory(string upstreamUrl, Dictionary<string, string>?
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        Database.SeedDataDirectory(DataDirectory);
         builder.UseSetting("DependencyProxy:DataDirectory", DataDirectory);
         builder.UseSetting("DependencyProxy:DockerHub:Url", upstreamUrl);
         builder.UseSetting("DependencyProxy:Upstream:ResponseHeadersTimeout", "00:00:02");
