@@ -10,7 +10,7 @@ namespace DependencyProxy.EndToEnd;
 /// the node doing the download, a purge through one node seen by the others, and an internal endpoint only nodes can use.
 /// </summary>
 [Collection(UpstreamCollection.Name)]
-public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph) : IClassFixture<CephGateway>
+public sealed class ClusterTests(UpstreamFixture upstream, CephGateway ceph)
 {
     [Fact]
     public async Task ThreeNodes_PullingTheSameUncachedBigImageAtOnce_FetchEachBlobFromUpstreamOnce()

@@ -11,7 +11,7 @@ namespace DependencyProxy.EndToEnd;
 /// others. The internal endpoint cannot be reached through nginx, even with the cluster secret.
 /// </summary>
 [Collection(UpstreamCollection.Name)]
-public sealed class LoadBalancerTests(UpstreamFixture upstream, CephGateway ceph) : IClassFixture<CephGateway>
+public sealed class LoadBalancerTests(UpstreamFixture upstream, CephGateway ceph)
 {
     [Fact]
     public async Task ThreeNodesBehindNginx_ServeALoggedInPullFromAPrivateGroup()

@@ -10,7 +10,7 @@ namespace DependencyProxy.EndToEnd;
 /// presigned URLs when asked; and a single node's content moved into a bucket with the CLI.
 /// </summary>
 [Collection(UpstreamCollection.Name)]
-public sealed class ObjectStorageTests(UpstreamFixture upstream, CephGateway ceph) : IClassFixture<CephGateway>
+public sealed class ObjectStorageTests(UpstreamFixture upstream, CephGateway ceph)
 {
     [Fact]
     public async Task OnPostgreSqlAndS3_ABigImageIsCachedInTheBucket_ServedFromIt_AndRedirectedWhenAsked()

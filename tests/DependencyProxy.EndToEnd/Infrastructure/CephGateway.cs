@@ -5,11 +5,17 @@ using Amazon.S3.Model;
 namespace DependencyProxy.EndToEnd.Infrastructure;
 
 /// <summary>
-/// A throwaway single-node Ceph with its RADOS Gateway (S3) on loopback, started once for a test class by
-/// scripts/ceph-rgw.sh (Debian's ceph-mon, ceph-osd, ceph-mgr, radosgw); each test takes a bucket of its own.
+/// A throwaway single-node Ceph with its RADOS Gateway (S3) on loopback, started by scripts/ceph-rgw.sh (Debian's ceph-mon,
+/// ceph-osd, ceph-mgr, radosgw) once for the whole run, by the first test that asks for a bucket, and stopped after the
+/// last test; each test takes a bucket of its own. A start costs a quarter of a minute or more, so the classes that use
+/// S3 share one, and a run of other classes starts none.
 /// </summary>
 public sealed class CephGateway : IAsyncLifetime
 {
+    private readonly Lazy<Task> _started;
+
+    public CephGateway() => _started = new(StartAsync);
+
     private static readonly string Script = Path.Combine(Processes.RepositoryRoot(), "scripts", "ceph-rgw.sh");
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"dp-rgw-{Guid.NewGuid():N}");
@@ -20,7 +26,9 @@ public sealed class CephGateway : IAsyncLifetime
 
     private string SecretKey { get; set; } = "";
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    private async Task StartAsync()
     {
         var started = (await Processes.RunAsync("bash", [Script, "start", _directory], TimeSpan.FromMinutes(2))).EnsureSuccess("start Ceph RGW");
         // stdout's one line (stderr, which comes after it here, may tell of retried steps).
@@ -30,12 +38,19 @@ public sealed class CephGateway : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (!_started.IsValueCreated)
+        {
+            return;
+        }
+
         await Processes.RunAsync("bash", [Script, "stop", _directory]);
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>A new bucket (the gateway starts now if it has not yet: every test's first step with S3 is this).</summary>
     public async Task<string> CreateBucketAsync()
     {
+        await _started.Value;
         var bucket = $"e2e-{Guid.NewGuid():N}";
         using var client = Client();
         await client.PutBucketAsync(bucket);

@@ -103,8 +103,9 @@ public sealed class UpstreamFixture : IAsyncLifetime
     }
 }
 
+/// <summary>Every end-to-end class: one upstream, and one Ceph gateway (started only if a class uses S3).</summary>
 [CollectionDefinition(Name)]
-public sealed class UpstreamCollection : ICollectionFixture<UpstreamFixture>
+public sealed class UpstreamCollection : ICollectionFixture<UpstreamFixture>, ICollectionFixture<CephGateway>
 {
     public const string Name = "upstream";
 }

@@ -11,10 +11,6 @@ namespace DependencyProxy.Tests.Api;
 /// </summary>
 public sealed class GitLabCommonCallsTests : ProxyTestBase
 {
-    public static readonly TheoryData<string> HostileIds =
-        ["0", "-1", "99999999999999999999", "abc", "1.5", "%2e%2e%2fgrp", "..%2F..%2Fetc%2Fpasswd", "1%20OR%201%3D1", "+1", "%2B1", "%20 1", "%2500",
-        "grp%2500", "%25ED%25A0%2580", new string('9', 3000)];
-
     [Fact]
     public async Task Version_IsTheAssemblysVersion_AndTheBuildsCommitOrUnknown()
     {
@@ -26,14 +22,6 @@ public sealed class GitLabCommonCallsTests : ProxyTestBase
         Assert.Equal(informational.Contains('+') ? informational.Split('+')[1] : "unknown", revision);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.GetAsync("/version", null)).Status);
     }
-
-    [Theory]
-    [InlineData("1.2.3+0123abc", "1.2.3", "0123abc")]
-    [InlineData("1.2.3", "1.2.3", "unknown")]
-    [InlineData("1.2.3+", "1.2.3", "unknown")]
-    [InlineData(null, "unknown", "unknown")]
-    public void VersionAndRevision_AreReadFromTheInformationalVersion(string? informational, string version, string revision) =>
-        Assert.Equal(new VersionJson(version, revision), VersionApi.Read(informational));
 
     [Fact]
     public async Task AUser_IsShownToEveryCaller_ButEmailAndAdminOnlyToAdministratorsAndThemself()
@@ -69,18 +57,6 @@ public sealed class GitLabCommonCallsTests : ProxyTestBase
         Assert.Equal("ci bot", bot.GetProperty("name").GetString());
         // Bots are not managed as people: they go with their token.
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.DeleteAsync($"/users/{bot.GetProperty("id").GetInt64()}", Root)).Status);
-    }
-
-    [Theory]
-    [MemberData(nameof(HostileIds))]
-    public async Task HostileUserIds_Are404_NeverA500(string id)
-    {
-        foreach (var (method, body) in new[] { (HttpMethod.Get, (object?)null), (HttpMethod.Put, new { name = "x" }), (HttpMethod.Delete, null) })
-        {
-            var (status, answer) = await Api.SendAsync(method, $"/users/{id}", Root, body);
-            Assert.True(status == HttpStatusCode.NotFound, $"{method} /users/{id}: {(int)status} {answer}");
-            Assert.Equal("404 User Not Found", answer.GetProperty("message").GetString());
-        }
     }
 
     [Fact]
@@ -150,18 +126,6 @@ public sealed class GitLabCommonCallsTests : ProxyTestBase
         Assert.True(aliceId > 0);
     }
 
-    [Theory]
-    [MemberData(nameof(HostileIds))]
-    public async Task HostileGroupIds_OnTheNewEndpoints_Are404_NeverA500(string id)
-    {
-        foreach (var path in new[] { $"/groups/{id}/subgroups", $"/groups/{id}/members/all", $"/groups/{id}/members/1" })
-        {
-            var (status, answer) = await Api.GetAsync(path, Root);
-            Assert.True(status == HttpStatusCode.NotFound, $"{path}: {(int)status} {answer}");
-            Assert.EndsWith("Not Found", answer.GetProperty("message").GetString());
-        }
-    }
-
     [Fact]
     public async Task AnotherUsersPrivateGroup_Is404_OnEveryNewEndpoint_NotA403()
     {
@@ -220,6 +184,50 @@ public sealed class GitLabCommonCallsTests : ProxyTestBase
             Assert.Equal(HttpStatusCode.NotFound, status);
             Assert.Equal("404 Member Not Found", answer.GetProperty("message").GetString());
             Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync($"/groups/{GroupId}/members/all/{id}", Root)).Status);
+        }
+    }
+
+    /// <summary>Read from the assembly's version string alone: no server.</summary>
+    public sealed class VersionReading
+    {
+        [Theory]
+        [InlineData("1.2.3+0123abc", "1.2.3", "0123abc")]
+        [InlineData("1.2.3", "1.2.3", "unknown")]
+        [InlineData("1.2.3+", "1.2.3", "unknown")]
+        [InlineData(null, "unknown", "unknown")]
+        public void VersionAndRevision_AreReadFromTheInformationalVersion(string? informational, string version, string revision) =>
+            Assert.Equal(new VersionJson(version, revision), VersionApi.Read(informational));
+    }
+
+    /// <summary>Every hostile id is refused and changes nothing, so one server takes them all.</summary>
+    public sealed class HostileIdCases(SharedProxy server) : IClassFixture<SharedProxy>
+    {
+        public static readonly TheoryData<string> HostileIds =
+            ["0", "-1", "99999999999999999999", "abc", "1.5", "%2e%2e%2fgrp", "..%2F..%2Fetc%2Fpasswd", "1%20OR%201%3D1", "+1", "%2B1", "%20 1", "%2500",
+            "grp%2500", "%25ED%25A0%2580", new string('9', 3000)];
+
+        [Theory]
+        [MemberData(nameof(HostileIds))]
+        public async Task HostileUserIds_Are404_NeverA500(string id)
+        {
+            foreach (var (method, body) in new[] { (HttpMethod.Get, (object?)null), (HttpMethod.Put, new { name = "x" }), (HttpMethod.Delete, null) })
+            {
+                var (status, answer) = await server.Api.SendAsync(method, $"/users/{id}", Root, body);
+                Assert.True(status == HttpStatusCode.NotFound, $"{method} /users/{id}: {(int)status} {answer}");
+                Assert.Equal("404 User Not Found", answer.GetProperty("message").GetString());
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(HostileIds))]
+        public async Task HostileGroupIds_OnTheNewEndpoints_Are404_NeverA500(string id)
+        {
+            foreach (var path in new[] { $"/groups/{id}/subgroups", $"/groups/{id}/members/all", $"/groups/{id}/members/1" })
+            {
+                var (status, answer) = await server.Api.GetAsync(path, Root);
+                Assert.True(status == HttpStatusCode.NotFound, $"{path}: {(int)status} {answer}");
+                Assert.EndsWith("Not Found", answer.GetProperty("message").GetString());
+            }
         }
     }
 }

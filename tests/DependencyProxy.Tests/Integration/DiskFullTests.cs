@@ -89,14 +89,18 @@ public sealed class DiskFullTests : ProxyTestBase
         Assert.Empty(Proxy.TempFiles());
     }
 
-    [Theory]
-    [InlineData(28, true)]   // ENOSPC
-    [InlineData(27, true)]   // EFBIG: a file-size limit
-    [InlineData(122, true)]  // EDQUOT
-    [InlineData(5, false)]   // EIO: a broken disk is not a full one
-    [InlineData(13, false)]  // EACCES
-    public void WriteFailures_AreToldApart(int errno, bool full)
+    /// <summary>Which errors mean a full disk: the exception alone, no server.</summary>
+    public sealed class ErrorKinds
     {
-        Assert.Equal(full, StorageFullException.IsDiskFull(new IOException("write failed", errno)));
+        [Theory]
+        [InlineData(28, true)]   // ENOSPC
+        [InlineData(27, true)]   // EFBIG: a file-size limit
+        [InlineData(122, true)]  // EDQUOT
+        [InlineData(5, false)]   // EIO: a broken disk is not a full one
+        [InlineData(13, false)]  // EACCES
+        public void WriteFailures_AreToldApart(int errno, bool full)
+        {
+            Assert.Equal(full, StorageFullException.IsDiskFull(new IOException("write failed", errno)));
+        }
     }
 }

@@ -203,14 +203,6 @@ public sealed class VirtualRegistryServiceTests : ProxyTestBase
         Assert.Equal([1, 2, 3], (await Registries.LinksAsync(registry.Id, CancellationToken.None)).Select(l => l.Position));
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("!!!")]
-    [InlineData("MCBsaWJyYXJ5")] // "0 library": id 0
-    [InlineData("LTEgbGlicmFyeQ==")] // "-1 library"
-    [InlineData("bGlicmFyeS9uZ2lueC9tYW5pZmVzdHMvbGF0ZXN0")] // GitLab's example: no upstream id
-    public void HostileCacheEntryIds_DecodeToNothing(string id) => Assert.False(CacheEntryId.TryDecode(id, out _, out _));
-
     private async Task<string[]> OrderAsync(long registryId) =>
         [.. (await Upstreams.ListForRegistryAsync(registryId, CancellationToken.None)).Select(u => u.Upstream.Name)];
 
@@ -231,5 +223,17 @@ public sealed class VirtualRegistryServiceTests : ProxyTestBase
             GroupId = GroupId, VirtualUpstreamId = upstreamId, Digest = Digest(repository), Size = 5, Source = $"docker.io/{repository}", CreatedAt = now, ReadAt = now,
         });
         await db.SaveChangesAsync();
+    }
+
+    /// <summary>Decoding a cache entry id: the id alone, no server.</summary>
+    public sealed class CacheEntryIds
+    {
+        [Theory]
+        [InlineData("")]
+        [InlineData("!!!")]
+        [InlineData("MCBsaWJyYXJ5")] // "0 library": id 0
+        [InlineData("LTEgbGlicmFyeQ==")] // "-1 library"
+        [InlineData("bGlicmFyeS9uZ2lueC9tYW5pZmVzdHMvbGF0ZXN0")] // GitLab's example: no upstream id
+        public void HostileCacheEntryIds_DecodeToNothing(string id) => Assert.False(CacheEntryId.TryDecode(id, out _, out _));
     }
 }

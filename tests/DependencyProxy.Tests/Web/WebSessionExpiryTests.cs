@@ -4,7 +4,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DependencyProxy.Tests.Web;
 
-/// <summary>A browser session lasts 8 hours from the last request (sliding), then asks for sign-in again.</summary>
+/// <summary>
+/// A browser session lasts 8 hours from the last request (sliding), then asks for sign-in again. The session is the
+/// cookie handler's alone (Web/WebInterface): nothing of it is in the database or the store, so it runs once, on SQLite.
+/// </summary>
+[Trait("Variant", "SqliteOnly")]
 public sealed class WebSessionExpiryTests : ProxyTestBase
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
