@@ -36,6 +36,7 @@ internal static class LogEvents
     public const int SingleSignOnFailed = 5104;
     public const int GroupSyncChanged = 5105;
     public const int GroupSyncUnknownGroup = 5106;
+    public const int SingleSignOnInvalidEmail = 5107;
     public const int GarbageCollected = 6001;
     public const int CleanupRan = 6002;
     public const int CleanupFailed = 6003;

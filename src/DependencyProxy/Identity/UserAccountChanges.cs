@@ -22,7 +22,7 @@ internal sealed partial class UserAccounts
             return (null, Refusal.Invalid("name must not be empty"));
         }
 
-        if (update.Email is not null && (update.Email.Length < 3 || !EmailPattern().IsMatch(update.Email)))
+        if (update.Email is not null && !IsValidEmail(update.Email))
         {
             return (null, Refusal.Invalid("email is invalid"));
         }
@@ -39,7 +39,7 @@ internal sealed partial class UserAccounts
             return (null, null);
         }
 
-        if (update.Email is not null && update.Email != user.Email && await db.Users.AnyAsync(u => u.Email == update.Email, cancellationToken))
+        if (update.Email is not null && update.Email != user.Email && await EmailTakenAsync(db, update.Email, user.Id, cancellationToken))
         {
             return (null, Refusal.Taken("Email has already been taken"));
         }

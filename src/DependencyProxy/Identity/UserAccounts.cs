@@ -39,12 +39,12 @@ internal sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> dat
         }
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken))
+        if (await UsernameTakenAsync(db, username, cancellationToken))
         {
             return (null, Refusal.Taken("Username has already been taken"));
         }
 
-        if (await db.Users.AnyAsync(u => u.Email == email, cancellationToken))
+        if (await EmailTakenAsync(db, email, exceptUserId: null, cancellationToken))
         {
             return (null, Refusal.Taken("Email has already been taken"));
         }
@@ -139,12 +139,36 @@ internal sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> dat
         return await db.Users.AnyAsync(cancellationToken);
     }
 
-    /// <summary>The address rule of user creation (also for addresses a single sign-on provider sends).</summary>
+    /// <summary>
+    /// The address rule of user creation, e-mail changes and addresses a single sign-on provider sends: a local part of
+    /// RFC 5322 dot-atom characters (letters and digits of any script too; no quoted forms, no "..") at a domain of
+    /// letters, digits and hyphens between dots. Markup, paths and spaces never get in.
+    /// </summary>
     internal static bool IsValidEmail(string email) => email.Length >= 3 && EmailPattern().IsMatch(email);
+
+    /// <summary>
+    /// Usernames are unique without regard to case, as on GitLab. Both sides lowered by the database (SQLite's lower()
+    /// and PostgreSQL's both fold A–Z, the only letters a username may hold).
+    /// </summary>
+    internal static Task<bool> UsernameTakenAsync(ProxyDbContext db, string username, CancellationToken cancellationToken)
+    {
+        var lowered = username.ToLowerInvariant();
+        return db.Users.AnyAsync(u => u.Username.ToLower() == lowered, cancellationToken);
+    }
+
+    /// <summary>
+    /// Addresses are unique without regard to case, as on GitLab (A–Z on every database; SQLite's lower() leaves other
+    /// scripts' letters as they are). <paramref name="exceptUserId"/>: the user whose own address this may be.
+    /// </summary>
+    internal static Task<bool> EmailTakenAsync(ProxyDbContext db, string email, long? exceptUserId, CancellationToken cancellationToken)
+    {
+        var lowered = email.ToLowerInvariant();
+        return db.Users.AnyAsync(u => u.Email.ToLower() == lowered && u.Id != exceptUserId, cancellationToken);
+    }
 
     [GeneratedRegex("^[A-Za-z0-9_.][A-Za-z0-9_.-]*(?<!\\.)\\z", RegexOptions.CultureInvariant)]
     private static partial Regex UsernamePattern();
 
-    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*@[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?(\.[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 }

@@ -12,7 +12,8 @@ namespace DependencyProxy.SingleSignOn;
 /// <list type="number">
 /// <item>an identity seen before (issuer + <c>sub</c>) is its user, whatever the provider now calls them;</item>
 /// <item>a new identity attaches to an existing account only by e-mail, only when an administrator allowed it
-/// (<see cref="OidcOptions.LinkVerifiedEmail"/>) and the provider says the address is verified;</item>
+/// (<see cref="OidcOptions.LinkVerifiedEmail"/>), the provider says the address is verified, and the account is neither
+/// an administrator (root included) nor a bot;</item>
 /// <item>otherwise it becomes a new user without a password, under a free username.</item>
 /// </list>
 /// A blocked user is refused on every path; group memberships follow the provider's claim (<see cref="GroupSync"/>).
@@ -61,9 +62,11 @@ internal sealed partial class ExternalSignIns(
     private async Task<(User? User, SignInRefusal? Refusal)> LinkOrCreateAsync(
         ProxyDbContext db, ProviderIdentity identity, DateTime now, CancellationToken cancellationToken)
     {
-        var email = UsableEmail(identity.Email);
-        var holder = email is null ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Email == email && u.BotGroupId == null, cancellationToken);
-        if (holder is not null && options.Value.Oidc.LinkVerifiedEmail && identity.EmailVerified
+        var email = UsableEmail(identity);
+        // Whoever holds the address, without regard to case (as GitLab compares addresses), bots included.
+        var lowered = email?.ToLowerInvariant();
+        var holder = lowered is null ? null : await db.Users.AsNoTracking().OrderBy(u => u.Id).FirstOrDefaultAsync(u => u.Email.ToLower() == lowered, cancellationToken);
+        if (holder is not null && Linkable(holder) && options.Value.Oidc.LinkVerifiedEmail && identity.EmailVerified
             && !await db.ExternalSignIns.AnyAsync(s => s.UserId == holder.Id && s.Issuer == identity.Issuer, cancellationToken))
         {
             if (holder.IsBlocked)
@@ -89,8 +92,7 @@ internal sealed partial class ExternalSignIns(
         var name = string.IsNullOrWhiteSpace(identity.Name) ? null : identity.Name.Trim();
         foreach (var candidate in UsernameChoice.Candidates(baseName))
         {
-            var lowered = candidate.ToLowerInvariant();
-            if (await db.Users.AnyAsync(u => u.Username.ToLower() == lowered, cancellationToken))
+            if (await UserAccounts.UsernameTakenAsync(db, candidate, cancellationToken))
             {
                 continue;
             }
@@ -124,8 +126,34 @@ internal sealed partial class ExternalSignIns(
         return (null, SignInRefusal.NoUsername);
     }
 
-    private static string? UsableEmail(string? email) =>
-        email is { Length: <= FieldLimits.Email } && UserAccounts.IsValidEmail(email) ? email : null;
+    /// <summary>
+    /// Never an administrator (<c>root</c>, the break-glass account, is one) nor a bot: an address at the provider, verified
+    /// or not, must not become a way into an account that can change the instance or holds a group's token.
+    /// </summary>
+    private static bool Linkable(User holder) =>
+        !holder.IsAdmin && holder.BotGroupId is null && !string.Equals(holder.Username, UserAccounts.RootUsername, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The provider's address when it passes user creation's rule; otherwise none (logged), so the placeholder.</summary>
+    private string? UsableEmail(ProviderIdentity identity)
+    {
+        if (identity.Email is null)
+        {
+            return null;
+        }
+
+        if (identity.Email is { Length: <= FieldLimits.Email } && UserAccounts.IsValidEmail(identity.Email))
+        {
+            return identity.Email;
+        }
+
+        LogInvalidEmail(identity.Issuer, identity.Subject);
+        return null;
+    }
+
+    // The value itself is not logged: it is what a stranger typed into a provider's profile.
+    [LoggerMessage(EventId = LogEvents.SingleSignOnInvalidEmail, Level = LogLevel.Warning,
+        Message = "Single sign-on ignored the e-mail address {Issuer} sent for subject {Subject}: it is not a valid address")]
+    private partial void LogInvalidEmail(string issuer, string subject);
 
     [LoggerMessage(EventId = LogEvents.SingleSignOnUserCreated, Level = LogLevel.Information,
         Message = "Single sign-on created user {Username} for {Issuer} subject {Subject}")]

@@ -42,6 +42,35 @@ public sealed class RefusalAnswerTests : ProxyTestBase
         Assert.Equal("""{"error":"email is invalid"}""", badBody.GetRawText());
     }
 
+    [Theory]
+    [InlineData("ALICE", "new@example.com", "Username")]
+    [InlineData("Alice", "new@example.com", "Username")]
+    [InlineData("bob", "ALICE@example.com", "Email")]
+    [InlineData("bob", "Alice@Example.COM", "Email")]
+    [InlineData("bob", "ADMIN@example.com", "Email")]
+    [InlineData("Root", "new@example.com", "Username")]
+    public async Task AUsernameOrEmailDifferingOnlyInCase_IsTaken_As409WithTheSameSentence(string username, string email, string field)
+    {
+        await Api.CreateUserWithTokenAsync("alice");
+        var (status, body) = await Api.PostAsync("/users", Root, new { username, email, name = "B" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal($$"""{"message":"{{field}} has already been taken"}""", body.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("x<script>/../y@corp.test")]
+    [InlineData("a..b@corp.test")]
+    [InlineData("a@corp..test")]
+    [InlineData("a@-corp.test")]
+    [InlineData("\"q\"@corp.test")]
+    public async Task AnAddressWithMarkupPathsOrEmptyParts_IsInvalid(string email)
+    {
+        var (bad, badBody) = await Api.PostAsync("/users", Root, new { username = "bob", email, name = "B" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Equal("""{"error":"email is invalid"}""", badBody.GetRawText());
+        Assert.Equal(HttpStatusCode.Created, (await Api.PostAsync("/users", Root, new { username = "bob", email = "bob.o'neil+tag@corp-1.example", name = "B" })).Status);
+    }
+
     [Fact]
     public async Task UpdatingToATakenEmail_Is409WithAMessage_ABadValueIs400_AnUnknownUserIs404()
     {
@@ -51,6 +80,11 @@ public sealed class RefusalAnswerTests : ProxyTestBase
         var (taken, takenBody) = await Api.PutAsync($"/users/{bobId}", Root, new { email = "carol@example.com" });
         Assert.Equal(HttpStatusCode.Conflict, taken);
         Assert.Equal("""{"message":"Email has already been taken"}""", takenBody.GetRawText());
+        var (cased, casedBody) = await Api.PutAsync($"/users/{bobId}", Root, new { email = "Carol@EXAMPLE.com" });
+        Assert.Equal(HttpStatusCode.Conflict, cased);
+        Assert.Equal("""{"message":"Email has already been taken"}""", casedBody.GetRawText());
+        // One's own address in another case is no conflict.
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync($"/users/{bobId}", Root, new { email = "BOB@example.com" })).Status);
 
         var (bad, badBody) = await Api.PutAsync($"/users/{bobId}", Root, new { name = "" });
         Assert.Equal(HttpStatusCode.BadRequest, bad);

@@ -425,6 +425,20 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal("acme", json.GetProperty("groups")[0].GetProperty("full_path").GetString());
     }
 
+    [Fact]
+    public async Task UsersCreate_RefusesANameOrAddressDifferingOnlyInCase()
+    {
+        await _cli.CreateInstanceAsync();
+        (await _cli.RunAsync("users", "create", "bob", "--email", "bob@example.com")).AssertSucceeded();
+
+        var name = await _cli.RunAsync("users", "create", "BOB", "--email", "other@example.com");
+        Assert.NotEqual(0, name.ExitCode);
+        Assert.Contains("Username has already been taken", name.Error);
+        var address = await _cli.RunAsync("users", "create", "carl", "--email", "Bob@Example.COM");
+        Assert.NotEqual(0, address.ExitCode);
+        Assert.Contains("Email has already been taken", address.Error);
+    }
+
     private static JsonElement Json(CliOutcome run) => JsonDocument.Parse(run.AssertSucceeded().Output).RootElement;
 }
 

@@ -1,5 +1,7 @@
 using System.Net;
+using DependencyProxy.Data;
 using DependencyProxy.SingleSignOn;
+using Microsoft.EntityFrameworkCore;
 using WebClient = DependencyProxy.Tests.Web.WebClient;
 
 namespace DependencyProxy.Tests.SingleSignOn;
@@ -39,6 +41,37 @@ public sealed partial class ExternalSignInTests
         using var root = await browser.SignInAsync("root", "root-password-1");
         Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/admin")).StatusCode);
+    }
+
+    [Fact]
+    public async Task APersonWithoutAPassword_IsSentToTheProviderAndToTokens_AndCannotSetAFirstPassword()
+    {
+        // A session of an account without a password: root's (the only one password sign-in lets in here), its password
+        // then removed under the session, as single sign-on's users have none. Restored afterwards for the other tests.
+        var accounts = server.Proxy.Get<DependencyProxy.Identity.UserAccounts>();
+        await accounts.SetPasswordAsync("root", "root-password-1", CancellationToken.None);
+        using var browser = new WebClient(server.Proxy);
+        using var signedIn = await browser.SignInAsync("root", "root-password-1");
+        var databases = server.Proxy.Get<IDbContextFactory<ProxyDbContext>>();
+        await using var db = await databases.CreateDbContextAsync();
+        await db.Users.Where(u => u.Username == "root").ExecuteUpdateAsync(s => s.SetProperty(u => u.PasswordHash, (string?)null));
+        try
+        {
+            var page = await browser.GetPageAsync("/-/profile/password");
+            Assert.Contains("you sign in through <strong>Company &lt;SSO&gt;</strong>", page);
+            Assert.Contains("href=\"/-/profile/personal_access_tokens\"", page);
+            Assert.Contains("docker login", page);
+            Assert.DoesNotContain("current_password", page);
+
+            using var refused = await browser.PostFormAsync("/-/profile/password", "/-/profile/password",
+                new() { ["current_password"] = "", ["new_password"] = "first-password-1", ["confirmation"] = "first-password-1" });
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Null((await db.Users.AsNoTracking().FirstAsync(u => u.Username == "root")).PasswordHash);
+        }
+        finally
+        {
+            await accounts.SetPasswordAsync("root", "root-password-1", CancellationToken.None);
+        }
     }
 
     [Fact]
