@@ -294,6 +294,14 @@ public sealed class WebPagesTests : ProxyTestBase
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         }
 
+        // root's name and address in another case are taken, as on GitLab.
+        foreach (var (username, email, taken) in new[] { ("ROOT", "x@example.com", "Username"), ("x", "Admin@Example.com", "Email") })
+        {
+            using var same = await admin.PostFormAsync("/admin", "/admin?handler=Create", new() { ["username"] = username, ["email"] = email, ["name"] = "X" });
+            Assert.Equal(HttpStatusCode.BadRequest, same.StatusCode);
+            Assert.Contains($"{taken} has already been taken", await same.Content.ReadAsStringAsync());
+        }
+
         using (var self = await admin.PostFormAsync("/admin", "/admin?handler=Block", new() { ["id"] = rootUser.GetProperty("id").ToString(), ["blocked"] = "true" }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, self.StatusCode);
