@@ -20,7 +20,7 @@ public class SharedProxy : IAsyncLifetime
 
     protected virtual Dictionary<string, string>? Settings => null;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Upstream = await FakeUpstream.StartAsync();
         Proxy = new ProxyFactory(Upstream.Url, Settings);
@@ -33,7 +33,7 @@ public class SharedProxy : IAsyncLifetime
     /// <summary>What every case of the class needs besides the group <c>grp</c>, made once before the first case.</summary>
     protected virtual Task SetUpAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client.Dispose();
         await Proxy.DisposeAsync();
