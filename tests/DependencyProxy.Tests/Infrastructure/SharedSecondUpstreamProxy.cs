@@ -8,11 +8,7 @@ public class SharedSecondUpstreamProxy : SharedProxy
 {
     private FakeUpstream _ghcr = null!;
 
-    protected override Dictionary<string, string>? Settings => new(ExtraSettings)
-    {
-        ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
-        ["DependencyProxy:Upstreams:ghcr:Url"] = _ghcr.Url,
-    };
+    protected override Dictionary<string, string>? Settings => SecondUpstreamTestBase.WithGhcr(ExtraSettings, _ghcr.Url);
 
     protected virtual Dictionary<string, string> ExtraSettings => [];
 

@@ -72,19 +72,6 @@ public sealed class MirrorModeTests : SecondUpstreamTestBase
         request.Headers.Authorization = new("Bearer", rootJwt);
         Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(request)).StatusCode);
     }
-}
-
-/// <summary>Mirror mode is off unless the operator names a mirror group.</summary>
-public sealed class MirrorModeOffTests : ProxyTestBase
-{
-    [Fact]
-    public async Task RootPaths_Are404_WhenNoMirrorGroupIsConfigured()
-    {
-        TestImage.Add(Upstream, "library/alpine", "latest", 10);
-        using var response = await Client.GetAsync("/v2/library/alpine/manifests/latest");
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Empty(Upstream.Requests);
-    }
 
     /// <summary>Hostile mirror requests are refused before any connection, so one server takes them all.</summary>
     public sealed class HostileRequestCases(MirrorServer server) : IClassFixture<MirrorServer>
@@ -109,5 +96,18 @@ public sealed class MirrorModeOffTests : ProxyTestBase
     public sealed class MirrorServer : SharedSecondUpstreamProxy
     {
         protected override Dictionary<string, string> ExtraSettings => new() { ["DependencyProxy:Mirror:Group"] = "grp" };
+    }
+}
+
+/// <summary>Mirror mode is off unless the operator names a mirror group.</summary>
+public sealed class MirrorModeOffTests : ProxyTestBase
+{
+    [Fact]
+    public async Task RootPaths_Are404_WhenNoMirrorGroupIsConfigured()
+    {
+        TestImage.Add(Upstream, "library/alpine", "latest", 10);
+        using var response = await Client.GetAsync("/v2/library/alpine/manifests/latest");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(Upstream.Requests);
     }
 }
