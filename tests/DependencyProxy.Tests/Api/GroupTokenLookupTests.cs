@@ -56,20 +56,24 @@ public sealed class GroupTokenLookupTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync($"/groups/mine/access_tokens/{tokens[0].GetProperty("id").GetInt64()}", alice)).Status);
     }
 
-    [Theory]
-    [InlineData("0")]
-    [InlineData("-1")]
-    [InlineData("99999999999999999999")]
-    [InlineData("abc")]
-    [InlineData("1%20OR%201%3D1")]
-    [InlineData("..%2F..%2Fusers")]
-    public async Task HostileTokenIds_Are404_NeverA500(string id)
+    /// <summary>Every hostile token id is refused and changes nothing, so one server takes them all.</summary>
+    public sealed class HostileIdCases(SharedProxy server) : IClassFixture<SharedProxy>
     {
-        foreach (var path in new[] { $"/groups/{GroupId}/deploy_tokens/{id}", $"/groups/{GroupId}/access_tokens/{id}" })
+        [Theory]
+        [InlineData("0")]
+        [InlineData("-1")]
+        [InlineData("99999999999999999999")]
+        [InlineData("abc")]
+        [InlineData("1%20OR%201%3D1")]
+        [InlineData("..%2F..%2Fusers")]
+        public async Task HostileTokenIds_Are404_NeverA500(string id)
         {
-            var (status, answer) = await Api.GetAsync(path, Root);
-            Assert.True(status == HttpStatusCode.NotFound, $"{path}: {(int)status} {answer}");
-            Assert.EndsWith("Not Found", answer.GetProperty("message").GetString());
+            foreach (var path in new[] { $"/groups/{server.GroupId}/deploy_tokens/{id}", $"/groups/{server.GroupId}/access_tokens/{id}" })
+            {
+                var (status, answer) = await server.Api.GetAsync(path, Root);
+                Assert.True(status == HttpStatusCode.NotFound, $"{path}: {(int)status} {answer}");
+                Assert.EndsWith("Not Found", answer.GetProperty("message").GetString());
+            }
         }
     }
 }

@@ -66,30 +66,6 @@ public sealed class VirtualRegistriesApiTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.Unauthorized, (await Api.GetAsync($"/virtual_registries/container/registries/{id}", null)).Status);
     }
 
-    [Theory]
-    [InlineData("0", HttpStatusCode.NotFound)]
-    [InlineData("-1", HttpStatusCode.NotFound)]
-    [InlineData("99999999999999999999", HttpStatusCode.NotFound)]
-    [InlineData("9223372036854775807", HttpStatusCode.NotFound)]
-    [InlineData("abc", HttpStatusCode.BadRequest)]
-    [InlineData("1e3", HttpStatusCode.BadRequest)]
-    [InlineData("%201", HttpStatusCode.BadRequest)] // " 1"
-    [InlineData("+1", HttpStatusCode.BadRequest)]
-    public async Task HostileIds_AreAnsweredNever500(string id, HttpStatusCode expected)
-    {
-        foreach (var path in new[]
-                 {
-                     $"/virtual_registries/container/registries/{id}", $"/virtual_registries/container/registries/{id}/upstreams",
-                     $"/virtual_registries/container/upstreams/{id}", $"/virtual_registries/container/upstreams/{id}/cache_entries",
-                 })
-        {
-            Assert.Equal(expected, (await Api.GetAsync(path, Root)).Status);
-        }
-
-        Assert.Equal(expected, (await Api.SendAsync(HttpMethod.Patch, $"/virtual_registries/container/registry_upstreams/{id}", Root, new { position = 1 })).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await Api.DeleteAsync($"/virtual_registries/container/cache_entries/{id}", Root)).Status);
-    }
-
     [Fact]
     public async Task HostileBodies_AndTheLimit_AreClearRefusals()
     {
@@ -157,5 +133,33 @@ public sealed class VirtualRegistriesApiTests : ProxyTestBase
         // The virtual registry scopes reach no other endpoint.
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.GetAsync("/groups/team", read)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.GetAsync("/groups/team", write)).Status);
+    }
+
+    /// <summary>Every hostile id is refused and changes nothing, so one server takes them all.</summary>
+    public sealed class HostileIdCases(SharedProxy server) : IClassFixture<SharedProxy>
+    {
+        [Theory]
+        [InlineData("0", HttpStatusCode.NotFound)]
+        [InlineData("-1", HttpStatusCode.NotFound)]
+        [InlineData("99999999999999999999", HttpStatusCode.NotFound)]
+        [InlineData("9223372036854775807", HttpStatusCode.NotFound)]
+        [InlineData("abc", HttpStatusCode.BadRequest)]
+        [InlineData("1e3", HttpStatusCode.BadRequest)]
+        [InlineData("%201", HttpStatusCode.BadRequest)] // " 1"
+        [InlineData("+1", HttpStatusCode.BadRequest)]
+        public async Task HostileIds_AreAnsweredNever500(string id, HttpStatusCode expected)
+        {
+            foreach (var path in new[]
+                     {
+                         $"/virtual_registries/container/registries/{id}", $"/virtual_registries/container/registries/{id}/upstreams",
+                         $"/virtual_registries/container/upstreams/{id}", $"/virtual_registries/container/upstreams/{id}/cache_entries",
+                     })
+            {
+                Assert.Equal(expected, (await server.Api.GetAsync(path, Root)).Status);
+            }
+
+            Assert.Equal(expected, (await server.Api.SendAsync(HttpMethod.Patch, $"/virtual_registries/container/registry_upstreams/{id}", Root, new { position = 1 })).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await server.Api.DeleteAsync($"/virtual_registries/container/cache_entries/{id}", Root)).Status);
+        }
     }
 }

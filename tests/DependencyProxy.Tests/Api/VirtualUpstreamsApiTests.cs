@@ -71,38 +71,6 @@ public sealed class VirtualUpstreamsApiTests : ProxyTestBase
         Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync($"{Vr}/upstreams/{id}", maintainer)).Status);
     }
 
-    [Theory]
-    [InlineData("{\"url\": \"file:///etc/passwd\"}", "http or https")]
-    [InlineData("{\"url\": \"https://user:pw@registry-1.docker.io\"}", "without credentials")]
-    [InlineData("{\"url\": \"https://registry.internal.example\"}", "not configured")]
-    [InlineData("{\"url\": \"https://a.example/LONG\"}", "url is too long (maximum is 255 characters)")]
-    [InlineData("{\"url\": \"\"}", "url is empty")]
-    [InlineData("{\"cache_validity_hours\": -1}", "cache_validity_hours must be between 0 and 87600")]
-    [InlineData("{\"cache_validity_hours\": 99999999999}", "cache_validity_hours must be between")]
-    [InlineData("{\"cache_validity_hours\": 1e400}", "cache_validity_hours is invalid")]
-    [InlineData("{\"cache_validity_hours\": \"text\"}", "cache_validity_hours is invalid")]
-    [InlineData("{\"username\": \"bob\"}", "all or none")]
-    [InlineData("{\"name\": \"NAME\"}", "name is too long (maximum is 255 characters)")]
-    [InlineData("{\"description\": \"DESC\"}", "description is too long (maximum is 1024 characters)")]
-    [InlineData("{\"url\": ", "not valid JSON")]
-    public async Task HostileUpstreamFields_AreRefusedNaming(string body, string expected)
-    {
-        var (maintainer, _, registry) = await RegistryAsync();
-        var hub = (await AddAsync(maintainer, registry, "hub")).GetProperty("id").GetInt64();
-        body = body.Replace("LONG", new string('a', 1000)).Replace("NAME", new string('n', 256)).Replace("DESC", new string('d', 1025));
-        var (patched, answer) = await Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{hub}", maintainer, body);
-        Assert.Equal(HttpStatusCode.BadRequest, patched);
-        Assert.Contains(expected, answer.ToString());
-        // The same body on creation, with a name (and a URL where the case is not about the URL).
-        var create = body.StartsWith("{\"url\": \"", StringComparison.Ordinal) ? body.Replace("{", "{\"name\": \"x\", ")
-            : body.StartsWith("{\"url\": ", StringComparison.Ordinal) ? body
-            : body.Contains("\"name\"", StringComparison.Ordinal) ? body.Replace("{", $"{{\"url\": \"{Upstream.Url}\", ")
-            : body.Replace("{", $"{{\"name\": \"x\", \"url\": \"{Upstream.Url}\", ");
-        var (created, why) = await Api.PostAsync($"{Vr}/registries/{registry}/upstreams", maintainer, create);
-        Assert.Equal(HttpStatusCode.BadRequest, created);
-        Assert.Contains(expected, why.ToString());
-    }
-
     [Fact]
     public async Task Order_IsMovedLinkedAndUnlinked_WithinTheLimit()
     {
@@ -296,5 +264,62 @@ public sealed class VirtualUpstreamsApiTests : ProxyTestBase
             GroupId = GroupId, VirtualUpstreamId = upstreamId, Digest = digest, Size = 5, Source = $"docker.io/{repository}", CreatedAt = DateTime.UtcNow, ReadAt = DateTime.UtcNow,
         });
         await db.SaveChangesAsync();
+    }
+
+    /// <summary>Every hostile field is refused and changes nothing, so one server, registry and upstream take them all.</summary>
+    public sealed class HostileFieldCases(RegistryServer server) : IClassFixture<RegistryServer>
+    {
+        [Theory]
+        [InlineData("{\"url\": \"file:///etc/passwd\"}", "http or https")]
+        [InlineData("{\"url\": \"https://user:pw@registry-1.docker.io\"}", "without credentials")]
+        [InlineData("{\"url\": \"https://registry.internal.example\"}", "not configured")]
+        [InlineData("{\"url\": \"https://a.example/LONG\"}", "url is too long (maximum is 255 characters)")]
+        [InlineData("{\"url\": \"\"}", "url is empty")]
+        [InlineData("{\"cache_validity_hours\": -1}", "cache_validity_hours must be between 0 and 87600")]
+        [InlineData("{\"cache_validity_hours\": 99999999999}", "cache_validity_hours must be between")]
+        [InlineData("{\"cache_validity_hours\": 1e400}", "cache_validity_hours is invalid")]
+        [InlineData("{\"cache_validity_hours\": \"text\"}", "cache_validity_hours is invalid")]
+        [InlineData("{\"username\": \"bob\"}", "all or none")]
+        [InlineData("{\"name\": \"NAME\"}", "name is too long (maximum is 255 characters)")]
+        [InlineData("{\"description\": \"DESC\"}", "description is too long (maximum is 1024 characters)")]
+        [InlineData("{\"url\": ", "not valid JSON")]
+        public async Task HostileUpstreamFields_AreRefusedNaming(string body, string expected)
+        {
+            var (maintainer, registry, hub) = (server.Maintainer, server.Registry, server.Hub);
+            body = body.Replace("LONG", new string('a', 1000)).Replace("NAME", new string('n', 256)).Replace("DESC", new string('d', 1025));
+            var (patched, answer) = await server.Api.SendAsync(HttpMethod.Patch, $"{Vr}/upstreams/{hub}", maintainer, body);
+            Assert.Equal(HttpStatusCode.BadRequest, patched);
+            Assert.Contains(expected, answer.ToString());
+            // The same body on creation, with a name (and a URL where the case is not about the URL).
+            var create = body.StartsWith("{\"url\": \"", StringComparison.Ordinal) ? body.Replace("{", "{\"name\": \"x\", ")
+                : body.StartsWith("{\"url\": ", StringComparison.Ordinal) ? body
+                : body.Contains("\"name\"", StringComparison.Ordinal) ? body.Replace("{", $"{{\"url\": \"{server.Upstream.Url}\", ")
+                : body.Replace("{", $"{{\"name\": \"x\", \"url\": \"{server.Upstream.Url}\", ");
+            var (created, why) = await server.Api.PostAsync($"{Vr}/registries/{registry}/upstreams", maintainer, create);
+            Assert.Equal(HttpStatusCode.BadRequest, created);
+            Assert.Contains(expected, why.ToString());
+        }
+    }
+
+    /// <summary>One server with the upstream limit, a maintainer of <c>grp</c>, their registry and one upstream in it.</summary>
+    public sealed class RegistryServer : SharedProxy
+    {
+        public string Maintainer { get; private set; } = "";
+
+        public long Registry { get; private set; }
+
+        public long Hub { get; private set; }
+
+        protected override Dictionary<string, string>? Settings => new() { ["DependencyProxy:VirtualRegistries:MaxUpstreamsPerRegistry"] = "3" };
+
+        protected override async Task SetUpAsync()
+        {
+            var (maintainerId, maintainer) = await Api.CreateUserWithTokenAsync("maintainer");
+            await Api.PostAsync("/groups/grp/members", Root, new { user_id = maintainerId, access_level = 40 });
+            var (_, registry) = await Api.PostAsync("/groups/grp/-/virtual_registries/container/registries", maintainer, new { name = "reg" });
+            var (status, hub) = await Api.PostAsync($"{Vr}/registries/{registry.GetProperty("id").GetInt64()}/upstreams", maintainer, new { name = "hub", url = Upstream.Url });
+            Assert.True(status == HttpStatusCode.Created, hub.ToString());
+            (Maintainer, Registry, Hub) = (maintainer, registry.GetProperty("id").GetInt64(), hub.GetProperty("id").GetInt64());
+        }
     }
 }

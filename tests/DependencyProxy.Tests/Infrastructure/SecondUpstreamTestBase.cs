@@ -5,13 +5,16 @@ public abstract class SecondUpstreamTestBase : ProxyTestBase
 {
     protected FakeUpstream Ghcr { get; private set; } = null!;
 
-    protected override Dictionary<string, string> Settings => new(ExtraSettings)
-    {
-        ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
-        ["DependencyProxy:Upstreams:ghcr:Url"] = Ghcr.Url,
-    };
+    protected override Dictionary<string, string> Settings => WithGhcr(ExtraSettings, Ghcr.Url);
 
     protected virtual Dictionary<string, string> ExtraSettings => [];
+
+    /// <summary>These settings and the second registry switched on as <c>ghcr.io</c> (shared with SharedSecondUpstreamProxy).</summary>
+    internal static Dictionary<string, string> WithGhcr(Dictionary<string, string> settings, string ghcrUrl) => new(settings)
+    {
+        ["DependencyProxy:Upstreams:ghcr:Enabled"] = "true",
+        ["DependencyProxy:Upstreams:ghcr:Url"] = ghcrUrl,
+    };
 
     public override async Task InitializeAsync()
     {

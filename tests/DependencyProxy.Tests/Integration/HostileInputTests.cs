@@ -8,26 +8,6 @@ namespace DependencyProxy.Tests.Integration;
 /// <summary>Rule 7 over HTTP: whatever a stranger sends gets a clear 4xx with OCI error JSON, never a 500, and nothing leaks upstream.</summary>
 public sealed class HostileInputTests : ProxyTestBase
 {
-    [Theory]
-    [InlineData("/v2/grp/dependency_proxy/containers/..%2F..%2Fetc/manifests/latest", HttpStatusCode.BadRequest)]
-    [InlineData("/v2/grp/dependency_proxy/containers/a%2Fb/manifests/latest", HttpStatusCode.BadRequest)]
-    [InlineData("/v2/grp/dependency_proxy/containers/UPPER/manifests/latest", HttpStatusCode.BadRequest)]
-    [InlineData("/v2/grp/dependency_proxy/containers/alpine/manifests/sha256:zzz", HttpStatusCode.BadRequest)]
-    [InlineData("/v2/grp/dependency_proxy/containers/alpine/manifests/md5:d41d8cd98f00b204e9800998ecf8427e", HttpStatusCode.BadRequest)]
-    [InlineData("/v2/grp/dependency_proxy/containers/alpine/blobs/latest", HttpStatusCode.BadRequest)]
-    [InlineData("/v2/grp/dependency_proxy/containers/alpine/tags/everything", HttpStatusCode.NotFound)]
-    [InlineData("/v2/grp/dependency_proxy/containers/alpine/referrers/latest", HttpStatusCode.BadRequest)]
-    [InlineData("/v2/_catalog", HttpStatusCode.NotFound)]
-    [InlineData("/v2/grp/dependency_proxy/containers/ghcr.io/owner/x/manifests/latest", HttpStatusCode.NotFound)]
-    [InlineData("/v2/grp/dependency_proxy/containers/169.254.169.254/latest/manifests/meta-data", HttpStatusCode.NotFound)]
-    public async Task HostilePaths_GetOciErrors_AndNoUpstreamRequest(string path, HttpStatusCode status)
-    {
-        using var response = await Client.GetAsync(path);
-        Assert.Equal(status, response.StatusCode);
-        Assert.False(string.IsNullOrEmpty(await ErrorCodeAsync(response)));
-        Assert.Empty(Upstream.Requests);
-    }
-
     [Fact]
     public async Task AnOverlongPath_IsRefused()
     {
@@ -35,19 +15,6 @@ public sealed class HostileInputTests : ProxyTestBase
         using var response = await Client.GetAsync(ManifestUrl(image, "latest"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("NAME_INVALID", await ErrorCodeAsync(response));
-    }
-
-    [Theory]
-    [InlineData("POST")]
-    [InlineData("PUT")]
-    [InlineData("PATCH")]
-    [InlineData("DELETE")]
-    public async Task WriteMethods_Are405Unsupported(string method)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(method), "/v2/grp/dependency_proxy/containers/alpine/blobs/uploads/");
-        using var response = await Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
-        Assert.Equal("UNSUPPORTED", await ErrorCodeAsync(response));
     }
 
     [Theory]
@@ -118,24 +85,6 @@ public sealed class HostileInputTests : ProxyTestBase
         Assert.Equal(image.Manifest, await response.Content.ReadAsByteArrayAsync());
     }
 
-    [Theory]
-    [InlineData("Bearer ../../../../etc/passwd")]
-    [InlineData("Bearer ")]
-    [InlineData("Basic !!!notbase64!!!")]
-    [InlineData("Basic cm9vdDpwYXNzd29yZA==")]
-    [InlineData("Negotiate abc")]
-    [InlineData("Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJyb290In0.")]
-    public async Task BogusCredentials_Get401WithTheChallenge_EvenOnPublicGroups(string authorization)
-    {
-        TestImage.Add(Upstream, "library/alpine", "latest", 100);
-        using var request = new HttpRequestMessage(HttpMethod.Get, ManifestUrl("alpine", "latest"));
-        request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        using var response = await Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Contains("Bearer realm=", response.Headers.WwwAuthenticate.ToString());
-        Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(response));
-    }
-
     [Fact]
     public async Task ApiVersionCheck_ChallengesAnonymousCallers_WithTheVersionHeader()
     {
@@ -146,6 +95,61 @@ public sealed class HostileInputTests : ProxyTestBase
             Assert.Equal("registry/2.0", response.Headers.GetValues("Docker-Distribution-Api-Version").Single());
             Assert.Equal("Bearer realm=\"http://localhost/jwt/auth\",service=\"dependency_proxy\"",
                 response.Headers.WwwAuthenticate.ToString());
+        }
+    }
+
+    /// <summary>Paths, methods and credentials the server refuses before it asks or stores anything: one server takes them all.</summary>
+    public sealed class RefusalCases(SharedProxy server) : IClassFixture<SharedProxy>
+    {
+        [Theory]
+        [InlineData("/v2/grp/dependency_proxy/containers/..%2F..%2Fetc/manifests/latest", HttpStatusCode.BadRequest)]
+        [InlineData("/v2/grp/dependency_proxy/containers/a%2Fb/manifests/latest", HttpStatusCode.BadRequest)]
+        [InlineData("/v2/grp/dependency_proxy/containers/UPPER/manifests/latest", HttpStatusCode.BadRequest)]
+        [InlineData("/v2/grp/dependency_proxy/containers/alpine/manifests/sha256:zzz", HttpStatusCode.BadRequest)]
+        [InlineData("/v2/grp/dependency_proxy/containers/alpine/manifests/md5:d41d8cd98f00b204e9800998ecf8427e", HttpStatusCode.BadRequest)]
+        [InlineData("/v2/grp/dependency_proxy/containers/alpine/blobs/latest", HttpStatusCode.BadRequest)]
+        [InlineData("/v2/grp/dependency_proxy/containers/alpine/tags/everything", HttpStatusCode.NotFound)]
+        [InlineData("/v2/grp/dependency_proxy/containers/alpine/referrers/latest", HttpStatusCode.BadRequest)]
+        [InlineData("/v2/_catalog", HttpStatusCode.NotFound)]
+        [InlineData("/v2/grp/dependency_proxy/containers/ghcr.io/owner/x/manifests/latest", HttpStatusCode.NotFound)]
+        [InlineData("/v2/grp/dependency_proxy/containers/169.254.169.254/latest/manifests/meta-data", HttpStatusCode.NotFound)]
+        public async Task HostilePaths_GetOciErrors_AndNoUpstreamRequest(string path, HttpStatusCode status)
+        {
+            using var response = await server.Client.GetAsync(path);
+            Assert.Equal(status, response.StatusCode);
+            Assert.False(string.IsNullOrEmpty(await ErrorCodeAsync(response)));
+            Assert.Empty(server.Upstream.Requests); // by any case so far
+        }
+
+        [Theory]
+        [InlineData("POST")]
+        [InlineData("PUT")]
+        [InlineData("PATCH")]
+        [InlineData("DELETE")]
+        public async Task WriteMethods_Are405Unsupported(string method)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), "/v2/grp/dependency_proxy/containers/alpine/blobs/uploads/");
+            using var response = await server.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+            Assert.Equal("UNSUPPORTED", await ErrorCodeAsync(response));
+        }
+
+        [Theory]
+        [InlineData("Bearer ../../../../etc/passwd")]
+        [InlineData("Bearer ")]
+        [InlineData("Basic !!!notbase64!!!")]
+        [InlineData("Basic cm9vdDpwYXNzd29yZA==")]
+        [InlineData("Negotiate abc")]
+        [InlineData("Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJyb290In0.")]
+        public async Task BogusCredentials_Get401WithTheChallenge_EvenOnPublicGroups(string authorization)
+        {
+            TestImage.Add(server.Upstream, "library/alpine", "latest", 100);
+            using var request = new HttpRequestMessage(HttpMethod.Get, ManifestUrl("alpine", "latest"));
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            using var response = await server.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains("Bearer realm=", response.Headers.WwwAuthenticate.ToString());
+            Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(response));
         }
     }
 }

@@ -56,21 +56,6 @@ public sealed class MirrorModeTests : SecondUpstreamTestBase
         Assert.Equal($"</v2/{name}/tags/list?last=3.20&n=2{ns}>; rel=\"next\"", response.Headers.GetValues("Link").Single());
     }
 
-    [Theory]
-    [InlineData("/v2/library/alpine/manifests/latest?ns=evil.com/../x")]
-    [InlineData("/v2/library/alpine/manifests/latest?ns=")]
-    [InlineData("/v2/library/alpine/manifests/latest?ns=a%20b")]
-    [InlineData("/v2/Library/alpine/manifests/latest")]
-    [InlineData("/v2/library/alpine/tags/everything")]
-    [InlineData("/v2/library/alpine/referrers/latest")]
-    public async Task HostileMirrorRequests_GetOciErrors_AndNoConnection(string url)
-    {
-        using var response = await Client.GetAsync(url);
-        Assert.InRange((int)response.StatusCode, 400, 404);
-        Assert.False(string.IsNullOrEmpty(await ErrorCodeAsync(response)));
-        Assert.Empty(Proxy.Connections);
-    }
-
     [Fact]
     public async Task TheMirrorGroupsAccessRulesApply()
     {
@@ -86,6 +71,31 @@ public sealed class MirrorModeTests : SecondUpstreamTestBase
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/library/alpine/manifests/latest");
         request.Headers.Authorization = new("Bearer", rootJwt);
         Assert.Equal(HttpStatusCode.OK, (await Client.SendAsync(request)).StatusCode);
+    }
+
+    /// <summary>Hostile mirror requests are refused before any connection, so one server takes them all.</summary>
+    public sealed class HostileRequestCases(MirrorServer server) : IClassFixture<MirrorServer>
+    {
+        [Theory]
+        [InlineData("/v2/library/alpine/manifests/latest?ns=evil.com/../x")]
+        [InlineData("/v2/library/alpine/manifests/latest?ns=")]
+        [InlineData("/v2/library/alpine/manifests/latest?ns=a%20b")]
+        [InlineData("/v2/Library/alpine/manifests/latest")]
+        [InlineData("/v2/library/alpine/tags/everything")]
+        [InlineData("/v2/library/alpine/referrers/latest")]
+        public async Task HostileMirrorRequests_GetOciErrors_AndNoConnection(string url)
+        {
+            using var response = await server.Client.GetAsync(url);
+            Assert.InRange((int)response.StatusCode, 400, 404);
+            Assert.False(string.IsNullOrEmpty(await ErrorCodeAsync(response)));
+            Assert.Empty(server.Proxy.Connections); // by any case so far
+        }
+    }
+
+    /// <summary>One server configured as the class's own: a second registry, and <c>grp</c> as the mirror group.</summary>
+    public sealed class MirrorServer : SharedSecondUpstreamProxy
+    {
+        protected override Dictionary<string, string> ExtraSettings => new() { ["DependencyProxy:Mirror:Group"] = "grp" };
     }
 }
 

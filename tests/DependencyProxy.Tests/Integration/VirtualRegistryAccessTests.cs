@@ -15,43 +15,6 @@ public sealed class VirtualRegistryAccessTests : VirtualRegistryTestBase
 {
     private const string Image = "owner/tool";
 
-    [Theory]
-    [InlineData("0")]
-    [InlineData("-1")]
-    [InlineData("99999999999999999999")]
-    [InlineData("9223372036854775808")]
-    [InlineData("abc")]
-    [InlineData("1e3")]
-    [InlineData("0x10")]
-    [InlineData("1%2F2")]
-    public async Task HostileRegistryIds_AreRefusedAsBadNames_BeforeAnyLookup(string id)
-    {
-        foreach (var url in new[] { $"/v2/virtual_registries/container/{id}/{Image}/manifests/latest",
-                     $"/v2/virtual_registries/container/{id}/{Image}/blobs/sha256:{new string('a', 64)}",
-                     $"/v2/virtual_registries/container/{id}/{Image}/tags/list" })
-        {
-            using var response = await GetVirtualAsync(url);
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Equal("NAME_INVALID", await ErrorCodeAsync(response));
-        }
-
-        Assert.Empty(Proxy.Connections);
-    }
-
-    [Theory]
-    [InlineData("/v2/virtual_registries/container/1/manifests/latest")]
-    [InlineData("/v2/virtual_registries/container/1/UPPER/manifests/latest")]
-    [InlineData("/v2/virtual_registries/container/1/a/../../../etc/manifests/latest")]
-    [InlineData("/v2/virtual_registries/container/1/tool/blobs/sha256:nothex")]
-    [InlineData("/v2/virtual_registries/container/%2e%2e/owner/tool/manifests/latest")]
-    [InlineData("/v2/virtual_registries/container/1/%2e%2e/%2e%2e/%2e%2e/grp/dependency_proxy/containers/tool/manifests/latest")]
-    public async Task MalformedVirtualPaths_GetClearOciErrors_NeverA500(string url)
-    {
-        using var response = await GetVirtualAsync(url);
-        Assert.InRange((int)response.StatusCode, 400, 499);
-        Assert.Contains("\"errors\"", await response.Content.ReadAsStringAsync());
-    }
-
     [Fact]
     public async Task AnUnknownRegistry_AndAPrivateGroupsRegistry_GetTheSameAnswers_AsAGroupPath()
     {
@@ -205,4 +168,64 @@ public sealed class VirtualRegistryAccessTests : VirtualRegistryTestBase
     }
 
     private static string Basic(string user, string secret) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{secret}"));
+
+    /// <summary>Hostile registry ids are refused before any lookup and change nothing, so one server takes them all.</summary>
+    public sealed class RefusalCases(TwoRegistryServer server) : IClassFixture<TwoRegistryServer>
+    {
+        [Theory]
+        [InlineData("0")]
+        [InlineData("-1")]
+        [InlineData("99999999999999999999")]
+        [InlineData("9223372036854775808")]
+        [InlineData("abc")]
+        [InlineData("1e3")]
+        [InlineData("0x10")]
+        [InlineData("1%2F2")]
+        public async Task HostileRegistryIds_AreRefusedAsBadNames_BeforeAnyLookup(string id)
+        {
+            foreach (var url in new[] { $"/v2/virtual_registries/container/{id}/{Image}/manifests/latest",
+                         $"/v2/virtual_registries/container/{id}/{Image}/blobs/sha256:{new string('a', 64)}",
+                         $"/v2/virtual_registries/container/{id}/{Image}/tags/list" })
+            {
+                using var response = await server.GetVirtualAsync(url);
+                Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                Assert.Equal("NAME_INVALID", await ErrorCodeAsync(response));
+            }
+
+            Assert.Empty(server.Proxy.Connections); // by any case so far
+        }
+    }
+
+    /// <summary>
+    /// Malformed virtual paths, on a server of their own: a path might yet reach an upstream, which the hostile ids' cases
+    /// would count as a connection.
+    /// </summary>
+    public sealed class MalformedPathCases(TwoRegistryServer server) : IClassFixture<TwoRegistryServer>
+    {
+        [Theory]
+        [InlineData("/v2/virtual_registries/container/1/manifests/latest")]
+        [InlineData("/v2/virtual_registries/container/1/UPPER/manifests/latest")]
+        [InlineData("/v2/virtual_registries/container/1/a/../../../etc/manifests/latest")]
+        [InlineData("/v2/virtual_registries/container/1/tool/blobs/sha256:nothex")]
+        [InlineData("/v2/virtual_registries/container/%2e%2e/owner/tool/manifests/latest")]
+        [InlineData("/v2/virtual_registries/container/1/%2e%2e/%2e%2e/%2e%2e/grp/dependency_proxy/containers/tool/manifests/latest")]
+        public async Task MalformedVirtualPaths_GetClearOciErrors_NeverA500(string url)
+        {
+            using var response = await server.GetVirtualAsync(url);
+            Assert.InRange((int)response.StatusCode, 400, 499);
+            Assert.Contains("\"errors\"", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    /// <summary>One server configured as the class's own (a second registry switched on as ghcr.io).</summary>
+    public sealed class TwoRegistryServer : SharedSecondUpstreamProxy
+    {
+        public async Task<HttpResponseMessage> GetVirtualAsync(string url)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(TestImage.OciManifest));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(TestImage.OciIndex));
+            return await Client.SendAsync(request);
+        }
+    }
 }
