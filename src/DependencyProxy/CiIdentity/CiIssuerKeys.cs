@@ -70,7 +70,13 @@ internal sealed partial class CiIssuerKeys(CiIssuerDocuments documents, TimeProv
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything unexpected too: the callers waiting on this fetch get the keys held, never an exception.
-            LogKeysNotFetched(issuer.Url, e is CiIssuerException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+            // No caller's cancellation reaches this fetch: a cancellation is its own time limit (or HttpClient's).
+            LogKeysNotFetched(issuer.Url, e switch
+            {
+                CiIssuerException => e.Message,
+                OperationCanceledException => $"timed out: the discovery document and key set must arrive within {CiIssuerDocuments.Timeout.TotalSeconds:0} s",
+                _ => $"{e.GetType().Name}: {e.Message}",
+            });
         }
         finally
         {
