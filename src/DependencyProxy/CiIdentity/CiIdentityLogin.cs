@@ -14,7 +14,7 @@ internal sealed record CiLoginResult(
     Principal? Principal, string? Message = null, bool Expired = false, IReadOnlyList<PlacedTrust>? Matched = null, bool CountsAsFailure = true);
 
 /// <summary>
-/// <c>docker login -u oidc -p "$CI_JOB_JWT"</c>: validates the token (<see cref="CiTokenValidator"/>), matches it against
+/// <c>docker login -u oidc --password-stdin</c> with the CI token: validates the token (<see cref="CiTokenValidator"/>), matches it against
 /// every trust rule of its issuer (audience exactly, every claim's glob), and gives a principal that names the matched
 /// rules. With a requested scope naming a group, one of the matched rules must apply to it (its own group or an ancestor).
 /// A public group needs no rule: it is anyone's to pull. Refusals say why only to callers who may know the group exists
