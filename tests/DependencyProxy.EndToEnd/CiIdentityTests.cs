@@ -63,6 +63,18 @@ public sealed partial class CiIdentityTests(UpstreamFixture upstream, CiIdentity
             Assert.Contains($"@{expected}", await docker.InspectAsync(reference, "{{json .RepoDigests}}"));
         }
 
+        // A job no rule matches anywhere still pulls from a public group, as anyone may.
+        var stranger = ci.GitLab.Mint(CiTokens.GitLab("nobody/app"), GitLabAudience);
+        var publicAuth = Path.Combine(work, "skopeo-pub.json");
+        // Written as docker login would (the login itself matches no rule, so it is refused; the pull is not).
+        var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"oidc:{stranger}"));
+        await File.WriteAllTextAsync(publicAuth, System.Text.Json.JsonSerializer.Serialize(
+            new Dictionary<string, object> { ["auths"] = new Dictionary<string, object> { [ci.Proxy.Host] = new { auth = basic } } }));
+        var publicTarget = Path.Combine(work, "skopeo-pub");
+        (await SkopeoCopyAsync($"{ci.Proxy.Host}/{Repository("pub")}:latest", publicTarget, authFile: publicAuth))
+            .EnsureSuccess("skopeo pull from a public group with a CI token no rule matches");
+        Assert.Equal(expected, Sha256Of(Path.Combine(publicTarget, "manifest.json")));
+
         // The identity (issuer, subject, rule) is in the group's audit; the tokens are nowhere in the log.
         var audit = (await ci.PullAuditAsync()).EnumerateArray().ToList();
         Assert.Contains(audit, e => e.GetProperty("subject").GetString() == "project_path:acme/app:ref_type:branch:ref:main"

@@ -10,7 +10,7 @@ internal static class ApiResults
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new UtcDateTimeConverter() },
+        Converters = { new Common.UtcJsonDateTimeConverter() },
     };
 
     /// <summary>
@@ -63,14 +63,4 @@ internal static class ApiResults
     }, StatusCodes.Status403Forbidden);
 
     private static IResult Send(object body, int status) => TypedResults.Json(body, Json, ContentType, status);
-
-    /// <summary>SQLite hands back times without a kind; every time here is UTC, and is written so.</summary>
-    private sealed class UtcDateTimeConverter : JsonConverter<DateTime>
-    {
-        public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.GetDateTime().ToUniversalTime();
-
-        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
-    }
 }

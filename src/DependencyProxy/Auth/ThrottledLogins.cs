@@ -40,12 +40,14 @@ internal sealed class ThrottledLogins(CredentialValidator credentials, LoginThro
 
     /// <summary>
     /// A CI token (username <c>oidc</c>): checked like any token, first, so a valid one works even from a throttled address;
-    /// a refused one counts as a failed login of the address, as a wrong token does.
+    /// a forged, invalid or expired one counts as a failed login of the address, as a wrong token does; a valid one that no
+    /// rule accepts for the requested group does not.
     /// </summary>
     public async Task<LoginResult> CheckCiTokenAsync(IPAddress? address, string token, IReadOnlyList<string> groupPaths, CancellationToken cancellationToken)
     {
         var result = await ciLogins.LoginAsync(token, groupPaths, cancellationToken);
         return result.Principal is not null ? new LoginResult(LoginOutcome.Valid, result.Principal, CiRules: result.Matched)
+            : !result.CountsAsFailure ? new LoginResult(LoginOutcome.Invalid, Message: result.Message)
             : throttle.RecordFailure(address, CiIdentityLogin.Username) ? new LoginResult(LoginOutcome.Throttled)
             : new LoginResult(LoginOutcome.Invalid, Message: result.Message);
     }

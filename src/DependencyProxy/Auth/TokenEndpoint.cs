@@ -14,6 +14,13 @@ namespace DependencyProxy.Auth;
 /// </summary>
 internal static class TokenEndpoint
 {
+    /// <summary>
+    /// The longest <c>Authorization: Basic</c> header read: room for <c>oidc:</c> and a CI token of
+    /// <see cref="CiTokenValidator.MaxTokenLength"/> in Base64 (about 10.9 KiB), and a bound on what a flood makes us decode.
+    /// Kestrel itself answers a bare 431 when all headers together pass its 32 KB.
+    /// </summary>
+    public const int MaxBasicHeaderLength = 12 * 1024;
+
     public static IEndpointRouteBuilder MapTokenEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapGet("/jwt/auth", IssueAsync);
@@ -51,7 +58,8 @@ internal static class TokenEndpoint
                 case LoginOutcome.Throttled:
                     return TooManyFailures();
                 case LoginOutcome.Invalid:
-                    return new OciError(401, "UNAUTHORIZED", login.Message ?? "invalid username, password or token").ToResult();
+                    return new OciError(401, "UNAUTHORIZED", login.Message
+                        ?? (!ci && CiTokenValidator.IsJwtShaped(secret) ? CiIdentityLogin.UsernameHint : "invalid username, password or token")).ToResult();
             }
 
             if (login.Principal!.Ci is { } caller)
@@ -72,7 +80,8 @@ internal static class TokenEndpoint
         else if (request.Headers.Authorization.Count > 0)
         {
             return logins.RecordMalformed(address) ? TooManyFailures()
-                : new OciError(401, "UNAUTHORIZED", "use HTTP Basic credentials: a username with a password or token").ToResult();
+                : new OciError(401, "UNAUTHORIZED", IsOverlongBasic(request) ? CiIdentityLogin.TooLongMessage
+                    : "use HTTP Basic credentials: a username with a password or token").ToResult();
         }
 
         var token = tokens.Issue(principal, access, out var issuedAt, out var expiresAt);
@@ -98,11 +107,16 @@ internal static class TokenEndpoint
     private static IResult TooManyFailures() =>
         new OciError(429, "TOOMANYREQUESTS", "too many failed logins from this address: wait a few minutes before trying again").ToResult();
 
-    /// <summary>Reads <c>Authorization: Basic</c>; null when absent or malformed.</summary>
+    /// <summary>Only a CI token makes Basic credentials this long: their refusal names its limit.</summary>
+    private static bool IsOverlongBasic(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is var header && header.Length > MaxBasicHeaderLength
+        && header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Reads <c>Authorization: Basic</c>; null when absent, malformed or longer than <see cref="MaxBasicHeaderLength"/>.</summary>
     internal static (string Username, string Secret)? ReadBasic(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || header.Length > 4096)
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || header.Length > MaxBasicHeaderLength)
         {
             return null;
         }

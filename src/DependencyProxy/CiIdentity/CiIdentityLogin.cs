@@ -7,21 +7,29 @@ namespace DependencyProxy.CiIdentity;
 
 /// <summary>
 /// A CI login's outcome: the principal, or a refusal with the one line the caller may read (null: the generic
-/// <c>invalid username, password or token</c>).
+/// <c>invalid username, password or token</c>). <c>CountsAsFailure</c>: whether a refusal counts as a failed login of the
+/// address (a forged, invalid or expired token does; a valid one that no rule accepts for the group does not).
 /// </summary>
-internal sealed record CiLoginResult(Principal? Principal, string? Message = null, bool Expired = false, IReadOnlyList<PlacedTrust>? Matched = null);
+internal sealed record CiLoginResult(
+    Principal? Principal, string? Message = null, bool Expired = false, IReadOnlyList<PlacedTrust>? Matched = null, bool CountsAsFailure = true);
 
 /// <summary>
-/// <c>docker login -u oidc -p "$CI_JOB_JWT"</c>: validates the token (<see cref="CiTokenValidator"/>), matches it against
+/// <c>docker login -u oidc --password-stdin</c> with the CI token: validates the token (<see cref="CiTokenValidator"/>), matches it against
 /// every trust rule of its issuer (audience exactly, every claim's glob), and gives a principal that names the matched
 /// rules. With a requested scope naming a group, one of the matched rules must apply to it (its own group or an ancestor).
-/// Refusals say why only to callers who may know the group exists: it is public, or the token matched some rule; anyone
-/// else gets the generic answer. The log always says why, with the issuer and <c>sub</c>, never the token.
+/// A public group needs no rule: it is anyone's to pull. Refusals say why only to callers who may know the group exists
+/// (the token matched some rule); anyone else gets the generic answer. The log always says why, with the issuer and <c>sub</c>, never the token.
 /// </summary>
 internal sealed partial class CiIdentityLogin(
     CiTokenValidator validator, CiTrustRules rules, IDbContextFactory<ProxyDbContext> databases, ILogger<CiIdentityLogin> logger)
 {
     public const string Username = "oidc";
+
+    /// <summary>The one line for a token over <see cref="CiTokenValidator.MaxTokenLength"/>, whichever limit it met first.</summary>
+    public const string TooLongMessage = "the CI token is too long: at most 8 KiB (8192 characters) is accepted";
+
+    /// <summary>The generic refusal with a hint, for a JWT sent under another username: says nothing about any rule.</summary>
+    public const string UsernameHint = "invalid username, password or token (a CI token logs in with the username 'oidc')";
 
     /// <summary>Whether these Basic credentials are a CI token (and not a person's password or a token of ours).</summary>
     public static bool IsCiLogin(string username, string secret) =>
@@ -40,6 +48,7 @@ internal sealed partial class CiIdentityLogin(
             {
                 CiTokenFailure.Expired => new CiLoginResult(null, "the CI token has expired: use the token of a running job", Expired: true),
                 CiTokenFailure.NotYetValid => new CiLoginResult(null, "the CI token is not valid yet: check the clock of the CI runner"),
+                CiTokenFailure.TooLong => new CiLoginResult(null, TooLongMessage),
                 _ => new CiLoginResult(null),
             };
         }
@@ -52,21 +61,30 @@ internal sealed partial class CiIdentityLogin(
         foreach (var groupPath in groupPaths)
         {
             var ancestry = GroupAccess.Ancestry(groupPath);
-            if (matched.Any(m => ancestry.Contains(m.GroupPath)))
+            // A public group is anyone's to pull ("Who can pull"): no rule is needed there.
+            if (matched.Any(m => ancestry.Contains(m.GroupPath)) || await IsPublicAsync(groupPath, cancellationToken))
             {
                 continue;
             }
 
+            // A valid token of a listed issuer that no rule accepts here is no wrong credential: it is refused, but not
+            // counted as a failed login of the address (a shared runner would otherwise lock out every job behind it).
             var why = WhyNot(evaluated.Where(e => ancestry.Contains(e.Rule.GroupPath)).ToList(), groupPath);
             LogRefused(ci.Issuer, ci.Subject, "NoTrust", why);
-            var mayKnow = matched.Count > 0 || await IsPublicAsync(groupPath, cancellationToken);
-            return new CiLoginResult(null, mayKnow ? why : null);
+            return new CiLoginResult(null, matched.Count > 0 ? why : null, CountsAsFailure: false);
         }
 
         if (matched.Count == 0)
         {
+            if (groupPaths.Count > 0)
+            {
+                // Every requested group is public: the job pulls as anyone may, with an anonymous token.
+                LogAccepted(ci.Issuer, ci.Subject, "none: public groups only, pulled as anonymous");
+                return new CiLoginResult(Principal.Anonymous);
+            }
+
             LogRefused(ci.Issuer, ci.Subject, "NoTrust", "the token matches no trust rule of any group");
-            return new CiLoginResult(null);
+            return new CiLoginResult(null, CountsAsFailure: false);
         }
 
         // The registry token names at most MaxMatchedTrusts rules: those of the requested groups first, so a pull never

@@ -17,6 +17,9 @@ internal sealed class CiIdentityOptions
     public CiIssuerOptions? Find(string? url) =>
         url is null ? null : Issuers.Values.FirstOrDefault(issuer => string.Equals(issuer.Url, url, StringComparison.Ordinal));
 
+    /// <summary>Values of the section that did not bind (<see cref="CiIdentityValidation.Unreadable"/>), set after binding.</summary>
+    internal List<string> BindingProblems { get; } = [];
+
     internal IEnumerable<string> Validate() => CiIdentityValidation.Problems(this);
 }
 

@@ -10,7 +10,10 @@ internal static class CiIdentityRegistration
     /// </summary>
     public static IServiceCollection AddCiIdentityOptions(this IServiceCollection services)
     {
-        services.AddOptionsSection<CiIdentityOptions>(CiIdentityOptions.Section).ValidateWith(options => options.Validate());
+        services.AddOptionsSection<CiIdentityOptions>(CiIdentityOptions.Section)
+            .PostConfigure<IConfiguration>((options, configuration) => options.BindingProblems.AddRange(
+                CiIdentityValidation.Unreadable(configuration.GetSection($"{CiIdentityOptions.Section}:Issuers"), options)))
+            .ValidateWith(options => options.Validate());
         services.AddSingleton<CiTrustRules>();
         services.AddSingleton<CiPullAudit>();
         return services;

@@ -14,6 +14,11 @@ internal static class CiIdentityValidation
 
     public static IEnumerable<string> Problems(CiIdentityOptions options)
     {
+        foreach (var problem in options.BindingProblems)
+        {
+            yield return problem;
+        }
+
         var urls = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, issuer) in options.Issuers.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
@@ -22,6 +27,10 @@ internal static class CiIdentityValidation
             {
                 yield return $"{key}:Url must be an absolute http or https URL without query, fragment or user info, " +
                     $"at most {MaxUrlLength} characters (got '{issuer.Url}').";
+            }
+            else if (!HttpUrl.IsHttpsOrLoopback(new Uri(issuer.Url)))
+            {
+                yield return HttpUrl.HttpsOrLoopbackRequired($"{key}:Url");
             }
             else if (!urls.Add(issuer.Url))
             {
@@ -32,10 +41,35 @@ internal static class CiIdentityValidation
             {
                 yield return $"{key}:JwksUrl must be an absolute http or https URL without query, fragment or user info (got '{issuer.JwksUrl}').";
             }
+            else if (issuer.JwksUrl is not null && !HttpUrl.IsHttpsOrLoopback(new Uri(issuer.JwksUrl)))
+            {
+                yield return HttpUrl.HttpsOrLoopbackRequired($"{key}:JwksUrl");
+            }
 
             if (issuer.MaxTokenLifetime < MinLifetime || issuer.MaxTokenLifetime > MaxLifetime)
             {
                 yield return $"{key}:MaxTokenLifetime must be between 00:01:00 and 1.00:00:00 (got {issuer.MaxTokenLifetime}).";
+            }
+        }
+    }
+
+    /// <summary>
+    /// The values the binder could not read. It drops a whole dictionary entry whose value fails to convert (an issuer with
+    /// <c>MaxTokenLifetime=1h</c> would silently vanish, and every token of it be refused), so the raw section is read here.
+    /// </summary>
+    public static IEnumerable<string> Unreadable(IConfigurationSection issuers, CiIdentityOptions bound)
+    {
+        foreach (var entry in issuers.GetChildren())
+        {
+            var key = $"{CiIdentityOptions.Section}:Issuers:{entry.Key}";
+            var lifetime = entry[nameof(CiIssuerOptions.MaxTokenLifetime)];
+            if (lifetime is not null && !TimeSpan.TryParse(lifetime, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                yield return $"{key}:MaxTokenLifetime must be a time span such as 02:00:00 (hh:mm:ss, or d.hh:mm:ss), not '{lifetime}'.";
+            }
+            else if (!bound.Issuers.Keys.Contains(entry.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                yield return $"{key} could not be read: check its values (Url, JwksUrl, MaxTokenLifetime).";
             }
         }
     }

@@ -54,6 +54,17 @@ internal sealed partial class CiIssuerKeys(CiIssuerDocuments documents, TimeProv
         return state.Held is { } last && time.GetUtcNow() - last.FetchedAt < MaxStaleness ? Select(last, kid) : [];
     }
 
+    /// <summary>
+    /// The log's reason for a failed fetch. No caller's cancellation reaches the fetch, so a cancellation is its own time
+    /// limit (or HttpClient's): said so, with the limit, not "The operation was canceled."
+    /// </summary>
+    internal static string FailureReason(Exception e) => e switch
+    {
+        CiIssuerException => e.Message,
+        OperationCanceledException => $"timed out: the discovery document and key set must arrive within {CiIssuerDocuments.Timeout.TotalSeconds:0} s",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
     private static IReadOnlyList<SecurityKey> Select(KeySet? held, string? kid) =>
         held is null ? [] : kid is null ? held.Keys : held.Keys.Where(k => string.Equals(k.KeyId, kid, StringComparison.Ordinal)).ToList();
 
@@ -70,7 +81,7 @@ internal sealed partial class CiIssuerKeys(CiIssuerDocuments documents, TimeProv
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything unexpected too: the callers waiting on this fetch get the keys held, never an exception.
-            LogKeysNotFetched(issuer.Url, e is CiIssuerException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+            LogKeysNotFetched(issuer.Url, FailureReason(e));
         }
         finally
         {

@@ -11,6 +11,7 @@ internal enum CiTokenFailure
 {
     None,
     Malformed,
+    TooLong,
     UnknownIssuer,
     UnknownKey,
     BadSignature,
@@ -39,7 +40,8 @@ internal sealed record CiTokenCheck(CiToken? Token, CiTokenFailure Failure, stri
 /// </summary>
 internal sealed class CiTokenValidator(IOptions<CiIdentityOptions> options, CiIssuerKeys keys, TimeProvider time)
 {
-    /// <summary>GitLab's and GitHub's tokens are 1–2 KB; the Basic header they come in holds 4 KB.</summary>
+    /// <summary>GitLab's and GitHub's tokens are 1–2 KB; the Basic header they come in holds up to
+    /// <see cref="Auth.TokenEndpoint.MaxBasicHeaderLength"/>.</summary>
     public const int MaxTokenLength = 8 * 1024;
 
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(60);
@@ -52,9 +54,36 @@ internal sealed class CiTokenValidator(IOptions<CiIdentityOptions> options, CiIs
     public static bool LooksLikeJwt(string secret) =>
         secret.StartsWith("eyJ", StringComparison.Ordinal) && secret.Count(c => c == '.') == 2;
 
+    /// <summary>
+    /// Whether <paramref name="secret"/> is a JWS for certain (three base64url parts whose header is a JSON object with
+    /// <c>alg</c>): then a login under another username than <c>oidc</c> hears how CI tokens log in. Nothing is verified.
+    /// </summary>
+    public static bool IsJwtShaped(string secret)
+    {
+        if (secret.Length > MaxTokenLength || !LooksLikeJwt(secret))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var header = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(secret[..secret.IndexOf('.')]), new JsonDocumentOptions { MaxDepth = 4 });
+            return header.RootElement.ValueKind == JsonValueKind.Object && header.RootElement.TryGetProperty("alg", out _);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or JsonException)
+        {
+            return false;
+        }
+    }
+
     public async Task<CiTokenCheck> ValidateAsync(string token, CancellationToken cancellationToken)
     {
-        if (token.Length > MaxTokenLength || !LooksLikeJwt(token))
+        if (token.Length > MaxTokenLength)
+        {
+            return Refused(CiTokenFailure.TooLong, $"the token is {token.Length} characters long, more than {MaxTokenLength}");
+        }
+
+        if (!LooksLikeJwt(token))
         {
             return Refused(CiTokenFailure.Malformed, "not a signed JWT of at most 8 KiB");
         }
@@ -82,6 +111,13 @@ internal sealed class CiTokenValidator(IOptions<CiIdentityOptions> options, CiIs
         if (!Algorithms.Contains(jwt.Alg, StringComparer.Ordinal))
         {
             return Refused(CiTokenFailure.Malformed, $"algorithm '{Shorten(jwt.Alg)}' is not accepted (RS256 or ES256 only)", iss, sub);
+        }
+
+        // RFC 7515 §4.1.11: a recipient must refuse a token whose crit names an extension it does not understand; we
+        // understand none.
+        if (jwt.TryGetHeaderValue<object>("crit", out _))
+        {
+            return Refused(CiTokenFailure.Malformed, "the token's header has crit (no extension is understood here)", iss, sub);
         }
 
         if (options.Value.Find(iss) is not { } issuer)

@@ -48,6 +48,12 @@ internal static class TrustClaims
             }
         }
 
+        // A rule must pin something: globs made only of wildcards match every job of the issuer, as no claims would.
+        if (claims.Values.All(glob => glob!.All(c => c is '*' or '?')))
+        {
+            return "claims: at least one glob must hold a literal character (a rule whose globs are only * and ? trusts every job of the issuer)";
+        }
+
         return null;
     }
 

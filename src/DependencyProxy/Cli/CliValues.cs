@@ -11,7 +11,10 @@ namespace DependencyProxy.Cli;
 /// </summary>
 internal static class CliValues
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, Converters = { new Common.UtcJsonDateTimeConverter() },
+    };
 
     /// <summary>
     /// A true/false option that takes its value (<c>--enabled false</c>); anything else is an error. A string underneath,

@@ -1,4 +1,3 @@
-using System.Net;
 using DependencyProxy.Configuration;
 using DependencyProxy.Identity;
 
@@ -44,9 +43,9 @@ internal sealed class WebSignInOptions
         {
             yield return $"{prefix}Authority must be an absolute http(s) URL without query or fragment, e.g. https://login.example.com/realms/acme.";
         }
-        else if (authority.Scheme == Uri.UriSchemeHttp && !IsLoopback(authority))
+        else if (!HttpUrl.IsHttpsOrLoopback(authority))
         {
-            yield return $"{prefix}Authority must use https (plain http only on a loopback address such as 127.0.0.1).";
+            yield return HttpUrl.HttpsOrLoopbackRequired($"{prefix}Authority");
         }
 
         if (string.IsNullOrWhiteSpace(oidc.ClientId))
@@ -77,9 +76,6 @@ internal sealed class WebSignInOptions
             }
         }
     }
-
-    private static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }
 
 /// <summary>The OpenID Connect provider (<c>DependencyProxy:Authentication:Oidc</c>); unset Authority turns it off.</summary>

@@ -84,6 +84,8 @@ public sealed class CiIdentityFixture : IAsyncLifetime
         using var api = new RestApi(Proxy, ProxyServer.RootToken);
         var acme = await api.PostAsync("groups", new { name = "Acme", path = "acme", visibility = "private" });
         await api.PostAsync("groups", new { name = "Tools", path = "tools", visibility = "private", parent_id = acme.GetProperty("id").GetInt64() });
+        // Public: any valid CI token pulls from it, with no rule of its own (the outside review's finding 1).
+        await api.PostAsync("groups", new { name = "Pub", path = "pub", visibility = "public" });
         await AddRuleAsync(api, GitLabRule, GitLab.Url, GitLabAudience, new() { ["project_path"] = "acme/*", ["ref_protected"] = "true" }, "reporter");
         await AddRuleAsync(api, GitHubRule, GitHub.Url, GitHubAudience, new() { ["repository"] = "acme/app" }, "guest");
         await AddRuleAsync(api, DoomedRule, GitLab.Url, GitLabAudience, new() { ["project_path"] = "acme-ops/deploy" }, "reporter");

@@ -65,10 +65,33 @@ public sealed partial class CiIdentityLoginTests
     public async Task AMalformedToken_IsTheGenericRefusal_NeverAServerError(string token) => await AssertRefusedAsync(token);
 
     [Fact]
+    public async Task ATokenWithACriticalHeaderExtension_IsRefused()
+    {
+        var payload = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>(CiIdentityFixture.GitLabClaims())
+        {
+            ["iss"] = fixture.GitLab.Url, ["aud"] = CiIdentityFixture.Audience, ["iat"] = Now.ToUnixTimeSeconds(), ["exp"] = Now.AddMinutes(5).ToUnixTimeSeconds(),
+        });
+        var rsa = ((Microsoft.IdentityModel.Tokens.RsaSecurityKey)fixture.GitLab.Current.Key).Rsa;
+        string Signed(string header) => FakeCiIssuer.Raw(header, payload, data => rsa.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+
+        // The same token without crit is accepted: only crit makes the difference.
+        var plain = Signed($"{{\"alg\":\"RS256\",\"kid\":\"{fixture.GitLab.Current.Kid}\"}}");
+        Assert.Equal(HttpStatusCode.OK, (await fixture.LoginAsync(plain, CiIdentityFixture.Repository("acme"))).Status);
+        await AssertRefusedAsync(Signed($"{{\"alg\":\"RS256\",\"kid\":\"{fixture.GitLab.Current.Kid}\",\"crit\":[\"foo\"],\"foo\":1}}"));
+        Assert.Contains("the token's header has crit", fixture.Proxy.Logs.All);
+    }
+
+    [Fact]
     public async Task AHugeToken_IsRefused()
     {
-        var claims = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims()) { ["padding"] = new string('x', 2500) };
-        var (status, _, _, _) = await fixture.LoginAsync(GitLabToken(claims), CiIdentityFixture.Repository("acme"));
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        // Over 8 KiB, still within the Basic header's 12 KiB: the token's own limit speaks.
+        var claims = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims()) { ["padding"] = new string('x', 5900) };
+        var token = GitLabToken(claims);
+        Assert.InRange(token.Length, 8193, 9000);
+        await AssertRefusedAsync(token, message: "the CI token is too long: at most 8 KiB");
+
+        // Over the Basic header's limit: the same line, never "use HTTP Basic credentials".
+        claims["padding"] = new string('x', 9000);
+        await AssertRefusedAsync(GitLabToken(claims), message: "the CI token is too long: at most 8 KiB");
     }
 }

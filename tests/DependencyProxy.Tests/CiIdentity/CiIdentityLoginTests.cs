@@ -81,11 +81,13 @@ public sealed partial class CiIdentityLoginTests(CiIdentityFixture fixture) : IC
     }
 
     [Fact]
-    public async Task AWrongAudience_IsRefused_AndAPublicGroupSaysWhy()
+    public async Task AWrongAudience_IsRefused_AndSaysWhyWhereTheTokenMatchedElsewhere()
     {
         var wrong = fixture.GitLab.Mint(Now, "https://elsewhere.example", CiIdentityFixture.GitLabClaims("pub/app"));
         await AssertRefusedAsync(wrong);
-        await AssertRefusedAsync(wrong, CiIdentityFixture.Repository("pub"), "token audience does not match any trust for group 'pub'");
+        // A second rule of other's, for another audience: the token matches it, so its tools may hear why acme refuses.
+        await fixture.AddRuleAsync("other", fixture.GitLab.Url, new Dictionary<string, string> { ["project_path"] = "pub/*" }, "https://elsewhere.example");
+        await AssertRefusedAsync(wrong, CiIdentityFixture.Repository("acme"), "token audience does not match any trust for group 'acme'");
     }
 
     [Fact]

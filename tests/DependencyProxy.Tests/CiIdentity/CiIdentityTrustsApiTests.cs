@@ -118,6 +118,8 @@ public sealed class CiIdentityTrustsApiTests(CiIdentityTrustsApiTests.Server ser
     [InlineData("""{"name":"n","issuer":"https://gitlab.example.com","audience":"a","claims":{"p":"x","p":"y"}}""", "names 'p' twice")]
     [InlineData("""{"name":"n","issuer":"https://gitlab.example.com","audience":"a","claims":{"aud":"x"}}""", "'aud' is checked by the token validation itself")]
     [InlineData("""{"name":"n","issuer":"https://gitlab.example.com","audience":"a","claims":{"p":""}}""", "the value of 'p' must be a text of 1 to 255")]
+    [InlineData("""{"name":"n","issuer":"https://gitlab.example.com","audience":"a","claims":{"project_path":"*"}}""", "at least one glob must hold a literal character")]
+    [InlineData("""{"name":"n","issuer":"https://gitlab.example.com","audience":"a","claims":{"p":"*","q":"??*"}}""", "at least one glob must hold a literal character")]
     [InlineData("""{"name":"n","issuer":"https://gitlab.example.com","audience":"a","claims":{"p":"x"},"access_level":30}""", "access_level must be 10 (guest) or 20 (reporter)")]
     [InlineData("""{"name":"n","issuer":"https://gitlab.example.com","audience":"a","claims":{"p":"x"},"access_level":50}""", "access_level must be 10 (guest) or 20 (reporter)")]
     [InlineData("""{"name":"n","issuer":"https://gitlab.example.com","audience":"a","claims":{"p":"x"},"access_level":"developer"}""", "access_level must be 10 (guest) or 20 (reporter)")]

@@ -67,6 +67,10 @@ public sealed class CiIdentityUnitTests
     [InlineData("JwksUrl", "/jwks", "DependencyProxy:Oidc:Issuers:bad:JwksUrl must be an absolute http or https URL")]
     [InlineData("MaxTokenLifetime", "00:00:10", "DependencyProxy:Oidc:Issuers:bad:MaxTokenLifetime must be between 00:01:00 and 1.00:00:00")]
     [InlineData("MaxTokenLifetime", "7.00:00:00", "DependencyProxy:Oidc:Issuers:bad:MaxTokenLifetime must be between 00:01:00 and 1.00:00:00")]
+    [InlineData("MaxTokenLifetime", "1h", "DependencyProxy:Oidc:Issuers:bad:MaxTokenLifetime must be a time span such as 02:00:00")]
+    [InlineData("MaxTokenLifetime", "[]", "DependencyProxy:Oidc:Issuers:bad:MaxTokenLifetime must be a time span")]
+    [InlineData("Url", "http://gitlab.example.com", "DependencyProxy:Oidc:Issuers:bad:Url must use https (plain http only on a loopback address")]
+    [InlineData("JwksUrl", "http://x.example/jwks", "DependencyProxy:Oidc:Issuers:bad:JwksUrl must use https (plain http only on a loopback address")]
     public void ABadIssuer_FailsTheStartUpCheck_NamingItsKey(string key, string value, string message)
     {
         var settings = new List<(string, string?)> { ($"DependencyProxy:Oidc:Issuers:bad:{key}", value) };
@@ -84,4 +88,45 @@ public sealed class CiIdentityUnitTests
                 ("DependencyProxy:Oidc:Issuers:a:Url", "https://gitlab.example.com"),
                 ("DependencyProxy:Oidc:Issuers:b:Url", "https://gitlab.example.com")),
             problem => problem.Contains("is listed for another issuer too"));
+
+    [Fact]
+    public void PlainHttp_IsAcceptedOnLoopbackOnly_AsForTheSsoAuthority()
+    {
+        Assert.Empty(ConfigurationCheck.Problems(
+            ("DependencyProxy:Oidc:Issuers:a:Url", "http://127.0.0.1:8080"),
+            ("DependencyProxy:Oidc:Issuers:a:JwksUrl", "http://[::1]:8080/jwks"),
+            ("DependencyProxy:Oidc:Issuers:b:Url", "http://localhost:9000/gitlab")));
+        Assert.Contains(ConfigurationCheck.Problems(("DependencyProxy:Authentication:Oidc:Authority", "http://login.example.com"),
+                ("DependencyProxy:Authentication:Oidc:ClientId", "dp")),
+            problem => problem.Contains("DependencyProxy:Authentication:Oidc:Authority must use https (plain http only on a loopback address"));
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("**")]
+    [InlineData("?*")]
+    public void ARuleWhoseGlobsAreAllWildcards_IsRefused(string glob)
+    {
+        Assert.Contains("at least one glob must hold a literal character", TrustClaims.Problem(new Dictionary<string, string?> { ["project_path"] = glob }));
+        Assert.Contains("at least one glob must hold a literal character",
+            TrustClaims.Problem(new Dictionary<string, string?> { ["project_path"] = glob, ["ref"] = "*" }));
+        // One pinned claim is enough: the others may be wildcards.
+        Assert.Null(TrustClaims.Problem(new Dictionary<string, string?> { ["project_path"] = glob, ["ref_protected"] = "true" }));
+    }
+
+    [Theory]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.e30.c2ln", true)]
+    [InlineData("eyJ0eXAiOiJKV1QifQ.e30.c2ln", false)] // no alg
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.e30", false)]
+    [InlineData("eyJ!!!.e30.c2ln", false)]
+    [InlineData("glpat-abcdefghijklmnopqrst", false)]
+    public void AJwtShapedSecret_IsRecognised(string secret, bool shaped) => Assert.Equal(shaped, CiTokenValidator.IsJwtShaped(secret));
+
+    [Fact]
+    public void AKeySetFetchThatTimesOut_IsLoggedAsATimeout()
+    {
+        Assert.StartsWith("timed out", CiIssuerKeys.FailureReason(new TaskCanceledException("The operation was canceled.")));
+        Assert.Contains("10 s", CiIssuerKeys.FailureReason(new OperationCanceledException()));
+        Assert.Equal("the key set is bad", CiIssuerKeys.FailureReason(new CiIssuerException("the key set is bad")));
+    }
 }

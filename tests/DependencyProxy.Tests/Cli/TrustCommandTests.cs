@@ -44,6 +44,8 @@ public sealed class TrustCommandTests : IDisposable
         Assert.Equal("acme/app/*@refs/heads/x=y", listed[1].GetProperty("claims").GetProperty("job_workflow_ref").GetString());
         Assert.Equal(10, listed[1].GetProperty("access_level").GetInt32());
         Assert.Equal("guest", listed[1].GetProperty("role").GetString());
+        // UTC, written as the REST API writes it.
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", listed[1].GetProperty("created_at").GetString());
         var id = listed[0].GetProperty("id").GetInt64().ToString();
 
         Assert.Contains($"Removed trust rule {id} from 'acme'", (await RunAsync("trusts", "remove", "acme", id)).AssertSucceeded().Output);

@@ -39,7 +39,11 @@ public sealed class CiIdentityPageTests : ProxyTestBase
     public async Task OwnersAddAndRemoveRules_MaintainersOnlyRead_ReportersAreRefused_AndHostileIdsAreNotFound()
     {
         using var owner = await SignedInAsync("owner", 50);
-        Assert.Contains("No rule yet", await owner.GetPageAsync(Page));
+        var empty = await owner.GetPageAsync(Page);
+        Assert.Contains("No rule yet", empty);
+        // The hint keeps the token off the command line (and out of the shell's history and the process list).
+        Assert.Contains("docker login -u oidc --password-stdin", empty);
+        Assert.DoesNotContain("-p &quot;$ID_TOKEN", empty);
         using (var added = await owner.PostFormAsync(Page, Add, Rule()))
         {
             Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using DependencyProxy.Tests.Infrastructure;
+
+namespace DependencyProxy.Tests.CiIdentity;
+
+/// <summary>
+/// The outside review's findings: public groups pull with any valid CI token, a valid token no rule accepts is no failed
+/// login, tokens up to 8 KiB fit the Basic header, and a CI token under another username hears of <c>oidc</c>.
+/// </summary>
+public sealed partial class CiIdentityLoginTests
+{
+    [Fact]
+    public async Task AValidToken_PullsFromAPublicGroup_WhetherOrNotARuleThereMatches()
+    {
+        // acme's job (a rule matches in acme, none in pub), and a job no rule of any group matches.
+        foreach (var token in new[] { GitLabToken(), GitLabToken(CiIdentityFixture.GitLabClaims("nobody/app")) })
+        {
+            var (status, jwt, body, _) = await fixture.LoginAsync(token, CiIdentityFixture.Repository("pub"));
+            Assert.True(status == HttpStatusCode.OK, body);
+            using var pull = await fixture.Api.PullManifestAsync("pub", "alpine", jwt);
+            Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+        }
+
+        // A private group still needs a rule: nobody's job is refused there, and learns nothing of it.
+        await AssertRefusedAsync(GitLabToken(CiIdentityFixture.GitLabClaims("nobody/app")), CiIdentityFixture.Repository("acme"));
+    }
+
+    [Fact]
+    public async Task AValidTokenNoRuleAccepts_IsNoFailedLogin_ButAForgedOneIs()
+    {
+        const string address = "10.99.0.7";
+        var nobody = GitLabToken(CiIdentityFixture.GitLabClaims("nobody/app"));
+        for (var i = 0; i < 15; i++)
+        {
+            // More than the 10 failures an address may have: a shared runner's jobs of unrelated projects.
+            Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.LoginAsync(nobody, CiIdentityFixture.Repository("acme"), address)).Status);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.LoginAsync(nobody, null, address)).Status);
+        }
+
+        // The address is not throttled: a password guess is still checked (401, not 429).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await BasicAsync("alice", "wrong-password", address)).StatusCode);
+
+        const string forger = "10.99.0.8";
+        var forged = GitLabToken()[..^4] + "AAAA";
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 15; i++)
+        {
+            statuses.Add((await fixture.LoginAsync(forged, CiIdentityFixture.Repository("acme"), forger)).Status);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+    }
+
+    [Fact]
+    public async Task ATokenOfEightKiB_LogsInThroughBasicCredentials()
+    {
+        var claims = new Dictionary<string, object>(CiIdentityFixture.GitLabClaims()) { ["padding"] = new string('x', 5500) };
+        var token = GitLabToken(claims);
+        Assert.InRange(token.Length, 7500, 8192);
+        var (status, _, body, _) = await fixture.LoginAsync(token, CiIdentityFixture.Repository("acme"));
+        Assert.True(status == HttpStatusCode.OK, body);
+    }
+
+    [Theory]
+    [InlineData("OIDC")]
+    [InlineData("alice")]
+    public async Task ACiTokenUnderAnotherUsername_HearsOfOidc(string username)
+    {
+        using var response = await BasicAsync(username, GitLabToken(), "10.99.1.1");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("invalid username, password or token (a CI token logs in with the username 'oidc')", Message(await response.Content.ReadAsStringAsync()));
+
+        // Anything else that is not a JWT keeps the generic line.
+        using var plain = await BasicAsync(username, "eyJ-not-a-token.x.y", "10.99.1.2");
+        Assert.Equal(Generic, Message(await plain.Content.ReadAsStringAsync()));
+    }
+
+    private async Task<HttpResponseMessage> BasicAsync(string username, string secret, string address)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/jwt/auth?service=dependency_proxy&scope=repository:{CiIdentityFixture.Repository("acme")}:pull");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{secret}")));
+        request.Headers.Add(TestClientAddress.Header, address);
+        return await fixture.Client.SendAsync(request);
+    }
+}
