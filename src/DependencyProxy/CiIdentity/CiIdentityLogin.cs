@@ -17,8 +17,8 @@ internal sealed record CiLoginResult(
 /// <c>docker login -u oidc --password-stdin</c> with the CI token: validates the token (<see cref="CiTokenValidator"/>), matches it against
 /// every trust rule of its issuer (audience exactly, every claim's glob), and gives a principal that names the matched
 /// rules. With a requested scope naming a group, one of the matched rules must apply to it (its own group or an ancestor).
-/// A public group needs no rule: it is anyone's to pull. Refusals say why only to callers who may know the group exists
-/// (the token matched some rule); anyone else gets the generic answer. The log always says why, with the issuer and <c>sub</c>, never the token.
+/// A public group needs no rule: it is anyone's to pull. A refusal says why only when the token's claims satisfy a rule
+/// of the group and its audience does not (<see cref="ShownRefusal"/>); anything else gets the generic answer. The log always says why, with the issuer and <c>sub</c>, never the token.
 /// </summary>
 internal sealed partial class CiIdentityLogin(
     CiTokenValidator validator, CiTrustRules rules, IDbContextFactory<ProxyDbContext> databases, ILogger<CiIdentityLogin> logger)
@@ -69,9 +69,9 @@ internal sealed partial class CiIdentityLogin(
 
             // A valid token of a listed issuer that no rule accepts here is no wrong credential: it is refused, but not
             // counted as a failed login of the address (a shared runner would otherwise lock out every job behind it).
-            var why = WhyNot(evaluated.Where(e => ancestry.Contains(e.Rule.GroupPath)).ToList(), groupPath);
-            LogRefused(ci.Issuer, ci.Subject, "NoTrust", why);
-            return new CiLoginResult(null, matched.Count > 0 ? why : null, CountsAsFailure: false);
+            var candidates = evaluated.Where(e => ancestry.Contains(e.Rule.GroupPath)).ToList();
+            LogRefused(ci.Issuer, ci.Subject, "NoTrust", WhyNot(candidates, groupPath));
+            return new CiLoginResult(null, ShownRefusal(candidates, groupPath), CountsAsFailure: false);
         }
 
         if (matched.Count == 0)
@@ -96,7 +96,18 @@ internal sealed partial class CiIdentityLogin(
         return new CiLoginResult(Principal.ForCi(new CiCaller(ci.Issuer, ci.Subject, trustIds, ci.ExpiresAt)), Matched: named);
     }
 
-    /// <summary>The one line for a token that no rule of the group (or of a group above it) accepts.</summary>
+    /// <summary>
+    /// What the caller hears when no rule of a private (or missing) group accepts the token: only the audience line, and
+    /// only when the token's claims satisfy a rule of the group (or of a group above it): that job IS a project the group
+    /// trusts, only its <c>aud</c> is wrong. Anything else would tell a stranger that a private group exists, that it
+    /// trusts the issuer or which claims its rules name: null, the generic refusal.
+    /// </summary>
+    private static string? ShownRefusal(IReadOnlyList<Evaluated> candidates, string groupPath) =>
+        candidates.Any(c => !c.AudienceMatches && c.Mismatches.Count == 0)
+            ? $"token audience does not match any trust for group '{groupPath}'"
+            : null;
+
+    /// <summary>The real reason a token is refused for the group, for the server's log only.</summary>
     private static string WhyNot(IReadOnlyList<Evaluated> candidates, string groupPath)
     {
         if (candidates.Count == 0)

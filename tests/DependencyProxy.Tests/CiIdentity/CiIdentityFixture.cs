@@ -57,6 +57,9 @@ public sealed class CiIdentityFixture : IAsyncLifetime
         await AddRuleAsync("acme", GitHub.Url, new Dictionary<string, string> { ["repository"] = "acme/app", ["ref"] = "refs/heads/main" });
         await AddRuleAsync("other", GitLab.Url, new Dictionary<string, string> { ["project_path"] = "other/*" });
         await AddRuleAsync("pub", GitLab.Url, new Dictionary<string, string> { ["project_path"] = "pub/*" });
+        // A private group whose one rule differs from acme's in audience and claims (second outside review, finding 1).
+        await Proxy.CreateGroupAsync("hidden", "private");
+        await AddRuleAsync("hidden", GitLab.Url, new Dictionary<string, string> { ["project_path"] = "hidden/*" }, "https://hidden.example");
     }
 
     public async Task<long> AddRuleAsync(string group, string issuer, Dictionary<string, string> claims, string audience = Audience, int level = 20)
