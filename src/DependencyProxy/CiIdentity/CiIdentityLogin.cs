@@ -74,7 +74,12 @@ internal sealed partial class CiIdentityLogin(
             return new CiLoginResult(null, ShownRefusal(candidates, groupPath), CountsAsFailure: false);
         }
 
-        if (matched.Count == 0)
+        // With a scope, the registry token names only the rules that cover a requested group: a public group never
+        // depends on a rule (deleting an unrelated one must not end its pull), and the job never sees the id of a rule of
+        // a group it did not ask for. docker login itself (no scope) names every rule the token matched.
+        var named = (groupPaths.Count == 0 ? matched : matched.Where(m => groupPaths.Any(g => GroupAccess.Ancestry(g).Contains(m.GroupPath))))
+            .Take(CiTrustRules.MaxMatchedTrusts).ToList();
+        if (named.Count == 0)
         {
             if (groupPaths.Count > 0)
             {
@@ -87,10 +92,6 @@ internal sealed partial class CiIdentityLogin(
             return new CiLoginResult(null, CountsAsFailure: false);
         }
 
-        // The registry token names at most MaxMatchedTrusts rules: those of the requested groups first, so a pull never
-        // loses the rule its login was granted by.
-        var named = matched.OrderByDescending(m => groupPaths.Any(g => GroupAccess.Ancestry(g).Contains(m.GroupPath)))
-            .Take(CiTrustRules.MaxMatchedTrusts).ToList();
         var trustIds = named.Select(m => m.Trust.Id).ToList();
         LogAccepted(ci.Issuer, ci.Subject, string.Join(", ", named.Select(m => $"{m.Trust.Id} '{m.Trust.Name}' of {m.GroupPath}")));
         return new CiLoginResult(Principal.ForCi(new CiCaller(ci.Issuer, ci.Subject, trustIds, ci.ExpiresAt)), Matched: named);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using DependencyProxy.Tests.Infrastructure;
 
 namespace DependencyProxy.Tests.CiIdentity;
@@ -26,6 +27,38 @@ public sealed partial class CiIdentityLoginTests
         // A private group still needs a rule: nobody's job is refused there, and learns nothing of it.
         await AssertRefusedAsync(GitLabToken(CiIdentityFixture.GitLabClaims("nobody/app")), CiIdentityFixture.Repository("acme"));
     }
+
+    [Fact]
+    public async Task APublicGroupPull_GetsAnAnonymousToken_ThatNoRuleOfAPrivateGroupCanEnd()
+    {
+        // Second outside review, finding 3: a token matching only a rule of private 'hidden' asked for public 'pub'.
+        var rule = await fixture.AddRuleAsync("hidden", fixture.GitLab.Url, new Dictionary<string, string> { ["project_path"] = "secretproj/*" });
+        var token = GitLabToken(CiIdentityFixture.GitLabClaims("secretproj/app"));
+        var (status, jwt, body, _) = await fixture.LoginAsync(token, CiIdentityFixture.Repository("pub"));
+        Assert.True(status == HttpStatusCode.OK, body);
+
+        // Exactly what an anonymous caller gets: no CI identity, and no id of hidden's rule for the job to read.
+        var payload = JsonDocument.Parse(Base64UrlDecode(jwt!.Split('.')[1])).RootElement;
+        Assert.Equal("Anonymous", payload.GetProperty("kind").GetString());
+        Assert.False(payload.TryGetProperty("trusts", out _));
+        Assert.False(payload.TryGetProperty("ci_sub", out _));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Api.DeleteAsync($"/groups/hidden/ci_identity_trusts/{rule}", ProxyFactory.RootToken)).Status);
+        using var pull = await fixture.Api.PullManifestAsync("pub", "alpine", jwt);
+        Assert.Equal(HttpStatusCode.OK, pull.StatusCode);
+    }
+
+    [Fact]
+    public async Task AJobOfAPrivateGroup_AskingForAPublicGroupOnly_GetsAnAnonymousToken()
+    {
+        // acme's job matches acme's rule, which does not cover pub: its pub token names no rule (and no CI identity).
+        var (status, jwt, body, _) = await fixture.LoginAsync(GitLabToken(), CiIdentityFixture.Repository("pub"));
+        Assert.True(status == HttpStatusCode.OK, body);
+        Assert.Equal("Anonymous", JsonDocument.Parse(Base64UrlDecode(jwt!.Split('.')[1])).RootElement.GetProperty("kind").GetString());
+    }
+
+    private static string Base64UrlDecode(string part) =>
+        Encoding.UTF8.GetString(Convert.FromBase64String(part.Replace('-', '+').Replace('_', '/').PadRight(part.Length + (4 - part.Length % 4) % 4, '=')));
 
     [Fact]
     public async Task AValidTokenNoRuleAccepts_IsNoFailedLogin_ButAForgedOneIs()
