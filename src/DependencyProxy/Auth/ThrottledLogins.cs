@@ -27,6 +27,13 @@ internal sealed class ThrottledLogins(CredentialValidator credentials, LoginThro
     /// <summary>HTTP Basic from <c>docker login</c>: a password, a personal, group or deploy token.</summary>
     public async Task<LoginResult> CheckBasicAsync(IPAddress? address, string username, string secret, CancellationToken cancellationToken)
     {
+        // A valid CI token under another username than oidc (gitlab-ci-token, GitLab's usual one) is no wrong credential:
+        // it hears how CI tokens log in and is not counted, so a runner's jobs never lock their address out (nor lose the hint).
+        if (CiTokenValidator.IsJwtShaped(secret) && await ciLogins.IsValidTokenAsync(secret, cancellationToken))
+        {
+            return new LoginResult(LoginOutcome.Invalid, Message: CiIdentityLogin.UsernameHint);
+        }
+
         if (!Secrets.LooksLikeToken(secret))
         {
             return await CheckPasswordAsync(address, username, secret, cancellationToken);

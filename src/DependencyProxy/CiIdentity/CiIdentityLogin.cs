@@ -35,6 +35,10 @@ internal sealed partial class CiIdentityLogin(
     public static bool IsCiLogin(string username, string secret) =>
         string.Equals(username, Username, StringComparison.Ordinal) && CiTokenValidator.LooksLikeJwt(secret);
 
+    /// <summary>Whether <paramref name="token"/> is a valid CI token (signature, listed issuer, times), whatever rules say; logs nothing.</summary>
+    public async Task<bool> IsValidTokenAsync(string token, CancellationToken cancellationToken) =>
+        (await validator.ValidateAsync(token, cancellationToken)).Token is not null;
+
     /// <param name="token">The CI token.</param>
     /// <param name="groupPaths">The groups of the requested scope (none for <c>docker login</c> itself).</param>
     /// <param name="cancellationToken">The request's.</param>

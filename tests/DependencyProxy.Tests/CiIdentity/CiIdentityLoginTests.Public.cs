@@ -12,6 +12,8 @@ namespace DependencyProxy.Tests.CiIdentity;
 /// </summary>
 public sealed partial class CiIdentityLoginTests
 {
+    private const string CiHint = "invalid username, password or token (a CI token logs in with the username 'oidc')";
+
     [Fact]
     public async Task AValidToken_PullsFromAPublicGroup_WhetherOrNotARuleThereMatches()
     {
@@ -103,11 +105,36 @@ public sealed partial class CiIdentityLoginTests
     {
         using var response = await BasicAsync(username, GitLabToken(), "10.99.1.1");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("invalid username, password or token (a CI token logs in with the username 'oidc')", Message(await response.Content.ReadAsStringAsync()));
+        Assert.Equal(CiHint, Message(await response.Content.ReadAsStringAsync()));
 
         // Anything else that is not a JWT keeps the generic line.
         using var plain = await BasicAsync(username, "eyJ-not-a-token.x.y", "10.99.1.2");
         Assert.Equal(Generic, Message(await plain.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task AValidCiTokenUnderGitLabsUsername_IsNoFailedLogin_ButAForgedOneIs()
+    {
+        // Second outside review, finding 4: gitlab-ci-token is GitLab's usual username for job credentials.
+        const string address = "10.99.2.1";
+        var token = GitLabToken();
+        for (var i = 0; i < 15; i++)
+        {
+            using var response = await BasicAsync("gitlab-ci-token", token, address);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal(CiHint, Message(await response.Content.ReadAsStringAsync()));
+        }
+
+        // The address is not throttled: a password guess is still checked (401, not 429).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await BasicAsync("alice", "wrong-password", address)).StatusCode);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 15; i++)
+        {
+            statuses.Add((await BasicAsync("gitlab-ci-token", token[..^4] + "AAAA", "10.99.2.2")).StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
     }
 
     private async Task<HttpResponseMessage> BasicAsync(string username, string secret, string address)
