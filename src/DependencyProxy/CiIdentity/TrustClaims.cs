@@ -17,6 +17,10 @@ internal static class TrustClaims
     /// </summary>
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "iss", "aud", "exp", "nbf", "iat", "jti" };
 
+    /// <summary>The refusal of a rule none of whose globs starts with a literal character.</summary>
+    public const string AnchorProblem =
+        "claims: at least one glob must start with a literal character, e.g. \"acme/*\" (a rule whose globs all start with * or ? trusts jobs of any project of the issuer)";
+
     /// <summary>The first problem with <paramref name="claims"/> as a rule's claims, or null.</summary>
     public static string? Problem(IReadOnlyDictionary<string, string?>? claims)
     {
@@ -48,10 +52,11 @@ internal static class TrustClaims
             }
         }
 
-        // A rule must pin something: globs made only of wildcards match every job of the issuer, as no claims would.
-        if (claims.Values.All(glob => glob!.All(c => c is '*' or '?')))
+        // A rule must pin something: a glob that starts with a wildcard (*, *:*, */*, *a*, ?x) still matches jobs of any
+        // project of the issuer, so at least one glob must be anchored, starting with a literal character ("acme/*").
+        if (!claims.Values.Any(glob => glob![0] is not ('*' or '?')))
         {
-            return "claims: at least one glob must hold a literal character (a rule whose globs are only * and ? trusts every job of the issuer)";
+            return AnchorProblem;
         }
 
         return null;

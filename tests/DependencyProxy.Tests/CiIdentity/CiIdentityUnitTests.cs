@@ -105,10 +105,14 @@ public sealed class CiIdentityUnitTests
     [InlineData("*")]
     [InlineData("**")]
     [InlineData("?*")]
-    public void ARuleWhoseGlobsAreAllWildcards_IsRefused(string glob)
+    [InlineData("*:*")]
+    [InlineData("*/*")]
+    [InlineData("*a*")]
+    [InlineData("?x")]
+    public void ARuleWhoseGlobsAllStartWithAWildcard_IsRefused(string glob)
     {
-        Assert.Contains("at least one glob must hold a literal character", TrustClaims.Problem(new Dictionary<string, string?> { ["project_path"] = glob }));
-        Assert.Contains("at least one glob must hold a literal character",
+        Assert.Contains("at least one glob must start with a literal character", TrustClaims.Problem(new Dictionary<string, string?> { ["project_path"] = glob }));
+        Assert.Contains("at least one glob must start with a literal character",
             TrustClaims.Problem(new Dictionary<string, string?> { ["project_path"] = glob, ["ref"] = "*" }));
         // One pinned claim is enough: the others may be wildcards.
         Assert.Null(TrustClaims.Problem(new Dictionary<string, string?> { ["project_path"] = glob, ["ref_protected"] = "true" }));
