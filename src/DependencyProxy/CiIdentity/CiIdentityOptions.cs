@@ -13,6 +13,9 @@ internal sealed class CiIdentityOptions
 
     public Dictionary<string, CiIssuerOptions> Issuers { get; set; } = [];
 
+    /// <summary>How long an issuer's discovery document and key set may take, together (at most 60 s).</summary>
+    public TimeSpan FetchTimeout { get; set; } = CiIssuerDocuments.DefaultTimeout;
+
     /// <summary>The issuer whose URL is exactly <paramref name="url"/> (the token's <c>iss</c>), or null.</summary>
     public CiIssuerOptions? Find(string? url) =>
         url is null ? null : Issuers.Values.FirstOrDefault(issuer => string.Equals(issuer.Url, url, StringComparison.Ordinal));

@@ -24,7 +24,7 @@ internal static class CiIdentityRegistration
     {
         services.AddHttpClient(CiIssuerDocuments.HttpClientName, client =>
             {
-                client.Timeout = CiIssuerDocuments.Timeout;
+                client.Timeout = CiIssuerDocuments.MaxTimeout;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("DependencyProxy/1.0");
             })
             .ConfigurePrimaryHttpMessageHandler(Upstream.UpstreamHttpHandler.Create);

@@ -19,6 +19,11 @@ internal static class CiIdentityValidation
             yield return problem;
         }
 
+        if (options.FetchTimeout <= TimeSpan.Zero || options.FetchTimeout > CiIssuerDocuments.MaxTimeout)
+        {
+            yield return $"{CiIdentityOptions.Section}:FetchTimeout must be more than 0 and at most 00:01:00";
+        }
+
         var urls = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, issuer) in options.Issuers.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {

@@ -12,14 +12,20 @@ namespace DependencyProxy.CiIdentity;
 /// <see cref="UpstreamConnector"/> (the issuer's own host is the operator's choice; anything else must be public). Each
 /// answer is bounded in size and time.
 /// </summary>
-internal sealed class CiIssuerDocuments(IHttpClientFactory clients)
+internal sealed class CiIssuerDocuments(IHttpClientFactory clients, Microsoft.Extensions.Options.IOptions<CiIdentityOptions> options)
 {
     public const string HttpClientName = "ci-issuer";
 
     /// <summary>Discovery documents and key sets are a few kilobytes.</summary>
     public const int MaxResponseBytes = 256 * 1024;
 
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    /// <summary>The default of <see cref="CiIdentityOptions.FetchTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest <see cref="CiIdentityOptions.FetchTimeout"/>, and HttpClient's own limit (ours is the one that counts).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromSeconds(60);
+
+    private TimeSpan Timeout => options.Value.FetchTimeout;
 
     /// <summary>The issuer's signing keys (RSA and EC keys of its key set not marked for encryption).</summary>
     public async Task<IReadOnlyList<SecurityKey>> FetchKeysAsync(CiIssuerOptions issuer, CancellationToken cancellationToken)
@@ -114,8 +120,13 @@ internal sealed class CiIssuerDocuments(IHttpClientFactory clients)
                 ? throw new CiIssuerException($"{url} sent more than {MaxResponseBytes} bytes")
                 : System.Text.Encoding.UTF8.GetString(buffer, 0, total);
         }
-        catch (Exception e) when (e is HttpRequestException or UpstreamException or IOException
-            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested) || e is TaskCanceledException)
+        catch (OperationCanceledException)
+        {
+            // No caller's cancellation reaches a fetch (CiIssuerKeys runs it on its own): a cancellation is our time limit
+            // (or HttpClient's), and the log says so with the limit, not "The operation was canceled."
+            throw new CiIssuerException($"{url} timed out: the discovery document and key set must arrive within {Timeout.TotalSeconds:0.##} s");
+        }
+        catch (Exception e) when (e is HttpRequestException or UpstreamException or IOException)
         {
             throw new CiIssuerException($"{url} could not be read: {e.Message}");
         }

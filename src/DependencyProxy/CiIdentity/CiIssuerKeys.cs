@@ -61,7 +61,7 @@ internal sealed partial class CiIssuerKeys(CiIssuerDocuments documents, TimeProv
     internal static string FailureReason(Exception e) => e switch
     {
         CiIssuerException => e.Message,
-        OperationCanceledException => $"timed out: the discovery document and key set must arrive within {CiIssuerDocuments.Timeout.TotalSeconds:0} s",
+        OperationCanceledException => $"timed out: the discovery document and key set must arrive within {CiIssuerDocuments.DefaultTimeout.TotalSeconds:0} s",
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 

@@ -53,6 +53,18 @@ public sealed class CiIssuerKeysTests(CiIssuerKeysFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task AKeySetThatNeverAnswers_IsLoggedAsATimeoutWithItsLimit()
+    {
+        // Second outside review, finding 5a: the real path logged "The operation was canceled." and waited 10 s.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.Unauthorized, await LoginAsync(Token(fixture.Stalled)));
+        Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(8));
+        var logs = fixture.Proxy.Logs.All;
+        Assert.Contains($"/jwks timed out: the discovery document and key set must arrive within 1 s", logs);
+        Assert.DoesNotContain("The operation was canceled", logs);
+    }
+
+    [Fact]
     public async Task ConcurrentFirstLogins_ShareOneFetch()
     {
         var issuer = Issuers[2];
@@ -164,9 +176,14 @@ public sealed class CiIssuerKeysFixture : IAsyncLifetime
 
     public List<FakeCiIssuer> Issuers { get; } = [];
 
+    private readonly System.Net.Sockets.TcpListener _stall = new(IPAddress.Loopback, 0);
+
     public ProxyFactory Proxy { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>A listed issuer whose configured key set URL accepts TCP and never answers.</summary>
+    public FakeCiIssuer Stalled { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -177,13 +194,20 @@ public sealed class CiIssuerKeysFixture : IAsyncLifetime
         }
 
         var settings = Issuers.Select((issuer, i) => (Key: $"DependencyProxy:Oidc:Issuers:i{i}:Url", issuer.Url)).ToDictionary(s => s.Key, s => s.Url);
+
+        // An issuer whose key set is on a host that accepts the connection and never answers.
+        Stalled = await FakeCiIssuer.StartAsync();
+        _stall.Start();
+        settings["DependencyProxy:Oidc:Issuers:stalled:Url"] = Stalled.Url;
+        settings["DependencyProxy:Oidc:Issuers:stalled:JwksUrl"] = $"http://127.0.0.1:{((IPEndPoint)_stall.LocalEndpoint).Port}/jwks";
+        settings["DependencyProxy:Oidc:FetchTimeout"] = "00:00:01";
         settings["DependencyProxy:Auth:MaxFailedLogins"] = "1000";
         Proxy = new ProxyFactory(_upstream.Url, settings, Time);
         Client = Proxy.CreateClient();
         var api = new ApiClient(Client);
         TestImage.Add(_upstream, "library/alpine", "latest", 10);
         await Proxy.CreateGroupAsync("keys", "private");
-        foreach (var issuer in Issuers)
+        foreach (var issuer in Issuers.Append(Stalled))
         {
             var (status, body) = await api.PostAsync("/groups/keys/ci_identity_trusts", ProxyFactory.RootToken,
                 new { name = "ci", issuer = issuer.Url, audience = CiIdentityFixture.Audience, claims = new { project_path = "keys/*" } });
@@ -195,7 +219,8 @@ public sealed class CiIssuerKeysFixture : IAsyncLifetime
     {
         Client.Dispose();
         await Proxy.DisposeAsync();
-        foreach (var issuer in Issuers)
+        _stall.Stop();
+        foreach (var issuer in Issuers.Append(Stalled))
         {
             await issuer.DisposeAsync();
         }
