@@ -80,8 +80,7 @@ internal static class TokenEndpoint
         else if (request.Headers.Authorization.Count > 0)
         {
             return logins.RecordMalformed(address) ? TooManyFailures()
-                : new OciError(401, "UNAUTHORIZED", IsOverlongBasic(request) ? CiIdentityLogin.TooLongMessage
-                    : "use HTTP Basic credentials: a username with a password or token").ToResult();
+                : new OciError(401, "UNAUTHORIZED", OverlongBasicRefusal(request) ?? "use HTTP Basic credentials: a username with a password or token").ToResult();
         }
 
         var token = tokens.Issue(principal, access, out var issuedAt, out var expiresAt);
@@ -107,10 +106,25 @@ internal static class TokenEndpoint
     private static IResult TooManyFailures() =>
         new OciError(429, "TOOMANYREQUESTS", "too many failed logins from this address: wait a few minutes before trying again").ToResult();
 
-    /// <summary>Only a CI token makes Basic credentials this long: their refusal names its limit.</summary>
-    private static bool IsOverlongBasic(HttpRequest request) =>
-        request.Headers.Authorization.ToString() is var header && header.Length > MaxBasicHeaderLength
-        && header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// The refusal of Basic credentials over <see cref="MaxBasicHeaderLength"/>: for the username <c>oidc</c> the CI token's
+    /// limit, for any other (a password of 9,000 characters) the usual refusal of a login; null when the header is not
+    /// overlong Basic. Only the first 8 Base64 characters (6 bytes) are decoded.
+    /// </summary>
+    private static string? OverlongBasicRefusal(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length <= MaxBasicHeaderLength || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var credentials = header.AsSpan("Basic ".Length).Trim();
+        Span<byte> start = stackalloc byte[6];
+        var oidc = credentials.Length >= 8 && Convert.TryFromBase64Chars(credentials[..8], start, out var written) && written == 6
+            && start[..5].SequenceEqual("oidc:"u8);
+        return oidc ? CiIdentityLogin.TooLongMessage : "invalid username, password or token";
+    }
 
     /// <summary>Reads <c>Authorization: Basic</c>; null when absent, malformed or longer than <see cref="MaxBasicHeaderLength"/>.</summary>
     internal static (string Username, string Secret)? ReadBasic(HttpRequest request)

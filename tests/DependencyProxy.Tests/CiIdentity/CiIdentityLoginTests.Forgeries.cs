@@ -94,4 +94,21 @@ public sealed partial class CiIdentityLoginTests
         claims["padding"] = new string('x', 9000);
         await AssertRefusedAsync(GitLabToken(claims), message: "the CI token is too long: at most 8 KiB");
     }
+
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("OIDC")]
+    [InlineData("oid")]
+    public async Task AnOverlongPasswordOfAnotherUsername_GetsTheUsualRefusal_NotTheCiTokensLimit(string username)
+    {
+        // Second outside review, finding 5b: alice: and 9,300 characters (a Basic header over 12 KiB).
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/jwt/auth?service=dependency_proxy&scope=repository:{CiIdentityFixture.Repository("acme")}:pull");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{username}:{new string('p', 9300)}")));
+        request.Headers.Add(TestClientAddress.Header, "10.99.3.1");
+        using var response = await fixture.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var message = Message(await response.Content.ReadAsStringAsync());
+        Assert.Equal(Generic, message);
+    }
 }
