@@ -23,7 +23,7 @@ internal sealed record CiLoginResult(
 internal sealed partial class CiIdentityLogin(
     CiTokenValidator validator, CiTrustRules rules, IDbContextFactory<ProxyDbContext> databases, ILogger<CiIdentityLogin> logger)
 {
-    public const string Username = "oidc";
+    public const string Username = UserAccounts.CiTokenUsername;
 
     /// <summary>The one line for a token over <see cref="CiTokenValidator.MaxTokenLength"/>, whichever limit it met first.</summary>
     public const string TooLongMessage = "the CI token is too long: at most 8 KiB (8192 characters) is accepted";

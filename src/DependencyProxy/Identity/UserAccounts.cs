@@ -9,6 +9,15 @@ internal sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> dat
 {
     public const string RootUsername = "root";
 
+    /// <summary>The username CI tokens log in with (<c>docker login -u oidc</c>): no account may hold it, in any case.</summary>
+    public const string CiTokenUsername = "oidc";
+
+    /// <summary>The refusal of <see cref="CiTokenUsername"/> as a new account's username.</summary>
+    public const string ReservedUsernameMessage = "Username 'oidc' is reserved for CI tokens (docker login -u oidc) and cannot be an account's";
+
+    /// <summary>Whether <paramref name="username"/> is reserved (<see cref="CiTokenUsername"/>, in any case).</summary>
+    public static bool IsReserved(string username) => string.Equals(username, CiTokenUsername, StringComparison.OrdinalIgnoreCase);
+
     public async Task<(User? User, Refusal? Refusal)> CreateAsync(
         string username, string email, string name, string? password, bool isAdmin, CancellationToken cancellationToken)
     {
@@ -36,6 +45,12 @@ internal sealed partial class UserAccounts(IDbContextFactory<ProxyDbContext> dat
         if (password is not null && Secrets.CheckPasswordStrength(password) is { } weak)
         {
             return (null, Refusal.Invalid(weak));
+        }
+
+        // A password login as oidc would otherwise reach an account (a JWT-shaped password aside) where CI tokens are meant.
+        if (IsReserved(username))
+        {
+            return (null, Refusal.Taken(ReservedUsernameMessage));
         }
 
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

@@ -92,7 +92,8 @@ internal sealed partial class ExternalSignIns(
         var name = string.IsNullOrWhiteSpace(identity.Name) ? null : identity.Name.Trim();
         foreach (var candidate in UsernameChoice.Candidates(baseName))
         {
-            if (await UserAccounts.UsernameTakenAsync(db, candidate, cancellationToken))
+            // oidc is reserved for CI tokens: such a person becomes oidc1.
+            if (UserAccounts.IsReserved(candidate) || await UserAccounts.UsernameTakenAsync(db, candidate, cancellationToken))
             {
                 continue;
             }

@@ -4,8 +4,9 @@ using DependencyProxy.Data;
 namespace DependencyProxy.SingleSignOn;
 
 /// <summary>
-/// A username for a person the provider introduces: from <c>preferred_username</c>, else the e-mail's local part, cut to
-/// the characters usernames may hold. A taken name gets a number (<c>alice1</c>, <c>alice2</c>, …): an existing account
+/// A username for a person the provider introduces: from <c>preferred_username</c>, else the e-mail's local part, with
+/// every character usernames may not hold replaced by <c>_</c> (<c>İnfo</c> is <c>_nfo</c>).
+/// A taken name gets a number (<c>alice1</c>, <c>alice2</c>, …): an existing account
 /// is never taken over by a provider that happens to use its name.
 /// </summary>
 internal static class UsernameChoice

@@ -17,6 +17,21 @@ public sealed class UsersAndTokensApiTests : ProxyTestBase
             (await Api.PostAsync("/users", Root, new { username = "alice", email = "other@example.com", name = "A", password = "long-enough-password" })).Status);
     }
 
+    [Theory]
+    [InlineData("oidc")]
+    [InlineData("OIDC")]
+    public async Task TheCiTokensUsername_IsReserved_AndNoPasswordLogsInUnderIt(string username)
+    {
+        // Second outside review, finding 5c: POST /users made an oidc account, and curl -u oidc:<password> logged in as it.
+        var (status, body) = await Api.PostAsync("/users", Root, new { username, email = "ci@example.com", name = "CI", password = "long-enough-password" });
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("is reserved for CI tokens", body.ToString());
+        Assert.Contains("oidc", body.ToString());
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/jwt/auth?service=dependency_proxy");
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{username}:long-enough-password")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.SendAsync(request)).StatusCode);
+    }
+
     [Fact]
     public async Task CurrentUser_AndUserList_ShowPrivateFieldsOnlyToAdminsAndSelf()
     {

@@ -437,6 +437,11 @@ public sealed class CommandLineTests : IDisposable
         var address = await _cli.RunAsync("users", "create", "carl", "--email", "Bob@Example.COM");
         Assert.NotEqual(0, address.ExitCode);
         Assert.Contains("Email has already been taken", address.Error);
+
+        // oidc, in any case, is the CI tokens' login: no account may hold it (second outside review, finding 5c).
+        var reserved = await _cli.RunAsync("users", "create", "Oidc", "--email", "oidc@example.com");
+        Assert.NotEqual(0, reserved.ExitCode);
+        Assert.Contains("Username 'oidc' is reserved for CI tokens", reserved.Error);
     }
 
     private static JsonElement Json(CliOutcome run) => JsonDocument.Parse(run.AssertSucceeded().Output).RootElement;

@@ -63,6 +63,7 @@ public sealed partial class ExternalSignInTests(SingleSignOnServer server) : ICl
     [InlineData("../../etc/passwd", null, ".._.._etc_passwd")]
     [InlineData("-dash.", null, "dash")]
     [InlineData("Zoë Smith", null, "Zo__Smith")]
+    [InlineData("İnfo", null, "_nfo")]
     [InlineData("   ", "mo.x+tag@corp.example", "mo.x_tag")]
     [InlineData(null, "<script>@corp.example", "_script_")]
     public async Task HostileClaimValues_GiveAValidFreeUsername(string? preferred, string? email, string expected)
@@ -73,6 +74,17 @@ public sealed partial class ExternalSignInTests(SingleSignOnServer server) : ICl
         Assert.StartsWith(expected, user!.Username);
         Assert.Matches("^" + System.Text.RegularExpressions.Regex.Escape(expected) + "[0-9]*$", user.Username);
         Assert.NotEqual("root", user.Username.ToLowerInvariant());
+    }
+
+    [Theory]
+    [InlineData("oidc")]
+    [InlineData("OIDC")]
+    public async Task TheCiTokensUsername_IsNeverGiven_ThePersonGetsANumber(string preferred)
+    {
+        // Second outside review, finding 5c: oidc is the CI tokens' login, reserved in any case.
+        var (user, refusal) = await SignIns.SignInAsync(Identity(Unique("sub-"), preferred), CancellationToken.None);
+        Assert.Null(refusal);
+        Assert.Matches("^" + preferred + "[0-9]+$", user!.Username);
     }
 
     [Fact]

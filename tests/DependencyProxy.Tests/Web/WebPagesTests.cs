@@ -302,6 +302,13 @@ public sealed class WebPagesTests : ProxyTestBase
             Assert.Contains($"{taken} has already been taken", await same.Content.ReadAsStringAsync());
         }
 
+        // oidc is the CI tokens' login: reserved (second outside review, finding 5c).
+        using (var reserved = await admin.PostFormAsync("/admin", "/admin?handler=Create", new() { ["username"] = "oidc", ["email"] = "oidc@example.com", ["name"] = "X" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, reserved.StatusCode);
+            Assert.Contains("Username &#x27;oidc&#x27; is reserved for CI tokens", await reserved.Content.ReadAsStringAsync());
+        }
+
         using (var self = await admin.PostFormAsync("/admin", "/admin?handler=Block", new() { ["id"] = rootUser.GetProperty("id").ToString(), ["blocked"] = "true" }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, self.StatusCode);
