@@ -29,14 +29,17 @@ internal sealed class ThrottledLogins(CredentialValidator credentials, LoginThro
     {
         // A valid CI token under another username than oidc (gitlab-ci-token, GitLab's usual one) is no wrong credential:
         // it hears how CI tokens log in and is not counted, so a runner's jobs never lock their address out (nor lose the hint).
-        if (CiTokenValidator.IsJwtShaped(secret) && await ciLogins.IsValidTokenAsync(secret, cancellationToken))
+        var jwtShaped = CiTokenValidator.IsJwtShaped(secret);
+        if (jwtShaped && await ciLogins.IsValidTokenAsync(secret, cancellationToken))
         {
             return new LoginResult(LoginOutcome.Invalid, Message: CiIdentityLogin.UsernameHint);
         }
 
         if (!Secrets.LooksLikeToken(secret))
         {
-            return await CheckPasswordAsync(address, username, secret, cancellationToken);
+            // An invalid JWT-shaped password is counted as any wrong password, and hears the same hint.
+            var password = await CheckPasswordAsync(address, username, secret, cancellationToken);
+            return jwtShaped && password.Outcome == LoginOutcome.Invalid ? password with { Message = CiIdentityLogin.UsernameHint } : password;
         }
 
         var principal = await credentials.ValidateBasicAsync(username, secret, cancellationToken);

@@ -58,8 +58,7 @@ internal static class TokenEndpoint
                 case LoginOutcome.Throttled:
                     return TooManyFailures();
                 case LoginOutcome.Invalid:
-                    return new OciError(401, "UNAUTHORIZED", login.Message
-                        ?? (!ci && CiTokenValidator.IsJwtShaped(secret) ? CiIdentityLogin.UsernameHint : "invalid username, password or token")).ToResult();
+                    return new OciError(401, "UNAUTHORIZED", login.Message ?? "invalid username, password or token").ToResult();
             }
 
             if (login.Principal!.Ci is { } caller)
