@@ -51,4 +51,8 @@ internal static class LogEvents
     public const int CertificateReloaded = 9101;
     public const int CertificateNotReloaded = 9102;
     public const int CertificateNotCurrentlyValid = 9103;
+    public const int SyncRuleRunFailed = 9351;
+    public const int SyncSchedulerFailed = 9352;
+    public const int SyncSchedulerSkipped = 9353;
+    public const int SyncRulePinned = 9354;
 }

@@ -17,7 +17,7 @@ internal sealed partial class ApiParameters
     public const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>The parameters that are lists (<see cref="List"/>); every other one is given once, as one value.</summary>
-    private static readonly HashSet<string> ListParameters = new(StringComparer.Ordinal) { "scopes" };
+    private static readonly HashSet<string> ListParameters = new(StringComparer.Ordinal) { "scopes", "platforms" };
 
     private readonly Dictionary<string, List<string?>> _values = new(StringComparer.Ordinal);
 

@@ -8,6 +8,7 @@ internal static class CleanupRegistration
     public static IServiceCollection AddCleanup(this IServiceCollection services)
     {
         services.AddOptionsSection<CleanupOptions>(CleanupOptions.Section).ValidateWith(cleanup => cleanup.Validate());
+        services.AddOptionsSection<PinnedShareOptions>(PinnedShareOptions.Section).ValidateWith(share => share.Validate());
         services.AddSingleton<GroupCachePurge>();
         services.AddSingleton<ImageDeletion>();
         services.AddSingleton<GarbageCollector>();

@@ -14,13 +14,16 @@ internal sealed record QuotaResult(long BytesBefore, long BytesAfter, int FilesE
 /// first (by the newest read_at of any group's entry for it), across all groups, until the store is at or below the
 /// low-water mark. Eviction deletes the entries first and the file after, so a pull either still finds both or finds
 /// neither and fetches again; content written within the grace period is never evicted (a fill may be linking it right
-/// now). Evicted content simply comes back on the next pull.
+/// now). Evicted content simply comes back on the next pull. Content pinned by sync rules (<see cref="SyncRulePin"/>) goes
+/// last, for up to <c>Warming:MaxPinnedPercent</c> of the limit (the most recently read pinned content first): pins past
+/// that share are evicted like any other content, so rules can never take the whole store.
 /// </summary>
 internal sealed partial class QuotaEnforcer(
     IContentStore store,
     IDbContextFactory<ProxyDbContext> databases,
     IOptions<StorageOptions> storage,
     IOptions<CleanupOptions> cleanup,
+    IOptions<PinnedShareOptions> pinnedShare,
     TimeProvider time,
     Observability.ProxyMetrics metrics,
     ILogger<QuotaEnforcer> logger)
@@ -39,7 +42,8 @@ internal sealed partial class QuotaEnforcer(
         var evicted = 0;
         var youngest = time.GetUtcNow() - cleanup.Value.GracePeriod;
         var candidates = files.Values.Where(f => f.LastWrite <= youngest).Select(f => f.Digest.ToString());
-        foreach (var digest in await LeastRecentlyReadFirstAsync(candidates, cancellationToken))
+        var share = max / 100 * pinnedShare.Value.MaxPinnedPercent + max % 100 * pinnedShare.Value.MaxPinnedPercent / 100;
+        foreach (var digest in await LeastRecentlyReadFirstAsync(candidates, files, share, cancellationToken))
         {
             if (used <= target)
             {
@@ -63,8 +67,12 @@ internal sealed partial class QuotaEnforcer(
         return new QuotaResult(before, used, evicted);
     }
 
-    /// <summary>Stored digests ordered by their last read, oldest first; content no entry references at all comes first.</summary>
-    private async Task<IReadOnlyList<string>> LeastRecentlyReadFirstAsync(IEnumerable<string> stored, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stored digests ordered by their last read, oldest first; content no entry references at all comes first, pinned content
+    /// within <paramref name="pinnedShare"/> bytes last.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> LeastRecentlyReadFirstAsync(
+        IEnumerable<string> stored, IReadOnlyDictionary<string, StoredContent> files, long pinnedShare, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var blobReads = await db.CachedBlobs.GroupBy(b => b.Digest).Select(g => new { Digest = g.Key, ReadAt = g.Max(b => b.ReadAt) })
@@ -77,7 +85,31 @@ internal sealed partial class QuotaEnforcer(
             lastRead[row.Digest] = lastRead.TryGetValue(row.Digest, out var seen) && seen > row.ReadAt ? seen : row.ReadAt;
         }
 
-        return stored.OrderBy(d => lastRead.TryGetValue(d, out var read) ? read : DateTime.MinValue).ThenBy(d => d, StringComparer.Ordinal).ToList();
+        var pinned = (await db.SyncRulePins.Select(p => p.Digest).Distinct().ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var kept = KeptPins(pinned, files, lastRead, pinnedShare);
+        return stored.OrderBy(kept.Contains).ThenBy(d => lastRead.TryGetValue(d, out var read) ? read : DateTime.MinValue)
+            .ThenBy(d => d, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The pinned content that fits the share, most recently read first; the rest of the pins count for nothing.</summary>
+    private static HashSet<string> KeptPins(
+        HashSet<string> pinned, IReadOnlyDictionary<string, StoredContent> files, Dictionary<string, DateTime> lastRead, long share)
+    {
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        long bytes = 0;
+        foreach (var digest in pinned.Where(files.ContainsKey).OrderByDescending(d => lastRead.TryGetValue(d, out var read) ? read : DateTime.MinValue)
+            .ThenBy(d => d, StringComparer.Ordinal))
+        {
+            if (bytes + files[digest].Size > share)
+            {
+                continue;
+            }
+
+            bytes += files[digest].Size;
+            kept.Add(digest);
+        }
+
+        return kept;
     }
 
     [LoggerMessage(EventId = LogEvents.QuotaEvicted, Level = LogLevel.Information,

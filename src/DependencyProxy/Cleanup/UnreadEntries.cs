@@ -7,7 +7,8 @@ namespace DependencyProxy.Cleanup;
 /// The TTL's one step, for one cache (a group's own proxy, upstream id 0, or a virtual registry upstream): entries not
 /// read since the cutoff are marked <c>pending_destruction</c> (deletion and garbage collection follow), and stored tag and
 /// referrers lists fetched before it go at once (no content hangs on them). Shared by the group TTL policies and the
-/// virtual registry cleanup (<see cref="VirtualRegistryExpiry"/>), so both expire alike.
+/// virtual registry cleanup (<see cref="VirtualRegistryExpiry"/>), so both expire alike. A group's own entries for content a
+/// sync rule pins (<see cref="SyncRulePin"/>) are kept, however long unread: the rule asked for them to be there.
 /// </summary>
 internal static class UnreadEntries
 {
@@ -17,6 +18,13 @@ internal static class UnreadEntries
     {
         var manifests = db.CachedManifests.Where(m => m.GroupId == groupId && m.VirtualUpstreamId == upstreamId && m.ReadAt < cutoff && m.Status == CacheStatus.Default);
         var blobs = db.CachedBlobs.Where(b => b.GroupId == groupId && b.VirtualUpstreamId == upstreamId && b.ReadAt < cutoff && b.Status == CacheStatus.Default);
+        if (upstreamId == 0)
+        {
+            var pins = db.SyncRulePins.Where(p => p.GroupId == groupId);
+            manifests = manifests.Where(m => !pins.Any(p => p.Digest == m.Digest));
+            blobs = blobs.Where(b => !pins.Any(p => p.Digest == b.Digest));
+        }
+
         long bytes = 0;
         if (countBytes)
         {

@@ -46,6 +46,10 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<CiIdentityPull> CiIdentityPulls => Set<CiIdentityPull>();
 
+    public DbSet<SyncRule> SyncRules => Set<SyncRule>();
+
+    public DbSet<SyncRulePin> SyncRulePins => Set<SyncRulePin>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Lease>(lease =>
@@ -167,6 +171,33 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
         OnVirtualRegistriesCreating(modelBuilder);
         OnCiIdentityCreating(modelBuilder);
+        OnSyncRulesCreating(modelBuilder);
+    }
+
+    private static void OnSyncRulesCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<SyncRule>(rule =>
+        {
+            rule.Property(r => r.Image).HasMaxLength(SyncRule.MaxImageLength);
+            rule.Property(r => r.TagPattern).HasMaxLength(SyncRule.MaxPatternLength);
+            rule.Property(r => r.PatternType).HasMaxLength(16);
+            rule.Property(r => r.Mode).HasMaxLength(16);
+            rule.Property(r => r.Platforms).HasMaxLength(FieldLimits.Other * 4);
+            rule.Property(r => r.LastRunStatus).HasMaxLength(SyncRule.MaxStatusLength);
+            rule.Property(r => r.LastRunTags).HasMaxLength(20_000);
+            rule.HasIndex(r => r.GroupId);
+            rule.HasIndex(r => new { r.Enabled, r.NextRunAt });
+            rule.HasOne<Group>().WithMany().HasForeignKey(r => r.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SyncRulePin>(pin =>
+        {
+            pin.Property(p => p.Digest).HasMaxLength(200);
+            pin.HasIndex(p => new { p.SyncRuleId, p.Digest }).IsUnique();
+            pin.HasIndex(p => new { p.GroupId, p.Digest });
+            pin.HasIndex(p => p.Digest);
+            pin.HasOne<SyncRule>().WithMany().HasForeignKey(p => p.SyncRuleId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static void OnCiIdentityCreating(ModelBuilder modelBuilder)
