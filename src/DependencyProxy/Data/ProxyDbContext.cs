@@ -46,6 +46,10 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<CiIdentityPull> CiIdentityPulls => Set<CiIdentityPull>();
 
+    public DbSet<WarmJob> WarmJobs => Set<WarmJob>();
+
+    public DbSet<WarmJobImage> WarmJobImages => Set<WarmJobImage>();
+
     public DbSet<SyncRule> SyncRules => Set<SyncRule>();
 
     public DbSet<SyncRulePin> SyncRulePins => Set<SyncRulePin>();
@@ -171,7 +175,31 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
         OnVirtualRegistriesCreating(modelBuilder);
         OnCiIdentityCreating(modelBuilder);
+        OnWarmingCreating(modelBuilder);
         OnSyncRulesCreating(modelBuilder);
+    }
+
+    private static void OnWarmingCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<WarmJob>(job =>
+        {
+            job.Property(j => j.Platforms).HasMaxLength(WarmJob.MaxPlatformsLength);
+            job.Property(j => j.Status).HasMaxLength(16);
+            job.HasIndex(j => new { j.GroupId, j.CreatedAt });
+            job.HasIndex(j => j.Status);
+            job.HasOne<Group>().WithMany().HasForeignKey(j => j.GroupId).OnDelete(DeleteBehavior.Cascade);
+            job.HasOne<VirtualRegistry>().WithMany().HasForeignKey(j => j.VirtualRegistryId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<WarmJobImage>(image =>
+        {
+            image.Property(i => i.Reference).HasMaxLength(WarmJobImage.MaxReferenceLength);
+            image.Property(i => i.Status).HasMaxLength(16);
+            image.Property(i => i.Digest).HasMaxLength(200);
+            image.Property(i => i.Error).HasMaxLength(WarmJobImage.MaxErrorLength);
+            image.HasIndex(i => new { i.JobId, i.Position });
+            image.HasOne<WarmJob>().WithMany().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static void OnSyncRulesCreating(ModelBuilder modelBuilder)

@@ -15,6 +15,7 @@ using DependencyProxy.SingleSignOn;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
 using DependencyProxy.VirtualRegistries;
+using DependencyProxy.Warming;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -48,6 +49,7 @@ internal static class ServiceRegistration
         services.AddAuthOptions();
         services.AddVirtualRegistries();
         services.AddCiIdentityOptions();
+        services.AddWarmingCore();
         services.AddSingleton<ProxyMetrics>();
         services.AddUpstreamSecretKeys();
         services.AddSingleton<DatabaseInitializer>();

@@ -16,7 +16,7 @@ public sealed class FloorTests
         ["Identity", "Upstream"],
         ["Groups", "Caching"],
         ["Cluster", "VirtualRegistries", "CiIdentity"],
-        ["Cleanup"],
+        ["Cleanup", "Warming"],
         ["Auth", "SingleSignOn"],
         ["Registry", "Api", "Web"],
         ["Hosting"],

@@ -822,6 +822,116 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.ToTable("VirtualRegistryUpstreamLinks");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.WarmJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Blobs")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("FailedImages")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("ManifestOnly")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Manifests")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Platforms")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long?>("SyncRuleId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("VirtualRegistryId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.HasIndex("VirtualRegistryId");
+
+                    b.HasIndex("GroupId", "CreatedAt");
+
+                    b.ToTable("WarmJobs");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.WarmJobImage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Blobs")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Digest")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Manifests")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "Position");
+
+                    b.ToTable("WarmJobImages");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.CachedBlob", b =>
                 {
                     b.HasOne("DependencyProxy.Data.Group", null)
@@ -976,6 +1086,29 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.HasOne("DependencyProxy.Data.VirtualRegistryUpstream", null)
                         .WithMany()
                         .HasForeignKey("UpstreamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.WarmJob", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("DependencyProxy.Data.VirtualRegistry", null)
+                        .WithMany()
+                        .HasForeignKey("VirtualRegistryId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.WarmJobImage", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.WarmJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
