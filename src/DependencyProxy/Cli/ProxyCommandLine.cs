@@ -73,6 +73,7 @@ internal static class ProxyCommandLine
             UserCommands.Create(),
             TokenCommands.Create(),
             TrustCommands.Create(),
+            SyncRuleCommands.Create(),
             CacheCommands.CreateCache(),
             CacheCommands.CreateCleanup(),
             CacheCommands.CreateUsage(),

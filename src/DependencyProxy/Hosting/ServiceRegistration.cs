@@ -50,6 +50,7 @@ internal static class ServiceRegistration
         services.AddVirtualRegistries();
         services.AddCiIdentityOptions();
         services.AddWarmingCore();
+        services.AddSyncRules();
         services.AddSingleton<ProxyMetrics>();
         services.AddUpstreamSecretKeys();
         services.AddSingleton<DatabaseInitializer>();
@@ -72,6 +73,7 @@ internal static class ServiceRegistration
         services.AddSingleton<VirtualPullUpstreams>();
         services.AddCluster();
         services.AddCiIdentity();
+        services.AddSyncScheduler();
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();
         services.AddSingleton<ApiGroupAccess>();

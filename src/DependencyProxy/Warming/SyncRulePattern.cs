@@ -29,10 +29,13 @@ internal sealed class SyncRulePattern
         string expression;
         if (type == Glob)
         {
-            if (!TryTranslateGlob(pattern, out expression!, out error))
+            if (!TryTranslateGlob(pattern, out var translated, out var globError))
             {
+                error = globError;
                 return false;
             }
+
+            expression = translated;
         }
         else if (type == Regex)
         {
@@ -77,7 +80,7 @@ internal sealed class SyncRulePattern
         }
     }
 
-    private static bool TryTranslateGlob(string glob, out string? expression, out string? error)
+    private static bool TryTranslateGlob(string glob, [NotNullWhen(true)] out string? expression, [NotNullWhen(false)] out string? error)
     {
         var regex = new StringBuilder();
         for (var i = 0; i < glob.Length; i++)

@@ -566,6 +566,114 @@ namespace DependencyProxy.Data.Migrations
                     b.ToTable("SharedKeys");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.SyncRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Image")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("IntervalMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastJobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastRunStatus")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastRunTags")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxTags")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("NextRunAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PatternType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PinnedJobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Platforms")
+                        .IsRequired()
+                        .HasMaxLength(1020)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagPattern")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId");
+
+                    b.HasIndex("Enabled", "NextRunAt");
+
+                    b.ToTable("SyncRules");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.SyncRulePin", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SyncRuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("GroupId", "Digest");
+
+                    b.HasIndex("SyncRuleId", "Digest")
+                        .IsUnique();
+
+                    b.ToTable("SyncRulePins");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.User", b =>
                 {
                     b.Property<long>("Id")
@@ -996,6 +1104,24 @@ namespace DependencyProxy.Data.Migrations
                     b.HasOne("DependencyProxy.Data.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.SyncRule", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.SyncRulePin", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.SyncRule", null)
+                        .WithMany()
+                        .HasForeignKey("SyncRuleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

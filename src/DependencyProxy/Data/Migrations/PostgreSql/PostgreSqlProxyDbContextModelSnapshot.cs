@@ -594,6 +594,118 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.ToTable("SharedKeys");
                 });
 
+            modelBuilder.Entity("DependencyProxy.Data.SyncRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Image")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<int>("IntervalMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("LastJobId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastRunStatus")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("LastRunTags")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<int>("MaxTags")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("NextRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PatternType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long?>("PinnedJobId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Platforms")
+                        .IsRequired()
+                        .HasMaxLength(1020)
+                        .HasColumnType("character varying(1020)");
+
+                    b.Property<string>("TagPattern")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId");
+
+                    b.HasIndex("Enabled", "NextRunAt");
+
+                    b.ToTable("SyncRules");
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.SyncRulePin", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SyncRuleId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Digest");
+
+                    b.HasIndex("GroupId", "Digest");
+
+                    b.HasIndex("SyncRuleId", "Digest")
+                        .IsUnique();
+
+                    b.ToTable("SyncRulePins");
+                });
+
             modelBuilder.Entity("DependencyProxy.Data.User", b =>
                 {
                     b.Property<long>("Id")
@@ -1036,6 +1148,24 @@ namespace DependencyProxy.Data.Migrations.PostgreSql
                     b.HasOne("DependencyProxy.Data.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.SyncRule", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DependencyProxy.Data.SyncRulePin", b =>
+                {
+                    b.HasOne("DependencyProxy.Data.SyncRule", null)
+                        .WithMany()
+                        .HasForeignKey("SyncRuleId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
