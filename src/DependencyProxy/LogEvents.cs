@@ -51,4 +51,13 @@ internal static class LogEvents
     public const int CertificateReloaded = 9101;
     public const int CertificateNotReloaded = 9102;
     public const int CertificateNotCurrentlyValid = 9103;
+    public const int EventDropped = 9201;
+    public const int EventPublishFailed = 9202;
+    public const int OutboxWriteFailed = 9203;
+    public const int OutboxFlushed = 9204;
+    public const int WebhookDelivered = 9301;
+    public const int WebhookAttemptFailed = 9302;
+    public const int WebhookGaveUp = 9303;
+    public const int WebhookAddressRefused = 9304;
+    public const int WebhookWorkerFailed = 9305;
 }
