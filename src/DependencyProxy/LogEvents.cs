@@ -60,4 +60,8 @@ internal static class LogEvents
     public const int WebhookGaveUp = 9303;
     public const int WebhookAddressRefused = 9304;
     public const int WebhookWorkerFailed = 9305;
+    public const int WarmImageFailed = 9401;
+    public const int WarmWorkerFailed = 9402;
+    public const int WarmWorkerSkipped = 9403;
+    public const int WarmLeaseLost = 9404;
 }

@@ -69,6 +69,7 @@ internal static class ServiceRegistration
         services.AddVirtualRegistryConnectionTest();
         services.AddProxyHealthChecks();
         services.AddHostedService<CleanupWorker>();
+        services.AddWarming();
         services.AddCaching();
         services.AddSingleton<BlobEndpoint>();
         services.AddSingleton<VirtualPullUpstreams>();
