@@ -1,6 +1,7 @@
 using DependencyProxy.Api;
 using DependencyProxy.Auth;
 using DependencyProxy.Configuration;
+using DependencyProxy.Events;
 using DependencyProxy.Observability;
 using DependencyProxy.Registry;
 using DependencyProxy.Web;
@@ -41,7 +42,7 @@ internal static partial class ProxyApp
         app.MapProxyHealth();
         app.MapClusterInternals();
         app.MapWebInterface();
-        app.MapGet("/metrics", (HttpContext context, ProxyMetrics metrics) => metrics.WriteAsync(context));
+        app.MapGet("/metrics", (HttpContext context, ProxyMetrics metrics, EventQueue events) => metrics.WriteAsync(context, events.Registry));
         return app;
     }
 

@@ -6,6 +6,7 @@ using DependencyProxy.Cleanup;
 using DependencyProxy.Cluster;
 using DependencyProxy.Configuration;
 using DependencyProxy.Data;
+using DependencyProxy.Events;
 using DependencyProxy.Groups;
 using DependencyProxy.Identity;
 using DependencyProxy.Limits;
@@ -50,6 +51,7 @@ internal static class ServiceRegistration
         services.AddVirtualRegistries();
         services.AddCiIdentityOptions();
         services.AddWarmingCore();
+        services.AddProxyEvents();
         services.AddSyncRules();
         services.AddSingleton<ProxyMetrics>();
         services.AddUpstreamSecretKeys();
@@ -68,6 +70,7 @@ internal static class ServiceRegistration
         services.AddVirtualRegistryConnectionTest();
         services.AddProxyHealthChecks();
         services.AddHostedService<CleanupWorker>();
+        services.AddWarming();
         services.AddCaching();
         services.AddSingleton<BlobEndpoint>();
         services.AddSingleton<VirtualPullUpstreams>();

@@ -74,11 +74,18 @@ internal sealed class ProxyMetrics
     /// <summary>Reads the number of cached upstream tokens each time /metrics is collected, so the gauge is never stale.</summary>
     public void TrackUpstreamTokens(Func<int> count) => Registry.AddBeforeCollectCallback(() => _upstreamTokens.Set(count()));
 
-    /// <summary>Writes the default registry and this server's metrics, in Prometheus text format.</summary>
-    public async Task WriteAsync(HttpContext context)
+    /// <summary>
+    /// Writes the default registry, this server's metrics and <paramref name="others"/> (registries of features on this
+    /// floor, such as the event queue's), in Prometheus text format.
+    /// </summary>
+    public async Task WriteAsync(HttpContext context, params CollectorRegistry[] others)
     {
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         await Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        foreach (var other in others)
+        {
+            await other.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        }
     }
 }

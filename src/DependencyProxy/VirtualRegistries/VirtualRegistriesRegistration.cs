@@ -12,6 +12,7 @@ internal static class VirtualRegistriesRegistration
         services.AddSingleton<VirtualRegistryCache>();
         services.AddSingleton<VirtualRegistryDirectory>();
         services.AddSingleton<VirtualUpstreams>();
+        services.AddSingleton<VirtualRegistryViews>();
         services.AddSingleton<UpstreamPositions>();
         return services;
     }

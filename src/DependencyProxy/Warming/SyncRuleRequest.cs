@@ -15,7 +15,7 @@ internal sealed record SyncRuleRequest(
     public const int MinIntervalMinutes = 5;
     public const int MaxIntervalMinutes = 7 * 24 * 60;
     public const int MaxMaxTags = 100;
-    public const int MaxPlatforms = 20;
+    public const int MaxPlatforms = WarmPlatforms.MaxCount;
     public const string WholeMode = "whole";
     public const string ManifestsMode = "manifests";
 
@@ -122,15 +122,14 @@ internal sealed record SyncRuleRequest(
             return $"platforms may name at most {MaxPlatforms} platforms";
         }
 
-        var bad = platforms.FirstOrDefault(p => !IsPlatform(p.Trim()));
-        return bad is null ? null : $"platforms: '{Shorten(bad)}' is not a platform: use os/arch or os/arch/variant, e.g. linux/amd64";
-    }
+        foreach (var platform in platforms)
+        {
+            if (!WarmPlatforms.TryCheck(platform.Trim().ToLowerInvariant(), out var error))
+            {
+                return $"platforms: {error}";
+            }
+        }
 
-    private static bool IsPlatform(string platform)
-    {
-        var parts = platform.Split('/');
-        return parts.Length is 2 or 3 && parts.All(p => p.Length is > 0 and <= 32 && p.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'));
+        return null;
     }
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

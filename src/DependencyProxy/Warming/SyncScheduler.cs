@@ -1,6 +1,7 @@
 using DependencyProxy.Cluster;
 using DependencyProxy.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace DependencyProxy.Warming;
 
@@ -17,17 +18,14 @@ internal sealed partial class SyncScheduler(
     SyncRulePins pins,
     ClusterNode node,
     Leases leases,
-    IConfiguration configuration,
+    IOptions<WarmingOptions> options,
     TimeProvider time,
     ILogger<SyncScheduler> logger) : BackgroundService
 {
-    public const string Lease = "warming";
+    public const string Lease = WarmWorker.Lease;
 
     /// <summary>Rules run per pass at most, oldest due first; the rest wait for the next pass.</summary>
     private const int RulesPerPass = 50;
-
-    // Read here rather than through Warming's options, which validate the key at start.
-    private TimeSpan PollInterval => configuration.GetValue<TimeSpan?>("DependencyProxy:Warming:PollInterval") ?? TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,7 +33,7 @@ internal sealed partial class SyncScheduler(
         {
             try
             {
-                await Task.Delay(PollInterval, time, stoppingToken);
+                await Task.Delay(options.Value.PollInterval, time, stoppingToken);
                 await RunOnceAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

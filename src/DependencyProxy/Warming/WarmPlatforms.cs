@@ -1,0 +1,33 @@
+using System.Diagnostics.CodeAnalysis;
+using DependencyProxy.Caching;
+
+namespace DependencyProxy.Warming;
+
+/// <summary>
+/// The platforms of an index a warm-up fetches: <c>os/arch[/variant]</c> as <c>docker pull --platform</c> takes them, in
+/// lowercase. A platform without a variant matches every variant of its architecture (<c>linux/arm64</c> matches
+/// <c>linux/arm64/v8</c>); none means every entry of the index, attestations included (they are what <c>skopeo copy
+/// --all</c> copies too).
+/// </summary>
+internal static class WarmPlatforms
+{
+    public const int MaxCount = 16;
+
+    public static bool TryCheck(string platform, [NotNullWhen(false)] out string? error)
+    {
+        var parts = platform.Split('/');
+        error = parts.Length is 2 or 3 && parts.All(p => p.Length is > 0 and <= 32 && p.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.'))
+            ? null
+            : $"invalid platform '{(platform.Length > 64 ? platform[..64] + "…" : platform)}': use os/arch or os/arch/variant in lowercase, e.g. linux/amd64 or linux/arm/v7";
+        return error is null;
+    }
+
+    /// <summary>The index entries to fetch for the wanted platforms (empty: all of them).</summary>
+    public static IReadOnlyList<PlatformReference> Select(IReadOnlyList<PlatformReference> entries, IReadOnlyCollection<string> wanted) =>
+        wanted.Count == 0
+            ? entries
+            : [.. entries.Where(e => !e.IsAttestation && wanted.Any(w => Matches(e.Platform, w)))];
+
+    private static bool Matches(string platform, string wanted) =>
+        platform == wanted || (wanted.Count(c => c == '/') == 1 && platform.StartsWith(wanted + "/", StringComparison.Ordinal));
+}
