@@ -101,9 +101,8 @@ internal static class WarmApi
 
         var request = new WarmJobRequest(owner.GroupId, owner.VirtualRegistryId, null, [.. references.Select(r => r!)], [.. platforms.Select(p => p!).Distinct()],
             ManifestOnly: false);
-        var jobId = await jobs.EnqueueAsync(request, context.RequestAborted);
-        var queued = await jobs.FindAsync(owner.GroupId, owner.VirtualRegistryId, jobId, context.RequestAborted);
-        return ApiResults.Accepted(WarmJobJson.From(queued!.Value.Job, queued.Value.Images), $"{owner.Location}/{jobId}");
+        var (job, images) = await jobs.QueueAsync(request, context.RequestAborted);
+        return ApiResults.Accepted(WarmJobJson.From(job, images), $"{owner.Location}/{job.Id}");
     }
 
     private static async Task<IResult> ListForGroupAsync(HttpContext context, string id, ApiGroupAccess access, WarmJobs jobs)

@@ -22,7 +22,11 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
     public const int MaxActivePerGroup = 10;
 
     /// <summary>Queues the job with all its images in one transaction and wakes this node's worker; returns the job's id.</summary>
-    public async Task<long> EnqueueAsync(WarmJobRequest request, CancellationToken cancellationToken)
+    public async Task<long> EnqueueAsync(WarmJobRequest request, CancellationToken cancellationToken) =>
+        (await QueueAsync(request, cancellationToken)).Job.Id;
+
+    /// <summary><see cref="EnqueueAsync"/>, returning the job and its images as queued (the worker may have moved on already).</summary>
+    public async Task<(WarmJob Job, IReadOnlyList<WarmJobImage> Images)> QueueAsync(WarmJobRequest request, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         // One transaction: a worker must never see the job before its images.
@@ -38,12 +42,13 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
         };
         db.WarmJobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
-        db.WarmJobImages.AddRange(request.References.Select((reference, position) =>
-            new WarmJobImage { JobId = job.Id, Position = position, Reference = reference }));
+        var images = request.References.Select((reference, position) =>
+            new WarmJobImage { JobId = job.Id, Position = position, Reference = reference }).ToList();
+        db.WarmJobImages.AddRange(images);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         signal.Request();
-        return job.Id;
+        return (job, images);
     }
 
     /// <summary>A job of the group (of the virtual registry when given) with its images in the order asked, or null.</summary>
