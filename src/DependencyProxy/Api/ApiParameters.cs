@@ -17,7 +17,7 @@ internal sealed partial class ApiParameters
     public const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>The parameters that are lists (<see cref="List"/>); every other one is given once, as one value.</summary>
-    private static readonly HashSet<string> ListParameters = new(StringComparer.Ordinal) { "scopes", "platforms" };
+    private static readonly HashSet<string> ListParameters = new(StringComparer.Ordinal) { "scopes", "images", "platforms" };
 
     private readonly Dictionary<string, List<string?>> _values = new(StringComparer.Ordinal);
 
@@ -120,6 +120,12 @@ internal sealed partial class ApiParameters
         _values.TryGetValue(name, out var values)
             ? values.Where(v => v is not null).SelectMany(v => v!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
             : [];
+
+    /// <summary>Whether <paramref name="name"/> came as a list: a JSON array, or <c>name[]</c> form or query fields.</summary>
+    public bool IsList(string name) => _givenAsList.Contains(name);
+
+    /// <summary>A list's items exactly as given: not split at commas, nulls kept (so that the endpoint can refuse them).</summary>
+    public IReadOnlyList<string?> Items(string name) => _values.TryGetValue(name, out var values) ? values : [];
 
     /// <summary>An optional integer; <paramref name="error"/> names the parameter when it is present but not one.</summary>
     public bool TryInt(string name, out long? value, out string? error)
@@ -234,6 +240,11 @@ internal sealed partial class ApiParameters
 
                         AddAll(property.Name, property.Value.EnumerateArray().Select(Scalar).ToArray());
                         _givenAsList.Add(property.Name);
+                        if (property.Value.EnumerateArray().Any(e => e.ValueKind is not JsonValueKind.String and not JsonValueKind.Null))
+                        {
+                            _givenAsNonText.Add(property.Name); // [1, true]: items that are no texts (IsText)
+                        }
+
                         break;
                     case JsonValueKind.Object:
                         if (ReadObject(property.Name, property.Value) is { } invalid)

@@ -25,6 +25,9 @@ internal static class ApiResults
 
     public static IResult Accepted() => Send(new { message = "202 Accepted" }, StatusCodes.Status202Accepted);
 
+    /// <summary>Work queued: 202 with what was queued, and where to follow it.</summary>
+    public static IResult Accepted(object body, string location) => new WithLocation(Send(body, StatusCodes.Status202Accepted), location);
+
     public static IResult NoContent() => TypedResults.NoContent();
 
     /// <summary><c>{"error": "name is missing"}</c>, as GitLab answers bad parameters.</summary>
@@ -63,4 +66,13 @@ internal static class ApiResults
     }, StatusCodes.Status403Forbidden);
 
     private static IResult Send(object body, int status) => TypedResults.Json(body, Json, ContentType, status);
+
+    private sealed class WithLocation(IResult inner, string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 }

@@ -29,6 +29,7 @@ internal static class CacheCommands
             return 0;
         }, group));
         cache.Subcommands.Add(CreateDelete());
+        cache.Subcommands.Add(WarmCommand.Create());
 
         var enabled = CliValues.Boolean("--enabled", "Turn the cleanup policy on or off");
         var ttl = CliValues.WholeNumber("--ttl", "of days", DependencyProxySettings.MinTtlDays, DependencyProxySettings.MaxTtlDays,

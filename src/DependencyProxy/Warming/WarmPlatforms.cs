@@ -16,7 +16,7 @@ internal static class WarmPlatforms
     public static bool TryCheck(string platform, [NotNullWhen(false)] out string? error)
     {
         var parts = platform.Split('/');
-        error = parts.Length is 2 or 3 && parts.All(p => p.Length is > 0 and <= 32 && p.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.'))
+        error = parts.Length is 2 or 3 && parts.All(p => p.Length is > 0 and <= 32 && char.IsAsciiLetterOrDigit(p[0]) && p.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.'))
             ? null
             : $"invalid platform '{(platform.Length > 64 ? platform[..64] + "…" : platform)}': use os/arch or os/arch/variant in lowercase, e.g. linux/amd64 or linux/arm/v7";
         return error is null;

@@ -102,6 +102,7 @@ internal sealed record WarmReference(string Image, string? Tag, Digest? Digest)
     /// <summary>A host name with an optional port, as docker accepts it (the resolver then decides whether it is configured).</summary>
     private static bool IsHost(string host) =>
         host.Length <= 255 && host.Split(':') is { Length: <= 2 } parts
-        && parts[0].Length > 0 && parts[0].All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-')
+        && parts[0].Split('.').All(label => label.Length is > 0 and <= 63 && char.IsAsciiLetterOrDigit(label[0]) && char.IsAsciiLetterOrDigit(label[^1])
+            && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
         && (parts.Length == 1 || (int.TryParse(parts[1], System.Globalization.NumberStyles.None, null, out var port) && port is > 0 and < 65536));
 }

@@ -11,6 +11,7 @@ internal static class WarmingRegistration
     {
         services.AddOptionsSection<WarmingOptions>(WarmingOptions.Section).ValidateWith(warming => warming.Validate());
         services.AddSingleton<WarmSignal>();
+        services.AddSingleton<WarmJobRecords>();
         services.AddSingleton<WarmJobs>();
         return services;
     }
@@ -21,7 +22,6 @@ internal static class WarmingRegistration
         services.AddSingleton(provider => new BackgroundLane(provider.GetRequiredService<IOptions<WarmingOptions>>().Value.MaxConcurrentRequests));
         services.AddSingleton<WarmSources>();
         services.AddSingleton<WarmEngine>();
-        services.AddSingleton<WarmJobRecords>();
         services.AddSingleton<WarmImageRunner>();
         services.AddHostedService<WarmWorker>();
         return services;

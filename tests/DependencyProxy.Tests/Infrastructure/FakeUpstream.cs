@@ -51,6 +51,15 @@ public sealed partial class FakeUpstream : IAsyncDisposable
     /// <summary>When set, a blob body stops halfway until the gate completes.</summary>
     public TaskCompletionSource? BlobGate { get; set; }
 
+    /// <summary>Only these blobs wait for <see cref="BlobGate"/>; null: every blob.</summary>
+    public IReadOnlySet<string>? GatedBlobs { get; set; }
+
+    /// <summary>
+    /// Asked with each request's method and path once it is recorded, before anything is answered: a test holds a request
+    /// (its headers, so the proxy's upstream slot stays taken) by returning a task that it completes later.
+    /// </summary>
+    public Func<string, Task>? HoldRequest { get; set; }
+
     /// <summary>Blob GETs answer 307 to <c>localhost</c> (a different host name than the registry's 127.0.0.1).</summary>
     public bool RedirectBlobsToOtherHost { get; set; }
 
@@ -174,6 +183,14 @@ public sealed partial class FakeUpstream : IAsyncDisposable
         var method = context.Request.Method;
         // A request refused for want of a token is recorded apart, so counts show the requests that did the work.
         _requests.Enqueue($"{(NeedsToken(path) && !IsAuthorized(context) ? "UNAUTHORIZED " : "")}{method} {path}");
+        if (HoldRequest is { } hold)
+        {
+            await hold($"{method} {path}").WaitAsync(context.RequestAborted).ContinueWith(_ => { });
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+        }
         if (Fault == UpstreamFault.Hang)
         {
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
@@ -387,7 +404,7 @@ public sealed partial class FakeUpstream : IAsyncDisposable
             return; // ten bytes short of Content-Length
         }
 
-        if (BlobGate is { } gate)
+        if (BlobGate is { } gate && (GatedBlobs is null || GatedBlobs.Contains(digest)))
         {
             await gate.Task.WaitAsync(context.RequestAborted);
         }
