@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DependencyProxy.Api;
 using DependencyProxy.Groups;
 using DependencyProxy.Warming;
 
@@ -60,12 +61,13 @@ internal static class SyncRuleCommands
                 return await GroupCommands.NoSuchGroupAsync(result.GetValue(group)!);
             }
 
-            var rows = (await services.GetRequiredService<SyncRules>().ListAsync(target.Id, 0, SyncRules.MaxPerGroup, ct)).Page;
+            // The REST API's shape, so scripts read one format from both.
+            var rows = (await services.GetRequiredService<SyncRules>().ListAsync(target.Id, 0, SyncRules.MaxPerGroup, ct)).Page.Select(SyncRuleJson.From).ToList();
             CliValues.WriteList(ProxyCommandLine.Out, result.GetValue(json), rows,
                 ("ID", r => r.Id.ToString(CultureInfo.InvariantCulture)), ("IMAGE", r => r.Image), ("PATTERN", r => $"{r.PatternType}:{r.TagPattern}"),
                 ("EVERY", r => $"{r.IntervalMinutes}m"), ("MAX", r => r.MaxTags.ToString(CultureInfo.InvariantCulture)), ("MODE", r => r.Mode),
                 ("LAST RUN", r => r.LastRunAt is { } at ? $"{at:yyyy-MM-dd HH:mm}Z {r.LastRunStatus}" : "never"),
-                ("TAGS", r => r.LastRunTags), ("NEXT RUN", r => r.Enabled ? $"{r.NextRunAt:yyyy-MM-dd HH:mm}Z" : "disabled"));
+                ("TAGS", r => string.Join(',', r.LastRunTags)), ("NEXT RUN", r => r.NextRunAt is { } next ? $"{next:yyyy-MM-dd HH:mm}Z" : "disabled"));
             return 0;
         }, group, json));
 
