@@ -16,14 +16,7 @@ public sealed class SyncRulesPageTests : SyncRuleTestBase
     private const string Run = Page + "?handler=Run";
     private const string Remove = Page + "?handler=Remove";
 
-    private async Task<WebClient> SignedInAsync(string username, int level)
-    {
-        var browser = new WebClient(Proxy);
-        var (userId, _) = await Api.CreateUserWithTokenAsync(username);
-        await Api.PostAsync($"/groups/{GroupId}/members", Root, new { user_id = userId, access_level = level });
-        (await browser.SignInAsync(username)).Dispose();
-        return browser;
-    }
+    private Task<WebClient> SignedInAsync(string username, int level) => WebClient.SignedInMemberAsync(Proxy, Api, GroupId, username, level);
 
     private static Dictionary<string, string> Rule(string image = "app", string pattern = "1.*") => new()
     {

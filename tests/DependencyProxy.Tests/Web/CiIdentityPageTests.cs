@@ -24,14 +24,7 @@ public sealed class CiIdentityPageTests : ProxyTestBase
         ["access_level"] = "reporter",
     };
 
-    private async Task<WebClient> SignedInAsync(string username, int level)
-    {
-        var browser = new WebClient(Proxy);
-        var (userId, _) = await Api.CreateUserWithTokenAsync(username);
-        await Api.PostAsync($"/groups/{GroupId}/members", Root, new { user_id = userId, access_level = level });
-        (await browser.SignInAsync(username)).Dispose();
-        return browser;
-    }
+    private Task<WebClient> SignedInAsync(string username, int level) => WebClient.SignedInMemberAsync(Proxy, Api, GroupId, username, level);
 
     private async Task<JsonElement[]> RulesAsync() => [.. (await Api.GetAsync($"/groups/{GroupId}/ci_identity_trusts", Root)).Body.EnumerateArray()];
 

@@ -44,6 +44,17 @@ public sealed partial class WebClient(DependencyProxy.Tests.Infrastructure.Proxy
         await PostFormAsync("/users/sign_in", "/users/sign_in",
             new() { ["username"] = username, ["password"] = password, ["return_to"] = returnTo ?? "/groups" });
 
+    /// <summary>A new user (made through the API as root) with <paramref name="level"/> in the group, signed in.</summary>
+    public static async Task<WebClient> SignedInMemberAsync(
+        DependencyProxy.Tests.Infrastructure.ProxyFactory factory, DependencyProxy.Tests.Infrastructure.ApiClient api, long groupId, string username, int level)
+    {
+        var browser = new WebClient(factory);
+        var (userId, _) = await api.CreateUserWithTokenAsync(username);
+        await api.PostAsync($"/groups/{groupId}/members", DependencyProxy.Tests.Infrastructure.ProxyFactory.RootToken, new { user_id = userId, access_level = level });
+        (await browser.SignInAsync(username)).Dispose();
+        return browser;
+    }
+
     public void Dispose() => _http.Dispose();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
