@@ -49,17 +49,22 @@ internal sealed partial class SyncRulePins(
             }
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.SyncRulePins.Where(p => p.SyncRuleId == rule.Id).ExecuteDeleteAsync(cancellationToken);
-        // Only while the rule is still there and enabled: a rule removed or disabled meanwhile keeps no pins.
-        if (await db.SyncRules.AnyAsync(r => r.Id == rule.Id && r.Enabled, cancellationToken))
+        // PostgreSQL retries on transient failures; a retried unit must be the whole transaction.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            db.SyncRulePins.AddRange(digests.Select(d => new SyncRulePin { SyncRuleId = rule.Id, GroupId = rule.GroupId, Digest = d.Key, Size = d.Value }));
-            await db.SaveChangesAsync(cancellationToken);
-            await db.SyncRules.Where(r => r.Id == rule.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.PinnedJobId, rule.LastJobId), cancellationToken);
-        }
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.SyncRulePins.Where(p => p.SyncRuleId == rule.Id).ExecuteDeleteAsync(cancellationToken);
+            // Only while the rule is still there and enabled: a rule removed or disabled meanwhile keeps no pins.
+            if (await db.SyncRules.AnyAsync(r => r.Id == rule.Id && r.Enabled, cancellationToken))
+            {
+                db.SyncRulePins.AddRange(digests.Select(d => new SyncRulePin { SyncRuleId = rule.Id, GroupId = rule.GroupId, Digest = d.Key, Size = d.Value }));
+                await db.SaveChangesAsync(cancellationToken);
+                await db.SyncRules.Where(r => r.Id == rule.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.PinnedJobId, rule.LastJobId), cancellationToken);
+            }
 
-        await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
         LogPinned(rule.Id, digests.Count);
     }
 

@@ -29,24 +29,30 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
     public async Task<(WarmJob Job, IReadOnlyList<WarmJobImage> Images)> QueueAsync(WarmJobRequest request, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        // One transaction: a worker must never see the job before its images.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var job = new WarmJob
+        // One transaction: a worker must never see the job before its images. PostgreSQL retries on transient failures,
+        // and a retried unit must be the whole transaction (its own context each attempt, so nothing is added twice).
+        var (job, images) = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            GroupId = request.GroupId,
-            VirtualRegistryId = request.VirtualRegistryId,
-            SyncRuleId = request.SyncRuleId,
-            ManifestOnly = request.ManifestOnly,
-            Platforms = string.Join(',', request.Platforms),
-            CreatedAt = time.GetUtcNow().UtcDateTime,
-        };
-        db.WarmJobs.Add(job);
-        await db.SaveChangesAsync(cancellationToken);
-        var images = request.References.Select((reference, position) =>
-            new WarmJobImage { JobId = job.Id, Position = position, Reference = reference }).ToList();
-        db.WarmJobImages.AddRange(images);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            await using var attempt = await databases.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await attempt.Database.BeginTransactionAsync(cancellationToken);
+            var job = new WarmJob
+            {
+                GroupId = request.GroupId,
+                VirtualRegistryId = request.VirtualRegistryId,
+                SyncRuleId = request.SyncRuleId,
+                ManifestOnly = request.ManifestOnly,
+                Platforms = string.Join(',', request.Platforms),
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+            };
+            attempt.WarmJobs.Add(job);
+            await attempt.SaveChangesAsync(cancellationToken);
+            var images = request.References.Select((reference, position) =>
+                new WarmJobImage { JobId = job.Id, Position = position, Reference = reference }).ToList();
+            attempt.WarmJobImages.AddRange(images);
+            await attempt.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (job, images);
+        });
         signal.Request();
         return (job, images);
     }
