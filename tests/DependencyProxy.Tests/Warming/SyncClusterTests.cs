@@ -45,7 +45,7 @@ public sealed class SyncClusterTests : SyncRuleTestBase
 
         // Both hosted loops wake on the same tick.
         Clock.Advance(TimeSpan.FromSeconds(5));
-        var first = await WaitForRuleAsync(ruleId, r => r.LastJobId is not null, "first run");
+        var first = await WaitForRuleAsync(ruleId, r => r.LastJobId is not null, "first run", tick: true);
         await WaitForJobAsync(first.LastJobId!.Value);
         await Task.Delay(500); // room for a second, wrong run
         Assert.Equal(1, await JobsOfRuleAsync(ruleId));

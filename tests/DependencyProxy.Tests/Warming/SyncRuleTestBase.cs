@@ -36,8 +36,12 @@ public abstract class SyncRuleTestBase : LifecycleTestBase
         return await db.SyncRules.AsNoTracking().SingleAsync(r => r.Id == ruleId);
     }
 
-    /// <summary>Waits (real time, the background services run on their own) until the rule is as wanted.</summary>
-    private protected async Task<SyncRule> WaitForRuleAsync(long ruleId, Func<SyncRule, bool> wanted, string what)
+    /// <summary>
+    /// Waits (real time, the background services run on their own) until the rule is as wanted. With
+    /// <paramref name="tick"/> the clock moves a second at a time meanwhile, so the hosted loop's next poll comes whenever
+    /// it set its timer (after a pass that may end after the test moved the clock).
+    /// </summary>
+    private protected async Task<SyncRule> WaitForRuleAsync(long ruleId, Func<SyncRule, bool> wanted, string what, bool tick = false)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -50,6 +54,10 @@ public abstract class SyncRuleTestBase : LifecycleTestBase
 
             Assert.True(DateTime.UtcNow < deadline, $"rule {ruleId}: {what} (status: {rule.LastRunStatus}, job {rule.LastJobId})");
             await Task.Delay(20);
+            if (tick)
+            {
+                Clock.Advance(TimeSpan.FromSeconds(1));
+            }
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class SyncSchedulerTests : SyncRuleTestBase
         var ruleId = await AddRuleAsync(new { image = "app", tag_pattern = "1.*", interval_minutes = 60 });
 
         Clock.Advance(TimeSpan.FromSeconds(5)); // the hosted loop's poll: a new rule is due at once
-        var ran = await WaitForRuleAsync(ruleId, r => r.LastJobId is not null, "first run");
+        var ran = await WaitForRuleAsync(ruleId, r => r.LastJobId is not null, "first run", tick: true);
         Assert.Equal("queued", ran.LastRunStatus);
         Assert.Equal("1.0", ran.LastRunTags);
         Assert.Equal(ran.LastRunAt!.Value.AddMinutes(60), ran.NextRunAt);
@@ -30,7 +30,7 @@ public sealed class SyncSchedulerTests : SyncRuleTestBase
         Assert.Equal(ran.LastJobId, (await RuleAsync(ruleId)).LastJobId);
 
         Clock.Advance(TimeSpan.FromMinutes(31));
-        var again = await WaitForRuleAsync(ruleId, r => r.LastJobId != ran.LastJobId, "second run");
+        var again = await WaitForRuleAsync(ruleId, r => r.LastJobId != ran.LastJobId, "second run", tick: true);
         Assert.Equal("1.1,1.0", again.LastRunTags);
         Assert.Equal(["app:1.1", "app:1.0"], await JobReferencesAsync(again.LastJobId!.Value));
         var job = await WaitForJobAsync(again.LastJobId!.Value);
@@ -92,7 +92,7 @@ public sealed class SyncSchedulerTests : SyncRuleTestBase
 
         TestImage.Add(Upstream, "library/gone", "1", 100); // the repository appears upstream
         Clock.Advance(TimeSpan.FromMinutes(5));
-        var recovered = await WaitForRuleAsync(ruleId, r => r.LastJobId is not null, "retried at the next interval");
+        var recovered = await WaitForRuleAsync(ruleId, r => r.LastJobId is not null, "retried at the next interval", tick: true);
         Assert.Equal("queued", recovered.LastRunStatus);
         Assert.Equal("1", recovered.LastRunTags);
     }
