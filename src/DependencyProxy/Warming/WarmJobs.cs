@@ -1,4 +1,5 @@
 using DependencyProxy.Data;
+using DependencyProxy.VirtualRegistries;
 using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Warming;
@@ -28,27 +29,28 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
     /// <summary><see cref="EnqueueAsync"/>, returning the job and its images as queued (the worker may have moved on already).</summary>
     public async Task<(WarmJob Job, IReadOnlyList<WarmJobImage> Images)> QueueAsync(WarmJobRequest request, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        // One transaction: a worker must never see the job before its images.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var job = new WarmJob
+        // One transaction (a worker must never see the job before its images), retried whole on PostgreSQL.
+        var queued = await databases.InTransactionAsync<(WarmJob, IReadOnlyList<WarmJobImage>)>(async db =>
         {
-            GroupId = request.GroupId,
-            VirtualRegistryId = request.VirtualRegistryId,
-            SyncRuleId = request.SyncRuleId,
-            ManifestOnly = request.ManifestOnly,
-            Platforms = string.Join(',', request.Platforms),
-            CreatedAt = time.GetUtcNow().UtcDateTime,
-        };
-        db.WarmJobs.Add(job);
-        await db.SaveChangesAsync(cancellationToken);
-        var images = request.References.Select((reference, position) =>
-            new WarmJobImage { JobId = job.Id, Position = position, Reference = reference }).ToList();
-        db.WarmJobImages.AddRange(images);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            var job = new WarmJob
+            {
+                GroupId = request.GroupId,
+                VirtualRegistryId = request.VirtualRegistryId,
+                SyncRuleId = request.SyncRuleId,
+                ManifestOnly = request.ManifestOnly,
+                Platforms = string.Join(',', request.Platforms),
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+            };
+            db.WarmJobs.Add(job);
+            await db.SaveChangesAsync(cancellationToken);
+            var images = request.References.Select((reference, position) =>
+                new WarmJobImage { JobId = job.Id, Position = position, Reference = reference }).ToList();
+            db.WarmJobImages.AddRange(images);
+            await db.SaveChangesAsync(cancellationToken);
+            return (job, images);
+        }, cancellationToken);
         signal.Request();
-        return (job, images);
+        return queued;
     }
 
     /// <summary>A job of the group (of the virtual registry when given) with its images in the order asked, or null.</summary>
