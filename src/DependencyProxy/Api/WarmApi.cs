@@ -20,53 +20,51 @@ internal static class WarmApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost(GroupBase, QueueForGroupAsync);
-        api.MapGet(GroupBase, ListForGroupAsync);
-        api.MapGet(GroupBase + "/{jobId}", ShowForGroupAsync);
-        api.MapDelete(GroupBase + "/{jobId}", CancelForGroupAsync);
-        api.MapPost(VirtualBase, QueueForRegistryAsync);
-        api.MapGet(VirtualBase, ListForRegistryAsync);
-        api.MapGet(VirtualBase + "/{jobId}", ShowForRegistryAsync);
-        api.MapDelete(VirtualBase + "/{jobId}", CancelForRegistryAsync);
+        api.MapPost(GroupBase, (HttpContext context, string id, ApiGroupAccess access, WarmJobs jobs, UpstreamResolver resolver) =>
+            ForGroupAsync(context, id, access, queueing: true, owner => QueueAsync(context, owner, jobs, resolver)));
+        api.MapGet(GroupBase, (HttpContext context, string id, ApiGroupAccess access, WarmJobs jobs) =>
+            ForGroupAsync(context, id, access, queueing: false, owner => ListAsync(context, owner, jobs)));
+        api.MapGet(GroupBase + "/{jobId}", (HttpContext context, string id, string jobId, ApiGroupAccess access, WarmJobs jobs) =>
+            ForGroupAsync(context, id, access, queueing: false, owner => ShowAsync(context, owner, jobId, jobs)));
+        api.MapDelete(GroupBase + "/{jobId}", (HttpContext context, string id, string jobId, ApiGroupAccess access, WarmJobs jobs) =>
+            ForGroupAsync(context, id, access, queueing: false, owner => CancelAsync(context, owner, jobId, jobs)));
+        api.MapPost(VirtualBase, (HttpContext context, string id, VirtualRegistryAccess access, WarmJobs jobs, UpstreamResolver resolver) =>
+            ForRegistryAsync(context, id, access, owner => QueueAsync(context, owner, jobs, resolver)));
+        api.MapGet(VirtualBase, (HttpContext context, string id, VirtualRegistryAccess access, WarmJobs jobs) =>
+            ForRegistryAsync(context, id, access, owner => ListAsync(context, owner, jobs)));
+        api.MapGet(VirtualBase + "/{jobId}", (HttpContext context, string id, string jobId, VirtualRegistryAccess access, WarmJobs jobs) =>
+            ForRegistryAsync(context, id, access, owner => ShowAsync(context, owner, jobId, jobs)));
+        api.MapDelete(VirtualBase + "/{jobId}", (HttpContext context, string id, string jobId, VirtualRegistryAccess access, WarmJobs jobs) =>
+            ForRegistryAsync(context, id, access, owner => CancelAsync(context, owner, jobId, jobs)));
     }
 
     /// <summary>Whose jobs a request is about: a group's own, or one virtual registry's (under its group).</summary>
     private sealed record Owner(long GroupId, long? VirtualRegistryId, string Location);
 
-    private static async Task<(Owner? Owner, IResult? Error)> GroupOwnerAsync(HttpContext context, string id, ApiGroupAccess access, bool queueing)
+    /// <summary>Runs <paramref name="then"/> for a group the caller maintains (a private group the caller cannot see is 404).</summary>
+    private static async Task<IResult> ForGroupAsync(HttpContext context, string id, ApiGroupAccess access, bool queueing, Func<Owner, Task<IResult>> then)
     {
         var (group, _, denied) = await access.ResolveAsync(context, id, AccessLevels.Maintainer);
         if (group is null)
         {
-            return (null, denied);
+            return denied!;
         }
 
         if (queueing && !group.ProxyEnabled)
         {
-            return (null, ApiResults.Conflict($"the dependency proxy is disabled for group '{group.FullPath}': enable it before warming its cache"));
+            return ApiResults.Conflict($"the dependency proxy is disabled for group '{group.FullPath}': enable it before warming its cache");
         }
 
-        return (new Owner(group.Id, null, $"{context.Request.PathBase}/api/v4/groups/{group.Id}/dependency_proxy/warm"), null);
+        return await then(new Owner(group.Id, null, $"{context.Request.PathBase}/api/v4/groups/{group.Id}/dependency_proxy/warm"));
     }
 
-    private static async Task<(Owner? Owner, IResult? Error)> RegistryOwnerAsync(HttpContext context, string id, VirtualRegistryAccess access)
+    /// <summary>Runs <paramref name="then"/> for a virtual registry whose group the caller maintains.</summary>
+    private static async Task<IResult> ForRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, Func<Owner, Task<IResult>> then)
     {
         var (registry, error) = await access.RegistryAsync(context, id, AccessLevels.Maintainer);
         return registry is null || error is not null
-            ? (null, error)
-            : (new Owner(registry.GroupId, registry.Id, $"{context.Request.PathBase}/api/v4/virtual_registries/container/registries/{registry.Id}/warm"), null);
-    }
-
-    private static async Task<IResult> QueueForGroupAsync(HttpContext context, string id, ApiGroupAccess access, WarmJobs jobs, UpstreamResolver resolver)
-    {
-        var (owner, error) = await GroupOwnerAsync(context, id, access, queueing: true);
-        return owner is null ? error! : await QueueAsync(context, owner, jobs, resolver);
-    }
-
-    private static async Task<IResult> QueueForRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, WarmJobs jobs, UpstreamResolver resolver)
-    {
-        var (owner, error) = await RegistryOwnerAsync(context, id, access);
-        return owner is null ? error! : await QueueAsync(context, owner, jobs, resolver);
+            ? error ?? ApiResults.NotFound("Virtual registry")
+            : await then(new Owner(registry.GroupId, registry.Id, $"{context.Request.PathBase}/api/v4/virtual_registries/container/registries/{registry.Id}/warm"));
     }
 
     private static async Task<IResult> QueueAsync(HttpContext context, Owner owner, WarmJobs jobs, UpstreamResolver resolver)
@@ -105,18 +103,6 @@ internal static class WarmApi
         return ApiResults.Accepted(WarmJobJson.From(job, images), $"{owner.Location}/{job.Id}");
     }
 
-    private static async Task<IResult> ListForGroupAsync(HttpContext context, string id, ApiGroupAccess access, WarmJobs jobs)
-    {
-        var (owner, error) = await GroupOwnerAsync(context, id, access, queueing: false);
-        return owner is null ? error! : await ListAsync(context, owner, jobs);
-    }
-
-    private static async Task<IResult> ListForRegistryAsync(HttpContext context, string id, VirtualRegistryAccess access, WarmJobs jobs)
-    {
-        var (owner, error) = await RegistryOwnerAsync(context, id, access);
-        return owner is null ? error! : await ListAsync(context, owner, jobs);
-    }
-
     private static async Task<IResult> ListAsync(HttpContext context, Owner owner, WarmJobs jobs)
     {
         var (parameters, unreadable) = await ApiParameters.ReadAsync(context.Request);
@@ -135,34 +121,10 @@ internal static class WarmApi
         return ApiResults.Ok(items.Select(item => WarmJobJson.From(item.Job, item.Images)));
     }
 
-    private static async Task<IResult> ShowForGroupAsync(HttpContext context, string id, string jobId, ApiGroupAccess access, WarmJobs jobs)
-    {
-        var (owner, error) = await GroupOwnerAsync(context, id, access, queueing: false);
-        return owner is null ? error! : await ShowAsync(context, owner, jobId, jobs);
-    }
-
-    private static async Task<IResult> ShowForRegistryAsync(HttpContext context, string id, string jobId, VirtualRegistryAccess access, WarmJobs jobs)
-    {
-        var (owner, error) = await RegistryOwnerAsync(context, id, access);
-        return owner is null ? error! : await ShowAsync(context, owner, jobId, jobs);
-    }
-
     private static async Task<IResult> ShowAsync(HttpContext context, Owner owner, string jobId, WarmJobs jobs) =>
         long.TryParse(jobId, out var jid) && await jobs.FindAsync(owner.GroupId, owner.VirtualRegistryId, jid, context.RequestAborted) is { } found
             ? ApiResults.Ok(WarmJobJson.From(found.Job, found.Images))
             : ApiResults.NotFound("Warm-up job");
-
-    private static async Task<IResult> CancelForGroupAsync(HttpContext context, string id, string jobId, ApiGroupAccess access, WarmJobs jobs)
-    {
-        var (owner, error) = await GroupOwnerAsync(context, id, access, queueing: false);
-        return owner is null ? error! : await CancelAsync(context, owner, jobId, jobs);
-    }
-
-    private static async Task<IResult> CancelForRegistryAsync(HttpContext context, string id, string jobId, VirtualRegistryAccess access, WarmJobs jobs)
-    {
-        var (owner, error) = await RegistryOwnerAsync(context, id, access);
-        return owner is null ? error! : await CancelAsync(context, owner, jobId, jobs);
-    }
 
     /// <summary>Cancels a queued or running job (→ 200 with it, <c>cancelled</c>); one that already ended is 409.</summary>
     private static async Task<IResult> CancelAsync(HttpContext context, Owner owner, string jobId, WarmJobs jobs)

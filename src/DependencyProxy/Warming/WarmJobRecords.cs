@@ -80,16 +80,16 @@ internal sealed class WarmJobRecords(IDbContextFactory<ProxyDbContext> databases
         return await db.WarmJobs.Where(j => ids.Contains(j.Id) && j.Status == WarmJobStatus.Cancelled).Select(j => j.Id).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Finishes every running job none of whose images is left, with its totals, and says so to webhooks.</summary>
+    /// <summary>Finishes every job none of whose images is left (a queued one with no images too), with its totals, and says so to webhooks.</summary>
     public async Task FinishDoneJobsAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var done = await db.WarmJobs.Where(j => j.Status == WarmJobStatus.Running
+        var done = await db.WarmJobs.Where(j => Active.Contains(j.Status)
                 && !db.WarmJobImages.Any(i => i.JobId == j.Id && Active.Contains(i.Status)))
             .Select(j => j.Id).ToListAsync(cancellationToken);
         foreach (var id in done)
         {
-            await EndAsync(db, id, WarmJobStatus.Finished, [WarmJobStatus.Running], cancellationToken);
+            await EndAsync(db, id, WarmJobStatus.Finished, Active, cancellationToken);
         }
     }
 

@@ -1,4 +1,5 @@
 using DependencyProxy.Data;
+using DependencyProxy.VirtualRegistries;
 using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Warming;
@@ -28,13 +29,9 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
     /// <summary><see cref="EnqueueAsync"/>, returning the job and its images as queued (the worker may have moved on already).</summary>
     public async Task<(WarmJob Job, IReadOnlyList<WarmJobImage> Images)> QueueAsync(WarmJobRequest request, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        // One transaction: a worker must never see the job before its images. PostgreSQL retries on transient failures,
-        // and a retried unit must be the whole transaction (its own context each attempt, so nothing is added twice).
-        var (job, images) = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        // One transaction (a worker must never see the job before its images), retried whole on PostgreSQL.
+        var queued = await databases.InTransactionAsync<(WarmJob, IReadOnlyList<WarmJobImage>)>(async db =>
         {
-            await using var attempt = await databases.CreateDbContextAsync(cancellationToken);
-            await using var transaction = await attempt.Database.BeginTransactionAsync(cancellationToken);
             var job = new WarmJob
             {
                 GroupId = request.GroupId,
@@ -44,17 +41,16 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
                 Platforms = string.Join(',', request.Platforms),
                 CreatedAt = time.GetUtcNow().UtcDateTime,
             };
-            attempt.WarmJobs.Add(job);
-            await attempt.SaveChangesAsync(cancellationToken);
+            db.WarmJobs.Add(job);
+            await db.SaveChangesAsync(cancellationToken);
             var images = request.References.Select((reference, position) =>
                 new WarmJobImage { JobId = job.Id, Position = position, Reference = reference }).ToList();
-            attempt.WarmJobImages.AddRange(images);
-            await attempt.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            db.WarmJobImages.AddRange(images);
+            await db.SaveChangesAsync(cancellationToken);
             return (job, images);
-        });
+        }, cancellationToken);
         signal.Request();
-        return (job, images);
+        return queued;
     }
 
     /// <summary>A job of the group (of the virtual registry when given) with its images in the order asked, or null.</summary>

@@ -10,6 +10,12 @@ namespace DependencyProxy.Warming;
 /// </summary>
 internal interface IWarmSource
 {
+    /// <summary>
+    /// A warm-up's GET is a GET (a missing blob is downloaded), but it reads nothing of stored content: marked as not read
+    /// whole from its first byte, so on S3 opening a stored blob starts no GET of the object (BlobCache's WillReadWhole).
+    /// </summary>
+    const bool WarmReadsNothing = true;
+
     /// <summary>The upstream registries this image may be fetched from, for the rate-limit reserve.</summary>
     IReadOnlyList<string> Registries { get; }
 
@@ -33,7 +39,7 @@ internal sealed class GroupWarmSource(
 
     public async Task<(BlobOutcome Outcome, BlobRequest Request)> BlobAsync(Digest digest, CancellationToken cancellationToken)
     {
-        var request = new BlobRequest(group.Scope, repository, digest, IsGet: true, HasRange: false);
+        var request = new BlobRequest(group.Scope, repository, digest, IsGet: true, HasRange: IWarmSource.WarmReadsNothing);
         return (await blobs.ResolveAsync(request, cancellationToken), request);
     }
 }
@@ -48,7 +54,7 @@ internal sealed class VirtualWarmSource(VirtualRegistryView registry, string ima
 
     public async Task<(BlobOutcome Outcome, BlobRequest Request)> BlobAsync(Digest digest, CancellationToken cancellationToken)
     {
-        var (outcome, upstream) = await blobs.ResolveAsync(registry, digest, isGet: true, hasRange: false, cancellationToken);
-        return (outcome, new BlobRequest(registry.ScopeOf(upstream), upstream.Repository, digest, IsGet: true, HasRange: false));
+        var (outcome, upstream) = await blobs.ResolveAsync(registry, digest, isGet: true, hasRange: IWarmSource.WarmReadsNothing, cancellationToken);
+        return (outcome, new BlobRequest(registry.ScopeOf(upstream), upstream.Repository, digest, IsGet: true, HasRange: IWarmSource.WarmReadsNothing));
     }
 }

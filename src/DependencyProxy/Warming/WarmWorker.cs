@@ -30,6 +30,9 @@ internal sealed partial class WarmWorker(
 
     private sealed record Running(long JobId, Task Task, CancellationTokenSource Stop);
 
+    /// <summary>The poll interval, and in a cluster often enough to renew the lease (every third of its duration) while images run.</summary>
+    private TimeSpan NextLook => node.Enabled && node.LeaseDuration / 3 < options.Value.PollInterval ? node.LeaseDuration / 3 : options.Value.PollInterval;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
@@ -51,7 +54,7 @@ internal sealed partial class WarmWorker(
                     LogFailed(e.Message);
                 }
 
-                await signal.WaitAsync(options.Value.PollInterval, token).ContinueWith(_ => { }, TaskScheduler.Default);
+                await signal.WaitAsync(NextLook, token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
         finally
