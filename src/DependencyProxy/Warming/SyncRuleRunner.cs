@@ -6,8 +6,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Warming;
 
-/// <summary>What one run of a rule did: the job it queued (null when it queued none), the status recorded, the tags chosen.</summary>
-internal sealed record SyncRunOutcome(long? JobId, string Status, IReadOnlyList<string> Tags);
+/// <summary>
+/// What one run of a rule did: the job it queued (null when it queued none), the status recorded, the tags chosen.
+/// <paramref name="Selected"/>: the run did select (a job, or no tag matching), so its tags replace the last ones; a failed
+/// run keeps them.
+/// </summary>
+internal sealed record SyncRunOutcome(long? JobId, string Status, IReadOnlyList<string> Tags, bool Selected = false);
 
 /// <summary>
 /// Runs one sync rule: lists the image's tags upstream as the group (with the group's own account at that registry, as a
@@ -54,14 +58,21 @@ internal sealed partial class SyncRuleRunner(
 
         var status = outcome.Status.Length > SyncRule.MaxStatusLength ? outcome.Status[..SyncRule.MaxStatusLength] : outcome.Status;
         var tags = string.Join(',', outcome.Tags);
+        var selected = outcome.Selected;
         await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
         // A failed run keeps the tags (and the pins) of the last good one: an upstream outage must not unpin anything.
+        // A run that found no matching tag selected nothing, so nothing stays pinned.
         await db.SyncRules.Where(r => r.Id == rule.Id).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.LastRunAt, started)
             .SetProperty(r => r.NextRunAt, started.AddMinutes(rule.IntervalMinutes))
             .SetProperty(r => r.LastRunStatus, status)
             .SetProperty(r => r.LastJobId, r => outcome.JobId ?? r.LastJobId)
-            .SetProperty(r => r.LastRunTags, r => outcome.JobId == null ? r.LastRunTags : tags), CancellationToken.None);
+            .SetProperty(r => r.LastRunTags, r => selected ? tags : r.LastRunTags), CancellationToken.None);
+        if (selected && outcome.JobId is null)
+        {
+            await db.SyncRulePins.Where(p => p.SyncRuleId == rule.Id).ExecuteDeleteAsync(CancellationToken.None);
+        }
+
         return outcome;
     }
 
@@ -103,7 +114,7 @@ internal sealed partial class SyncRuleRunner(
         var selected = SyncRuleTags.Select(allTags, pattern, rule.MaxTags);
         if (selected.Count == 0)
         {
-            return new SyncRunOutcome(null, $"no tags of {repository} match the pattern", []);
+            return new SyncRunOutcome(null, $"no tags of {repository} match the pattern", [], Selected: true);
         }
 
         if (await jobs.CountActiveAsync(group.Id, cancellationToken) >= WarmJobs.MaxActivePerGroup)
@@ -113,7 +124,7 @@ internal sealed partial class SyncRuleRunner(
 
         var job = await jobs.EnqueueAsync(new WarmJobRequest(group.Id, null, rule.Id, [.. selected.Select(tag => $"{rule.Image}:{tag}")],
             rule.Platforms.Split(',', StringSplitOptions.RemoveEmptyEntries), rule.Mode == SyncRuleRequest.ManifestsMode), cancellationToken);
-        return new SyncRunOutcome(job, "queued", selected);
+        return new SyncRunOutcome(job, "queued", selected, Selected: true);
     }
 
     [LoggerMessage(EventId = LogEvents.SyncRuleRunFailed, Level = LogLevel.Information, Message = "Sync rule {RuleId} queued nothing: {Status}")]

@@ -61,6 +61,34 @@ public sealed class SyncRulePinTests : SyncRuleTestBase
     }
 
     [Fact]
+    public async Task AFailedRun_KeepsThePinsAndTheTagsOfTheLastGoodOne()
+    {
+        TestImage.Add(Upstream, "library/kept", "1.0", 1000);
+        var ruleId = await AddRuleAsync(new { image = "kept", tag_pattern = "1.*", interval_minutes = Week });
+        await RunAndPinAsync(ruleId);
+
+        await Upstream.StopAsync(); // an outage unpins nothing
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.SendAsync(HttpMethod.Post, $"{Rules}/{ruleId}/run", Root)).Status);
+        Assert.StartsWith("failed: ", (await RuleAsync(ruleId)).LastRunStatus);
+        Assert.Equal(3, await PinsAsync(ruleId));
+        Assert.Equal("1.0", (await RuleAsync(ruleId)).LastRunTags);
+    }
+
+    [Fact]
+    public async Task ARunThatMatchesNothing_KeepsNothingPinned()
+    {
+        TestImage.Add(Upstream, "library/kept", "1.0", 1000);
+        var ruleId = await AddRuleAsync(new { image = "kept", tag_pattern = "1.*", interval_minutes = Week });
+        await RunAndPinAsync(ruleId);
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync($"{Rules}/{ruleId}", Root, new { tag_pattern = "9.*" })).Status);
+        var (status, body) = await Api.SendAsync(HttpMethod.Post, $"{Rules}/{ruleId}/run", Root);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("match the pattern", body.GetProperty("error").GetString());
+        Assert.Equal(0, await PinsAsync(ruleId));
+        Assert.Equal("", (await RuleAsync(ruleId)).LastRunTags);
+    }
+
+    [Fact]
     public async Task TheQuota_EvictsUnpinnedContentFirst_EvenWhenItWasReadMoreRecently()
     {
         var pinned = TestImage.Add(Upstream, "library/kept", "1.0", 40_000);
