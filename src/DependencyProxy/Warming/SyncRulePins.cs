@@ -50,17 +50,20 @@ internal sealed partial class SyncRulePins(
         }
 
         // PostgreSQL retries on transient failures; a retried unit must be the whole transaction.
+        var job = rule.LastJobId;
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.SyncRulePins.Where(p => p.SyncRuleId == rule.Id).ExecuteDeleteAsync(cancellationToken);
-            // Only while the rule is still there and enabled: a rule removed or disabled meanwhile keeps no pins.
-            if (await db.SyncRules.AnyAsync(r => r.Id == rule.Id && r.Enabled, cancellationToken))
+            // The claim comes first and locks the rule's row: a second writer (two passes at once, a node taking the lease
+            // over) waits for it, then finds the pins written and leaves. Only a rule still there and enabled is pinned.
+            var claimed = await db.SyncRules.Where(r => r.Id == rule.Id && r.Enabled && (r.PinnedJobId == null || r.PinnedJobId != job))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.PinnedJobId, job), cancellationToken);
+            if (claimed == 1)
             {
+                await db.SyncRulePins.Where(p => p.SyncRuleId == rule.Id).ExecuteDeleteAsync(cancellationToken);
                 db.SyncRulePins.AddRange(digests.Select(d => new SyncRulePin { SyncRuleId = rule.Id, GroupId = rule.GroupId, Digest = d.Key, Size = d.Value }));
                 await db.SaveChangesAsync(cancellationToken);
-                await db.SyncRules.Where(r => r.Id == rule.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.PinnedJobId, rule.LastJobId), cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
