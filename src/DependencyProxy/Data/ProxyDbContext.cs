@@ -46,6 +46,12 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<CiIdentityPull> CiIdentityPulls => Set<CiIdentityPull>();
 
+    public DbSet<WebHook> WebHooks => Set<WebHook>();
+
+    public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
+
+    public DbSet<WebHookDelivery> WebHookDeliveries => Set<WebHookDelivery>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Lease>(lease =>
@@ -167,6 +173,40 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
 
         OnVirtualRegistriesCreating(modelBuilder);
         OnCiIdentityCreating(modelBuilder);
+        OnWebhooksCreating(modelBuilder);
+    }
+
+    private static void OnWebhooksCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<WebHook>(hook =>
+        {
+            hook.Property(h => h.Url).HasMaxLength(FieldLimits.HookUrl);
+            hook.Property(h => h.Name).HasMaxLength(FieldLimits.Name);
+            hook.Property(h => h.Description).HasMaxLength(FieldLimits.VirtualRegistryDescription);
+            hook.Property(h => h.ProtectedToken).HasMaxLength(4096);
+            hook.Property(h => h.ClaimedBy).HasMaxLength(128);
+            hook.HasIndex(h => h.GroupId);
+            hook.HasOne<Group>().WithMany().HasForeignKey(h => h.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<OutboxEvent>(proxyEvent =>
+        {
+            proxyEvent.Property(e => e.Type).HasMaxLength(128);
+            proxyEvent.Property(e => e.Source).HasMaxLength(FieldLimits.HookUrl);
+            proxyEvent.Property(e => e.Subject).HasMaxLength(1024);
+            proxyEvent.HasIndex(e => e.EventId).IsUnique();
+            proxyEvent.HasIndex(e => e.Time);
+        });
+
+        modelBuilder.Entity<WebHookDelivery>(delivery =>
+        {
+            delivery.Property(d => d.Status).HasMaxLength(16);
+            delivery.Property(d => d.Error).HasMaxLength(WebHookDelivery.MaxErrorLength);
+            delivery.HasIndex(d => new { d.HookId, d.Status, d.Id });
+            delivery.HasIndex(d => d.EventId);
+            delivery.HasOne<WebHook>().WithMany().HasForeignKey(d => d.HookId).OnDelete(DeleteBehavior.Cascade);
+            delivery.HasOne(d => d.Event).WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static void OnCiIdentityCreating(ModelBuilder modelBuilder)

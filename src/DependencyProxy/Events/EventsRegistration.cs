@@ -13,6 +13,11 @@ internal static class EventsRegistration
         services.AddOptionsSection<WebhookOptions>(WebhookOptions.Section).ValidateWith(options => options.Validate());
         services.AddSingleton<EventQueue>();
         services.AddSingleton<IProxyEvents>(provider => provider.GetRequiredService<EventQueue>());
+        services.AddSingleton<OutboxSignal>();
         return services;
     }
+
+    /// <summary>The server's writer, registered right after the database initializer: hosted services stop in reverse, so
+    /// it stops nearly last and writes the events the others published while they stopped.</summary>
+    public static IServiceCollection AddOutboxWriter(this IServiceCollection services) => services.AddHostedService<OutboxWriter>();
 }

@@ -63,6 +63,7 @@ internal static class ServiceRegistration
         services.AddRequestLimits();
         // First hosted service: the schema and temp-file cleanup are done before anything else starts.
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
+        services.AddOutboxWriter();
         services.AddUpstreamClient();
         services.AddVirtualRegistryConnectionTest();
         services.AddProxyHealthChecks();

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DependencyProxy.Configuration;
+using DependencyProxy.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Events;
+
+/// <summary>
+/// Drains <see cref="EventQueue"/> into the outbox: each batch is one transaction that stores the events and one delivery
+/// row per hook that wants each of them, so a delivery exists exactly when its event does. A graceful stop writes
+/// everything still queued before the host ends; a crash loses what was queued and not yet written (about the last second).
+/// </summary>
+internal sealed partial class OutboxWriter(
+    EventQueue queue,
+    IDbContextFactory<ProxyDbContext> databases,
+    IOptions<InstanceOptions> instance,
+    OutboxSignal signal,
+    TimeProvider time,
+    ILogger<OutboxWriter> logger) : BackgroundService
+{
+    private const int BatchSize = 500;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Reads until the queue is completed (StopAsync), not until stoppingToken: what is queued at shutdown is written.
+        var batch = new List<QueuedEvent>(BatchSize);
+        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < BatchSize && queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            await WriteWithRetriesAsync(batch, stoppingToken);
+            batch.Clear();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Complete();
+        if (ExecuteTask is { } running)
+        {
+            // The host's shutdown timeout bounds the final flush.
+            await running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task WriteWithRetriesAsync(List<QueuedEvent> batch, CancellationToken stoppingToken)
+    {
+        // While running, a failed write is retried (the database may be restarting); once stopping, three tries and done.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync(batch, CancellationToken.None);
+                signal.Pulse();
+                return;
+            }
+            catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
+            {
+                LogWriteFailed(e, batch.Count, attempt);
+                if (stoppingToken.IsCancellationRequested && attempt >= 3)
+                {
+                    return;
+                }
+
+                await Task.Delay(RetryDelay, time, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // Not the database: an event that cannot be stored (its data does not serialise) would fail forever.
+                LogBatchDropped(e, batch.Count);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Stores <paramref name="batch"/> and its deliveries in one transaction.</summary>
+    internal async Task WriteAsync(IReadOnlyList<QueuedEvent> batch, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var hooks = await db.WebHooks.AsNoTracking().ToListAsync(cancellationToken);
+        var groups = await GroupChainsAsync(db, batch.Select(e => e.Event.GroupId), cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var stored = new List<(OutboxEvent Row, IReadOnlyCollection<long> Chain)>(batch.Count);
+        foreach (var queued in batch)
+        {
+            var group = queued.Event.GroupId is { } id ? groups.GetValueOrDefault(id) : null;
+            var row = ToRow(queued, group);
+            db.OutboxEvents.Add(row);
+            stored.Add((row, group?.Chain ?? []));
+        }
+
+        // Events first, in queue order, so their ids are the order deliveries follow.
+        await db.SaveChangesAsync(cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var (row, chain) in stored)
+        {
+            foreach (var hook in EventTypeFlags.Recipients(hooks, row.Type, chain))
+            {
+                db.WebHookDeliveries.Add(new WebHookDelivery { HookId = hook.Id, EventId = row.Id, CreatedAt = now, NextAttemptAt = now });
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private OutboxEvent ToRow(QueuedEvent queued, GroupChain? group)
+    {
+        var data = JsonSerializer.SerializeToNode(queued.Event.Data) ?? new JsonObject();
+        if (group is not null && data is JsonObject fields)
+        {
+            // Every group event names its group, whatever the publisher put in.
+            fields.TryAdd("group_id", group.Id);
+            fields.TryAdd("group_path", group.FullPath);
+        }
+
+        return new OutboxEvent
+        {
+            EventId = queued.Id,
+            Type = queued.Event.Type,
+            GroupId = group?.Id,
+            Source = EventSource.Of(instance.Value.ExternalUrl, group?.FullPath),
+            Subject = queued.Event.Subject,
+            Data = data.ToJsonString(),
+            Time = queued.Time,
+        };
+    }
+
+    private sealed record GroupChain(long Id, string FullPath, IReadOnlyCollection<long> Chain);
+
+    /// <summary>Each group with its ancestors' ids (itself included); a group deleted meanwhile is missing (its event goes to instance hooks).</summary>
+    private static async Task<Dictionary<long, GroupChain>> GroupChainsAsync(ProxyDbContext db, IEnumerable<long?> ids, CancellationToken cancellationToken)
+    {
+        var wanted = ids.OfType<long>().ToHashSet();
+        var known = new Dictionary<long, (string FullPath, long? ParentId)>();
+        var missing = wanted.ToList();
+        while (missing.Count > 0)
+        {
+            var found = await db.Groups.AsNoTracking().Where(g => missing.Contains(g.Id))
+                .Select(g => new { g.Id, g.FullPath, g.ParentId }).ToListAsync(cancellationToken);
+            foreach (var group in found)
+            {
+                known[group.Id] = (group.FullPath, group.ParentId);
+            }
+
+            missing = [.. found.Select(g => g.ParentId).OfType<long>().Where(parent => !known.ContainsKey(parent)).Distinct()];
+        }
+
+        var chains = new Dictionary<long, GroupChain>();
+        foreach (var id in wanted.Where(known.ContainsKey))
+        {
+            var chain = new List<long>();
+            for (long? at = id; at is { } current && known.TryGetValue(current, out var node) && !chain.Contains(current); at = node.ParentId)
+            {
+                chain.Add(current);
+            }
+
+            chains[id] = new GroupChain(id, known[id].FullPath, chain);
+        }
+
+        return chains;
+    }
+
+    [LoggerMessage(EventId = LogEvents.OutboxWriteFailed, Level = LogLevel.Warning,
+        Message = "{Count} events could not be written to the outbox (attempt {Attempt}); trying again")]
+    private partial void LogWriteFailed(Exception exception, int count, int attempt);
+
+    [LoggerMessage(EventId = LogEvents.OutboxBatchDropped, Level = LogLevel.Error, Message = "{Count} events dropped: they could not be stored")]
+    private partial void LogBatchDropped(Exception exception, int count);
+}
