@@ -16,6 +16,7 @@ using DependencyProxy.SingleSignOn;
 using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
 using DependencyProxy.VirtualRegistries;
+using DependencyProxy.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -73,6 +74,7 @@ internal static class ServiceRegistration
         services.AddSingleton<VirtualPullUpstreams>();
         services.AddCluster();
         services.AddCiIdentity();
+        services.AddWebhooks();
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();
         services.AddSingleton<ApiGroupAccess>();
