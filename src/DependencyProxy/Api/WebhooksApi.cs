@@ -28,9 +28,10 @@ internal static class WebhooksApi
     /// <summary>Whose hooks: a group's (owners) or, without an id, the instance's (administrators).</summary>
     private sealed record HookOwner(long? GroupId, string? GroupPath);
 
+    /// <remarks>The group comes from the route only: a query parameter <c>id</c> on <c>/hooks</c> names no group.</remarks>
     private static async Task<(HookOwner? Owner, IResult? Error)> OwnerAsync(HttpContext context, ApiGroupAccess access)
     {
-        if (id is null)
+        if (context.Request.RouteValues["id"] is not string id)
         {
             return ApiCaller.Of(context).IsAdmin ? (new HookOwner(null, null), null) : (null, ApiResults.Forbidden());
         }
