@@ -24,6 +24,7 @@ internal sealed partial class CacheCleaner(
     QuotaEnforcer quota,
     VirtualRegistryExpiry virtualRegistries,
     CacheSizeMetrics sizes,
+    Events.IProxyEvents events,
     TimeProvider time,
     IServiceProvider services,
     ILogger<CacheCleaner> logger)
@@ -47,7 +48,19 @@ internal sealed partial class CacheCleaner(
             var enforced = await quota.EnforceAsync(cancellationToken);
             await sizes.UpdateAsync(cancellationToken);
             LogRan(expired, destroyed, collected.FilesDeleted, enforced.FilesEvicted);
-            return new CleanupResult(expired, destroyed, collected, enforced);
+            var result = new CleanupResult(expired, destroyed, collected, enforced);
+            events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.CleanupFinished, null, "cleanup", new Dictionary<string, object?>
+            {
+                ["expired_entries"] = expired,
+                ["destroyed_entries"] = destroyed,
+                ["files_deleted"] = collected.FilesDeleted,
+                ["bytes_deleted"] = collected.BytesDeleted,
+                ["uploads_aborted"] = collected.UploadsAborted,
+                ["files_evicted"] = enforced.FilesEvicted,
+                ["bytes_before_quota"] = enforced.BytesBefore,
+                ["bytes_after_quota"] = enforced.BytesAfter,
+            }));
+            return result;
         }
         finally
         {
