@@ -29,6 +29,9 @@ internal sealed partial class DeliveryWorker(
     /// <summary>Hooks delivered at once by this node (each one delivery at a time).</summary>
     private const int ParallelHooks = 4;
 
+    /// <summary>Hooks being delivered by this process now: the row claim is per node, this keeps one delivery in flight within it.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, bool> _delivering = new();
+
     /// <summary>This process, as a claim owner.</summary>
     private readonly string _node = $"{Guid.NewGuid():N}/{Environment.MachineName}" is var owner && owner.Length > 128 ? owner[..128] : owner;
 
@@ -83,11 +86,26 @@ internal sealed partial class DeliveryWorker(
     /// </summary>
     internal async Task DeliverHookAsync(long hookId, CancellationToken cancellationToken)
     {
-        if (!await ClaimAsync(hookId, cancellationToken))
+        if (!_delivering.TryAdd(hookId, true))
         {
             return;
         }
 
+        try
+        {
+            if (await ClaimAsync(hookId, cancellationToken))
+            {
+                await DeliverClaimedAsync(hookId, cancellationToken);
+            }
+        }
+        finally
+        {
+            _delivering.TryRemove(hookId, out _);
+        }
+    }
+
+    private async Task DeliverClaimedAsync(long hookId, CancellationToken cancellationToken)
+    {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
