@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace DependencyProxy.Tests.Infrastructure;
 
 /// <summary>One webhook request as received: the parsed body, the raw body, and the headers that matter.</summary>
-public sealed record ReceivedHook(JsonElement Body, byte[] Raw, string? Signature, string? EventHeader, string? Delivery, string? ContentType)
+public sealed record ReceivedHook(string Path, JsonElement Body, byte[] Raw, string? Signature, string? EventHeader, string? Delivery, string? ContentType)
 {
     public string Type => Body.GetProperty("type").GetString()!;
 
@@ -38,7 +38,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var status = Status;
             if (status is >= 200 and < 300)
             {
-                Received.Enqueue(new ReceivedHook(JsonDocument.Parse(raw).RootElement.Clone(), raw,
+                Received.Enqueue(new ReceivedHook(context.Request.Path.Value ?? "", JsonDocument.Parse(raw).RootElement.Clone(), raw,
                     context.Request.Headers["X-Dependency-Proxy-Signature"].FirstOrDefault(),
                     context.Request.Headers["X-Dependency-Proxy-Event"].FirstOrDefault(),
                     context.Request.Headers["X-Dependency-Proxy-Delivery"].FirstOrDefault(),
