@@ -35,7 +35,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
             var raw = buffer.ToArray();
-            var status = Status;
+            var status = RefusedIds.ContainsKey(JsonDocument.Parse(raw).RootElement.GetProperty("id").GetString() ?? "") ? 500 : Status;
             if (status is >= 200 and < 300)
             {
                 Received.Enqueue(new ReceivedHook(context.Request.Path.Value ?? "", JsonDocument.Parse(raw).RootElement.Clone(), raw,
@@ -66,6 +66,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public int Status { get; set; } = 200;
 
     public ConcurrentQueue<ReceivedHook> Received { get; } = new();
+
+    /// <summary>Events (by CloudEvents id) answered 500 whatever <see cref="Status"/> says.</summary>
+    public ConcurrentDictionary<string, bool> RefusedIds { get; } = new();
 
     public int Refused => Volatile.Read(ref _refused);
 
