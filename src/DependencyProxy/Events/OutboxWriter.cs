@@ -39,6 +39,29 @@ internal sealed partial class OutboxWriter(
         }
     }
 
+    /// <summary>
+    /// Writes what is queued now, for a process that runs no writer in the background (a CLI command that published
+    /// events, such as <c>cache cleanup</c>): called once its work is done.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<QueuedEvent>(BatchSize);
+        while (queue.Reader.TryRead(out var next))
+        {
+            batch.Add(next);
+            if (batch.Count == BatchSize)
+            {
+                await WriteAsync(batch, cancellationToken);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await WriteAsync(batch, cancellationToken);
+        }
+    }
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         queue.Complete();
