@@ -104,35 +104,42 @@ internal sealed partial class OutboxWriter(
         }
     }
 
-    /// <summary>Stores <paramref name="batch"/> and its deliveries in one transaction.</summary>
+    /// <summary>
+    /// Stores <paramref name="batch"/> and its deliveries in one transaction. PostgreSQL retries transient failures; a retried
+    /// unit must be the whole transaction, on a fresh context, so nothing of a failed try stays tracked.
+    /// </summary>
     internal async Task WriteAsync(IReadOnlyList<QueuedEvent> batch, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var hooks = await db.WebHooks.AsNoTracking().ToListAsync(cancellationToken);
-        var groups = await GroupChainsAsync(db, batch.Select(e => e.Event.GroupId), cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var stored = new List<(OutboxEvent Row, IReadOnlyCollection<long> Chain)>(batch.Count);
-        foreach (var queued in batch)
+        await using var outer = await databases.CreateDbContextAsync(cancellationToken);
+        await outer.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            var group = queued.Event.GroupId is { } id ? groups.GetValueOrDefault(id) : null;
-            var row = ToRow(queued, group);
-            db.OutboxEvents.Add(row);
-            stored.Add((row, group?.Chain ?? []));
-        }
-
-        // Events first, in queue order, so their ids are the order deliveries follow.
-        await db.SaveChangesAsync(cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-        foreach (var (row, chain) in stored)
-        {
-            foreach (var hook in EventTypeFlags.Recipients(hooks, row.Type, chain))
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            var hooks = await db.WebHooks.AsNoTracking().ToListAsync(cancellationToken);
+            var groups = await GroupChainsAsync(db, batch.Select(e => e.Event.GroupId), cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var stored = new List<(OutboxEvent Row, IReadOnlyCollection<long> Chain)>(batch.Count);
+            foreach (var queued in batch)
             {
-                db.WebHookDeliveries.Add(new WebHookDelivery { HookId = hook.Id, EventId = row.Id, CreatedAt = now, NextAttemptAt = now });
+                var group = queued.Event.GroupId is { } id ? groups.GetValueOrDefault(id) : null;
+                var row = ToRow(queued, group);
+                db.OutboxEvents.Add(row);
+                stored.Add((row, group?.Chain ?? []));
             }
-        }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            // Events first, in queue order, so their ids are the order deliveries follow.
+            await db.SaveChangesAsync(cancellationToken);
+            var now = time.GetUtcNow().UtcDateTime;
+            foreach (var (row, chain) in stored)
+            {
+                foreach (var hook in EventTypeFlags.Recipients(hooks, row.Type, chain))
+                {
+                    db.WebHookDeliveries.Add(new WebHookDelivery { HookId = hook.Id, EventId = row.Id, CreatedAt = now, NextAttemptAt = now });
+                }
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
     }
 
     private OutboxEvent ToRow(QueuedEvent queued, GroupChain? group)
