@@ -47,10 +47,17 @@ internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> 
     }
 
     /// <summary>A cached tag was served because upstream failed; published unless the same one was within the interval.</summary>
-    public void ServedStale(CacheScope scope, UpstreamRepository repository, string tag, string digest, string reason)
+    public void ServedStale(CacheScope scope, UpstreamRepository repository, string tag, string digest, string reason) =>
+        ServedStale(scope, repository.Registry, repository.Name, tag, digest, reason);
+
+    /// <summary>The same for a cached entry a virtual registry served because every upstream failed.</summary>
+    public void ServedStale(CachedManifest entry, string reason) =>
+        ServedStale(new CacheScope(entry.GroupId, entry.VirtualUpstreamId), entry.Registry, entry.Repository, entry.Reference, entry.Digest, reason);
+
+    private void ServedStale(CacheScope scope, string registry, string image, string tag, string digest, string reason)
     {
         var interval = options.Value.StaleEventInterval;
-        var key = $"{scope}|{repository}|{tag}";
+        var key = $"{scope}|{registry}/{image}|{tag}";
         if (interval > TimeSpan.Zero)
         {
             if (_staleSent.TryGet(key, out _))
@@ -63,14 +70,14 @@ internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> 
 
         var data = new Dictionary<string, object?>
         {
-            ["registry"] = repository.Registry,
-            ["image"] = repository.Name,
+            ["registry"] = registry,
+            ["image"] = image,
             ["tag"] = tag,
             ["digest"] = digest,
             ["reason"] = reason.Length <= 255 ? reason : reason[..255],
         };
         AddScope(data, scope);
-        events.Publish(new ProxyEvent(ProxyEventTypes.ServedStale, scope.GroupId, $"{repository}:{tag}", data));
+        events.Publish(new ProxyEvent(ProxyEventTypes.ServedStale, scope.GroupId, $"{registry}/{image}:{tag}", data));
     }
 
     private static void AddScope(Dictionary<string, object?> data, CacheScope scope)

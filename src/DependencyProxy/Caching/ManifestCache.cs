@@ -162,6 +162,7 @@ internal sealed partial class ManifestCache(
         if (stale)
         {
             metrics.StaleServed();
+            events.ServedStale(entry, "every upstream of the virtual registry failed");
         }
     }
 
