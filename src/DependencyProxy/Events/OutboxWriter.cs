@@ -21,6 +21,9 @@ internal sealed partial class OutboxWriter(
     ILogger<OutboxWriter> logger) : BackgroundService
 {
     private const int BatchSize = 500;
+
+    /// <summary>Properties become snake_case (<c>JobId</c> → <c>job_id</c>), as the REST API writes them; dictionary keys stay as given.</summary>
+    private static readonly JsonSerializerOptions DataJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -144,7 +147,7 @@ internal sealed partial class OutboxWriter(
 
     private OutboxEvent ToRow(QueuedEvent queued, GroupChain? group)
     {
-        var data = JsonSerializer.SerializeToNode(queued.Event.Data) ?? new JsonObject();
+        var data = JsonSerializer.SerializeToNode(queued.Event.Data, DataJson) ?? new JsonObject();
         if (group is not null && data is JsonObject fields)
         {
             // Every group event names its group, whatever the publisher put in.

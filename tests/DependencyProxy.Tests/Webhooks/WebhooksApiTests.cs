@@ -206,7 +206,7 @@ public sealed class WebhooksApiTests(WebhooksApiTests.Server server) : IClassFix
         };
         try
         {
-            server.Proxy.Get<IProxyEvents>().Publish(new ProxyEvent(ProxyEventTypes.CachePurged, server.TeamId, "cache", new { scope = "fan-out" }));
+            server.Proxy.Get<IProxyEvents>().Publish(new ProxyEvent(ProxyEventTypes.CachePurged, server.TeamId, "cache", new FanOutData("fan-out", 3)));
             server.Proxy.Get<IProxyEvents>().Publish(new ProxyEvent(ProxyEventTypes.CleanupFinished, null, "cleanup", new { scope = "fan-out" }));
             var received = await server.Receiver.WaitForAsync(all => all.Count(r => r.Path.StartsWith("/fan-", StringComparison.Ordinal)) >= 4);
             await Task.Delay(1500); // anything misrouted would have arrived by now
@@ -220,6 +220,7 @@ public sealed class WebhooksApiTests(WebhooksApiTests.Server server) : IClassFix
             Assert.Equal("org/team", team.Body.GetProperty("data").GetProperty("group_path").GetString());
             Assert.Equal(server.TeamId, team.Body.GetProperty("data").GetProperty("group_id").GetInt64());
             Assert.Equal("https://dp.example/groups/org/team", team.Body.GetProperty("source").GetString());
+            Assert.Equal(3, team.Body.GetProperty("data").GetProperty("entry_count").GetInt32()); // properties in snake_case
         }
         finally
         {
@@ -244,6 +245,9 @@ public sealed class WebhooksApiTests(WebhooksApiTests.Server server) : IClassFix
         Assert.DoesNotContain(server.Receiver.Received, r => r.Path == "/rebound");
         Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/hooks/{id}", ProxyFactory.RootToken)).Status);
     }
+
+    /// <summary>Data as a record, as a publisher may pass it: its properties arrive in snake_case.</summary>
+    internal sealed record FanOutData(string Scope, int EntryCount);
 
     private async Task<System.Text.Json.JsonElement[]> WaitForLogAsync(string path, Func<System.Text.Json.JsonElement[], bool> done)
     {
