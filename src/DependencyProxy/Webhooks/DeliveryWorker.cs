@@ -119,7 +119,11 @@ internal sealed partial class DeliveryWorker(
                     return;
                 }
 
-                var result = await sender.SendAsync(hook, head.Event!, head.Id, hooks.TokenOf(hook), cancellationToken);
+                var token = hooks.TokenOf(hook);
+                // A token that no longer decrypts (the data-protection keys were lost) is never replaced by no signature.
+                var result = hook.ProtectedToken is not null && token is null
+                    ? new AttemptResult(false, null, TimeSpan.Zero, "the token cannot be decrypted (data-protection keys replaced?): set it again")
+                    : await sender.SendAsync(hook, head.Event!, head.Id, token, cancellationToken);
                 Record(head, result, time.GetUtcNow().UtcDateTime);
                 await db.SaveChangesAsync(CancellationToken.None);
                 if (head.Status == WebHookDelivery.Retrying)

@@ -246,6 +246,24 @@ public sealed class WebhooksApiTests(WebhooksApiTests.Server server) : IClassFix
         Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/hooks/{id}", ProxyFactory.RootToken)).Status);
     }
 
+    [Fact]
+    public async Task ATokenThatNoLongerDecrypts_IsNeverReplacedByNoSignature()
+    {
+        var id = await CreateAsync("/hooks", new { url = server.ReceiverUrl("undecryptable"), token = Token });
+        await using (var db = await server.Proxy.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<DependencyProxy.Data.ProxyDbContext>>().CreateDbContextAsync())
+        {
+            var hook = await db.WebHooks.FindAsync(id);
+            hook!.ProtectedToken = "CfDJ8-not-what-these-keys-encrypted";
+            await db.SaveChangesAsync();
+        }
+
+        await Api.PostAsync($"/hooks/{id}/test", ProxyFactory.RootToken, new { });
+        var log = await WaitForLogAsync($"/hooks/{id}/events", entries => entries[0].GetProperty("attempts").GetInt32() >= 1);
+        Assert.Contains("cannot be decrypted", log[0].GetProperty("error").GetString());
+        Assert.DoesNotContain(server.Receiver.Received, r => r.Path == "/undecryptable");
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/hooks/{id}", ProxyFactory.RootToken)).Status);
+    }
+
     /// <summary>Data as a record, as a publisher may pass it: its properties arrive in snake_case.</summary>
     internal sealed record FanOutData(string Scope, int EntryCount);
 
