@@ -65,8 +65,9 @@ public sealed class WebhookTests(UpstreamFixture upstream)
                 await api.SendAsync(HttpMethod.Delete, "groups/e2e/dependency_proxy/cache"); // wakes the cleaner too
             }
 
-            string[] groupTypes = ["test", "image.cached", "tag.changed", "image.served_stale", "cache.purged"];
-            string[] instanceTypes = ["image.cached", "tag.changed", "image.served_stale", "upstream.failed", "upstream.recovered", "cache.purged", "cleanup.finished"];
+            string[] groupTypes = ["test", "image.cached", "tag.changed", "image.served_stale", "cache.purged", "cleanup.finished/group"];
+            string[] instanceTypes = ["image.cached", "tag.changed", "image.served_stale", "upstream.failed", "upstream.recovered", "cache.purged",
+                "cleanup.finished/group", "cleanup.finished/instance"];
             var phase1 = await receiver.WaitForAsync(r => Has(r, "/group", groupTypes) && Has(r, "/instance", instanceTypes), TimeSpan.FromSeconds(30));
             await Task.Delay(TimeSpan.FromSeconds(2)); // a repeat would arrive now
             phase1 = [.. receiver.Received];
@@ -90,12 +91,12 @@ public sealed class WebhookTests(UpstreamFixture upstream)
             proxy = new ProxyServer(data, relay.Url, arguments);
             await proxy.StartAsync();
             receiver.Restart();
-            var all = await receiver.WaitForAsync(r => r.Count(h => h.Path == "/group") >= phase1.Count(h => h.Path == "/group") + 2
+            var all = await receiver.WaitForAsync(r => r.Count(h => h.Path == "/group") >= phase1.Count(h => h.Path == "/group") + 3
                 && r.Count(h => h.Path == "/instance" && h.Type.EndsWith("cache.purged", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(60));
             await Task.Delay(TimeSpan.FromSeconds(3));
             all = [.. receiver.Received];
             var missed = all.Skip(phase1.Count).ToList();
-            Assert.Equal(["image.cached", "cache.purged"], missed.Where(r => r.Path == "/group").Select(r => r.Type["dependency_proxy.".Length..]));
+            Assert.Equal(["image.cached", "cache.purged", "cleanup.finished/group"], missed.Where(r => r.Path == "/group").Select(r => r.Kind));
             Assert.Equal(["image.cached", "cache.purged"], missed.Where(r => r.Path == "/instance" && !r.Type.EndsWith("cleanup.finished", StringComparison.Ordinal))
                 .Select(r => r.Type["dependency_proxy.".Length..]));
             foreach (var path in new[] { "/group", "/instance" })
@@ -114,14 +115,14 @@ public sealed class WebhookTests(UpstreamFixture upstream)
     }
 
     private static bool Has(IReadOnlyList<Received> received, string path, string[] types) =>
-        types.All(t => received.Any(r => r.Path == path && r.Type == "dependency_proxy." + t));
+        types.All(t => received.Any(r => r.Path == path && r.Kind == t));
 
     private static void AssertOncePerType(IReadOnlyList<Received> received, string path, string[] types, string token)
     {
         var mine = received.Where(r => r.Path == path).ToList();
         foreach (var type in types)
         {
-            var ofType = mine.Where(r => r.Type == "dependency_proxy." + type).ToList();
+            var ofType = mine.Where(r => r.Kind == type).ToList();
             Assert.True(ofType.Count == 1, $"{path}: {ofType.Count} × {type}; all: {string.Join(", ", mine.Select(r => r.Type))}");
             Assert.True(ofType[0].SignedWith(token), $"{path} {type}: bad signature");
             Assert.False(ofType[0].SignedWith(token + "-wrong"));
@@ -174,6 +175,10 @@ public sealed class WebhookTests(UpstreamFixture upstream)
         public string Type => Body.GetProperty("type").GetString()!;
 
         public string Id => Body.GetProperty("id").GetString()!;
+
+        /// <summary>The type without its prefix; a cleanup run also by its scope (the instance's summary, or a group's part).</summary>
+        public string Kind => Type["dependency_proxy.".Length..]
+            + (Type.EndsWith("cleanup.finished", StringComparison.Ordinal) ? "/" + Body.GetProperty("data").GetProperty("scope").GetString() : "");
 
         public bool SignedWith(string token) => Signature == "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(token), Raw));
     }

@@ -137,21 +137,30 @@ public sealed class WebhookEmissionTests(WebhookEmissionTests.Server server) : I
     }
 
     [Fact]
-    public async Task APurge_IsOneEvent_AndACleanupRun_IsOneEvent()
+    public async Task APurge_IsOneEvent_ItsCleanupTellsTheGroup_AndACleanupRun_IsOneInstanceEvent()
     {
+        TestImage.Add(server.Upstream, "library/purged", "1.0", 10);
+        Assert.Equal(HttpStatusCode.OK, (await PullManifestAsync("library/purged", "1.0")).StatusCode);
         var purges = (await EventsAsync(ProxyEventTypes.CachePurged, "cache")).Count;
+        var groupRuns = (await EventsAsync(ProxyEventTypes.CleanupFinished, "cleanup")).Count(e => e.GroupId == server.GroupId);
         Assert.Equal(HttpStatusCode.Accepted, (await server.Api.DeleteAsync("/groups/grp/dependency_proxy/cache", ProxyFactory.RootToken)).Status);
         var purged = await EventsAsync(ProxyEventTypes.CachePurged, "cache");
         Assert.Equal(purges + 1, purged.Count);
         Assert.Equal("group", Data(purged[^1]).GetProperty("scope").GetString());
         Assert.Equal(server.GroupId, purged[^1].GroupId);
 
-        // The purge woke the cleaner; once its run is written, one more run is one more event.
-        var runs = (await EventsAsync(ProxyEventTypes.CleanupFinished, "cleanup")).Count;
+        // The purge woke the cleaner: its run deleted the group's entries and told the group so, once.
+        var afterPurge = await EventsAsync(ProxyEventTypes.CleanupFinished, "cleanup");
+        var groupRun = afterPurge.Where(e => e.GroupId == server.GroupId).ToList();
+        Assert.Equal(groupRuns + 1, groupRun.Count);
+        Assert.True(Data(groupRun[^1]).GetProperty("deleted_entries").GetInt32() >= 1);
+
+        // One more run with nothing to delete: one instance event, no group's.
         await server.Proxy.Get<CacheCleaner>().RunOnceAsync(CancellationToken.None);
         var finished = await EventsAsync(ProxyEventTypes.CleanupFinished, "cleanup");
-        Assert.Equal(runs + 1, finished.Count);
-        Assert.True(Data(finished[^1]).TryGetProperty("destroyed_entries", out _));
+        Assert.Equal(afterPurge.Count + 1, finished.Count);
         Assert.Null(finished[^1].GroupId);
+        Assert.Equal("instance", Data(finished[^1]).GetProperty("scope").GetString());
+        Assert.True(Data(finished[^1]).TryGetProperty("destroyed_entries", out _));
     }
 }
