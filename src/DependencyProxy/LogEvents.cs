@@ -54,7 +54,7 @@ internal static class LogEvents
     public const int EventDropped = 9201;
     public const int EventPublishFailed = 9202;
     public const int OutboxWriteFailed = 9203;
-    public const int OutboxFlushed = 9204;
+    public const int OutboxBatchDropped = 9204;
     public const int WebhookDelivered = 9301;
     public const int WebhookAttemptFailed = 9302;
     public const int WebhookGaveUp = 9303;

@@ -20,6 +20,7 @@ internal static class RestApi
         CiIdentityTrustsApi.Map(api);
         WarmApi.Map(api);
         SyncRulesApi.Map(api);
+        WebhooksApi.Map(api);
         // Anything else under /api/v4 is GitLab's 404, not an empty 404 from routing.
         api.Map("/{**rest}", () => ApiResults.Message(StatusCodes.Status404NotFound, "404 Not Found"));
         return app;

@@ -18,6 +18,7 @@ internal static class CachingRegistration
         services.AddSingleton<ReadTimeTracker>();
         services.AddHostedService(provider => provider.GetRequiredService<ReadTimeTracker>());
         services.AddSingleton<DigestEntries>();
+        services.AddSingleton<CacheEvents>();
         services.AddSingleton<ManifestCache>();
         services.AddSingleton<UpstreamListings>();
         services.AddSingleton<UpstreamTagLists>();

@@ -24,6 +24,7 @@ internal sealed partial class ManifestCache(
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     Observability.ProxyMetrics metrics,
+    CacheEvents events,
     ILogger<ManifestCache> logger)
 {
     private readonly SingleFlight<string, UpstreamManifestHead> _heads = new();
@@ -77,6 +78,7 @@ internal sealed partial class ManifestCache(
         catch (UpstreamException e) when (e.IsOutage && usable is not null)
         {
             LogServedStale(repository.ToString(), tag, cached!.Digest, e.Message);
+            events.ServedStale(groupId, repository, tag, cached.Digest, e.Message);
             metrics.CacheRequest("manifest", "stale");
             metrics.StaleServed();
             readTimes.ManifestRead(cached.Id);
@@ -123,12 +125,25 @@ internal sealed partial class ManifestCache(
             && await store.TryReadAllBytesAsync(current, cancellationToken) is { } stored)
         {
             var known = new FetchedManifest(current, ManifestMediaType.Detect(head.MediaType, stored) ?? throw NotAManifest(), stored);
-            return await RememberAsync(scope, repository, tag, known, cancellationToken);
+            return await RememberTagAsync(scope, repository, tag, cached, known, cancellationToken);
         }
 
         var fetched = await FetchAsync(repository, head.Digest?.ToString() ?? tag, head.Digest, cancellationToken);
         metrics.CacheRequest("manifest", "miss");
-        return await RememberAsync(scope, repository, tag, fetched, cancellationToken);
+        return await RememberTagAsync(scope, repository, tag, cached, fetched, cancellationToken);
+    }
+
+    /// <summary>Stores a tag's manifest and says so: a first fill of the tag, or a new digest for it (<see cref="CacheEvents"/>).</summary>
+    private async Task<ManifestResponse> RememberTagAsync(
+        CacheScope scope, UpstreamRepository repository, string tag, CachedManifest? before, FetchedManifest fetched, CancellationToken cancellationToken)
+    {
+        var response = await RememberAsync(scope, repository, tag, fetched, cancellationToken);
+        if (fetched.Storable)
+        {
+            events.TagStored(scope, repository, tag, before, fetched.Digest, fetched.MediaType);
+        }
+
+        return response;
     }
 
     /// <summary>GETs a manifest by digest from this upstream, verifies it, and records it for <paramref name="scope"/> (a miss).</summary>
@@ -147,6 +162,7 @@ internal sealed partial class ManifestCache(
         if (stale)
         {
             metrics.StaleServed();
+            events.ServedStale(entry, "every upstream of the virtual registry failed");
         }
     }
 

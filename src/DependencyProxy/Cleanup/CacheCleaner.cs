@@ -24,6 +24,7 @@ internal sealed partial class CacheCleaner(
     QuotaEnforcer quota,
     VirtualRegistryExpiry virtualRegistries,
     CacheSizeMetrics sizes,
+    Events.IProxyEvents events,
     TimeProvider time,
     IServiceProvider services,
     ILogger<CacheCleaner> logger)
@@ -42,17 +43,42 @@ internal sealed partial class CacheCleaner(
             }
 
             var expired = await MarkExpiredAsync(cancellationToken) + await virtualRegistries.MarkExpiredAsync(cancellationToken);
-            var destroyed = await DestroyMarkedAsync(cancellationToken);
+            var (destroyed, byGroup) = await DestroyMarkedAsync(cancellationToken);
             var collected = await collector.CollectAsync(cancellationToken);
             var enforced = await quota.EnforceAsync(cancellationToken);
             await sizes.UpdateAsync(cancellationToken);
             LogRan(expired, destroyed, collected.FilesDeleted, enforced.FilesEvicted);
-            return new CleanupResult(expired, destroyed, collected, enforced);
+            var result = new CleanupResult(expired, destroyed, collected, enforced);
+            PublishFinished(expired, destroyed, byGroup, collected, enforced);
+            return result;
         }
         finally
         {
             _oneAtATime.Release();
         }
+    }
+
+    /// <summary>The run's summary for instance hooks, and for each group whose entries it deleted, that group's part.</summary>
+    private void PublishFinished(int expired, int destroyed, IReadOnlyDictionary<long, int> byGroup, CollectionResult collected, QuotaResult enforced)
+    {
+        foreach (var (groupId, entries) in byGroup)
+        {
+            events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.CleanupFinished, groupId, "cleanup",
+                new Dictionary<string, object?> { ["scope"] = "group", ["deleted_entries"] = entries }));
+        }
+
+        events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.CleanupFinished, null, "cleanup", new Dictionary<string, object?>
+        {
+            ["scope"] = "instance",
+            ["expired_entries"] = expired,
+            ["destroyed_entries"] = destroyed,
+            ["files_deleted"] = collected.FilesDeleted,
+            ["bytes_deleted"] = collected.BytesDeleted,
+            ["uploads_aborted"] = collected.UploadsAborted,
+            ["files_evicted"] = enforced.FilesEvicted,
+            ["bytes_before_quota"] = enforced.BytesBefore,
+            ["bytes_after_quota"] = enforced.BytesAfter,
+        }));
     }
 
     /// <summary>
@@ -74,11 +100,17 @@ internal sealed partial class CacheCleaner(
         return marked;
     }
 
-    private async Task<int> DestroyMarkedAsync(CancellationToken cancellationToken)
+    /// <summary>Deletes what is marked; how many entries, and how many manifest entries of each group's own cache (for its event).</summary>
+    private async Task<(int Entries, IReadOnlyDictionary<long, int> ManifestsByGroup)> DestroyMarkedAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.CachedManifests.Where(m => m.Status == CacheStatus.PendingDestruction).ExecuteDeleteAsync(cancellationToken)
+        var marked = db.CachedManifests.Where(m => m.Status == CacheStatus.PendingDestruction);
+        // Counted before the delete: an entry marked in between is counted next run, or not at all; the event is a summary.
+        var byGroup = await marked.Where(m => m.VirtualUpstreamId == 0).GroupBy(m => m.GroupId)
+            .Select(g => new { GroupId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.GroupId, g => g.Count, cancellationToken);
+        var entries = await marked.ExecuteDeleteAsync(cancellationToken)
             + await db.CachedBlobs.Where(b => b.Status == CacheStatus.PendingDestruction).ExecuteDeleteAsync(cancellationToken);
+        return (entries, byGroup);
     }
 
     [LoggerMessage(EventId = LogEvents.CleanupRan, Level = LogLevel.Information,

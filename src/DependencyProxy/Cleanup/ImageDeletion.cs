@@ -22,7 +22,8 @@ internal sealed record DeletedImage(CachedManifest Entry, int PlatformEntries, i
 /// again: the upserts of a pull set the status back to default. A kill between the steps leaves links that go with
 /// the group's next purge or TTL cleanup; nothing referenced is ever lost.
 /// </remarks>
-internal sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases, ManifestReferences references, CleanupSignal cleanup)
+internal sealed class ImageDeletion(
+    IDbContextFactory<ProxyDbContext> databases, ManifestReferences references, CleanupSignal cleanup, Events.IProxyEvents events)
 {
     /// <summary>
     /// Deletes the entry <paramref name="manifestId"/> of the scope (a group's own proxy, or a virtual registry upstream's
@@ -67,6 +68,22 @@ internal sealed class ImageDeletion(IDbContextFactory<ProxyDbContext> databases,
             .Where(b => b.GroupId == groupId && b.VirtualUpstreamId == upstreamId && candidates.Contains(b.Digest) && b.Status == CacheStatus.Default)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, CacheStatus.PendingDestruction), cancellationToken);
         cleanup.Request();
+        var data = new Dictionary<string, object?>
+        {
+            ["scope"] = "image",
+            ["registry"] = entry.Registry,
+            ["image"] = entry.Repository,
+            ["reference"] = entry.Reference,
+            ["digest"] = entry.Digest,
+            ["platform_entries"] = platformEntries,
+        };
+        if (scope.IsVirtual)
+        {
+            data["virtual_registry_upstream_id"] = upstreamId;
+        }
+
+        var separator = entry.Reference.Contains(':', StringComparison.Ordinal) ? "@" : ":";
+        events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.CachePurged, groupId, $"{entry.Registry}/{entry.Repository}{separator}{entry.Reference}", data));
         return new DeletedImage(entry, platformEntries, marked);
     }
 

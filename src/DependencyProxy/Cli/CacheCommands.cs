@@ -22,7 +22,8 @@ internal static class CacheCommands
                 return await GroupCommands.NoSuchGroupAsync(result.GetValue(group)!);
             }
 
-            await services.GetRequiredService<CacheRecords>().MarkGroupForDestructionAsync(target.Id, ct);
+            // As the REST API's purge does (its event too); then the cleaner runs here at once.
+            await services.GetRequiredService<GroupCachePurge>().PurgeAsync(target.Id, ct);
             var run = await services.GetRequiredService<CacheCleaner>().RunOnceAsync(ct);
             ProxyCommandLine.Out.WriteLine($"Purged '{target.FullPath}': {run.DestroyedEntries} entries deleted, {run.Collected.FilesDeleted} files " +
                 $"({ByteSize.Format(run.Collected.BytesDeleted)}) collected; content still within the grace period goes on the next run.");

@@ -183,7 +183,14 @@ internal static class ProxyCommandLine
                     await services.GetRequiredService<DatabaseInitializer>().InitializeAsync(createInstance: false, cancellationToken);
                 }
 
-                return await action(result, services, cancellationToken);
+                var code = await action(result, services, cancellationToken);
+                if (needsInstance)
+                {
+                    // Events the command published (a purge, a cleanup run) go to the outbox before the process ends.
+                    await services.GetRequiredService<Events.OutboxWriter>().FlushAsync(CancellationToken.None);
+                }
+
+                return code;
             }
             catch (Exception invalid) when (ProxyApp.InvalidConfiguration(invalid) is { } reasons)
             {

@@ -34,6 +34,12 @@ internal static class FieldLimits
     /// <summary>An upstream registry's password or token; registries' tokens are far shorter.</summary>
     public const int Secret = 1024;
 
+    /// <summary>Webhook URLs (GitLab allows far longer; a receiver's URL is short).</summary>
+    public const int HookUrl = 2048;
+
+    /// <summary>A webhook's signing token.</summary>
+    public const int HookToken = 512;
+
     /// <summary>A CI identity trust rule's claims, as the JSON text stored (at most 20 claims of 255-character names and globs).</summary>
     public const int CiTrustClaims = 12000;
 

@@ -8,7 +8,7 @@ namespace DependencyProxy.Data;
 /// The metadata model. Times are UTC <see cref="DateTime"/>: SQLite can compare them as text and PostgreSQL
 /// maps them to timestamptz, so TTL queries work on both (DateTimeOffset cannot be ordered on SQLite).
 /// </summary>
-internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
+internal partial class ProxyDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Group> Groups => Set<Group>();
 
@@ -53,6 +53,12 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
     public DbSet<SyncRule> SyncRules => Set<SyncRule>();
 
     public DbSet<SyncRulePin> SyncRulePins => Set<SyncRulePin>();
+
+    public DbSet<WebHook> WebHooks => Set<WebHook>();
+
+    public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
+
+    public DbSet<WebHookDelivery> WebHookDeliveries => Set<WebHookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -177,55 +183,7 @@ internal class ProxyDbContext(DbContextOptions options) : DbContext(options)
         OnCiIdentityCreating(modelBuilder);
         OnWarmingCreating(modelBuilder);
         OnSyncRulesCreating(modelBuilder);
-    }
-
-    private static void OnWarmingCreating(ModelBuilder modelBuilder)
-    {
-        modelBuilder.Entity<WarmJob>(job =>
-        {
-            job.Property(j => j.Platforms).HasMaxLength(WarmJob.MaxPlatformsLength);
-            job.Property(j => j.Status).HasMaxLength(16);
-            job.HasIndex(j => new { j.GroupId, j.CreatedAt });
-            job.HasIndex(j => j.Status);
-            job.HasOne<Group>().WithMany().HasForeignKey(j => j.GroupId).OnDelete(DeleteBehavior.Cascade);
-            job.HasOne<VirtualRegistry>().WithMany().HasForeignKey(j => j.VirtualRegistryId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        modelBuilder.Entity<WarmJobImage>(image =>
-        {
-            image.Property(i => i.Reference).HasMaxLength(WarmJobImage.MaxReferenceLength);
-            image.Property(i => i.Status).HasMaxLength(16);
-            image.Property(i => i.Digest).HasMaxLength(200);
-            image.Property(i => i.Error).HasMaxLength(WarmJobImage.MaxErrorLength);
-            image.HasIndex(i => new { i.JobId, i.Position });
-            image.HasOne<WarmJob>().WithMany().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Cascade);
-        });
-    }
-
-    private static void OnSyncRulesCreating(ModelBuilder modelBuilder)
-    {
-        modelBuilder.Entity<SyncRule>(rule =>
-        {
-            rule.Property(r => r.Image).HasMaxLength(SyncRule.MaxImageLength);
-            rule.Property(r => r.TagPattern).HasMaxLength(SyncRule.MaxPatternLength);
-            rule.Property(r => r.PatternType).HasMaxLength(16);
-            rule.Property(r => r.Mode).HasMaxLength(16);
-            rule.Property(r => r.Platforms).HasMaxLength(FieldLimits.Other * 4);
-            rule.Property(r => r.LastRunStatus).HasMaxLength(SyncRule.MaxStatusLength);
-            rule.Property(r => r.LastRunTags).HasMaxLength(20_000);
-            rule.HasIndex(r => r.GroupId);
-            rule.HasIndex(r => new { r.Enabled, r.NextRunAt });
-            rule.HasOne<Group>().WithMany().HasForeignKey(r => r.GroupId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        modelBuilder.Entity<SyncRulePin>(pin =>
-        {
-            pin.Property(p => p.Digest).HasMaxLength(200);
-            pin.HasIndex(p => new { p.SyncRuleId, p.Digest }).IsUnique();
-            pin.HasIndex(p => new { p.GroupId, p.Digest });
-            pin.HasIndex(p => p.Digest);
-            pin.HasOne<SyncRule>().WithMany().HasForeignKey(p => p.SyncRuleId).OnDelete(DeleteBehavior.Cascade);
-        });
+        OnWebhooksCreating(modelBuilder);
     }
 
     private static void OnCiIdentityCreating(ModelBuilder modelBuilder)

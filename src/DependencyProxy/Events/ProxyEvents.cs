@@ -12,8 +12,9 @@ internal interface IProxyEvents
 
 /// <summary>
 /// One event: its <see cref="ProxyEventTypes">type</see>, the group it concerns (null: the instance's, delivered to instance
-/// hooks only), the CloudEvents <c>subject</c> (e.g. <c>library/alpine:3.19</c>) and the data, serialised as JSON
-/// with the names it has (use snake_case property names or a dictionary).
+/// hooks only), the CloudEvents <c>subject</c> (e.g. <c>library/alpine:3.19</c>) and the data, serialised as JSON:
+/// properties in snake_case (<c>JobId</c> → <c>job_id</c>), dictionary keys as given. The writer adds <c>group_id</c> and
+/// <c>group_path</c> to a group event's data.
 /// </summary>
 internal sealed record ProxyEvent(string Type, long? GroupId, string? Subject, object Data);
 

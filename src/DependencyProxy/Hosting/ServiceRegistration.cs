@@ -17,6 +17,7 @@ using DependencyProxy.Storage;
 using DependencyProxy.Upstream;
 using DependencyProxy.VirtualRegistries;
 using DependencyProxy.Warming;
+using DependencyProxy.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -66,6 +67,7 @@ internal static class ServiceRegistration
         services.AddRequestLimits();
         // First hosted service: the schema and temp-file cleanup are done before anything else starts.
         services.AddHostedService(provider => provider.GetRequiredService<DatabaseInitializer>());
+        services.AddOutboxWriter();
         services.AddUpstreamClient();
         services.AddVirtualRegistryConnectionTest();
         services.AddProxyHealthChecks();
@@ -77,6 +79,7 @@ internal static class ServiceRegistration
         services.AddCluster();
         services.AddCiIdentity();
         services.AddSyncScheduler();
+        services.AddWebhooks();
         services.AddRegistryAuth();
         services.AddSingleton<ApiCaller>();
         services.AddSingleton<ApiGroupAccess>();

@@ -11,10 +11,17 @@ internal sealed record RateLimitReading(string Registry, int Remaining, int? Lim
 /// (until their headers arrive), and the last <c>ratelimit-remaining</c> each upstream reported, for statistics and logs.
 /// Requests of a <see cref="BackgroundLane"/> take a slot only when no client is waiting for one.
 /// </summary>
-internal sealed partial class UpstreamBudgets(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamBudgets> logger)
+internal sealed partial class UpstreamBudgets(
+    TimeProvider time, IOptions<UpstreamTimeoutOptions> options, Events.IProxyEvents events, ILogger<UpstreamBudgets> logger)
 {
     private readonly ConcurrentDictionary<string, Slots> _slots = new();
     private readonly ConcurrentDictionary<string, RateLimitReading> _rateLimits = new();
+
+    /// <summary>Upstreams whose budget is low now: the rate-limit event is sent once on the way down, again only after it recovered.</summary>
+    private readonly ConcurrentDictionary<string, bool> _low = new();
+
+    /// <summary>The budget counts as low at or below 10 % of the limit (at least 1), or 10 when the limit is not sent.</summary>
+    public static int LowThreshold(int? limit) => limit is { } l ? Math.Max(1, l / 10) : 10;
 
     public IReadOnlyCollection<RateLimitReading> RateLimits => [.. _rateLimits.Values.OrderBy(r => r.Registry, StringComparer.Ordinal)];
 
@@ -93,6 +100,20 @@ internal sealed partial class UpstreamBudgets(TimeProvider time, IOptions<Upstre
         int? limit = response.Headers.TryGetValues("ratelimit-limit", out var limitValues) ? ParseCount(limitValues.First()) : null;
         _rateLimits[registry] = new RateLimitReading(registry, remaining, limit, time.GetUtcNow());
         LogRateLimit(registry, remaining, limit?.ToString() ?? "?");
+        if (remaining > LowThreshold(limit))
+        {
+            _low.TryRemove(registry, out _);
+        }
+        else if (_low.TryAdd(registry, true))
+        {
+            events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.RateLimitLow, null, registry, new Dictionary<string, object?>
+            {
+                ["registry"] = registry,
+                ["remaining"] = remaining,
+                ["limit"] = limit,
+                ["threshold"] = LowThreshold(limit),
+            }));
+        }
     }
 
     private static int? ParseCount(string value) => int.TryParse(value.Split(';')[0].Trim(), out var count) && count >= 0 ? count : null;

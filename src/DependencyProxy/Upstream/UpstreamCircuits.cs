@@ -11,7 +11,8 @@ namespace DependencyProxy.Upstream;
 /// A caller with somewhere else to go (a virtual registry's upstream with others after it) asks with <c>failFast</c>: for
 /// it the circuit is open from the first failure on, so a dead upstream costs one timeout per open period, not every pull.
 /// </summary>
-internal sealed partial class UpstreamCircuits(TimeProvider time, IOptions<UpstreamTimeoutOptions> options, ILogger<UpstreamCircuits> logger)
+internal sealed partial class UpstreamCircuits(
+    TimeProvider time, IOptions<UpstreamTimeoutOptions> options, Events.IProxyEvents events, ILogger<UpstreamCircuits> logger)
 {
     private readonly ConcurrentDictionary<string, Circuit> _circuits = new();
 
@@ -52,6 +53,8 @@ internal sealed partial class UpstreamCircuits(TimeProvider time, IOptions<Upstr
                 if (circuit.OpenUntil is not null)
                 {
                     LogClosed(registry);
+                    events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.UpstreamRecovered, null, registry,
+                        new Dictionary<string, object?> { ["registry"] = registry }));
                 }
 
                 circuit.Failures = 0;
@@ -71,6 +74,17 @@ internal sealed partial class UpstreamCircuits(TimeProvider time, IOptions<Upstr
             circuit.LastFailureAt = time.GetUtcNow();
             if (circuit.Failures >= options.Value.CircuitFailureThreshold)
             {
+                if (circuit.OpenUntil is null)
+                {
+                    // Opened now, not re-opened by a failed probe: one event per outage.
+                    events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.UpstreamFailed, null, registry, new Dictionary<string, object?>
+                    {
+                        ["registry"] = registry,
+                        ["failures"] = circuit.Failures,
+                        ["open_seconds"] = options.Value.CircuitOpenDuration.TotalSeconds,
+                    }));
+                }
+
                 circuit.OpenUntil = time.GetUtcNow() + options.Value.CircuitOpenDuration;
                 LogOpened(registry, circuit.Failures, options.Value.CircuitOpenDuration.TotalSeconds);
             }

@@ -14,7 +14,7 @@ internal sealed record VirtualCacheEntry(
 /// upstream's. Purging marks them <c>pending_destruction</c> (never served again from that moment; the cleaner, woken
 /// here, deletes them and the garbage collector their content), as the group purge does.
 /// </summary>
-internal sealed class VirtualRegistryCache(IDbContextFactory<ProxyDbContext> databases, CleanupSignal cleanup)
+internal sealed class VirtualRegistryCache(IDbContextFactory<ProxyDbContext> databases, CleanupSignal cleanup, Events.IProxyEvents events)
 {
     /// <summary>The upstreams linked to this registry and to no other: GitLab's "exclusive upstream registries".</summary>
     public async Task<long[]> ExclusiveUpstreamsAsync(long registryId, CancellationToken cancellationToken)
@@ -43,10 +43,28 @@ internal sealed class VirtualRegistryCache(IDbContextFactory<ProxyDbContext> dat
     }
 
     /// <summary>GitLab's registry cache purge: the exclusive upstreams' entries only.</summary>
-    public async Task PurgeRegistryAsync(long registryId, CancellationToken cancellationToken) =>
-        await MarkUpstreamsForDestructionAsync(await ExclusiveUpstreamsAsync(registryId, cancellationToken), cancellationToken);
+    public async Task PurgeRegistryAsync(long registryId, CancellationToken cancellationToken)
+    {
+        var upstreams = await ExclusiveUpstreamsAsync(registryId, cancellationToken);
+        await MarkUpstreamsForDestructionAsync(upstreams, cancellationToken);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var groupId = await db.VirtualRegistries.Where(r => r.Id == registryId).Select(r => (long?)r.GroupId).FirstOrDefaultAsync(cancellationToken);
+        events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.CachePurged, groupId, $"virtual_registries/{registryId}", new Dictionary<string, object?>
+        {
+            ["scope"] = "virtual_registry",
+            ["virtual_registry_id"] = registryId,
+            ["virtual_registry_upstream_ids"] = upstreams,
+        }));
+    }
 
-    public Task PurgeUpstreamAsync(long upstreamId, CancellationToken cancellationToken) => MarkUpstreamsForDestructionAsync([upstreamId], cancellationToken);
+    public async Task PurgeUpstreamAsync(long upstreamId, CancellationToken cancellationToken)
+    {
+        await MarkUpstreamsForDestructionAsync([upstreamId], cancellationToken);
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var groupId = await db.VirtualRegistryUpstreams.Where(u => u.Id == upstreamId).Select(u => (long?)u.GroupId).FirstOrDefaultAsync(cancellationToken);
+        events.Publish(new Events.ProxyEvent(Events.ProxyEventTypes.CachePurged, groupId, $"virtual_registries/upstreams/{upstreamId}",
+            new Dictionary<string, object?> { ["scope"] = "virtual_registry_upstream", ["virtual_registry_upstream_id"] = upstreamId }));
+    }
 
     /// <summary>
     /// One page of the upstream's live entries, manifests first (newest id last), then blobs, optionally only those whose

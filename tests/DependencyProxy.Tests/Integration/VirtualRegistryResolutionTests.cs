@@ -11,6 +11,13 @@ public sealed class VirtualRegistryResolutionTests : VirtualRegistryTestBase
 {
     private const string Image = "owner/tool";
 
+    private async Task<List<DependencyProxy.Data.OutboxEvent>> StaleEventsAsync()
+    {
+        await using var db = await Proxy.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<DependencyProxy.Data.ProxyDbContext>>().CreateDbContextAsync();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.OutboxEvents.Where(e => e.Type == DependencyProxy.Events.ProxyEventTypes.ServedStale));
+    }
+
     [Fact]
     public async Task Priority_DecidesTheDigest_AndMovingAnUpstream_ChangesItForTheNextUncachedPull()
     {
@@ -74,6 +81,19 @@ public sealed class VirtualRegistryResolutionTests : VirtualRegistryTestBase
         Upstream.Fault = UpstreamFault.ServerError;
         // Both cached, both failing: the copy of the first upstream by position.
         Assert.Equal((fromGhcr.ManifestDigest, true), await ManifestDigestAsync(registry, Image, "latest"));
+        Assert.Equal((fromGhcr.ManifestDigest, true), await ManifestDigestAsync(registry, Image, "latest"));
+        // One served-stale event for the group (throttled: two stale answers), naming the upstream whose copy it was.
+        var stale = await StaleEventsAsync();
+        for (var i = 0; i < 50 && stale.Count == 0; i++)
+        {
+            await Task.Delay(100);
+            stale = await StaleEventsAsync();
+        }
+
+        await Task.Delay(1200);
+        var only = Assert.Single(await StaleEventsAsync());
+        Assert.Equal(GroupId, only.GroupId);
+        Assert.Contains("\"virtual_registry_upstream_id\"", only.Data);
 
         using var never = await GetVirtualAsync(VirtualManifestUrl(registry, Image, "never-cached"));
         Assert.Equal(HttpStatusCode.BadGateway, never.StatusCode);

@@ -1,0 +1,90 @@
+using DependencyProxy.Common;
+using DependencyProxy.Data;
+using DependencyProxy.Events;
+using DependencyProxy.Oci;
+using DependencyProxy.Upstream;
+using Microsoft.Extensions.Options;
+
+namespace DependencyProxy.Caching;
+
+/// <summary>
+/// The events of the manifest cache: a tag cached for the first time in a scope, a tag whose digest changed upstream, and a
+/// stale answer (at most once per group, image and tag every <c>Webhooks:StaleEventInterval</c>, so an outage during a
+/// busy morning is one event per image, not one per pull).
+/// </summary>
+internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> options, TimeProvider time)
+{
+    private readonly ExpiringLruCache<bool> _staleSent = new(time, capacity: 10_000);
+
+    /// <summary>
+    /// A tag was just stored as <paramref name="digest"/>: a first fill when the scope held no entry for it
+    /// (<paramref name="before"/> null), a change when the entry had another digest; the same digest is no event.
+    /// </summary>
+    public void TagStored(CacheScope scope, UpstreamRepository repository, string tag, CachedManifest? before, Digest digest, string mediaType)
+    {
+        var current = digest.ToString();
+        if (before is not null && before.Digest == current)
+        {
+            return;
+        }
+
+        var data = new Dictionary<string, object?>
+        {
+            ["registry"] = repository.Registry,
+            ["image"] = repository.Name,
+            ["tag"] = tag,
+            ["digest"] = current,
+            ["media_type"] = mediaType,
+        };
+        if (before is not null)
+        {
+            data["previous_digest"] = before.Digest;
+        }
+
+        AddScope(data, scope);
+        events.Publish(new ProxyEvent(before is null ? ProxyEventTypes.ImageCached : ProxyEventTypes.TagChanged, scope.GroupId,
+            $"{repository}:{tag}", data));
+    }
+
+    /// <summary>A cached tag was served because upstream failed; published unless the same one was within the interval.</summary>
+    public void ServedStale(CacheScope scope, UpstreamRepository repository, string tag, string digest, string reason) =>
+        ServedStale(scope, repository.Registry, repository.Name, tag, digest, reason);
+
+    /// <summary>The same for a cached entry a virtual registry served because every upstream failed.</summary>
+    public void ServedStale(CachedManifest entry, string reason) =>
+        ServedStale(new CacheScope(entry.GroupId, entry.VirtualUpstreamId), entry.Registry, entry.Repository, entry.Reference, entry.Digest, reason);
+
+    private void ServedStale(CacheScope scope, string registry, string image, string tag, string digest, string reason)
+    {
+        var interval = options.Value.StaleEventInterval;
+        var key = $"{scope}|{registry}/{image}|{tag}";
+        if (interval > TimeSpan.Zero)
+        {
+            if (_staleSent.TryGet(key, out _))
+            {
+                return;
+            }
+
+            _staleSent.Set(key, true, time.GetUtcNow() + interval);
+        }
+
+        var data = new Dictionary<string, object?>
+        {
+            ["registry"] = registry,
+            ["image"] = image,
+            ["tag"] = tag,
+            ["digest"] = digest,
+            ["reason"] = reason.Length <= 255 ? reason : reason[..255],
+        };
+        AddScope(data, scope);
+        events.Publish(new ProxyEvent(ProxyEventTypes.ServedStale, scope.GroupId, $"{registry}/{image}:{tag}", data));
+    }
+
+    private static void AddScope(Dictionary<string, object?> data, CacheScope scope)
+    {
+        if (scope.IsVirtual)
+        {
+            data["virtual_registry_upstream_id"] = scope.VirtualUpstreamId;
+        }
+    }
+}
