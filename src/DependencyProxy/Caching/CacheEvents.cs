@@ -14,7 +14,14 @@ namespace DependencyProxy.Caching;
 /// </summary>
 internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> options, TimeProvider time)
 {
+    /// <summary>
+    /// Concurrent pulls of a new tag share one upstream fetch but each stores its link: the first store of a tag's digest
+    /// in a scope is the event, the others within this time are the same event.
+    /// </summary>
+    private static readonly TimeSpan SameStore = TimeSpan.FromMinutes(1);
+
     private readonly ExpiringLruCache<bool> _staleSent = new(time, capacity: 10_000);
+    private readonly ExpiringLruCache<bool> _storedSent = new(time, capacity: 10_000);
 
     /// <summary>
     /// A tag was just stored as <paramref name="digest"/>: a first fill when the scope held no entry for it
@@ -24,6 +31,11 @@ internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> 
     {
         var current = digest.ToString();
         if (before is not null && before.Digest == current)
+        {
+            return;
+        }
+
+        if (!FirstWithin(_storedSent, $"{scope}|{repository}|{tag}|{current}", SameStore))
         {
             return;
         }
@@ -58,14 +70,9 @@ internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> 
     {
         var interval = options.Value.StaleEventInterval;
         var key = $"{scope}|{registry}/{image}|{tag}";
-        if (interval > TimeSpan.Zero)
+        if (interval > TimeSpan.Zero && !FirstWithin(_staleSent, key, interval))
         {
-            if (_staleSent.TryGet(key, out _))
-            {
-                return;
-            }
-
-            _staleSent.Set(key, true, time.GetUtcNow() + interval);
+            return;
         }
 
         var data = new Dictionary<string, object?>
@@ -78,6 +85,21 @@ internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> 
         };
         AddScope(data, scope);
         events.Publish(new ProxyEvent(ProxyEventTypes.ServedStale, scope.GroupId, $"{registry}/{image}:{tag}", data));
+    }
+
+    /// <summary>True for the first call with <paramref name="key"/> within <paramref name="interval"/> (checked and noted at once).</summary>
+    private bool FirstWithin(ExpiringLruCache<bool> sent, string key, TimeSpan interval)
+    {
+        lock (sent)
+        {
+            if (sent.TryGet(key, out _))
+            {
+                return false;
+            }
+
+            sent.Set(key, true, time.GetUtcNow() + interval);
+            return true;
+        }
     }
 
     private static void AddScope(Dictionary<string, object?> data, CacheScope scope)

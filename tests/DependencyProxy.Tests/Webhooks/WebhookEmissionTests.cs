@@ -78,6 +78,16 @@ public sealed class WebhookEmissionTests(WebhookEmissionTests.Server server) : I
     }
 
     [Fact]
+    public async Task TenClientsPullingANewTagAtOnce_AreOneImageCachedEvent()
+    {
+        var image = TestImage.Add(server.Upstream, "library/crowd", "1.0", 10);
+        var pulls = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => PullManifestAsync("library/crowd", "1.0")));
+        Assert.All(pulls, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        var cached = Assert.Single(await EventsAsync(ProxyEventTypes.ImageCached, "library/crowd:1.0"));
+        Assert.Equal(image.ManifestDigest, Data(cached).GetProperty("digest").GetString());
+    }
+
+    [Fact]
     public async Task AnOutage_IsOneFailedEvent_OneThrottledStaleEvent_AndOneRecovery()
     {
         TestImage.Add(server.Upstream, "library/stale", "1.0", 10);
