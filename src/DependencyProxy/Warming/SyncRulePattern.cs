@@ -47,13 +47,12 @@ internal sealed class SyncRulePattern
             return false;
         }
 
+        const RegexOptions options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
         try
         {
-            // \A…\z: the whole tag, whatever alternation the pattern holds.
-            parsed = new SyncRulePattern(new System.Text.RegularExpressions.Regex($"\\A(?:{expression})\\z",
-                RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, MatchTimeout));
-            error = null;
-            return true;
+            // Parsed alone first: an error then names the user's pattern, and a pattern that does not stand alone (an
+            // unbalanced ')' as in "3)|(x", a trailing '\') never gets to close the anchoring group below and escape it.
+            _ = new System.Text.RegularExpressions.Regex(expression, options, MatchTimeout);
         }
         catch (NotSupportedException e)
         {
@@ -63,6 +62,20 @@ internal sealed class SyncRulePattern
         catch (ArgumentException e)
         {
             error = $"tag_pattern is not a valid {type}: {e.Message}";
+            return false;
+        }
+
+        try
+        {
+            // \A…\z: the whole tag, whatever alternation the pattern holds.
+            parsed = new SyncRulePattern(new System.Text.RegularExpressions.Regex($"\\A(?:{expression})\\z", options, MatchTimeout));
+            error = null;
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            // Valid alone but not inside the anchors: an inline comment ("(?x)a #") would swallow the closing anchor.
+            error = "tag_pattern cannot be matched against the whole tag (an inline comment or option swallows the end): write it without one";
             return false;
         }
     }

@@ -51,10 +51,15 @@ public sealed class SyncRulePatternTests
     [InlineData("3.[", SyncRulePattern.Glob, "without its ']'")]
     [InlineData("[z-a]", SyncRulePattern.Glob, "not a valid glob")]
     [InlineData("*", "wildcard", "pattern_type must be glob or regex")]
+    [InlineData("3)|(zzz", SyncRulePattern.Regex, "not a valid regex")] // would close the anchoring group and match any tag with a 3 in it
+    [InlineData(@"3\", SyncRulePattern.Regex, "not a valid regex")] // a trailing backslash would escape the anchor
+    [InlineData("[", SyncRulePattern.Regex, "not a valid regex")]
+    [InlineData("(?x)3 #", SyncRulePattern.Regex, "cannot be matched against the whole tag")] // the comment would swallow the anchor
     public void PatternsTheEngineCannotRun_AreRefusedWithAMessage(string pattern, string type, string message)
     {
         Assert.False(SyncRulePattern.TryParse(pattern, type, out _, out var error));
         Assert.Contains(message, error);
+        Assert.DoesNotContain(@"\A(?:", error); // the message is about the pattern as written, not our anchoring of it
     }
 
     [Fact]
