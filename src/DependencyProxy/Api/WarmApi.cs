@@ -92,14 +92,14 @@ internal static class WarmApi
             return ApiResults.BadRequest(problem);
         }
 
-        if (await jobs.CountActiveAsync(owner.GroupId, context.RequestAborted) >= WarmJobs.MaxActivePerGroup)
+        var request = new WarmJobRequest(owner.GroupId, owner.VirtualRegistryId, null, [.. references.Select(r => r!)], [.. platforms.Select(p => p!).Distinct()],
+            ManifestOnly: false);
+        if (await jobs.QueueWithinLimitAsync(request, WarmJobs.MaxActivePerGroup, context.RequestAborted) is not { } queued)
         {
             return ApiResults.Conflict($"the group has {WarmJobs.MaxActivePerGroup} warm-up jobs queued or running, the most it may: wait for one to finish or cancel one");
         }
 
-        var request = new WarmJobRequest(owner.GroupId, owner.VirtualRegistryId, null, [.. references.Select(r => r!)], [.. platforms.Select(p => p!).Distinct()],
-            ManifestOnly: false);
-        var (job, images) = await jobs.QueueAsync(request, context.RequestAborted);
+        var (job, images) = queued;
         return ApiResults.Accepted(WarmJobJson.From(job, images), $"{owner.Location}/{job.Id}");
     }
 

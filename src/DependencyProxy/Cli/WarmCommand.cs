@@ -55,12 +55,13 @@ internal static class WarmCommand
                 }
 
                 var jobs = services.GetRequiredService<WarmJobs>();
-                if (await jobs.CountActiveAsync(target.Id, ct) >= WarmJobs.MaxActivePerGroup)
+                if (await jobs.QueueWithinLimitAsync(new WarmJobRequest(target.Id, null, null, references, wanted, ManifestOnly: false),
+                    WarmJobs.MaxActivePerGroup, ct) is not { } queued)
                 {
                     return await ProxyCommandLine.FailAsync($"'{target.FullPath}' has {WarmJobs.MaxActivePerGroup} warm-up jobs queued or running, the most it may");
                 }
 
-                var jobId = await jobs.EnqueueAsync(new WarmJobRequest(target.Id, null, null, references, wanted, ManifestOnly: false), ct);
+                var jobId = queued.Job.Id;
                 ProxyCommandLine.Out.WriteLine($"Queued warm-up job {jobId} for '{target.FullPath}' ({references.Length} image(s)); the running server fetches them.");
                 return result.GetValue(wait) ? await WaitAsync(jobs, target.Id, jobId, ct) : 0;
             }, group, images, platforms, wait);

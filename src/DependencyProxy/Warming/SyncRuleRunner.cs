@@ -117,14 +117,11 @@ internal sealed partial class SyncRuleRunner(
             return new SyncRunOutcome(null, $"no tags of {repository} match the pattern", [], Selected: true);
         }
 
-        if (await jobs.CountActiveAsync(group.Id, cancellationToken) >= WarmJobs.MaxActivePerGroup)
-        {
-            return new SyncRunOutcome(null, $"failed: the group has {WarmJobs.MaxActivePerGroup} warm-up jobs queued or running; trying again next interval", []);
-        }
-
-        var job = await jobs.EnqueueAsync(new WarmJobRequest(group.Id, null, rule.Id, [.. selected.Select(tag => $"{rule.Image}:{tag}")],
-            rule.Platforms.Split(',', StringSplitOptions.RemoveEmptyEntries), rule.Mode == SyncRuleRequest.ManifestsMode), cancellationToken);
-        return new SyncRunOutcome(job, "queued", selected, Selected: true);
+        var request = new WarmJobRequest(group.Id, null, rule.Id, [.. selected.Select(tag => $"{rule.Image}:{tag}")],
+            rule.Platforms.Split(',', StringSplitOptions.RemoveEmptyEntries), rule.Mode == SyncRuleRequest.ManifestsMode);
+        return await jobs.QueueWithinLimitAsync(request, WarmJobs.MaxActivePerGroup, cancellationToken) is { } queued
+            ? new SyncRunOutcome(queued.Job.Id, "queued", selected, Selected: true)
+            : new SyncRunOutcome(null, $"failed: the group has {WarmJobs.MaxActivePerGroup} warm-up jobs queued or running; trying again next interval", []);
     }
 
     [LoggerMessage(EventId = LogEvents.SyncRuleRunFailed, Level = LogLevel.Information, Message = "Sync rule {RuleId} queued nothing: {Status}")]

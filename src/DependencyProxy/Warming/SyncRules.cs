@@ -1,4 +1,5 @@
 using DependencyProxy.Data;
+using DependencyProxy.VirtualRegistries;
 using DependencyProxy.Upstream;
 using Microsoft.EntityFrameworkCore;
 
@@ -35,15 +36,20 @@ internal sealed class SyncRules(IDbContextFactory<ProxyDbContext> databases, Ups
             return (null, problem);
         }
 
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        if (await db.SyncRules.CountAsync(r => r.GroupId == groupId, cancellationToken) >= MaxPerGroup)
+        // The group row is locked before the count, so parallel requests count one after the other and cannot all slip under the limit.
+        var added = await databases.InTransactionAsync(async db =>
         {
-            return (null, $"a group holds at most {MaxPerGroup} sync rules: remove one first");
-        }
+            if (!await RowLocks.LockGroupAsync(db, groupId, cancellationToken)
+                || await db.SyncRules.CountAsync(r => r.GroupId == groupId, cancellationToken) >= MaxPerGroup)
+            {
+                return false;
+            }
 
-        db.SyncRules.Add(rule);
-        await db.SaveChangesAsync(cancellationToken);
-        return (rule, null);
+            db.SyncRules.Add(rule);
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+        return added ? (rule, null) : (null, $"a group holds at most {MaxPerGroup} sync rules: remove one first");
     }
 
     /// <summary>

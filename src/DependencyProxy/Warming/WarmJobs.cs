@@ -27,11 +27,27 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
         (await QueueAsync(request, cancellationToken)).Job.Id;
 
     /// <summary><see cref="EnqueueAsync"/>, returning the job and its images as queued (the worker may have moved on already).</summary>
-    public async Task<(WarmJob Job, IReadOnlyList<WarmJobImage> Images)> QueueAsync(WarmJobRequest request, CancellationToken cancellationToken)
+    public async Task<(WarmJob Job, IReadOnlyList<WarmJobImage> Images)> QueueAsync(WarmJobRequest request, CancellationToken cancellationToken) =>
+        await QueueWithinLimitAsync(request, int.MaxValue, cancellationToken)
+        ?? throw new InvalidOperationException("a job with no limit is always queued");
+
+    /// <summary>
+    /// Queues the job unless the group already has <paramref name="maxActive"/> jobs queued or running (then null). The group
+    /// row is locked first, so parallel requests count one after the other and cannot all slip under the limit.
+    /// </summary>
+    public async Task<(WarmJob Job, IReadOnlyList<WarmJobImage> Images)?> QueueWithinLimitAsync(WarmJobRequest request, int maxActive,
+        CancellationToken cancellationToken)
     {
         // One transaction (a worker must never see the job before its images), retried whole on PostgreSQL.
-        var queued = await databases.InTransactionAsync<(WarmJob, IReadOnlyList<WarmJobImage>)>(async db =>
+        var queued = await databases.InTransactionAsync<(WarmJob, IReadOnlyList<WarmJobImage>)?>(async db =>
         {
+            if (maxActive < int.MaxValue && (!await RowLocks.LockGroupAsync(db, request.GroupId, cancellationToken)
+                || await db.WarmJobs.CountAsync(j => j.GroupId == request.GroupId
+                    && (j.Status == WarmJobStatus.Queued || j.Status == WarmJobStatus.Running), cancellationToken) >= maxActive))
+            {
+                return null;
+            }
+
             var job = new WarmJob
             {
                 GroupId = request.GroupId,
@@ -49,7 +65,11 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
             await db.SaveChangesAsync(cancellationToken);
             return (job, images);
         }, cancellationToken);
-        signal.Request();
+        if (queued is not null)
+        {
+            signal.Request();
+        }
+
         return queued;
     }
 
@@ -88,13 +108,5 @@ internal sealed class WarmJobs(IDbContextFactory<ProxyDbContext> databases, Warm
         var cancelled = await records.CancelAsync(jobId, cancellationToken);
         signal.Request();
         return cancelled;
-    }
-
-    /// <summary>How many of the group's jobs are queued or running, for the <see cref="MaxActivePerGroup"/> limit.</summary>
-    public async Task<int> CountActiveAsync(long groupId, CancellationToken cancellationToken)
-    {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.WarmJobs.CountAsync(
-            j => j.GroupId == groupId && (j.Status == WarmJobStatus.Queued || j.Status == WarmJobStatus.Running), cancellationToken);
     }
 }

@@ -12,6 +12,8 @@ internal sealed class HookDirectory(IDbContextFactory<ProxyDbContext> databases,
 {
     public const string TokenPurpose = "DependencyProxy.Webhooks.Token";
 
+    private readonly SemaphoreSlim _adding = new(1, 1);
+
     /// <summary>A group, or the instance, holds at most this many hooks: every event reads them all.</summary>
     public const int MaxPerOwner = 20;
 
@@ -38,17 +40,27 @@ internal sealed class HookDirectory(IDbContextFactory<ProxyDbContext> databases,
             return (null, Refusal.Invalid(problem));
         }
 
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        if (await db.WebHooks.CountAsync(h => h.GroupId == groupId, cancellationToken) >= MaxPerOwner)
+        // Counted and added one request at a time on this node, so parallel requests cannot all slip under the limit (nodes of
+        // a cluster could each add one past it: owners and administrators only, so that is left as it is).
+        await _adding.WaitAsync(cancellationToken);
+        try
         {
-            return (null, Refusal.Invalid($"at most {MaxPerOwner} hooks are allowed here: remove one first"));
-        }
+            await using var db = await databases.CreateDbContextAsync(cancellationToken);
+            if (await db.WebHooks.CountAsync(h => h.GroupId == groupId, cancellationToken) >= MaxPerOwner)
+            {
+                return (null, Refusal.Invalid($"at most {MaxPerOwner} hooks are allowed here: remove one first"));
+            }
 
-        var hook = new WebHook { GroupId = groupId, Url = input.Url!, CreatedAt = time.GetUtcNow().UtcDateTime };
-        Apply(hook, input with { AllEvents = input.AllEvents ?? !AnyTypeChosen(input) });
-        db.WebHooks.Add(hook);
-        await db.SaveChangesAsync(cancellationToken);
-        return (hook, null);
+            var hook = new WebHook { GroupId = groupId, Url = input.Url!, CreatedAt = time.GetUtcNow().UtcDateTime };
+            Apply(hook, input with { AllEvents = input.AllEvents ?? !AnyTypeChosen(input) });
+            db.WebHooks.Add(hook);
+            await db.SaveChangesAsync(cancellationToken);
+            return (hook, null);
+        }
+        finally
+        {
+            _adding.Release();
+        }
     }
 
     /// <summary>Changes the given fields of a hook; a not-found hook is a NotFound refusal.</summary>

@@ -163,6 +163,25 @@ public sealed class WarmUpTests : WarmUpTestBase
         Assert.Equal(jobId, Assert.Single(list.EnumerateArray()).GetProperty("id").GetInt64());
     }
 
+    [Fact]
+    public async Task FifteenParallelRequests_QueueAtMostTenJobs_TheRestAre409()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Upstream.HoldRequest = request => request.Contains("/library/crowd/", StringComparison.Ordinal) ? held.Task : Task.CompletedTask;
+        TestImage.Add(Upstream, "library/crowd", "latest", 100);
+        try
+        {
+            // The group row is locked before the count, so no two requests both see room for one more.
+            var answers = await Task.WhenAll(Enumerable.Range(0, 15).Select(_ => Api.PostAsync(WarmPath(GroupId), Root, new { images = new[] { "crowd" } })));
+            Assert.Equal(10, answers.Count(a => a.Status == HttpStatusCode.Accepted));
+            Assert.Equal(5, answers.Count(a => a.Status == HttpStatusCode.Conflict));
+        }
+        finally
+        {
+            held.SetResult();
+        }
+    }
+
     /// <summary>Pulls an image by tag or digest as a client does, every byte checked.</summary>
     private async Task PullTagAsync(string image, string reference, TestImage expected)
     {
