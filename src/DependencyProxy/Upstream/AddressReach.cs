@@ -22,7 +22,7 @@ internal enum AddressReach
 /// <summary>
 /// The one classification of addresses, shared by the redirect and realm policies (literal addresses in URLs) and the
 /// connect-time check (the addresses a name resolved to). Addresses that carry an IPv4 address inside an IPv6 one
-/// (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96) are judged by the IPv4 address they lead to.
+/// (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96, 6to4 2002::/16) are judged by the IPv4 address they lead to.
 /// </summary>
 internal static class AddressClassification
 {
@@ -53,6 +53,9 @@ internal static class AddressClassification
         [>= 224, ..] => AddressReach.Forbidden,                              // 224.0.0.0/3: multicast, reserved, broadcast
         [10, ..] or [172, >= 16 and <= 31, ..] or [192, 168, ..] => AddressReach.Private,
         [100, >= 64 and <= 127, ..] => AddressReach.Private,                 // CGNAT, shared address space
+        [198, 18 or 19, ..] => AddressReach.Private,                         // 198.18.0.0/15, benchmarking labs
+        [192, 0, 0 or 2, _] or [198, 51, 100, _] or [203, 0, 113, _] => AddressReach.Forbidden, // IETF protocol, TEST-NETs
+        [192, 88, 99, _] => AddressReach.Forbidden,                          // the retired 6to4 relay anycast
         _ => AddressReach.Public,
     };
 
@@ -77,6 +80,22 @@ internal static class AddressClassification
         if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0)
         {
             return AddressReach.Forbidden;                                   // deprecated IPv4-compatible ::a.b.c.d
+        }
+
+        if (b[0] == 0x20 && b[1] == 0x02)
+        {
+            return OfIPv4(b[2..6]);                                          // 6to4 2002::/16 leads to the IPv4 address in bits 16-48
+        }
+
+        if ((b[0], b[1], b[2], b[3]) is (0x20, 0x01, 0x00, 0x00) or (0x20, 0x01, 0x0d, 0xb8)
+            || (b[0] == 0x01 && b.AsSpan(1, 7).IndexOfAnyExcept((byte)0) < 0))
+        {
+            return AddressReach.Forbidden;                                   // Teredo 2001::/32, documentation 2001:db8::/32, discard 100::/64
+        }
+
+        if ((b[0], b[1], b[2], b[3], b[4], b[5]) is (0x00, 0x64, 0xff, 0x9b, 0x00, 0x01))
+        {
+            return AddressReach.Private;                                     // local-use NAT64 64:ff9b:1::/48 leads into a private network
         }
 
         return b[0] switch

@@ -43,6 +43,25 @@ public sealed class AddressClassificationTests
     [InlineData("240.0.0.1", AddressReach.Forbidden)]
     [InlineData("255.255.255.255", AddressReach.Forbidden)]
     [InlineData("ff02::1", AddressReach.Forbidden)]                  // IPv6 multicast
+    [InlineData("2002:7f00:1::", AddressReach.Loopback)]             // 6to4 of 127.0.0.1 (outside review 27, finding 3)
+    [InlineData("2002:a9fe:a9fe::", AddressReach.Forbidden)]         // 6to4 of 169.254.169.254
+    [InlineData("2002:0a00:0001::1", AddressReach.Private)]          // 6to4 of 10.0.0.1
+    [InlineData("2002:0808:0808::1", AddressReach.Public)]           // 6to4 of 8.8.8.8
+    [InlineData("2001::", AddressReach.Forbidden)]                   // Teredo 2001::/32
+    [InlineData("2001:0:4136:e378::1", AddressReach.Forbidden)]
+    [InlineData("2001:db8::1", AddressReach.Forbidden)]              // documentation 2001:db8::/32
+    [InlineData("100::1", AddressReach.Forbidden)]                   // discard 100::/64
+    [InlineData("64:ff9b:1::a00:1", AddressReach.Private)]           // local-use NAT64 64:ff9b:1::/48
+    [InlineData("2001:4860:4860::8888", AddressReach.Public)]        // 2001: beyond Teredo and documentation stays public
+    [InlineData("198.18.0.1", AddressReach.Private)]                 // benchmarking 198.18.0.0/15
+    [InlineData("198.19.255.255", AddressReach.Private)]
+    [InlineData("198.20.0.1", AddressReach.Public)]
+    [InlineData("192.0.0.1", AddressReach.Forbidden)]                // IETF protocol assignments 192.0.0.0/24
+    [InlineData("192.0.2.1", AddressReach.Forbidden)]                // TEST-NET-1, -2, -3
+    [InlineData("198.51.100.7", AddressReach.Forbidden)]
+    [InlineData("203.0.113.9", AddressReach.Forbidden)]
+    [InlineData("192.88.99.1", AddressReach.Forbidden)]              // retired 6to4 relay anycast
+    [InlineData("192.0.1.1", AddressReach.Public)]
     // The reach is boxed: xUnit theories are public and AddressReach is internal.
     public void Addresses_AreClassifiedByWhereTheyReach(string address, object reach)
     {
