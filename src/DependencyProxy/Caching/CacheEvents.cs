@@ -58,6 +58,20 @@ internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> 
             $"{repository}:{tag}", data));
     }
 
+    /// <summary>
+    /// Why upstream failed, as group hooks may see it: the kind only (<c>unreachable</c>, <c>timeout</c>, <c>rate_limited</c>,
+    /// <c>bad_response</c>, <c>refused</c>). The exception's message can name the upstream's address and port, which the
+    /// administrator configured and a group owner's receiver has no business learning; the server's log keeps it.
+    /// </summary>
+    public static string ReasonOf(UpstreamException failure) => failure.Kind switch
+    {
+        UpstreamFailureKind.Unreachable => "unreachable",
+        UpstreamFailureKind.Timeout => "timeout",
+        UpstreamFailureKind.RateLimited => "rate_limited",
+        UpstreamFailureKind.Refused => "refused",
+        _ => "bad_response",
+    };
+
     /// <summary>A cached tag was served because upstream failed; published unless the same one was within the interval.</summary>
     public void ServedStale(CacheScope scope, UpstreamRepository repository, string tag, string digest, string reason) =>
         ServedStale(scope, repository.Registry, repository.Name, tag, digest, reason);
@@ -81,7 +95,7 @@ internal sealed class CacheEvents(IProxyEvents events, IOptions<WebhookOptions> 
             ["image"] = image,
             ["tag"] = tag,
             ["digest"] = digest,
-            ["reason"] = reason.Length <= 255 ? reason : reason[..255],
+            ["reason"] = reason,
         };
         AddScope(data, scope);
         events.Publish(new ProxyEvent(ProxyEventTypes.ServedStale, scope.GroupId, $"{registry}/{image}:{tag}", data));

@@ -78,7 +78,7 @@ internal sealed partial class ManifestCache(
         catch (UpstreamException e) when (e.IsOutage && usable is not null)
         {
             LogServedStale(repository.ToString(), tag, cached!.Digest, e.Message);
-            events.ServedStale(groupId, repository, tag, cached.Digest, e.Message);
+            events.ServedStale(groupId, repository, tag, cached.Digest, CacheEvents.ReasonOf(e));
             metrics.CacheRequest("manifest", "stale");
             metrics.StaleServed();
             readTimes.ManifestRead(cached.Id);

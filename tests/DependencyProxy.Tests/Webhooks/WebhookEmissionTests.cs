@@ -110,6 +110,7 @@ public sealed class WebhookEmissionTests(WebhookEmissionTests.Server server) : I
 
         var stale = Assert.Single(await EventsAsync(ProxyEventTypes.ServedStale, "library/stale:1.0"));
         Assert.Equal("1.0", Data(stale).GetProperty("tag").GetString());
+        Assert.Equal("bad_response", Data(stale).GetProperty("reason").GetString()); // the kind only: no upstream address for group hooks
         Assert.Equal(failures + 1, (await EventsAsync(ProxyEventTypes.UpstreamFailed, registry)).Count);
         await Task.Delay(1100); // the circuit's open time
         Assert.Equal(HttpStatusCode.OK, (await PullManifestAsync("library/stale", "1.0")).StatusCode);
