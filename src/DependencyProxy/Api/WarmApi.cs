@@ -147,11 +147,12 @@ internal static class WarmApi
 /// <summary>A warm-up job as the API shows it; while it runs, the totals are its images' so far.</summary>
 internal sealed record WarmJobJson(long Id, long GroupId, long? VirtualRegistryId, long? SyncRuleId, string Status, IReadOnlyList<string> Platforms,
     bool ManifestOnly, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, int Manifests, int Blobs, long Bytes, int FailedImages,
-    IReadOnlyList<WarmImageJson> Images)
+    int SkippedImages, IReadOnlyList<WarmImageJson> Images)
 {
     public static WarmJobJson From(WarmJob job, IReadOnlyList<WarmJobImage> images) => new(job.Id, job.GroupId, job.VirtualRegistryId, job.SyncRuleId,
         job.Status, job.Platforms.Split(',', StringSplitOptions.RemoveEmptyEntries), job.ManifestOnly, job.CreatedAt, job.StartedAt, job.FinishedAt,
         images.Sum(i => i.Manifests), images.Sum(i => i.Blobs), images.Sum(i => i.Bytes), images.Count(i => i.Status == WarmImageStatus.Failed),
+        images.Count(i => i.Status == WarmImageStatus.Skipped),
         [.. images.Select(i => new WarmImageJson(i.Reference, i.Status, i.Digest, i.Manifests, i.Blobs, i.Bytes, i.Error))]);
 }
 

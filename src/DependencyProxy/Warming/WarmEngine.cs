@@ -28,8 +28,12 @@ internal sealed class WarmSkippedException(string message) : Exception(message);
 /// </summary>
 internal sealed class WarmEngine(UpstreamBudgets budgets, IOptions<WarmingOptions> options, TimeProvider time)
 {
-    /// <summary>A rate-limit reading older than Docker Hub's window (six hours) says nothing about the budget now.</summary>
-    private static readonly TimeSpan ReadingValidity = TimeSpan.FromHours(6);
+    /// <summary>
+    /// How long a low reading holds warm-up back. Docker Hub's window rolls (its budget comes back bit by bit), and blob answers
+    /// carry no reading, so an old low one would block warm-ups for hours; after this, warm-up tries again, and its first
+    /// manifest request (a HEAD costs nothing against Docker Hub's limit) brings a fresh reading.
+    /// </summary>
+    private static readonly TimeSpan ReadingValidity = TimeSpan.FromMinutes(10);
 
     /// <summary>An index of indexes is followed this deep, no deeper (registries nest them once at most in practice).</summary>
     private const int MaxDepth = 2;

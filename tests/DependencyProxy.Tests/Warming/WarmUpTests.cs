@@ -126,6 +126,7 @@ public sealed class WarmUpTests : WarmUpTestBase
         var alpine = ImageOf(job, "alpine:3.19");
         Assert.Equal("skipped", alpine.GetProperty("status").GetString());
         Assert.Contains("DependencyProxy:Warming:RateLimitReserve (20)", alpine.GetProperty("error").GetString());
+        Assert.Equal((0, 1), (job.GetProperty("failed_images").GetInt32(), job.GetProperty("skipped_images").GetInt32()));
         Assert.Equal(0, Upstream.Count("HEAD /v2/library/alpine/") + Upstream.Count("GET /v2/library/alpine/"));
 
         Upstream.RateLimitRemaining = 21;
