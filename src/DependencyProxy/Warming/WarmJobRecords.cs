@@ -97,10 +97,16 @@ internal sealed class WarmJobRecords(IDbContextFactory<ProxyDbContext> databases
     public async Task<bool> CancelAsync(long jobId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        await db.WarmJobImages.Where(i => i.JobId == jobId && Active.Contains(i.Status)
-                && db.WarmJobs.Any(j => j.Id == jobId && Active.Contains(j.Status)))
+        // The job ends first: with its images skipped first, the worker could find none left and finish it in between,
+        // and the cancel would then answer that it had already ended.
+        if (!await EndAsync(db, jobId, WarmJobStatus.Cancelled, Active, cancellationToken))
+        {
+            return false;
+        }
+
+        await db.WarmJobImages.Where(i => i.JobId == jobId && Active.Contains(i.Status))
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, WarmImageStatus.Skipped).SetProperty(i => i.Error, "cancelled"), cancellationToken);
-        return await EndAsync(db, jobId, WarmJobStatus.Cancelled, Active, cancellationToken);
+        return true;
     }
 
     /// <summary>Ends the job once (only from one of <paramref name="from"/>), writing its totals, and publishes the event.</summary>
