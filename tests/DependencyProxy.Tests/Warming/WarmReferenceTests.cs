@@ -59,4 +59,15 @@ public sealed class WarmReferenceTests
     [InlineData("../amd64", false)]
     public void Platforms_AreOsArchAndAnOptionalVariant(string platform, bool valid) =>
         Assert.Equal(valid, WarmPlatforms.TryCheck(platform, out _));
+
+    [Theory]
+    [InlineData("linux/arm64", "linux/arm64/v8", true)]   // an index entry with the variant, asked without
+    [InlineData("linux/arm64/v8", "linux/arm64", true)]   // an entry without it, asked with (outside review 27, finding 6)
+    [InlineData("linux/arm64", "linux/arm64", true)]
+    [InlineData("linux/arm", "linux/arm/v7", true)]       // no variant asked: every variant
+    [InlineData("linux/arm/v6", "linux/arm/v7", false)]
+    [InlineData("linux/arm64/v8", "linux/amd64", false)]
+    [InlineData("linux/amd64", "linux/amd64/v2", true)]
+    public void Platforms_MatchIndexEntriesAsClientsDo(string wanted, string entry, bool matches) =>
+        Assert.Equal(matches, WarmPlatforms.Select([new DependencyProxy.Caching.PlatformReference("sha256:x", entry)], [wanted]).Count == 1);
 }
