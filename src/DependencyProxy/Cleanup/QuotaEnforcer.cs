@@ -14,8 +14,8 @@ internal sealed record QuotaResult(long BytesBefore, long BytesAfter, int FilesE
 /// first (by the newest read_at of any group's entry for it), across all groups, until the store is at or below the
 /// low-water mark. Eviction deletes the entries first and the file after, so a pull either still finds both or finds
 /// neither and fetches again; content written within the grace period is never evicted (a fill may be linking it right
-/// now). Evicted content simply comes back on the next pull. Content pinned by sync rules (<see cref="SyncRulePin"/>) goes
-/// last, for up to <c>Warming:MaxPinnedPercent</c> of the limit (the most recently read pinned content first): pins past
+/// now). Evicted content simply comes back on the next pull. Content pinned by sync rules (<see cref="SyncRulePin"/>) is never
+/// evicted, for up to <c>Warming:MaxPinnedPercent</c> of the limit (the most recently read pinned content first): pins past
 /// that share are evicted like any other content, so rules can never take the whole store.
 /// </summary>
 internal sealed partial class QuotaEnforcer(
@@ -68,8 +68,8 @@ internal sealed partial class QuotaEnforcer(
     }
 
     /// <summary>
-    /// Stored digests ordered by their last read, oldest first; content no entry references at all comes first, pinned content
-    /// within <paramref name="pinnedShare"/> bytes last.
+    /// Stored digests that may be evicted, ordered by their last read, oldest first; content no entry references at all comes
+    /// first, pinned content within <paramref name="pinnedShare"/> bytes not at all.
     /// </summary>
     private async Task<IReadOnlyList<string>> LeastRecentlyReadFirstAsync(
         IEnumerable<string> stored, IReadOnlyDictionary<string, StoredContent> files, long pinnedShare, CancellationToken cancellationToken)
@@ -87,7 +87,9 @@ internal sealed partial class QuotaEnforcer(
 
         var pinned = (await db.SyncRulePins.Select(p => p.Digest).Distinct().ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var kept = KeptPins(pinned, files, lastRead, pinnedShare);
-        return stored.OrderBy(kept.Contains).ThenBy(d => lastRead.TryGetValue(d, out var read) ? read : DateTime.MinValue)
+        // Pins within the share are never evicted: the store may stay above the low-water mark rather than lose what a rule
+        // keeps (the share is at most the quota, so unpinned content always goes first and usually suffices).
+        return stored.Where(d => !kept.Contains(d)).OrderBy(d => lastRead.TryGetValue(d, out var read) ? read : DateTime.MinValue)
             .ThenBy(d => d, StringComparer.Ordinal).ToList();
     }
 

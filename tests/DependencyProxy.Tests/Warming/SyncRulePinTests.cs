@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace DependencyProxy.Tests.Warming;
 
 /// <summary>
-/// What a rule selected is kept: TTL cleanup skips it, the quota evicts it last but only up to
-/// <c>Warming:MaxPinnedPercent</c> of <c>Storage:MaxBytes</c>, and removing or disabling the rule lets it go at once.
+/// What a rule selected is kept: TTL cleanup skips it, the quota never evicts it up to <c>Warming:MaxPinnedPercent</c> of
+/// <c>Storage:MaxBytes</c>, and removing or disabling the rule lets it go at once.
 /// </summary>
 public sealed class SyncRulePinTests : SyncRuleTestBase
 {
@@ -107,6 +107,28 @@ public sealed class SyncRulePinTests : SyncRuleTestBase
         Assert.True(OnDisk(pinned.LayerDigests[0]));   // read longest ago, yet kept: pinned within the share
         Assert.False(OnDisk(older.LayerDigests[0]));   // the least recently read unpinned content goes first
         Assert.True(OnDisk(newer.LayerDigests[0]));
+    }
+
+    [Fact]
+    public async Task PinsWithinTheShare_AreNeverEvicted_EvenWhenNothingElseCanGo()
+    {
+        var pinned = TestImage.Add(Upstream, "library/kept", "1.0", 40_000);
+        var fresh = TestImage.Add(Upstream, "library/fresh", "latest", 70_000);
+        var ruleId = await AddRuleAsync(new { image = "kept", tag_pattern = "1.0", interval_minutes = Week });
+        await RunAndPinAsync(ruleId);
+        Clock.Advance(TimeSpan.FromHours(1));
+        await PullNowAsync("fresh", fresh);
+        // Written just now by the clock the cleaner reads: within the grace period, so the quota may not evict it.
+        var store = Proxy.Get<DependencyProxy.Storage.IContentStore>();
+        foreach (var digest in fresh.LayerDigests.Append(fresh.ConfigDigest).Append(fresh.ManifestDigest))
+        {
+            await store.TouchAsync(DependencyProxy.Oci.Digest.Parse(digest), Clock.GetUtcNow(), CancellationToken.None);
+        }
+
+        var run = await CleanAsync();
+        Assert.True(run.Quota.BytesAfter > 100_000, $"{run.Quota.BytesAfter} bytes after"); // the store stays over the quota…
+        Assert.True(OnDisk(pinned.LayerDigests[0]));                                          // …rather than lose what the rule keeps
+        Assert.True(OnDisk(fresh.LayerDigests[0]));
     }
 
     [Fact]
