@@ -52,7 +52,7 @@ internal sealed class HookDirectory(IDbContextFactory<ProxyDbContext> databases,
             }
 
             var hook = new WebHook { GroupId = groupId, Url = input.Url!, CreatedAt = time.GetUtcNow().UtcDateTime };
-            Apply(hook, input with { AllEvents = input.AllEvents ?? !AnyTypeChosen(input) });
+            Apply(hook, input with { AllEvents = input.AllEvents ?? !AnyTypeGiven(input) });
             db.WebHooks.Add(hook);
             await db.SaveChangesAsync(cancellationToken);
             return (hook, null);
@@ -122,9 +122,10 @@ internal sealed class HookDirectory(IDbContextFactory<ProxyDbContext> databases,
         return creating || input.Url is not null ? await urls.ProblemAsync(input.Url, cancellationToken) : null;
     }
 
-    private static bool AnyTypeChosen(HookInput input) =>
+    /// <summary>Whether the caller said anything about a type: only a hook created with no flag at all gets every type.</summary>
+    private static bool AnyTypeGiven(HookInput input) =>
         new[] { input.ImageCachedEvents, input.TagChangedEvents, input.ServedStaleEvents, input.UpstreamEvents, input.RateLimitEvents,
-            input.PurgeEvents, input.CleanupEvents, input.WarmupEvents }.Any(flag => flag == true);
+            input.PurgeEvents, input.CleanupEvents, input.WarmupEvents }.Any(flag => flag is not null);
 
     private void Apply(WebHook hook, HookInput input)
     {

@@ -144,6 +144,17 @@ public sealed class WebhooksApiTests(WebhooksApiTests.Server server) : IClassFix
     }
 
     [Fact]
+    public async Task AHookCreatedWithTypesTurnedOff_DoesNotGetEveryType()
+    {
+        var id = await CreateAsync("/groups/other/hooks", new { url = "https://hooks.example.com/off", warmup_events = false, image_cached_events = false });
+        var (_, hook) = await Api.GetAsync($"/groups/other/hooks/{id}", ProxyFactory.RootToken);
+        Assert.False(hook.GetProperty("dependency_proxy_events").GetBoolean()); // a flag was given, so not "all" by default
+        Assert.False(hook.GetProperty("warmup_events").GetBoolean());
+        Assert.False(hook.GetProperty("image_cached_events").GetBoolean());
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.DeleteAsync($"/groups/other/hooks/{id}", ProxyFactory.RootToken)).Status);
+    }
+
+    [Fact]
     public async Task AnUpdate_ChecksTheUrlAgain_AndKeepsWhatIsNotGiven()
     {
         var id = await CreateAsync("/groups/other/hooks", new { url = "https://hooks.example.com/a", name = "a", purge_events = true });
