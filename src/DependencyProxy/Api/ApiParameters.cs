@@ -228,8 +228,16 @@ internal sealed partial class ApiParameters
                 return "the request body must be a JSON object";
             }
 
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                // A JSON key twice is refused even for a list: merging {"images":[a],"images":[b]} would queue what a
+                // proxy in front, checking one of the two, never saw. (Repeating a form or query field is how forms send lists.)
+                if (!seen.Add(property.Name))
+                {
+                    return $"{property.Name} must be given once";
+                }
+
                 switch (property.Value.ValueKind)
                 {
                     case JsonValueKind.Array:

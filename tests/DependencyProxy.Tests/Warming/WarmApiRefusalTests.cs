@@ -77,6 +77,7 @@ public sealed class WarmApiRefusalTests(WarmApiRefusalTests.Server server) : ICl
         "\"alpine\"",
         "not json",
         "{\"images\":[\"alpine\"]",
+        "{\"images\":[\"alpine:3.19\"],\"images\":[\"x\"]}", // a key twice is not merged (second outside review, F2)
     };
 
     [Theory]
