@@ -117,6 +117,8 @@ internal sealed class WarmJobRecords(IDbContextFactory<ProxyDbContext> databases
         var blobs = await images.SumAsync(i => i.Blobs, cancellationToken);
         var bytes = await images.SumAsync(i => i.Bytes, cancellationToken);
         var failed = await images.CountAsync(i => i.Status == WarmImageStatus.Failed, cancellationToken);
+        // Skipped: by the rate-limit reserve, or by this very cancel (which skips what is left right after ending the job).
+        var skipped = await images.CountAsync(i => i.Status != WarmImageStatus.Finished && i.Status != WarmImageStatus.Failed, cancellationToken);
         var count = await images.CountAsync(cancellationToken);
         var ended = await db.WarmJobs.Where(j => j.Id == jobId && from.Contains(j.Status)).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, status)
@@ -142,6 +144,7 @@ internal sealed class WarmJobRecords(IDbContextFactory<ProxyDbContext> databases
             ["status"] = status,
             ["images"] = count,
             ["failed_images"] = failed,
+            ["skipped_images"] = skipped,
             ["manifests"] = manifests,
             ["blobs"] = blobs,
             ["bytes"] = bytes,

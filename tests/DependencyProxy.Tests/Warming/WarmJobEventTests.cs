@@ -49,7 +49,8 @@ public sealed class WarmJobEventTests : ProxyTestBase
     {
         var jobId = await InsertJobAsync(WarmJobStatus.Running,
             new WarmJobImage { Reference = "alpine", Status = WarmImageStatus.Finished, Manifests = 1, Blobs = 2, Bytes = 300 },
-            new WarmJobImage { Reference = "nope", Status = WarmImageStatus.Failed, Error = "not found" });
+            new WarmJobImage { Reference = "nope", Status = WarmImageStatus.Failed, Error = "not found" },
+            new WarmJobImage { Reference = "later", Status = WarmImageStatus.Skipped, Error = "rate limit reserve" });
         var records = new WarmJobRecords(Proxy.Get<IDbContextFactory<ProxyDbContext>>(), _events, TimeProvider.System);
 
         await records.FinishDoneJobsAsync(CancellationToken.None);
@@ -60,8 +61,8 @@ public sealed class WarmJobEventTests : ProxyTestBase
         var data = Assert.IsType<Dictionary<string, object?>>(published.Data);
         Assert.Equal(jobId, data["job_id"]);
         Assert.Equal("grp", data["group_path"]);
-        Assert.Equal(("finished", 2, 1, 1, 2, 300L), ((string)data["status"]!, (int)data["images"]!, (int)data["failed_images"]!,
-            (int)data["manifests"]!, (int)data["blobs"]!, (long)data["bytes"]!));
+        Assert.Equal(("finished", 3, 1, 1, 1, 2, 300L), ((string)data["status"]!, (int)data["images"]!, (int)data["failed_images"]!,
+            (int)data["skipped_images"]!, (int)data["manifests"]!, (int)data["blobs"]!, (long)data["bytes"]!));
         Assert.Null(data["virtual_registry_id"]);
         var (_, job) = await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/warm/{jobId}", Root);
         Assert.Equal(("finished", 1), (job.GetProperty("status").GetString(), job.GetProperty("failed_images").GetInt32()));
@@ -81,6 +82,7 @@ public sealed class WarmJobEventTests : ProxyTestBase
 
         var published = Assert.Single(_events.Published);
         Assert.Equal("cancelled", ((Dictionary<string, object?>)published.Data)["status"]);
+        Assert.Equal(1, ((Dictionary<string, object?>)published.Data)["skipped_images"]); // the image the cancel skipped
         var (_, job) = await Api.GetAsync($"/groups/{GroupId}/dependency_proxy/warm/{running}", Root);
         Assert.Equal("running", job.GetProperty("status").GetString());
     }
