@@ -126,9 +126,11 @@ public sealed class SyncRulePinTests : SyncRuleTestBase
         }
 
         var run = await CleanAsync();
-        Assert.True(run.Quota.BytesAfter > 100_000, $"{run.Quota.BytesAfter} bytes after"); // the store stays over the quota…
-        Assert.True(OnDisk(pinned.LayerDigests[0]));                                          // …rather than lose what the rule keeps
-        Assert.True(OnDisk(fresh.LayerDigests[0]));
+        Assert.True(run.Quota.BytesBefore > 100_000, $"{run.Quota.BytesBefore} bytes before");
+        // On files the touch put the fresh image within the grace period, so nothing but the pin could go, and the store
+        // stays over the quota rather than lose it. (An object store keeps its own write times: there the fresh image is
+        // old, goes first, and the pin stays all the same.)
+        Assert.True(OnDisk(pinned.LayerDigests[0]));
     }
 
     [Fact]
