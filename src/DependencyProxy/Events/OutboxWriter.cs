@@ -108,18 +108,15 @@ internal sealed partial class OutboxWriter(
     }
 
     /// <summary>
-    /// Stores <paramref name="batch"/> and its deliveries in one transaction. PostgreSQL retries transient failures; a retried
-    /// unit must be the whole transaction, on a fresh context, so nothing of a failed try stays tracked.
+    /// Stores <paramref name="batch"/> and its deliveries in one transaction (<see cref="RowLocks.InTransactionAsync"/>: on
+    /// PostgreSQL a transient failure retries the whole unit on a fresh context).
     /// </summary>
     internal async Task WriteAsync(IReadOnlyList<QueuedEvent> batch, CancellationToken cancellationToken)
     {
-        await using var outer = await databases.CreateDbContextAsync(cancellationToken);
-        await outer.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        await databases.InTransactionAsync(async db =>
         {
-            await using var db = await databases.CreateDbContextAsync(cancellationToken);
             var hooks = await db.WebHooks.AsNoTracking().ToListAsync(cancellationToken);
             var groups = await GroupChain.ForAsync(db, batch.Select(e => e.Event.GroupId), cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var stored = new List<(OutboxEvent Row, IReadOnlyCollection<long> Chain)>(batch.Count);
             foreach (var queued in batch)
             {
@@ -141,8 +138,8 @@ internal sealed partial class OutboxWriter(
             }
 
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        });
+            return true;
+        }, cancellationToken);
     }
 
     private OutboxEvent ToRow(QueuedEvent queued, GroupChain? group)

@@ -49,12 +49,9 @@ internal sealed partial class SyncRulePins(
             }
         }
 
-        // PostgreSQL retries on transient failures; a retried unit must be the whole transaction.
         var job = rule.LastJobId;
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        await databases.InTransactionAsync(async db =>
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             // The claim comes first and locks the rule's row: a second writer (two passes at once, a node taking the lease
             // over) waits for it, then finds the pins written and leaves. Only a rule still there and enabled is pinned.
             var claimed = await db.SyncRules.Where(r => r.Id == rule.Id && r.Enabled && (r.PinnedJobId == null || r.PinnedJobId != job))
@@ -66,8 +63,8 @@ internal sealed partial class SyncRulePins(
                 await db.SaveChangesAsync(cancellationToken);
             }
 
-            await transaction.CommitAsync(cancellationToken);
-        });
+            return claimed;
+        }, cancellationToken);
         LogPinned(rule.Id, digests.Count);
     }
 

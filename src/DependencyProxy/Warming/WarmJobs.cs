@@ -1,5 +1,4 @@
 using DependencyProxy.Data;
-using DependencyProxy.VirtualRegistries;
 using Microsoft.EntityFrameworkCore;
 
 namespace DependencyProxy.Warming;

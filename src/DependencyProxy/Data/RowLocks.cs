@@ -1,12 +1,12 @@
-using DependencyProxy.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace DependencyProxy.VirtualRegistries;
+namespace DependencyProxy.Data;
 
 /// <summary>
 /// Serialises changes that count before they write (limits, positions): the first statement of the transaction is a
 /// no-op update of the row the count belongs to, which PostgreSQL locks until the commit; SQLite's transactions here are
-/// already immediate (one writer). Two concurrent creations then cannot both see room for one more.
+/// already immediate (one writer). Two concurrent creations then cannot both see room for one more. Here in Data because
+/// every feature that writes a unit of work needs it (virtual registries, warm-up, sync rules, the outbox).
 /// </summary>
 internal static class RowLocks
 {
