@@ -84,7 +84,9 @@ public sealed class WebhookTests(UpstreamFixture upstream)
             using (var api = new RestApi(proxy, ProxyServer.RootToken))
             {
                 await api.SendAsync(HttpMethod.Delete, "groups/e2e/dependency_proxy/cache");
-                await WaitForRetriesAsync(api, $"groups/e2e/hooks/{groupHook}/events", atLeast: 2);
+                // The purge wakes the cleaner; its run must end (and its event be queued) before the stop, or the run is
+                // cut short and its event never made.
+                await WaitForRetriesAsync(api, $"groups/e2e/hooks/{groupHook}/events", atLeast: 3, "dependency_proxy.cleanup.finished");
             }
 
             await StopGracefullyAsync(proxy);
@@ -139,14 +141,15 @@ public sealed class WebhookTests(UpstreamFixture upstream)
     private static async Task PullAsync(ProxyServer proxy, string reference, string root, string what) =>
         (await SkopeoCopyAsync(ImageReference(proxy, reference), Path.Combine(root, what))).EnsureSuccess($"pull ({what})");
 
-    private static async Task WaitForRetriesAsync(RestApi api, string log, int atLeast)
+    private static async Task WaitForRetriesAsync(RestApi api, string log, int atLeast, string lastType)
     {
         var until = Stopwatch.StartNew();
         while (true)
         {
             var entries = (await api.GetAsync(log)).EnumerateArray().ToList();
             if (entries.Count(e => e.GetProperty("status").GetString() is "retrying" or "pending") >= atLeast
-                && entries.Any(e => e.GetProperty("attempts").GetInt32() >= 1 && e.GetProperty("status").GetString() == "retrying"))
+                && entries.Any(e => e.GetProperty("attempts").GetInt32() >= 1 && e.GetProperty("status").GetString() == "retrying")
+                && entries.Any(e => e.GetProperty("event_type").GetString() == lastType && e.GetProperty("status").GetString() is "retrying" or "pending"))
             {
                 return;
             }
