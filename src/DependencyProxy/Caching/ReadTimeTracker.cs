@@ -68,11 +68,13 @@ internal sealed partial class ReadTimeTracker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(FlushInterval, time);
+        // A one-shot delay per round, not a PeriodicTimer: a periodic timer on a test's fake clock fires once for every
+        // period a jump of the clock passes (a year's jump is thirty million flushes); this fires once, as a late process would.
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                await Task.Delay(FlushInterval, time, stoppingToken);
                 await FlushSafelyAsync(stoppingToken);
             }
         }

@@ -8,12 +8,12 @@ namespace DependencyProxy.Webhooks;
 /// <summary>
 /// Delivers the outbox: per hook strictly in event order with one delivery in flight, the head retried with backoff
 /// (<see cref="RetrySchedule"/>) until it is delivered or has failed for good, and only then the next. In a cluster a node
-/// claims a hook's row before delivering it (<see cref="WebHook.ClaimedBy"/>), so one node at a time delivers each hook;
-/// a claim of a node that died runs out.
+/// claims a hook before delivering it (<see cref="HookClaims"/>), so one node at a time delivers each hook.
 /// </summary>
 internal sealed partial class DeliveryWorker(
     IDbContextFactory<ProxyDbContext> databases,
     HookDirectory hooks,
+    HookClaims claims,
     HookSender sender,
     DeliveryLog log,
     OutboxSignal signal,
@@ -21,8 +21,14 @@ internal sealed partial class DeliveryWorker(
     TimeProvider time,
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
-    /// <summary>How often due retries are looked for when nothing new arrives.</summary>
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The longest an idle worker waits before looking again. Local events and due retries wake it sooner; this is for
+    /// deliveries another node wrote (each node's writer wakes only its own worker) and for claims of a node that died.
+    /// </summary>
+    private static readonly TimeSpan IdleLook = TimeSpan.FromSeconds(10);
+
+    /// <summary>The shortest wait: a head that is due but not ours (another node holds its hook) is looked at again after this.</summary>
+    private static readonly TimeSpan BusyLook = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(10);
 
@@ -31,9 +37,6 @@ internal sealed partial class DeliveryWorker(
 
     /// <summary>Hooks being delivered by this process now: the row claim is per node, this keeps one delivery in flight within it.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, bool> _delivering = new();
-
-    /// <summary>This process, as a claim owner.</summary>
-    private readonly string _node = $"{Guid.NewGuid():N}/{Environment.MachineName}" is var owner && owner.Length > 128 ? owner[..128] : owner;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,7 +52,7 @@ internal sealed partial class DeliveryWorker(
                     nextPrune = time.GetUtcNow().UtcDateTime + PruneInterval;
                 }
 
-                await signal.WaitAsync(PollInterval, stoppingToken);
+                await WaitForWorkAsync(await NextDueAsync(stoppingToken), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -59,9 +62,34 @@ internal sealed partial class DeliveryWorker(
             {
                 // The database may be away for a moment: the outbox keeps everything, so try again shortly.
                 LogWorkerFailed(e);
-                await Task.Delay(PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(BusyLook, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
+    }
+
+    /// <summary>
+    /// When the earliest head (a hook's oldest undelivered event; the ones behind it wait for it) is due, or null. Looking
+    /// only when there is work keeps an idle instance from asking its database something every second, on every node.
+    /// </summary>
+    private async Task<DateTime?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await Waiting(db).Where(d => !Waiting(db).Any(e => e.HookId == d.HookId && e.EventId < d.EventId))
+            .MinAsync(d => (DateTime?)d.NextAttemptAt, cancellationToken);
+    }
+
+    /// <summary>
+    /// Until a local event arrives, the next head is due, or <see cref="IdleLook"/> passes. The due time is waited on the
+    /// server's clock, so a retry comes when that clock says so; the idle look is real time.
+    /// </summary>
+    private async Task WaitForWorkAsync(DateTime? nextDue, CancellationToken cancellationToken)
+    {
+        var untilDue = nextDue is { } due ? due - time.GetUtcNow().UtcDateTime : IdleLook;
+        untilDue = untilDue < BusyLook ? BusyLook : untilDue > IdleLook ? IdleLook : untilDue;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(signal.WaitAsync(IdleLook, stop.Token), Task.Delay(untilDue, time, stop.Token));
+        await stop.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Every hook with an undelivered event whose time has come, a few hooks at once.</summary>
@@ -93,7 +121,7 @@ internal sealed partial class DeliveryWorker(
 
         try
         {
-            if (await ClaimAsync(hookId, cancellationToken))
+            if (await claims.ClaimAsync(hookId, cancellationToken))
             {
                 await DeliverClaimedAsync(hookId, cancellationToken);
             }
@@ -131,12 +159,12 @@ internal sealed partial class DeliveryWorker(
                     return;
                 }
 
-                await ClaimAsync(hookId, cancellationToken);
+                await claims.ClaimAsync(hookId, cancellationToken);
             }
         }
         finally
         {
-            await ReleaseAsync(hookId);
+            await claims.ReleaseAsync(hookId);
         }
     }
 
@@ -168,32 +196,6 @@ internal sealed partial class DeliveryWorker(
 
     private static IQueryable<WebHookDelivery> Waiting(ProxyDbContext db) =>
         db.WebHookDeliveries.Where(d => d.Status == WebHookDelivery.Pending || d.Status == WebHookDelivery.Retrying);
-
-    /// <summary>Takes or renews this node's claim on the hook, for longer than one attempt can take.</summary>
-    private async Task<bool> ClaimAsync(long hookId, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        var until = now + options.Value.Timeout * 2 + TimeSpan.FromSeconds(30);
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        return await db.WebHooks
-            .Where(h => h.Id == hookId && (h.ClaimedBy == null || h.ClaimedBy == _node || h.ClaimedUntil < now))
-            .ExecuteUpdateAsync(set => set.SetProperty(h => h.ClaimedBy, _node).SetProperty(h => h.ClaimedUntil, until), cancellationToken) == 1;
-    }
-
-    private async Task ReleaseAsync(long hookId)
-    {
-        try
-        {
-            await using var db = await databases.CreateDbContextAsync();
-            await db.WebHooks.Where(h => h.Id == hookId && h.ClaimedBy == _node)
-                .ExecuteUpdateAsync(set => set.SetProperty(h => h.ClaimedBy, (string?)null).SetProperty(h => h.ClaimedUntil, (DateTime?)null));
-        }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
-        {
-            // The claim runs out by itself.
-            LogWorkerFailed(e);
-        }
-    }
 
     [LoggerMessage(EventId = LogEvents.WebhookDelivered, Level = LogLevel.Debug,
         Message = "Hook {HookId}: delivery {DeliveryId} ({Type}) delivered, HTTP {Status}")]

@@ -11,6 +11,7 @@ internal static class WebhooksRegistration
         services.AddSingleton<HookDirectory>();
         services.AddSingleton<DeliveryLog>();
         services.AddSingleton<HookSender>();
+        services.AddSingleton<HookClaims>();
         services.AddHttpClient(HookSender.ClientName, ConfigureClient).ConfigurePrimaryHttpMessageHandler(provider => Handler(provider, verifyTls: true));
         services.AddHttpClient(HookSender.InsecureClientName, ConfigureClient).ConfigurePrimaryHttpMessageHandler(provider => Handler(provider, verifyTls: false));
         services.AddHostedService<DeliveryWorker>();

@@ -46,7 +46,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         return body.GetProperty("event_id").GetString()!;
     }
 
-    /// <summary>The hook's log, oldest first, once <paramref name="done"/> holds (the worker polls every second of real time).</summary>
+    /// <summary>The hook's log, oldest first, once <paramref name="done"/> holds (the worker wakes on new events and on the clock's due times).</summary>
     private async Task<JsonElement[]> LogAsync(long hook, Func<JsonElement[], bool> done)
     {
         for (var i = 0; ; i++)
