@@ -5,8 +5,8 @@ namespace DependencyProxy.Caching;
 
 /// <summary>
 /// Reads [start, end) of a blob from a fill that may still be downloading, as the bytes arrive (rule 3): a reader gets
-/// them before the whole blob is stored. At the blob's end the last byte is held back until the digest is verified (not
-/// until it is durable), so a corrupt download always ends as a failed read. A failed fill fails the read with its
+/// them before the whole blob is stored. The last byte this reader returns (the blob's, or a range's) is held back until
+/// the digest is verified (not until it is durable), so a corrupt download always ends as a failed read. A failed fill fails the read with its
 /// failure. <paramref name="end"/> is long.MaxValue while the fill does not know the blob's length.
 /// </summary>
 internal sealed class FillStream(BlobFill fill, IContentStore store, long start, long end) : ReadOnlyStream
@@ -30,7 +30,15 @@ internal sealed class FillStream(BlobFill fill, IContentStore store, long start,
             }
 
             var available = fill.Written;
-            var sendable = Math.Min(end, completed || available < blobLength ? available : available - 1);
+            var sendable = Math.Min(end, available);
+            // This reader's own last byte waits for the digest: the blob's last for a whole read, the range's last for a
+            // part (a range that stops early must not end as a complete answer of unverified bytes); with the length
+            // unknown, any byte written may be the last.
+            if (!completed && (blobLength is null || sendable >= Math.Min(end, blobLength.Value)))
+            {
+                sendable--;
+            }
+
             if (completed && _position >= available)
             {
                 break;

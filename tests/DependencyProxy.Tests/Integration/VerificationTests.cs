@@ -34,6 +34,43 @@ public sealed class VerificationTests : ProxyTestBase
         Assert.Equal(2, Upstream.Count($"GET /v2/library/alpine/blobs/{image.LayerDigests[0]}"));
     }
 
+    /// <summary>
+    /// A range that stops before the blob's end, asked while the blob is fetched for the first time, must not end as a
+    /// complete 206 of bytes no one verified: its own last byte waits for the digest too (an outside review got a clean
+    /// 206 of tampered bytes when only the blob's last byte was held). The upstream sends the first half and stops.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 24_999)] // the whole first half
+    [InlineData(495, 514)]
+    public async Task ARangeOfABlobWhoseBytesDoNotMatchItsDigest_FailsTheTransfer(long from, long to)
+    {
+        var image = TestImage.Add(Upstream, "library/alpine", "latest", 50_000);
+        Upstream.CorruptBlobs = true;
+        Upstream.BlobGate = new TaskCompletionSource();
+        var url = BlobUrl("alpine", image.LayerDigests[0]);
+        var transfer = Task.Run(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, to);
+            using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+            return await response.Content.ReadAsByteArrayAsync();
+        });
+
+        await Task.Delay(700);
+        Assert.False(transfer.IsCompleted, "the range ended before the blob was verified");
+        Upstream.BlobGate.SetResult();
+        await Assert.ThrowsAnyAsync<Exception>(() => transfer);
+        Assert.False(Proxy.IsStored(image.LayerDigests[0]));
+
+        Upstream.CorruptBlobs = false;
+        using var again = new HttpRequestMessage(HttpMethod.Get, url);
+        again.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, to);
+        using var verified = await Client.SendAsync(again);
+        Assert.Equal(HttpStatusCode.PartialContent, verified.StatusCode);
+        Assert.Equal(image.Layers[0][(int)from..(int)(to + 1)], await verified.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task ManifestWhoseBytesDoNotMatchTheRequestedDigest_Is502_AndNotCached()
     {
