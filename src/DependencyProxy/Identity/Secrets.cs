@@ -50,9 +50,15 @@ internal static class Secrets
         return Passwords.VerifyHashedPassword(user, hash, password) != PasswordVerificationResult.Failed;
     }
 
-    /// <summary>Passwords are 8 (GitLab's default minimum) to 128 characters (GitLab's maximum).</summary>
+    /// <summary>
+    /// Passwords are 8 (GitLab's default minimum) to 128 characters (GitLab's maximum), and do not look like a token: at
+    /// <c>docker login</c> a secret that starts with a token prefix is checked as a token only, so such a password could
+    /// sign in to the web pages and never to the registry.
+    /// </summary>
     public static string? CheckPasswordStrength(string? password) =>
         password is null || password.Length < 8 ? "password is too short (minimum is 8 characters)"
+        : password.StartsWith(PersonalTokenPrefix, StringComparison.Ordinal) || password.StartsWith(DeployTokenPrefix, StringComparison.Ordinal)
+            ? $"password may not start with {PersonalTokenPrefix} or {DeployTokenPrefix}: those begin access tokens, and docker login would take it for one"
         : FieldLimits.Check("password", password, FieldLimits.Password);
 
     private static readonly Lazy<string> DummyHash =

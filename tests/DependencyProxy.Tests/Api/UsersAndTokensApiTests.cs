@@ -17,6 +17,26 @@ public sealed class UsersAndTokensApiTests : ProxyTestBase
             (await Api.PostAsync("/users", Root, new { username = "alice", email = "other@example.com", name = "A", password = "long-enough-password" })).Status);
     }
 
+    /// <summary>
+    /// At docker login a secret that starts with a token prefix is checked as a token, so such a password would sign in
+    /// to the pages and never to the registry (an outside review set one and got 401s that counted toward the lockout).
+    /// </summary>
+    [Theory]
+    [InlineData("dpat-my-long-password")]
+    [InlineData("dpdt-my-long-password")]
+    public async Task APasswordThatLooksLikeAToken_IsRefused_WhenCreatedOrChanged(string password)
+    {
+        var (status, body) = await Api.PostAsync("/users", Root, new { username = "tok", email = "tok@example.com", name = "T", password });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("password may not start with dpat- or dpdt-", body.ToString());
+
+        var (created, user) = await Api.PostAsync("/users", Root, new { username = "tok", email = "tok@example.com", name = "T", password = "long-enough-password" });
+        Assert.Equal(HttpStatusCode.Created, created);
+        var (changed, refusal) = await Api.PutAsync($"/users/{user.GetProperty("id").GetInt64()}", Root, new { password });
+        Assert.Equal(HttpStatusCode.BadRequest, changed);
+        Assert.Contains("password may not start with dpat- or dpdt-", refusal.ToString());
+    }
+
     [Theory]
     [InlineData("oidc")]
     [InlineData("OIDC")]
