@@ -39,6 +39,24 @@ public sealed partial class ReleaseTests
         var withoutSqlite = await Processes.RunAsync(Path.Combine(alone, "dependency-proxy"), [.. port, $"--DependencyProxy:DataDirectory={alone}/data"],
             TimeSpan.FromMinutes(1));
         AssertOneSentence(withoutSqlite, "libe_sqlite3.so was not found");
+
+        // The scheme forgotten in --urls: refused before anything is created (third outside review of issue 20, F19).
+        var noScheme = Path.Combine(folder, "no-scheme");
+        var schemeless = await Processes.RunAsync(binary, ["--urls", $"127.0.0.1:{Processes.FreePort()}", $"--DependencyProxy:DataDirectory={noScheme}/data"],
+            TimeSpan.FromMinutes(1));
+        AssertOneSentence(schemeless, "is no address to listen on: write the scheme, host and port");
+        Assert.DoesNotContain("Created a new instance", schemeless.Output);
+
+        // A port another program holds: the host logs its own failure, and the last line says what to do; no crash.
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var held = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var busy = await Processes.RunAsync(binary, ["--urls", $"http://127.0.0.1:{held}", $"--DependencyProxy:DataDirectory={folder}/busy/data"],
+            TimeSpan.FromMinutes(1));
+        Assert.Equal(1, busy.ExitCode);
+        Assert.DoesNotContain("Unhandled exception", busy.Output);
+        Assert.Contains($"The server did not start: Failed to bind to address http://127.0.0.1:{held}: address already in use. Another program",
+            busy.Output.TrimEnd().Split('\n')[^1]);
     }
 
     private static void AssertOneSentence(CommandResult run, string reason)

@@ -64,6 +64,12 @@ internal sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases
             return (null, Refusal.Invalid("'dependency_proxy' is reserved and cannot be part of a group path"));
         }
 
+        if (segments[0] == "virtual_registries")
+        {
+            // /v2/virtual_registries/container/<id>/… is a virtual registry's pull path: such a group could never be pulled from.
+            return (null, Refusal.Invalid("'virtual_registries' is reserved as a top-level group path: pulls from virtual registries use it"));
+        }
+
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         if (await db.Groups.AnyAsync(g => g.FullPath == fullPath, cancellationToken))
         {

@@ -84,6 +84,14 @@ internal static partial class ProxyApp
         try
         {
             var app = Build(args);
+            if (UrlsProblem(app.Configuration[WebHostDefaults.ServerUrlsKey]) is { } badUrl)
+            {
+                // Before anything is created: Kestrel would refuse it only after the instance was set up, with a stack trace.
+                await Console.Error.WriteLineAsync($"The server did not start: '{badUrl}' (--urls or ASPNETCORE_URLS) is no address to listen on: " +
+                    "write the scheme, host and port, such as http://127.0.0.1:5000 or http://0.0.0.0:5000.");
+                return 1;
+            }
+
             // Also checked before the host starts: refused inside a hosted service's start, the host first logs its own
             // failure with a stack trace, which reads like a crash (outside review, issue 17). DatabaseInitializer checks again.
             await using (var db = await app.Services.GetRequiredService<Data.DatabaseProvider>().CreateDbContextAsync(CancellationToken.None))
@@ -97,6 +105,12 @@ internal static partial class ProxyApp
         catch (Exception invalid) when (InvalidConfiguration(invalid) is { } reasons)
         {
             await Console.Error.WriteLineAsync($"The server did not start: its configuration is invalid.\n{reasons}");
+            return 1;
+        }
+        catch (IOException busy) when (busy.Message.StartsWith("Failed to bind to address", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync($"The server did not start: {busy.Message.TrimEnd('.')}. Another program (or another copy of this " +
+                "server) may be listening there: stop it, or choose another address with --urls.");
             return 1;
         }
         catch (Data.DatabaseFromNewerReleaseException newer)
@@ -128,6 +142,12 @@ internal static partial class ProxyApp
     /// </summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert configuration value '.*' at '([^']+)' to type ")]
     private static partial System.Text.RegularExpressions.Regex BinderKey();
+
+    /// <summary>The first listening address that is no http(s) URL (a forgotten scheme: <c>127.0.0.1:5000</c>), or null.</summary>
+    private static string? UrlsProblem(string? urls) =>
+        urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(url =>
+            !(url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            || url.IndexOf("://", StringComparison.Ordinal) + 3 == url.Length);
 
     /// <summary>SQLite's native library not found, however deep: it surfaces inside a type initializer's exception.</summary>
     private static bool IsMissingSqliteLibrary(Exception? exception)

@@ -23,7 +23,15 @@ public sealed class RefusalAnswerTests : ProxyTestBase
         var (bad, error) = await Api.PostAsync("/groups", alice, new { name = "already exists", path = "dependency_proxy" });
         Assert.Equal(HttpStatusCode.BadRequest, bad);
         Assert.Equal("""{"error":"\u0027dependency_proxy\u0027 is reserved and cannot be part of a group path"}""", error.GetRawText());
+
+        // A virtual registry's pull path begins with it: such a group could never be pulled from (outside review, F17).
+        var (clash, clashError) = await Api.PostAsync("/groups", alice, new { name = "VR", path = "virtual_registries" });
+        Assert.Equal(HttpStatusCode.BadRequest, clash);
+        Assert.Contains("'virtual_registries' is reserved as a top-level group path", clashError.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.Created, (await Api.PostAsync("/groups", alice, new { name = "Sub", path = "virtual_registries", parent_id = await GroupIdAsync("team") })).Status);
     }
+
+    private async Task<long> GroupIdAsync(string path) => (await Api.GetAsync($"/groups/{path}", Root)).Body.GetProperty("id").GetInt64();
 
     [Fact]
     public async Task ATakenUsernameOrEmail_Is409WithAMessage_ABadValueIs400WithAnError()
