@@ -75,6 +75,15 @@ public sealed class LoginLockoutTests : ProxyTestBase
         Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 3), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 3)], answers);
         // The attacker's address is refused even the right password: it has failures.
         Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync("alice", team.Password, Attacker));
+        // The refusal says how long at most (the window, 10 minutes by default), as a 429 should (outside review F8).
+        using (var refused = new HttpRequestMessage(HttpMethod.Get, "/jwt/auth?service=dependency_proxy"))
+        {
+            refused.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:wrong-again")));
+            refused.Headers.Add(TestClientAddress.Header, Attacker);
+            using var answer = await Client.SendAsync(refused);
+            Assert.Equal(HttpStatusCode.TooManyRequests, answer.StatusCode);
+            Assert.Equal(TimeSpan.FromMinutes(10), answer.Headers.RetryAfter?.Delta);
+        }
 
         // Alice, from her own address, is not.
         Assert.Equal(HttpStatusCode.OK, await LoginAsync("alice", team.Password, Victim));
