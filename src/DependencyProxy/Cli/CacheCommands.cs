@@ -56,6 +56,15 @@ internal static class CacheCommands
     {
         var group = new Argument<string>("group") { Description = "The group's full path." };
         var image = new Argument<string>("image") { Description = "The image as pulled through the group: alpine, library/alpine:3.19, ghcr.io/org/app@sha256:…" };
+        // A malformed name is a usage error (exit 2), as other malformed values; a well-formed one that is not cached is exit 1.
+        image.Validators.Add(result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (CachedImageName.Parse(text) is null)
+            {
+                result.AddError($"'{text}' is no image name: IMAGE[:TAG] or IMAGE@DIGEST");
+            }
+        });
         return ProxyCommandLine.Leaf("delete", "Remove one cached image (tag) of a group; layers no other image uses are collected.", async (result, services, ct) =>
         {
             var path = result.GetValue(group)!;

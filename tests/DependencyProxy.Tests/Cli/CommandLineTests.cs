@@ -108,6 +108,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("the token id must be a whole number", "tokens", "revoke", "x1")]
     [InlineData("'secret'", "groups", "create", "acme", "--visibility", "secret")]
     [InlineData("'--email' is required", "users", "create", "bob")]
+    [InlineData("'UPPER:x' is no image name: IMAGE[:TAG] or IMAGE@DIGEST", "cache", "delete", "acme", "UPPER:x")]
+    [InlineData("'alpine@sha256:zz' is no image name", "cache", "delete", "acme", "alpine@sha256:zz")]
     public async Task BadValues_FailWithASentence_NeverATypeName(string message, params string[] args)
     {
         // On an instance with the group and the user, so that only the value can be what is wrong.
