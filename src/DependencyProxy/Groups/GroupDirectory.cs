@@ -85,6 +85,11 @@ internal sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases
             {
                 return (null, Refusal.Invalid($"parent group '{parentPath}' does not exist; create it first"));
             }
+
+            if (await VisibilityRules.ProblemAsync(db, fullPath, visibility, cancellationToken) is { } tooVisible)
+            {
+                return (null, Refusal.Invalid(tooVisible));
+            }
         }
 
         var group = new Group
@@ -142,6 +147,12 @@ internal sealed class GroupDirectory(IDbContextFactory<ProxyDbContext> databases
         if (group is null)
         {
             return (null, null);
+        }
+
+        if (visibility is not null && visibility != group.Visibility
+            && await VisibilityRules.ProblemAsync(db, group.FullPath, visibility, cancellationToken) is { } notAllowed)
+        {
+            return (null, notAllowed);
         }
 
         group.Name = name ?? group.Name;

@@ -57,6 +57,39 @@ public sealed class GroupsApiTests : ProxyTestBase
         Assert.Contains("secret", all.EnumerateArray().Select(g => g.GetProperty("full_path").GetString()));
     }
 
+    /// <summary>
+    /// GitLab's rule (outside review F20): a public subgroup of a private group was pulled anonymously, its path telling
+    /// strangers that the private group exists.
+    /// </summary>
+    [Fact]
+    public async Task ASubgroup_IsNeverMoreVisibleThanItsParent()
+    {
+        var (_, alice) = await Api.CreateUserWithTokenAsync("alice");
+        var (_, secret) = await Api.PostAsync("/groups", alice, new { name = "Secret", path = "secret", visibility = "private" });
+        var secretId = secret.GetProperty("id").GetInt64();
+        var (refused, why) = await Api.PostAsync("/groups", alice, new { name = "Open", path = "open", parent_id = secretId, visibility = "public" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Contains("visibility public is not allowed since the parent group 'secret' is private", why.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync("/groups/secret%2Fopen", Root)).Status);
+
+        // Nor made so later, below a private group at any depth.
+        var (_, inner) = await Api.PostAsync("/groups", alice, new { name = "Inner", path = "inner", parent_id = secretId, visibility = "private" });
+        var (_, deep) = await Api.PostAsync("/groups", alice, new { name = "Deep", path = "deep", parent_id = inner.GetProperty("id").GetInt64(), visibility = "private" });
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.PutAsync("/groups/secret%2Finner%2Fdeep", alice, new { visibility = "public" })).Status);
+        Assert.Equal("private", deep.GetProperty("visibility").GetString());
+
+        // A public group with a public subgroup cannot turn private before its subgroups do; then it can.
+        await Api.PutAsync("/groups/secret", alice, new { visibility = "public" });
+        await Api.PutAsync("/groups/secret%2Finner", alice, new { visibility = "public" });
+        var (blocked, because) = await Api.PutAsync("/groups/secret", alice, new { visibility = "private" });
+        Assert.Equal(HttpStatusCode.BadRequest, blocked);
+        Assert.Contains("the subgroup 'secret/inner' is public", because.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync("/groups/secret%2Finner", alice, new { visibility = "private" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync("/groups/secret", alice, new { visibility = "private" })).Status);
+        // Renaming without touching visibility always works.
+        Assert.Equal(HttpStatusCode.OK, (await Api.PutAsync("/groups/secret", alice, new { name = "Still secret", visibility = "private" })).Status);
+    }
+
     [Fact]
     public async Task OnlyOwners_UpdateOrDeleteAGroup_AndDeletingRemovesItsSubgroups()
     {

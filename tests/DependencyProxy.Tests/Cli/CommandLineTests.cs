@@ -368,7 +368,7 @@ public sealed class CommandLineTests : IDisposable
     public async Task ListCommands_PrintAHeaderRow_AndJsonForScripts()
     {
         await _cli.CreateInstanceAsync();
-        (await _cli.RunAsync("groups", "create", "acme")).AssertSucceeded();
+        (await _cli.RunAsync("groups", "create", "acme", "--visibility", "public")).AssertSucceeded();
         (await _cli.RunAsync("groups", "create", "acme/team", "--visibility", "public")).AssertSucceeded();
         (await _cli.RunAsync("users", "create", "alice", "--email", "alice@example.com")).AssertSucceeded();
         (await _cli.RunAsync("members", "add", "acme", "alice", "--access-level", "maintainer")).AssertSucceeded();
