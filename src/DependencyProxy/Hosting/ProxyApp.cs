@@ -84,11 +84,9 @@ internal static partial class ProxyApp
         try
         {
             var app = Build(args);
-            if (UrlsProblem(app.Configuration[WebHostDefaults.ServerUrlsKey]) is { } badUrl)
+            if (ListenAddresses.Problem(app.Configuration[WebHostDefaults.ServerUrlsKey], app.Configuration) is { } badUrl)
             {
-                // Before anything is created: Kestrel would refuse it only after the instance was set up, with a stack trace.
-                await Console.Error.WriteLineAsync($"The server did not start: '{badUrl}' (--urls or ASPNETCORE_URLS) is no address to listen on: " +
-                    "write the scheme, host and port, such as http://127.0.0.1:5000 or http://0.0.0.0:5000.");
+                await Console.Error.WriteLineAsync($"The server did not start: {badUrl}");
                 return 1;
             }
 
@@ -142,12 +140,6 @@ internal static partial class ProxyApp
     /// </summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert configuration value '.*' at '([^']+)' to type ")]
     private static partial System.Text.RegularExpressions.Regex BinderKey();
-
-    /// <summary>The first listening address that is no http(s) URL (a forgotten scheme: <c>127.0.0.1:5000</c>), or null.</summary>
-    private static string? UrlsProblem(string? urls) =>
-        urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(url =>
-            !(url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-            || url.IndexOf("://", StringComparison.Ordinal) + 3 == url.Length);
 
     /// <summary>SQLite's native library not found, however deep: it surfaces inside a type initializer's exception.</summary>
     private static bool IsMissingSqliteLibrary(Exception? exception)
