@@ -70,6 +70,12 @@ internal sealed class LoginThrottle(TimeProvider time, IOptions<AuthOptions> opt
 
     private TimeSpan Window => options.Value.FailedLoginWindow;
 
+    /// <summary>
+    /// A refusal's Retry-After, in seconds: the whole window, since no counter that blocks now blocks longer than that
+    /// after its last failure.
+    /// </summary>
+    public string RetryAfterSeconds => ((long)Math.Ceiling(Window.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>The counter for a key; each use keeps it a window longer (its own window start decides blocking).</summary>

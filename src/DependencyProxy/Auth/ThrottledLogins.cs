@@ -24,6 +24,9 @@ internal sealed record LoginResult(LoginOutcome Outcome, Principal? Principal = 
 /// </summary>
 internal sealed class ThrottledLogins(CredentialValidator credentials, LoginThrottle throttle, CiIdentityLogin ciLogins)
 {
+    /// <summary>The Retry-After of a <see cref="LoginOutcome.Throttled"/> answer, in seconds.</summary>
+    public string RetryAfterSeconds => throttle.RetryAfterSeconds;
+
     /// <summary>HTTP Basic from <c>docker login</c>: a password, a personal, group or deploy token.</summary>
     public async Task<LoginResult> CheckBasicAsync(IPAddress? address, string username, string secret, CancellationToken cancellationToken)
     {

@@ -28,9 +28,8 @@ internal static class TokenEndpoint
     }
 
     private static async Task<IResult> IssueAsync(HttpContext context, ThrottledLogins logins, RegistryTokens tokens, CiPullAudit audit,
-        Microsoft.Extensions.Options.IOptions<Groups.MirrorOptions> mirror, Microsoft.Extensions.Options.IOptions<AuthOptions> auth)
+        Microsoft.Extensions.Options.IOptions<Groups.MirrorOptions> mirror)
     {
-        var window = auth.Value.FailedLoginWindow;
         var mirrorGroup = mirror.Value.Group;
         var request = context.Request;
         var service = request.Query["service"].ToString();
@@ -57,7 +56,7 @@ internal static class TokenEndpoint
             switch (login.Outcome)
             {
                 case LoginOutcome.Throttled:
-                    return TooManyFailures(window);
+                    return TooManyFailures(logins);
                 case LoginOutcome.Invalid:
                     return new OciError(401, "UNAUTHORIZED", login.Message ?? "invalid username, password or token").ToResult();
             }
@@ -79,7 +78,7 @@ internal static class TokenEndpoint
         }
         else if (request.Headers.Authorization.Count > 0)
         {
-            return logins.RecordMalformed(address) ? TooManyFailures(window)
+            return logins.RecordMalformed(address) ? TooManyFailures(logins)
                 : new OciError(401, "UNAUTHORIZED", OverlongBasicRefusal(request) ?? "use HTTP Basic credentials: a username with a password or token").ToResult();
         }
 
@@ -103,10 +102,9 @@ internal static class TokenEndpoint
             RegistryPath.TryParseRepository(a.Name, out var path) ? (path.VirtualRegistryId is null ? path.GroupPath : null) : mirrorGroup)
             .OfType<string>();
 
-    /// <summary>Retry-After is the whole window: no counter that blocks now blocks longer than that after its last failure.</summary>
-    private static IResult TooManyFailures(TimeSpan window) =>
+    private static IResult TooManyFailures(ThrottledLogins logins) =>
         new OciError(429, "TOOMANYREQUESTS", "too many failed logins from this address: wait a few minutes before trying again",
-            new Dictionary<string, string> { ["Retry-After"] = ((long)Math.Ceiling(window.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToResult();
+            new Dictionary<string, string> { ["Retry-After"] = logins.RetryAfterSeconds }).ToResult();
 
     /// <summary>
     /// The refusal of Basic credentials over <see cref="MaxBasicHeaderLength"/>: for the username <c>oidc</c> the CI token's

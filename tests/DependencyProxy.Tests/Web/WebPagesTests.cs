@@ -73,6 +73,7 @@ public sealed class WebPagesTests : ProxyTestBase
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
         using var right = await browser.SignInAsync("alice");
         Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode); // even the right password waits out the throttle
+        Assert.Equal(TimeSpan.FromMinutes(10), right.Headers.RetryAfter?.Delta); // how long at most: the window
     }
 
     [Fact]

@@ -95,6 +95,7 @@ public sealed class WebSecurityTests : ProxyTestBase
 
         using var throttled = await browser.PostFormAsync("/-/profile/password", "/-/profile/password", PasswordForm(WebClient.Password, "new-password-1"));
         Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.NotNull(throttled.Headers.RetryAfter?.Delta);
         Assert.Contains("Too many wrong passwords", await throttled.Content.ReadAsStringAsync());
         // Unchanged: the old password still holds, the new one does not.
         var credentials = Proxy.Get<DependencyProxy.Identity.CredentialValidator>();

@@ -36,6 +36,7 @@ internal sealed class PasswordModel(ThrottledLogins logins, UserAccounts users, 
         var check = await logins.CheckPasswordAsync(HttpContext.Connection.RemoteIpAddress, Caller.Name, current ?? "", HttpContext.RequestAborted);
         if (check.Outcome == LoginOutcome.Throttled)
         {
+            Response.Headers.RetryAfter = logins.RetryAfterSeconds;
             return Refuse("Too many wrong passwords. Wait a few minutes and try again.", StatusCodes.Status429TooManyRequests);
         }
 

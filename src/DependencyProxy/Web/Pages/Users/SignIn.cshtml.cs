@@ -68,6 +68,7 @@ internal sealed class SignInModel(ThrottledLogins logins, WebSession session, IO
         {
             case LoginOutcome.Throttled:
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                Response.Headers.RetryAfter = logins.RetryAfterSeconds;
                 Error = "Too many failed sign-in attempts. Wait a few minutes and try again.";
                 return Page();
             case LoginOutcome.Invalid:
