@@ -6,8 +6,8 @@ namespace DependencyProxy.Caching;
 /// <summary>
 /// Reads [start, end) of a blob from a fill that may still be downloading, as the bytes arrive (rule 3): a reader gets
 /// them before the whole blob is stored. The last byte this reader returns (the blob's, or a range's) is held back until
-/// the digest is verified (not until it is durable), so a corrupt download always ends as a failed read. A failed fill fails the read with its
-/// failure. <paramref name="end"/> is long.MaxValue while the fill does not know the blob's length.
+/// the digest is verified (not until it is durable), so a corrupt download always ends as a failed read. A failed fill
+/// fails the read with its failure. <paramref name="end"/> is long.MaxValue while the fill does not know the blob's length.
 /// </summary>
 internal sealed class FillStream(BlobFill fill, IContentStore store, long start, long end) : ReadOnlyStream
 {
