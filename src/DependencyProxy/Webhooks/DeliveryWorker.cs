@@ -79,15 +79,18 @@ internal sealed partial class DeliveryWorker(
     }
 
     /// <summary>
-    /// Until a local event arrives, the next head is due, or <see cref="IdleLook"/> passes. The due time is waited on the
-    /// server's clock, so a retry comes when that clock says so; the idle look is real time.
+    /// Until a local event arrives, the next head is due, or <see cref="IdleLook"/> passes. A due time still ahead is
+    /// waited on the server's clock, so a retry comes when that clock says so; a head already due (another node holds its
+    /// hook, or the clock passed its time while this look ran) is looked at again after <see cref="BusyLook"/> of real
+    /// time, as is the idle look.
     /// </summary>
     private async Task WaitForWorkAsync(DateTime? nextDue, CancellationToken cancellationToken)
     {
         var untilDue = nextDue is { } due ? due - time.GetUtcNow().UtcDateTime : IdleLook;
-        untilDue = untilDue < BusyLook ? BusyLook : untilDue > IdleLook ? IdleLook : untilDue;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAny(signal.WaitAsync(IdleLook, stop.Token), Task.Delay(untilDue, time, stop.Token));
+        var dueWait = untilDue <= TimeSpan.Zero ? Task.Delay(BusyLook, stop.Token)
+            : Task.Delay(untilDue > IdleLook ? IdleLook : untilDue, time, stop.Token);
+        await Task.WhenAny(signal.WaitAsync(IdleLook, stop.Token), dueWait);
         await stop.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
     }
