@@ -11,6 +11,9 @@ namespace DependencyProxy.Hosting;
 /// </summary>
 internal static class ListenAddresses
 {
+    /// <summary>What to do about a port another listener holds: said by this check, and by the start when Kestrel's bind loses a race.</summary>
+    public const string TakenAdvice = "Another program (or another copy of this server) may be listening there: stop it, or choose another address with --urls.";
+
     /// <summary>The sentence that says what is wrong with the first bad address, or null when all look usable.</summary>
     public static string? Problem(string? urls, IConfiguration configuration)
     {
@@ -59,8 +62,7 @@ internal static class ListenAddresses
             return $"'{url}' (--urls or ASPNETCORE_URLS) is no address to listen on: {Example}.";
         }
 
-        return PortTaken(parsed, wildcard) ? $"'{url}': the port {parsed.Port} is taken on that address. Another program (or another copy of this " +
-            "server) may be listening there: stop it, or choose another address with --urls." : null;
+        return PortTaken(parsed, wildcard) ? $"'{url}': the port {parsed.Port} is taken on that address. {TakenAdvice}" : null;
     }
 
     /// <summary>Whether a listener of another program holds the port: binding it for a moment fails with AddressInUse.</summary>

@@ -107,8 +107,7 @@ internal static partial class ProxyApp
         }
         catch (IOException busy) when (busy.Message.StartsWith("Failed to bind to address", StringComparison.Ordinal))
         {
-            await Console.Error.WriteLineAsync($"The server did not start: {busy.Message.TrimEnd('.')}. Another program (or another copy of this " +
-                "server) may be listening there: stop it, or choose another address with --urls.");
+            await Console.Error.WriteLineAsync($"The server did not start: {busy.Message.TrimEnd('.')}. {ListenAddresses.TakenAdvice}");
             return 1;
         }
         catch (Data.DatabaseFromNewerReleaseException newer)
